@@ -4,7 +4,7 @@ const PI: f32 = 3.14159265358979;
 const TWO_PI: f32 = 6.28318530717959;
 const INV_PI: f32 = 0.318309886183791;
 const INV_TWO_PI: f32 = 0.159154943091895;
-const F32_MAX: f32 = 3.4028235e38;
+const F32_MAX: f32 = 0x1.fffffep+127f;
 
 fn luminance(c: vec3f) -> f32 {
   return dot(c, vec3f(0.2126, 0.7152, 0.0722));

@@ -41,7 +41,7 @@ struct Material {
 // Pick i = floor(u * count); keep it if u' < prob, else take alias.
 struct LightEntry {
   triangle: u32,    // index into the BVH-ordered triangle arrays
-  alias: u32,       // row index to use when the coin says no
+  alias_row: u32,   // row index to use when the coin says no
   prob: f32,
   _pad0: u32,
 }

@@ -132,7 +132,12 @@ export class GpuContext {
   }
 
   /** Creates a compute pipeline from WGSL, surfacing compile errors with the shader's label. */
-  async computePipeline(label: string, code: string, constants?: Record<string, number>): Promise<GPUComputePipeline> {
+  async computePipeline(
+    label: string,
+    code: string,
+    constants?: Record<string, number>,
+    layout: GPUPipelineLayout | 'auto' = 'auto',
+  ): Promise<GPUComputePipeline> {
     return this.scoped(`creating pipeline '${label}'`, async () => {
       const module = this.device.createShaderModule({ label, code });
       const info = await module.getCompilationInfo();
@@ -146,9 +151,21 @@ export class GpuContext {
       }
       return this.device.createComputePipelineAsync({
         label,
-        layout: 'auto',
+        layout,
         compute: { module, entryPoint: 'main', constants },
       });
+    });
+  }
+
+  /** A bind group layout of storage buffers (read-only unless listed in `writable`) and uniforms, compute stage. */
+  bindGroupLayout(label: string, kinds: ReadonlyArray<'read' | 'write' | 'uniform'>): GPUBindGroupLayout {
+    return this.device.createBindGroupLayout({
+      label,
+      entries: kinds.map((k, binding) => ({
+        binding,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: k === 'uniform' ? 'uniform' : k === 'write' ? 'storage' : 'read-only-storage' },
+      })),
     });
   }
 

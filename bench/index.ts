@@ -1,0 +1,32 @@
+// `npm run bench`: path tracer throughput, time to first frame and BVH build, printed with the adapter.
+// Options: --quick (shorter measurements).
+import { createNodeGpuContext } from '../src/node/gpu.ts';
+import { measureFirstFrame, measureThroughput } from './pathtracer.ts';
+import { runBvhBench } from './bvh.ts';
+
+const quick = process.argv.includes('--quick');
+const seconds = quick ? 1 : 4;
+const gpu = await createNodeGpuContext();
+const fmt = (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : `${(v / 1e3).toFixed(0)}k`);
+try {
+  console.log(`adapter: ${gpu.adapter.name}${gpu.adapter.isFallback ? ' (software)' : ''}`);
+  console.log('\n== path tracer throughput (pixel samples/s; one sample = one camera path) ==');
+  for (const [scene, w, h, depth] of [
+    ['cornell-box', 512, 512, 8],
+    ['cornell-box', 256, 256, 8],
+    ['bunny-field', 512, 512, 8],
+  ] as const) {
+    const r = await measureThroughput(gpu, scene, w, h, depth, seconds);
+    console.log(`${r.scene.padEnd(12)} ${r.size.padEnd(8)} max depth ${r.maxDepth}: ${fmt(r.samplesPerSecond)} samples/s (${r.spp} spp in ${r.seconds.toFixed(1)} s)`);
+  }
+  console.log('\n== time to first frame (512x512, 1 spp) ==');
+  const ff = await measureFirstFrame(gpu, 'bunny-field', 512, 512);
+  console.log(
+    `${ff.scene} (${ff.triangles.toLocaleString('en')} triangles): total ${ff.totalMs.toFixed(0)} ms = scene build ${ff.buildMs.toFixed(0)} ms + ` +
+      `gather ${ff.gatherMs.toFixed(0)} ms + BVH ${ff.bvhMs.toFixed(0)} ms + pipeline/upload ${ff.pipelineAndUploadMs.toFixed(0)} ms + first pass ${ff.firstPassMs.toFixed(0)} ms`,
+  );
+} finally {
+  gpu.destroy();
+}
+console.log('\n== BVH build (1M triangles) ==');
+await runBvhBench();

@@ -1,0 +1,226 @@
+// Unidirectional path tracer, one invocation per pixel (megakernel). Next-event estimation on emissive
+// triangles and the environment, combined with BSDF sampling by multiple importance sampling (power
+// heuristic); Russian roulette after rr_depth bounces. Unbiased unless clamp_max > 0.
+// Needs: common, structs, scene_bindings, bvh, bsdf, lights.
+
+override WG_X: u32 = 8u;
+override WG_Y: u32 = 8u;
+
+struct Params {
+  width: u32,
+  height: u32,
+  sample_start: u32,
+  sample_count: u32,
+  seed: u32,
+  max_depth: u32,
+  mode: u32,              // 0 MIS, 1 NEE only, 2 BSDF sampling only
+  light_count: u32,
+  light_power: f32,
+  env_kind: u32,          // 0 none, 1 constant, 2 map
+  env_width: u32,
+  env_height: u32,
+  env_color: vec3f,
+  env_select_prob: f32,   // probability that NEE samples the environment instead of an area light
+  cam_origin: vec3f,
+  lens_radius: f32,
+  cam_right: vec3f,       // scaled by tan(fov_y / 2) * aspect
+  focus_dist: f32,
+  cam_up: vec3f,          // scaled by tan(fov_y / 2)
+  clamp_max: f32,         // 0 = off
+  cam_forward: vec3f,
+  rr_depth: u32,
+  env_marginal_offset: u32,
+  env_conditional_offset: u32,
+}
+
+const MODE_MIS: u32 = 0u;
+const MODE_NEE: u32 = 1u;
+const MODE_BSDF: u32 = 2u;
+
+@group(1) @binding(0) var<uniform> params: Params;
+// Film, vec4f per pixel in four planes of width*height: radiance sum (w = samples), radiance^2 sum,
+// albedo sum, normal sum (xyz) + depth sum (w).
+@group(1) @binding(1) var<storage, read_write> film: array<vec4f>;
+
+fn power_heuristic(a: f32, b: f32) -> f32 {
+  let a2 = a * a;
+  let b2 = b * b;
+  return select(a2 / (a2 + b2), 0.0, a2 + b2 <= 0.0);
+}
+
+// Offsets a ray origin off the surface along the geometric normal, scaled to the position's magnitude.
+fn offset_origin(p: vec3f, ng: vec3f, dir: vec3f) -> vec3f {
+  let eps = 1e-4 * max(1.0, max3(abs(p)));
+  return p + ng * select(-eps, eps, dot(dir, ng) > 0.0);
+}
+
+fn concentric_disk(u: vec2f) -> vec2f {
+  let o = 2.0 * u - 1.0;
+  if (o.x == 0.0 && o.y == 0.0) { return vec2f(0.0); }
+  var r: f32;
+  var th: f32;
+  if (abs(o.x) > abs(o.y)) { r = o.x; th = (PI / 4.0) * (o.y / o.x); }
+  else { r = o.y; th = (PI / 2.0) - (PI / 4.0) * (o.x / o.y); }
+  return r * vec2f(cos(th), sin(th));
+}
+
+struct PathResult {
+  radiance: vec3f,
+  albedo: vec3f,
+  normal: vec3f,
+  depth: f32,
+}
+
+fn trace_path(px: vec2u) -> PathResult {
+  var res: PathResult;
+  res.radiance = vec3f(0.0);
+  res.albedo = vec3f(0.0);
+  res.normal = vec3f(0.0);
+  res.depth = 0.0;
+  // Camera ray: box-filtered jitter over the pixel; thin lens when lens_radius > 0.
+  let jitter = rand2();
+  let ndc = vec2f(
+    (f32(px.x) + jitter.x) / f32(params.width) * 2.0 - 1.0,
+    1.0 - (f32(px.y) + jitter.y) / f32(params.height) * 2.0,
+  );
+  var dir = normalize(params.cam_forward + ndc.x * params.cam_right + ndc.y * params.cam_up);
+  var origin = params.cam_origin;
+  let lens_u = rand2();
+  if (params.lens_radius > 0.0) {
+    let ft = params.focus_dist / dot(dir, params.cam_forward);
+    let focus = origin + dir * ft;
+    let d = concentric_disk(lens_u) * params.lens_radius;
+    origin = origin + normalize(params.cam_right) * d.x + normalize(params.cam_up) * d.y;
+    dir = normalize(focus - origin);
+  }
+
+  var beta = vec3f(1.0);
+  var specular = true;     // previous bounce was a delta lobe (or this is the camera ray)
+  var prev_pdf = 0.0;      // solid-angle pdf of the BSDF sample that produced this ray
+  var prev_p = origin;
+  var depth = 0u;
+  loop {
+    let hit = trace_closest(origin, dir, 0.0, F32_MAX);
+    if (hit.t == F32_MAX) {
+      // Escaped: environment radiance, weighted against environment NEE.
+      let le = env_radiance(dir);
+      if (any(le > vec3f(0.0))) {
+        var w = 1.0;
+        if (!specular && params.mode == MODE_MIS) { w = power_heuristic(prev_pdf, env_select_prob() * env_pdf(dir)); }
+        else if (!specular && params.mode == MODE_NEE) { w = 0.0; }
+        res.radiance += beta * le * w;
+      }
+      if (depth == 0u) { res.albedo = min(le, vec3f(1.0)); }
+      break;
+    }
+    let tri = hit.triangle;
+    let v0 = tri_pos[tri * 3u].xyz;
+    let v1 = tri_pos[tri * 3u + 1u].xyz;
+    let v2 = tri_pos[tri * 3u + 2u].xyz;
+    let p = v0 * (1.0 - hit.u - hit.v) + v1 * hit.u + v2 * hit.v;
+    var ng = normalize(cross(v1 - v0, v2 - v0));
+    let sh = tri_shading[tri];
+    var ns = normalize(oct_decode(sh.x) * (1.0 - hit.u - hit.v) + oct_decode(sh.y) * hit.u + oct_decode(sh.z) * hit.v);
+    let m = materials[sh.w];
+    let wo = -dir;
+
+    // Emission hit by this ray.
+    if (any(m.emission > vec3f(0.0))) {
+      let le = emitted(m, ng, wo);
+      var w = 1.0;
+      if (!specular && params.mode == MODE_MIS) {
+        let cos_l = abs(dot(ng, wo));
+        let light_pdf = (1.0 - env_select_prob()) * emitter_area_pdf(m) * hit.t * hit.t / max(cos_l, 1e-12);
+        w = power_heuristic(prev_pdf, light_pdf);
+      } else if (!specular && params.mode == MODE_NEE) {
+        w = 0.0;
+      }
+      res.radiance += beta * le * w;
+    }
+
+    // Keep the shading normal on the geometric normal's side; opaque surfaces are two-sided, so both
+    // normals face the outgoing direction. Dielectrics keep the outward orientation (inside vs outside).
+    if (dot(ns, ng) < 0.0) { ns = -ns; }
+    if (m.kind != MAT_DIELECTRIC && dot(ng, wo) < 0.0) { ng = -ng; ns = -ns; }
+    if (depth == 0u) {
+      res.albedo = bsdf_albedo_aov(m);
+      res.normal = select(ns, -ns, dot(ns, wo) < 0.0);
+      res.depth = hit.t * dot(dir, params.cam_forward);
+    }
+    if (depth >= params.max_depth) { break; }
+
+    let frame = make_frame(ns);
+    var wo_l = to_local(frame, wo);
+    if (m.kind != MAT_DIELECTRIC) { wo_l.z = max(wo_l.z, 1e-6); }
+    let u_light = rand3();
+    let u_strategy = rand();
+    let u_bsdf = rand3();
+
+    // Next-event estimation.
+    if (params.mode != MODE_BSDF && !bsdf_is_delta(m)) {
+      let ls = sample_light(p, u_light, u_strategy);
+      if (ls.pdf > 0.0 && any(ls.radiance > vec3f(0.0))) {
+        let wi_l = to_local(frame, ls.wi);
+        // Reject light directions on the wrong side of the geometric surface (shading-normal leaks).
+        let geo_ok = m.kind == MAT_DIELECTRIC || dot(ls.wi, ng) > 0.0;
+        let f = bsdf_eval(m, wo_l, wi_l);
+        if (geo_ok && any(f > vec3f(0.0))) {
+          let o = offset_origin(p, ng, ls.wi);
+          let tmax = select(ls.dist * (1.0 - 1e-4) - 1e-4 * max(1.0, max3(abs(p))), F32_MAX, ls.dist == F32_MAX);
+          if (!trace_any(o, ls.wi, 0.0, tmax)) {
+            var w = 1.0;
+            if (params.mode == MODE_MIS) { w = power_heuristic(ls.pdf, bsdf_pdf(m, wo_l, wi_l)); }
+            res.radiance += beta * f * ls.radiance * (w / ls.pdf);
+          }
+        }
+      }
+    }
+
+    // BSDF sampling continues the path.
+    let bs = bsdf_sample(m, wo_l, u_bsdf);
+    if ((bs.flags & BSDF_VALID) == 0u) { break; }
+    let wi = to_world(frame, bs.wi);
+    if (m.kind != MAT_DIELECTRIC && dot(wi, ng) <= 0.0) { break; }
+    beta *= bs.weight;
+    specular = (bs.flags & BSDF_DELTA) != 0u;
+    prev_pdf = bs.pdf;
+    origin = offset_origin(p, ng, wi);
+    dir = wi;
+    depth += 1u;
+
+    if (depth >= params.rr_depth) {
+      let survive = min(1.0, max3(beta));
+      if (rand() >= survive) { break; }
+      beta /= survive;
+    }
+  }
+  return res;
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  if (gid.x >= params.width || gid.y >= params.height) { return; }
+  let pixel = gid.y * params.width + gid.x;
+  let plane = params.width * params.height;
+  var sum = vec3f(0.0);
+  var sum_sq = vec3f(0.0);
+  var albedo = vec3f(0.0);
+  var normal_depth = vec4f(0.0);
+  for (var s = 0u; s < params.sample_count; s++) {
+    rng_seed(pixel, params.sample_start + s, params.seed);
+    let r = trace_path(gid.xy);
+    var l = r.radiance;
+    // A NaN/Inf sample would poison the pixel forever; count it as zero (rare, from degenerate geometry).
+    if (any(l != l) || any(abs(l) > vec3f(F32_MAX))) { l = vec3f(0.0); }
+    if (params.clamp_max > 0.0) { l = min(l, vec3f(params.clamp_max)); }
+    sum += l;
+    sum_sq += l * l;
+    albedo += r.albedo;
+    normal_depth += vec4f(r.normal, r.depth);
+  }
+  let n = f32(params.sample_count);
+  film[pixel] += vec4f(sum, n);
+  film[plane + pixel] += vec4f(sum_sq, 0.0);
+  film[2u * plane + pixel] += vec4f(albedo, 0.0);
+  film[3u * plane + pixel] += normal_depth;
+}

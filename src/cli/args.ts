@@ -1,0 +1,67 @@
+// Option parsing and validation for the CLI. Every bad value becomes a one-line UsageError.
+import { parseArgs } from 'node:util';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Parses `--name value` options (all string-valued) and up to `maxPositionals` positionals. */
+export function parse<K extends string>(
+  argv: string[],
+  names: readonly K[],
+  maxPositionals: number,
+): { values: Partial<Record<K, string>>; positionals: string[] } {
+  const options = Object.fromEntries(names.map((n) => [n, { type: 'string' as const }]));
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(`unexpected argument '${parsed.positionals[maxPositionals]}'`);
+  }
+  return { values: parsed.values as Partial<Record<K, string>>, positionals: parsed.positionals };
+}
+
+export function intOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new UsageError(`--${name} must be a whole number, got '${raw}'`);
+  const v = Number(raw);
+  if (v < min || v > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${raw}`);
+  return v;
+}
+
+export function numberOption(name: string, raw: string | undefined, fallback: number, min = -Infinity, max = Infinity): number {
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name} must be a finite number, got '${raw}'`);
+  if (v < min || v > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${raw}`);
+  return v;
+}
+
+export const MAX_SIDE = 16384;
+
+export function sizeOption(raw: string | undefined, fallback: [number, number]): [number, number] {
+  if (raw === undefined) return fallback;
+  const m = /^(\d+)x(\d+)$/i.exec(raw.trim());
+  if (!m) throw new UsageError(`--size must look like WIDTHxHEIGHT (e.g. 512x512), got '${raw}'`);
+  const w = Number(m[1]);
+  const h = Number(m[2]);
+  if (w < 1 || h < 1) throw new UsageError(`--size must be at least 1x1, got ${raw}`);
+  if (w > MAX_SIDE || h > MAX_SIDE) throw new UsageError(`--size must be at most ${MAX_SIDE} on each side, got ${raw}`);
+  return [w, h];
+}
+
+export function choiceOption<T extends string>(name: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  const v = choices.find((c) => c === raw.toLowerCase());
+  if (!v) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${raw}'`);
+  return v;
+}
+
+export function listOption<T extends string>(name: string, raw: string | undefined, choices: readonly T[]): T[] {
+  if (raw === undefined) return [];
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s);
+  return items.map((item) => choiceOption(name, item, choices, choices[0]));
+}

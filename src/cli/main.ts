@@ -1,0 +1,76 @@
+// tracelab command line: render, info, scenes. Errors print one line and exit non-zero; no stack traces.
+import { builtinScenes } from '../../scenes/index.ts';
+import { createNodeGpuContext } from '../node/gpu.ts';
+import { UsageError } from './args.ts';
+import { renderCommand, RENDER_USAGE } from './render.ts';
+
+const USAGE = `tracelab: WebGPU path tracer
+usage:
+  tracelab render <scene|file.glb> [--spp N --size WxH --seed S --out FILE ...]   (tracelab render --help)
+  tracelab scenes        list the built-in scenes
+  tracelab info          print the WebGPU adapter and its limits`;
+
+async function info(): Promise<void> {
+  const gpu = await createNodeGpuContext();
+  try {
+    const a = gpu.adapter;
+    const l = gpu.limits;
+    const lines = [
+      `adapter: ${a.name}`,
+      `software (fallback) adapter: ${a.isFallback ? 'yes' : 'no'}`,
+      `features: ${[...gpu.features].sort().join(', ')}`,
+      `maxStorageBufferBindingSize: ${l.maxStorageBufferBindingSize} (${(l.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB)`,
+      `maxBufferSize: ${l.maxBufferSize}`,
+      `maxStorageBuffersPerShaderStage: ${l.maxStorageBuffersPerShaderStage}`,
+      `maxComputeInvocationsPerWorkgroup: ${l.maxComputeInvocationsPerWorkgroup}`,
+      `maxComputeWorkgroupStorageSize: ${l.maxComputeWorkgroupStorageSize}`,
+      `maxComputeWorkgroupsPerDimension: ${l.maxComputeWorkgroupsPerDimension}`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  } finally {
+    gpu.destroy();
+  }
+}
+
+function scenes(): void {
+  const w = Math.max(...builtinScenes.map((s) => s.name.length));
+  for (const s of builtinScenes) process.stdout.write(`${s.name.padEnd(w)}  ${s.triangles.padStart(10)} tris  ${s.description}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return cmd ? 0 : 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write((cmd === 'render' ? RENDER_USAGE : USAGE) + '\n');
+    return 0;
+  }
+  switch (cmd) {
+    case 'render':
+      await renderCommand(rest);
+      return 0;
+    case 'info':
+      await info();
+      return 0;
+    case 'scenes':
+      scenes();
+      return 0;
+    default:
+      throw new UsageError(`unknown command '${cmd}' (expected render, scenes or info)`);
+  }
+}
+
+try {
+  const code = await main(process.argv.slice(2));
+  process.exit(code);
+} catch (e) {
+  const err = e as Error;
+  const msg = String(err?.message ?? err).split('\n').filter((l) => l.trim())[0] ?? String(err);
+  // Programming errors say so; everything else is the user's input or environment.
+  const internal = ['TypeError', 'ReferenceError', 'SyntaxError'].includes(err?.name);
+  process.stderr.write(`tracelab: ${internal ? 'internal error' : 'error'}: ${msg}\n`);
+  if (process.env.TRACELAB_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+  process.exit(err?.name === 'UsageError' ? 2 : 1);
+}

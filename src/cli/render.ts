@@ -1,0 +1,116 @@
+// `tracelab render`: scene -> path tracer -> image files (+ AOVs).
+import { basename, extname, join, dirname } from 'node:path';
+import { srgbDecode, TONE_OPERATORS } from '../image/tonemap.ts';
+import type { ImageF32 } from '../image/image.ts';
+import { EstimatorMode } from '../render/layout.ts';
+import { PathTracer, type FrameData } from '../render/path-tracer.ts';
+import { compileScene } from '../scene/compile.ts';
+import { createNodeGpuContext } from '../node/gpu.ts';
+import { writeFormatForPath, writeImageFile } from '../node/image-files.ts';
+import { loadEnvironment, loadScene } from '../node/load-scene.ts';
+import { choiceOption, intOption, listOption, numberOption, parse, sizeOption, UsageError } from './args.ts';
+import { formatRate, formatSeconds, ProgressBar } from './progress.ts';
+
+export const RENDER_USAGE = `usage: tracelab render <scene-name|file.glb|file.gltf> [options]
+  --spp N            samples per pixel (default 64)
+  --size WxH         image size (default 512x512)
+  --seed S           random seed, 0..4294967295 (default 0); different seeds give independent noise
+  --out FILE         output .png (tone mapped), .exr or .pfm (linear HDR); default out/<scene>.png
+  --aov LIST         also write first-hit AOVs: albedo,normal,depth (as FILE-albedo.ext, ...)
+  --env FILE         equirectangular environment map (.hdr, .exr or .pfm)
+  --max-depth D      maximum bounces (default 8)
+  --exposure E       PNG exposure in stops (default 0)
+  --tonemap OP       PNG tone mapping: aces (default, Narkowicz's ACES fit), reinhard or clamp; then sRGB
+  --clamp C          clamp each sample's radiance to C (biased; off by default)
+  --estimator E      mis (default), nee or bsdf`;
+
+const AOVS = ['albedo', 'normal', 'depth'] as const;
+const ESTIMATORS = ['mis', 'nee', 'bsdf'] as const;
+
+export async function renderCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(
+    argv,
+    ['spp', 'size', 'seed', 'out', 'aov', 'env', 'max-depth', 'exposure', 'tonemap', 'clamp', 'estimator'],
+    1,
+  );
+  const sceneSpec = positionals[0];
+  if (!sceneSpec) throw new UsageError('render needs a scene name or a .glb/.gltf file (see `tracelab scenes`)');
+  const spp = intOption('spp', values.spp, 64, 1, 1_000_000);
+  const [width, height] = sizeOption(values.size, [512, 512]);
+  const seed = intOption('seed', values.seed, 0, 0, 0xffffffff);
+  const maxDepth = intOption('max-depth', values['max-depth'], 8, 0, 1024);
+  const exposure = numberOption('exposure', values.exposure, 0, -64, 64);
+  const operator = choiceOption('tonemap', values.tonemap, TONE_OPERATORS, 'aces');
+  const clamp = numberOption('clamp', values.clamp, 0, 0);
+  const estimator = choiceOption('estimator', values.estimator, ESTIMATORS, 'mis');
+  const aovs = listOption('aov', values.aov, AOVS);
+  const out = values.out ?? join('out', `${basename(sceneSpec, extname(sceneSpec))}.png`);
+  writeFormatForPath(out); // fail on a bad extension before any work
+
+  const { name, built } = await loadScene(sceneSpec);
+  const environment = values.env ? await loadEnvironment(values.env) : undefined;
+  const scene = compileScene(built, { name, environment });
+  for (const w of scene.warnings) process.stderr.write(`tracelab: warning: ${w}\n`);
+
+  const gpu = await createNodeGpuContext();
+  let tracer: PathTracer | undefined;
+  try {
+    process.stderr.write(`adapter: ${gpu.adapter.name}${gpu.adapter.isFallback ? ' (software)' : ''}\n`);
+    process.stderr.write(`scene: ${name}, ${scene.triangleCount.toLocaleString('en')} triangles, ${scene.lights.count} emissive\n`);
+    tracer = await PathTracer.create(gpu, scene, {
+      width, height, maxDepth, clamp,
+      mode: { mis: EstimatorMode.MIS, nee: EstimatorMode.NEE, bsdf: EstimatorMode.BSDF }[estimator],
+    });
+    const bar = new ProgressBar('render', width * height);
+    const t0 = performance.now();
+    await tracer.render({ spp, seed, onProgress: (p) => bar.update(p.done, p.total, p.elapsedMs) });
+    const seconds = (performance.now() - t0) / 1000;
+    const frame = await tracer.readFrame();
+    await writeOutputs(frame, out, aovs, { exposure, operator });
+    process.stdout.write(
+      `wrote ${out} (${width}x${height}, ${spp} spp, ${formatSeconds(seconds)}, ` +
+        `${formatRate((spp * width * height) / seconds)} samples/s${extname(out).toLowerCase() === '.png' ? `, tone map ${operator} exposure ${exposure}` : ''})\n`,
+    );
+  } finally {
+    tracer?.destroy();
+    gpu.destroy();
+  }
+}
+
+function planes(frame: FrameData): Record<'color' | (typeof AOVS)[number], ImageF32> {
+  const { width, height } = frame;
+  return {
+    color: { width, height, channels: 3, data: frame.color },
+    albedo: { width, height, channels: 3, data: frame.albedo },
+    normal: { width, height, channels: 3, data: frame.normal },
+    depth: { width, height, channels: 1, data: frame.depth },
+  };
+}
+
+/** Writes the colour image and the requested AOVs; each file is written atomically. */
+async function writeOutputs(frame: FrameData, out: string, aovs: string[], tone: { exposure: number; operator: (typeof TONE_OPERATORS)[number] }) {
+  const images = planes(frame);
+  const ext = extname(out);
+  const png = ext.toLowerCase() === '.png';
+  await writeImageFile(out, images.color, tone);
+  for (const aov of aovs as (typeof AOVS)[number][]) {
+    const path = join(dirname(out), `${basename(out, ext)}-${aov}${ext}`);
+    let img = images[aov];
+    if (png) img = aovForDisplay(aov, img);
+    await writeImageFile(path, img, png ? { operator: 'clamp', exposure: 0 } : {});
+    process.stdout.write(`wrote ${path}\n`);
+  }
+}
+
+/** PNG AOVs: normals mapped from [-1,1] to [0,1], depth normalised by its maximum (both then shown linearly). */
+function aovForDisplay(aov: string, img: ImageF32): ImageF32 {
+  const data = new Float32Array(img.data.length);
+  if (aov === 'normal') for (let i = 0; i < data.length; i++) data[i] = img.data[i] * 0.5 + 0.5;
+  else if (aov === 'depth') {
+    let max = 0;
+    for (const v of img.data) if (v > max) max = v;
+    for (let i = 0; i < data.length; i++) data[i] = max > 0 ? img.data[i] / max : 0;
+  } else data.set(img.data);
+  // Undo the sRGB encoding the PNG writer applies, so the stored bytes are the linear AOV values.
+  return { ...img, data: data.map(srgbDecode) };
+}

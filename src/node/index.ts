@@ -1,0 +1,4 @@
+// Node-only entry points: Dawn-backed GPU context, file helpers.
+export { createNodeGpuContext } from './gpu.ts';
+export { readImageFile, writeImageFile, writeFormatForPath } from './image-files.ts';
+export { loadScene, loadEnvironment, type LoadedScene } from './load-scene.ts';

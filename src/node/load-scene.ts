@@ -1,0 +1,46 @@
+// Node-side scene sources: a built-in scene name or a .glb/.gltf file, plus an optional environment image.
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { findScene, builtinScenes } from '../../scenes/index.ts';
+import { SceneError, type BuiltScene } from '../scene/built-scene.ts';
+import type { EnvironmentInput } from '../scene/environment.ts';
+import { loadGltf } from '../scene/gltf.ts';
+import { readImageFile } from './image-files.ts';
+
+export interface LoadedScene {
+  name: string;
+  built: BuiltScene;
+}
+
+export async function loadScene(spec: string): Promise<LoadedScene> {
+  const entry = findScene(spec);
+  if (entry) return { name: entry.name, built: await entry.build() };
+  const ext = extname(spec).toLowerCase();
+  if (ext !== '.glb' && ext !== '.gltf') {
+    throw new SceneError(
+      `unknown scene '${spec}': not a built-in scene (${builtinScenes.map((s) => s.name).join(', ')}) nor a .glb/.gltf file`,
+    );
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(spec);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SceneError(`${spec}: cannot read file (${code === 'ENOENT' ? 'no such file' : code ?? String(e)})`);
+  }
+  const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const dir = dirname(resolve(spec));
+  const built = await loadGltf(data, spec, async (uri: string) => {
+    const path = resolve(dir, uri);
+    const b = await readFile(path);
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  });
+  return { name: basename(spec), built };
+}
+
+/** An equirectangular environment map from an .hdr/.exr/.pfm file. */
+export async function loadEnvironment(path: string): Promise<EnvironmentInput> {
+  const img = await readImageFile(path);
+  if (img.channels < 3) throw new SceneError(`${path}: an environment map needs colour (RGB) data, found ${img.channels} channel`);
+  return { kind: 'map', width: img.width, height: img.height, channels: img.channels as 3 | 4, data: img.data, name: path };
+}

@@ -1,0 +1,242 @@
+// PathTracer: owns the scene buffers, the film and the integrator pipeline; accumulates samples progressively.
+import { GpuError, type GpuContext } from '../gpu/context.ts';
+import type { CompiledScene } from '../scene/compile.ts';
+import { EstimatorMode, PARAMS_LAYOUT } from './layout.ts';
+import { SceneBuffers } from './scene-buffers.ts';
+import { integratorSource } from './shaders.ts';
+
+export interface PathTracerOptions {
+  width: number;
+  height: number;
+  /** Maximum number of bounces (pbrt's maxdepth): 0 = emitters seen directly only. Default 8. */
+  maxDepth?: number;
+  /** Bounce from which Russian roulette may end paths. Default 3. */
+  rrDepth?: number;
+  mode?: EstimatorMode;
+  /** Opt-in per-sample radiance clamp (biased). 0 = off (default). */
+  clamp?: number;
+  /** Paths per GPU submission, to bound the time of one submit. Default 2^20. */
+  pathsPerSubmit?: number;
+}
+
+/** The film on the GPU: four planes of vec4f (radiance sum + count, radiance^2 sum, albedo sum, normal+depth sum). */
+export interface Frame {
+  width: number;
+  height: number;
+  spp: number;
+  film: GPUBuffer;
+}
+
+/** A frame read back to the CPU; per-pixel means over the accumulated samples. */
+export interface FrameData {
+  width: number;
+  height: number;
+  spp: number;
+  /** Linear HDR radiance, RGB per pixel. */
+  color: Float32Array;
+  /** Per-pixel variance of one sample (unbiased), RGB; divide by spp for the variance of the mean. */
+  variance: Float32Array;
+  albedo: Float32Array;
+  normal: Float32Array;
+  depth: Float32Array;
+}
+
+export interface ProgressInfo {
+  done: number;
+  total: number;
+  elapsedMs: number;
+}
+
+export const MAX_IMAGE_PIXELS = 8192 * 8192;
+
+export class PathTracer {
+  readonly width: number;
+  readonly height: number;
+  private spp = 0;
+  private seed = 0;
+  private destroyed = false;
+
+  private constructor(
+    private readonly gpu: GpuContext,
+    readonly scene: CompiledScene,
+    private readonly options: Required<PathTracerOptions>,
+    private readonly pipeline: GPUComputePipeline,
+    private readonly sceneBuffers: SceneBuffers,
+    private readonly sceneGroup: GPUBindGroup,
+    private readonly params: GPUBuffer,
+    private readonly film: GPUBuffer,
+    private readonly frameGroup: GPUBindGroup,
+  ) {
+    this.width = options.width;
+    this.height = options.height;
+  }
+
+  static async create(gpu: GpuContext, scene: CompiledScene, opts: PathTracerOptions): Promise<PathTracer> {
+    const options: Required<PathTracerOptions> = {
+      maxDepth: 8,
+      rrDepth: 3,
+      mode: EstimatorMode.MIS,
+      clamp: 0,
+      pathsPerSubmit: 1 << 20,
+      ...opts,
+    };
+    const { width, height } = options;
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width * height > MAX_IMAGE_PIXELS) {
+      throw new RangeError(`image size must be whole numbers from 1x1 up to ${MAX_IMAGE_PIXELS} pixels, got ${width}x${height}`);
+    }
+    const filmBytes = width * height * 16 * 4;
+    if (filmBytes > gpu.limits.maxStorageBufferBindingSize) {
+      throw new RangeError(`image ${width}x${height} needs a ${(filmBytes / 2 ** 20).toFixed(0)} MiB film, over this adapter's limit`);
+    }
+    const sceneLayout = SceneBuffers.layout(gpu);
+    const frameLayout = gpu.bindGroupLayout('film bindings layout', ['uniform', 'write']);
+    const layout = gpu.device.createPipelineLayout({ label: 'path tracer layout', bindGroupLayouts: [sceneLayout, frameLayout] });
+    const pipeline = await gpu.computePipeline('path tracer', integratorSource(), undefined, layout);
+    return gpu.scoped('allocating path tracer buffers', () => {
+      const sceneBuffers = new SceneBuffers(gpu, scene);
+      const sceneGroup = sceneBuffers.bindGroup(gpu, sceneLayout, `${scene.name}: scene`);
+      const params = gpu.device.createBuffer({ label: 'path tracer params', size: PARAMS_LAYOUT.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const film = gpu.device.createBuffer({ label: 'film', size: filmBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      const frameGroup = gpu.device.createBindGroup({
+        label: 'film bindings',
+        layout: frameLayout,
+        entries: [{ binding: 0, resource: { buffer: params } }, { binding: 1, resource: { buffer: film } }],
+      });
+      return new PathTracer(gpu, scene, options, pipeline, sceneBuffers, sceneGroup, params, film, frameGroup);
+    });
+  }
+
+  get samples(): number {
+    return this.spp;
+  }
+
+  /** Clears the film; later samples use `seed` (different seeds give independent noise). */
+  reset(seed = 0): void {
+    this.assertAlive();
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32), got ${seed}`);
+    this.seed = seed;
+    this.spp = 0;
+    const enc = this.gpu.device.createCommandEncoder({ label: 'clear film' });
+    enc.clearBuffer(this.film);
+    this.gpu.device.queue.submit([enc.finish()]);
+  }
+
+  private writeParams(sampleStart: number, sampleCount: number): void {
+    const s = this.scene;
+    const cam = s.camera;
+    const o = this.options;
+    const tanY = Math.tan(cam.fovY / 2);
+    const tanX = tanY * (this.width / this.height);
+    const env = s.environment;
+    const hasLights = s.lights.count > 0;
+    const envSelect = env.kind === 0 ? 0 : hasLights ? 0.5 : 1;
+    const buf = new ArrayBuffer(PARAMS_LAYOUT.size);
+    PARAMS_LAYOUT.write(new DataView(buf), 0, {
+      width: this.width,
+      height: this.height,
+      sample_start: sampleStart,
+      sample_count: sampleCount,
+      seed: this.seed,
+      max_depth: o.maxDepth,
+      mode: o.mode,
+      light_count: s.lights.count,
+      light_power: s.lights.totalPower,
+      env_kind: env.kind,
+      env_width: env.width,
+      env_height: env.height,
+      env_color: env.color,
+      env_select_prob: envSelect,
+      cam_origin: cam.origin,
+      lens_radius: cam.lensRadius,
+      cam_right: cam.right.map((v) => v * tanX),
+      focus_dist: cam.focusDistance,
+      cam_up: cam.up.map((v) => v * tanY),
+      clamp_max: o.clamp,
+      cam_forward: cam.forward,
+      rr_depth: o.rrDepth,
+      env_marginal_offset: env.marginalOffset,
+      env_conditional_offset: env.conditionalOffset,
+    });
+    this.gpu.device.queue.writeBuffer(this.params, 0, buf);
+  }
+
+  /** Adds `spp` samples per pixel to the film. */
+  async accumulate(spp: number, onProgress?: (p: ProgressInfo) => void): Promise<void> {
+    this.assertAlive();
+    if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`spp must be a positive integer, got ${spp}`);
+    const perPass = Math.max(1, Math.min(spp, Math.floor(this.options.pathsPerSubmit / (this.width * this.height))));
+    const start = performance.now();
+    let done = 0;
+    while (done < spp) {
+      const n = Math.min(perPass, spp - done);
+      await this.gpu.scoped('path tracing pass', async () => {
+        this.writeParams(this.spp, n);
+        const enc = this.gpu.device.createCommandEncoder({ label: 'path tracing pass' });
+        const pass = enc.beginComputePass({ label: 'path tracing' });
+        pass.setPipeline(this.pipeline);
+        pass.setBindGroup(0, this.sceneGroup);
+        pass.setBindGroup(1, this.frameGroup);
+        pass.dispatchWorkgroups(Math.ceil(this.width / 8), Math.ceil(this.height / 8));
+        pass.end();
+        this.gpu.device.queue.submit([enc.finish()]);
+        await this.gpu.device.queue.onSubmittedWorkDone();
+      });
+      this.spp += n;
+      done += n;
+      onProgress?.({ done, total: spp, elapsedMs: performance.now() - start });
+    }
+  }
+
+  /** Clears the film and renders `spp` samples per pixel with `seed`. */
+  async render(opts: { spp: number; seed?: number; onProgress?: (p: ProgressInfo) => void }): Promise<Frame> {
+    this.reset(opts.seed ?? 0);
+    await this.accumulate(opts.spp, opts.onProgress);
+    return this.frame();
+  }
+
+  frame(): Frame {
+    return { width: this.width, height: this.height, spp: this.spp, film: this.film };
+  }
+
+  async readFrame(): Promise<FrameData> {
+    this.assertAlive();
+    const raw = new Float32Array(await this.gpu.readBuffer(this.film));
+    const n = this.width * this.height;
+    const out: FrameData = {
+      width: this.width,
+      height: this.height,
+      spp: this.spp,
+      color: new Float32Array(n * 3),
+      variance: new Float32Array(n * 3),
+      albedo: new Float32Array(n * 3),
+      normal: new Float32Array(n * 3),
+      depth: new Float32Array(n),
+    };
+    const spp = this.spp;
+    if (spp === 0) return out;
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < 3; c++) {
+        const mean = raw[i * 4 + c] / spp;
+        out.color[i * 3 + c] = mean;
+        const sq = raw[(n + i) * 4 + c] / spp;
+        out.variance[i * 3 + c] = spp > 1 ? Math.max(0, (sq - mean * mean) * (spp / (spp - 1))) : 0;
+        out.albedo[i * 3 + c] = raw[(2 * n + i) * 4 + c] / spp;
+        out.normal[i * 3 + c] = raw[(3 * n + i) * 4 + c] / spp;
+      }
+      out.depth[i] = raw[(3 * n + i) * 4 + 3] / spp;
+    }
+    return out;
+  }
+
+  private assertAlive(): void {
+    if (this.destroyed) throw new GpuError('PathTracer used after destroy()');
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.sceneBuffers.destroy();
+    this.params.destroy();
+    this.film.destroy();
+  }
+}

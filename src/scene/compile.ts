@@ -1,0 +1,252 @@
+// three.js scene graph -> flat typed arrays for the GPU: triangles in BVH order, materials, light table,
+// environment and camera. Pure data: no GPU calls here, so it runs (and is tested) anywhere.
+import * as THREE from 'three';
+import { buildBvh, type Bvh } from './bvh.ts';
+import { SceneError, type BuiltScene } from './built-scene.ts';
+import { compileEnvironment, type CompiledEnvironment, type EnvironmentInput } from './environment.ts';
+import { buildLightTable, luminance, type LightTable } from './lights.ts';
+import { compileMaterial, type CompiledMaterial } from './materials.ts';
+import { MATERIAL_FLAG_DOUBLE_SIDED, MATERIAL_LAYOUT } from '../render/layout.ts';
+
+export interface CompiledCamera {
+  origin: [number, number, number];
+  forward: [number, number, number];
+  right: [number, number, number];
+  up: [number, number, number];
+  fovY: number; // radians
+  lensRadius: number;
+  focusDistance: number;
+}
+
+export interface CompiledScene {
+  name: string;
+  triangleCount: number;
+  /** 12 floats per triangle (v0, v1, v2 as vec4f), BVH order. */
+  triPos: Float32Array;
+  /** 4 u32 per triangle: octahedral normals n0, n1, n2 and the material index, BVH order. */
+  triShading: Uint32Array;
+  bvh: Bvh;
+  materials: ArrayBuffer;
+  materialList: CompiledMaterial[];
+  lights: LightTable;
+  environment: CompiledEnvironment;
+  camera: CompiledCamera;
+  bounds: { min: [number, number, number]; max: [number, number, number] };
+  warnings: string[];
+  timings: { gatherMs: number; bvhMs: number };
+}
+
+export interface CompileOptions {
+  name?: string;
+  /** Overrides the scene's own environment (for example a loaded .hdr map). */
+  environment?: EnvironmentInput;
+}
+
+/** Octahedral encoding of a unit vector into two snorm16 values packed in one u32. */
+export function octEncode(x: number, y: number, z: number): number {
+  const l1 = Math.abs(x) + Math.abs(y) + Math.abs(z) || 1;
+  let u = x / l1;
+  let v = y / l1;
+  if (z < 0) {
+    const ou = u;
+    u = (1 - Math.abs(v)) * (ou >= 0 ? 1 : -1);
+    v = (1 - Math.abs(ou)) * (v >= 0 ? 1 : -1);
+  }
+  const pu = Math.round(Math.max(-1, Math.min(1, u)) * 32767) & 0xffff;
+  const pv = Math.round(Math.max(-1, Math.min(1, v)) * 32767) & 0xffff;
+  return (pu | (pv << 16)) >>> 0;
+}
+
+/**
+ * A vertex attribute in world space, once per vertex: positions by the 4x4 matrix `m`, normals
+ * (`normal` true) by the 3x3 normal matrix and renormalised. Throws `what` on non-finite input.
+ */
+function transformAttribute(
+  attr: THREE.BufferAttribute | THREE.InterleavedBufferAttribute,
+  m: ArrayLike<number>,
+  normal: boolean,
+  what: string,
+): Float32Array {
+  const n = attr.count;
+  const out = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const x = attr.getX(i), y = attr.getY(i), z = attr.getZ(i);
+    let X, Y, Z;
+    if (normal) {
+      X = m[0] * x + m[3] * y + m[6] * z;
+      Y = m[1] * x + m[4] * y + m[7] * z;
+      Z = m[2] * x + m[5] * y + m[8] * z;
+      const len = Math.hypot(X, Y, Z);
+      if (len > 0) { X /= len; Y /= len; Z /= len; }
+    } else {
+      const w = m[3] * x + m[7] * y + m[11] * z + m[15];
+      X = (m[0] * x + m[4] * y + m[8] * z + m[12]) / w;
+      Y = (m[1] * x + m[5] * y + m[9] * z + m[13]) / w;
+      Z = (m[2] * x + m[6] * y + m[10] * z + m[14]) / w;
+    }
+    if (!Number.isFinite(X) || !Number.isFinite(Y) || !Number.isFinite(Z)) throw new SceneError(`${what} (vertex ${i})`);
+    out[i * 3] = X;
+    out[i * 3 + 1] = Y;
+    out[i * 3 + 2] = Z;
+  }
+  return out;
+}
+
+interface Gathered {
+  positions: Float32Array; // 9 per triangle
+  normals: Float32Array; // 9 per triangle
+  materialIndex: Uint32Array;
+  materials: CompiledMaterial[];
+  warnings: string[];
+}
+
+function gather(root: THREE.Object3D, sceneName: string): Gathered {
+  root.updateMatrixWorld(true);
+  const meshes: THREE.Mesh[] = [];
+  root.traverse((o) => {
+    if ((o as THREE.Mesh).isMesh && o.visible) meshes.push(o as THREE.Mesh);
+  });
+  let total = 0;
+  for (const m of meshes) {
+    const g = m.geometry;
+    const pos = g.getAttribute('position');
+    if (!pos) throw new SceneError(`${sceneName}: mesh '${m.name || m.uuid}' has no position attribute`);
+    total += Math.floor((g.index ? g.index.count : pos.count) / 3);
+  }
+  if (total === 0) throw new SceneError(`${sceneName}: the scene has no triangles`);
+  const positions = new Float32Array(total * 9);
+  const normals = new Float32Array(total * 9);
+  const materialIndex = new Uint32Array(total);
+  const materials: CompiledMaterial[] = [];
+  const matIds = new Map<THREE.Material, number>();
+  const warnings: string[] = [];
+  const nm = new THREE.Matrix3();
+  let t = 0;
+  for (const mesh of meshes) {
+    const g = mesh.geometry;
+    const pos = g.getAttribute('position');
+    const nrm = g.getAttribute('normal');
+    const index = g.index;
+    const count = index ? index.count : pos.count;
+    const mats = Array.isArray(mesh.material) ? mesh.material : [mesh.material];
+    const groups = Array.isArray(mesh.material) && g.groups.length ? g.groups : [{ start: 0, count, materialIndex: 0 }];
+    const world = mesh.matrixWorld;
+    nm.getNormalMatrix(world);
+    const flip = world.determinant() < 0; // mirrored transforms reverse the winding
+    const label = mesh.name || `mesh ${mesh.uuid.slice(0, 8)}`;
+    const wp = transformAttribute(pos, world.elements, false, `${sceneName}: ${label} has a non-finite vertex position`);
+    const wn = nrm ? transformAttribute(nrm, nm.elements, true, `${sceneName}: ${label} has a non-finite normal`) : null;
+    for (const grp of groups) {
+      const mat = mats[grp.materialIndex ?? 0] ?? mats[0];
+      let mid = matIds.get(mat);
+      if (mid === undefined) {
+        const compiled = compileMaterial(mat, warnings);
+        mid = materials.length;
+        materials.push(compiled);
+        matIds.set(mat, mid);
+      }
+      const end = Math.min(count, grp.start + grp.count);
+      for (let k = grp.start; k + 2 < end; k += 3) {
+        for (let c = 0; c < 3; c++) {
+          const vi = index ? index.getX(k + (flip ? 2 - c : c)) : k + (flip ? 2 - c : c);
+          const o = t * 9 + c * 3;
+          positions[o] = wp[vi * 3];
+          positions[o + 1] = wp[vi * 3 + 1];
+          positions[o + 2] = wp[vi * 3 + 2];
+          if (wn) {
+            normals[o] = wn[vi * 3];
+            normals[o + 1] = wn[vi * 3 + 1];
+            normals[o + 2] = wn[vi * 3 + 2];
+          } else {
+            normals[o] = NaN; // filled with the face normal by compileScene
+          }
+        }
+        materialIndex[t] = mid;
+        t++;
+      }
+    }
+  }
+  return { positions: positions.subarray(0, t * 9), normals: normals.subarray(0, t * 9), materialIndex: materialIndex.subarray(0, t), materials, warnings };
+}
+
+function compileCamera(cam: THREE.PerspectiveCamera): CompiledCamera {
+  cam.updateMatrixWorld(true);
+  const e = cam.matrixWorld.elements;
+  const right = new THREE.Vector3(e[0], e[1], e[2]).normalize();
+  const up = new THREE.Vector3(e[4], e[5], e[6]).normalize();
+  const forward = new THREE.Vector3(-e[8], -e[9], -e[10]).normalize();
+  const origin = new THREE.Vector3(e[12], e[13], e[14]);
+  const fovY = THREE.MathUtils.degToRad(cam.getEffectiveFOV());
+  const lensRadius = Number(cam.userData?.apertureRadius ?? 0);
+  const focusDistance = cam.focus;
+  if (!(fovY > 0 && fovY < Math.PI)) throw new SceneError(`camera field of view must be in (0, 180) degrees, got ${cam.fov}`);
+  if (!(lensRadius >= 0) || !(focusDistance > 0)) throw new SceneError('camera aperture must be >= 0 and focus distance > 0');
+  return { origin: origin.toArray(), forward: forward.toArray(), right: right.toArray(), up: up.toArray(), fovY, lensRadius, focusDistance };
+}
+
+export function compileScene(built: BuiltScene, options: CompileOptions = {}): CompiledScene {
+  const name = options.name ?? 'scene';
+  const t0 = performance.now();
+  const g = gather(built.scene, name);
+  const n = g.materialIndex.length;
+  const t1 = performance.now();
+  const bvh = buildBvh(g.positions);
+  const t2 = performance.now();
+
+  const triPos = new Float32Array(n * 12);
+  const triShading = new Uint32Array(n * 4);
+  const emissive: number[] = [];
+  const powers: number[] = [];
+  const bmin = [Infinity, Infinity, Infinity];
+  const bmax = [-Infinity, -Infinity, -Infinity];
+  const P = g.positions;
+  const N = g.normals;
+  for (let slot = 0; slot < n; slot++) {
+    const tri = bvh.triangleOrder[slot];
+    const p = tri * 9;
+    for (let c = 0; c < 3; c++) {
+      for (let a = 0; a < 3; a++) {
+        const x = P[p + c * 3 + a];
+        triPos[slot * 12 + c * 4 + a] = x;
+        if (x < bmin[a]) bmin[a] = x;
+        if (x > bmax[a]) bmax[a] = x;
+      }
+    }
+    // Face normal from the winding: the front side, used where vertex normals are missing or degenerate.
+    const e1x = P[p + 3] - P[p], e1y = P[p + 4] - P[p + 1], e1z = P[p + 5] - P[p + 2];
+    const e2x = P[p + 6] - P[p], e2y = P[p + 7] - P[p + 1], e2z = P[p + 8] - P[p + 2];
+    const cx = e1y * e2z - e1z * e2y, cy = e1z * e2x - e1x * e2z, cz = e1x * e2y - e1y * e2x;
+    const len = Math.hypot(cx, cy, cz);
+    for (let c = 0; c < 3; c++) {
+      let nx = N[p + c * 3], ny = N[p + c * 3 + 1], nz = N[p + c * 3 + 2];
+      if (!(nx * nx + ny * ny + nz * nz > 0.25)) {
+        nx = len > 0 ? cx / len : 0; ny = len > 0 ? cy / len : 0; nz = len > 0 ? cz / len : 1;
+      }
+      triShading[slot * 4 + c] = octEncode(nx, ny, nz);
+    }
+    const mid = g.materialIndex[tri];
+    triShading[slot * 4 + 3] = mid;
+    const m = g.materials[mid];
+    const lum = luminance(m.emission[0], m.emission[1], m.emission[2]);
+    if (lum > 0 && len > 0) {
+      emissive.push(slot);
+      powers.push(lum * 0.5 * len * (m.flags & MATERIAL_FLAG_DOUBLE_SIDED ? 2 : 1));
+    }
+  }
+  const env = options.environment ?? (built.environment ? { kind: 'constant' as const, color: built.environment.color } : { kind: 'none' as const });
+  return {
+    name,
+    triangleCount: n,
+    triPos,
+    triShading,
+    bvh,
+    materials: MATERIAL_LAYOUT.pack(g.materials.map((m) => ({ ...m }))),
+    materialList: g.materials,
+    lights: buildLightTable(emissive, powers),
+    environment: compileEnvironment(env),
+    camera: compileCamera(built.camera),
+    bounds: { min: bmin as [number, number, number], max: bmax as [number, number, number] },
+    warnings: [...g.warnings, ...(built.warnings ?? [])],
+    timings: { gatherMs: t1 - t0, bvhMs: t2 - t1 },
+  };
+}
