@@ -14,6 +14,7 @@ const BSDF_TRANSMISSION: u32 = 4u;  // wi is on the other side of the surface fr
 const BSDF_SMOOTH_ALPHA: f32 = 1e-3;
 // STANDARD never becomes a delta: its lobes are mixed with pdfs, which a delta cannot join.
 const STANDARD_MIN_ROUGHNESS: f32 = 0.05;
+const DIELECTRIC_MIN_ETA_OFFSET: f32 = 1e-3;
 
 // weight = f * |cos wi| / pdf (for a delta lobe: the throughput factor). flags == 0: no sample.
 struct BsdfSample {
@@ -35,8 +36,14 @@ fn bsdf_alpha(m: Material) -> f32 {
   return r * r;
 }
 
+// A dielectric with ior ~ 1 only passes light straight through (the rough transmission lobe collapses to a
+// delta, as in pbrt-v4), whatever its roughness.
+fn dielectric_is_smooth(m: Material) -> bool {
+  return bsdf_alpha(m) < BSDF_SMOOTH_ALPHA || abs(m.ior - 1.0) < DIELECTRIC_MIN_ETA_OFFSET;
+}
+
 fn bsdf_is_delta(m: Material) -> bool {
-  return (m.kind == MAT_CONDUCTOR || m.kind == MAT_DIELECTRIC) && bsdf_alpha(m) < BSDF_SMOOTH_ALPHA;
+  return (m.kind == MAT_CONDUCTOR && bsdf_alpha(m) < BSDF_SMOOTH_ALPHA) || (m.kind == MAT_DIELECTRIC && dielectric_is_smooth(m));
 }
 
 fn bsdf_albedo_aov(m: Material) -> vec3f {
@@ -88,7 +95,7 @@ fn dielectric_eval_pdf(m: Material, wo: vec3f, wi: vec3f) -> vec4f {
   let eta = m.ior;
   let cos_o = wo.z;
   let cos_i = wi.z;
-  if (cos_o == 0.0 || cos_i == 0.0 || alpha < BSDF_SMOOTH_ALPHA) {
+  if (cos_o == 0.0 || cos_i == 0.0 || dielectric_is_smooth(m)) {
     return vec4f(0.0);
   }
   let is_reflection = cos_i * cos_o > 0.0;
@@ -111,11 +118,11 @@ fn dielectric_eval_pdf(m: Material, wo: vec3f, wi: vec3f) -> vec4f {
   if (dot_i * cos_i <= 0.0 || dot_o * cos_o <= 0.0) {
     return vec4f(0.0);
   }
-  let r = fresnel_dielectric(dot_o, eta);
-  let t = 1.0 - r;
   if (is_reflection) {
+    let r = fresnel_dielectric(dot_o, eta);
     return vec4f(vec3f(r * ggx_reflection(wm, cos_o, cos_i, alpha)), r * ggx_reflection_pdf(wm, cos_o, alpha));
   }
+  let t = 1.0 - fresnel_dielectric_pair(abs(dot_o), abs(dot_i), etap);
   let s = dot_i + dot_o / etap;
   let denom = s * s;
   let d = ggx_d(wm, alpha);
@@ -134,7 +141,7 @@ fn dielectric_sample(m: Material, wo: vec3f, u: vec3f) -> BsdfSample {
   if (wo.z == 0.0) {
     return bsdf_no_sample();
   }
-  if (alpha < BSDF_SMOOTH_ALPHA) {
+  if (dielectric_is_smooth(m)) {
     let r = fresnel_dielectric(wo.z, eta);
     if (u.z < r) {
       return BsdfSample(vec3f(-wo.x, -wo.y, wo.z), r, vec3f(1.0), BSDF_VALID | BSDF_DELTA);
@@ -149,13 +156,13 @@ fn dielectric_sample(m: Material, wo: vec3f, u: vec3f) -> BsdfSample {
   let wm = ggx_sample_vndf(wo, alpha, u.xy);
   let dot_o = dot(wo, wm);
   let r = fresnel_dielectric(dot_o, eta);
-  let vndf = ggx_vndf_pdf(wo, wm, alpha);
   if (u.z < r) {
     let wi = reflect_about(wo, wm);
     if (wi.z * wo.z <= 0.0) {
       return bsdf_no_sample();
     }
-    let pdf = r * vndf / (4.0 * abs(dot_o));
+    // D_wo / (4 |wo.wm|), written without the division that is 0/0 for a facet at grazing.
+    let pdf = r * ggx_reflection_pdf(wm, wo.z, alpha);
     return BsdfSample(wi, pdf, vec3f(ggx_g2_over_g1(wo.z, wi.z, alpha)), BSDF_VALID);
   }
   let rt = refract_dir(wo, wm, eta);
@@ -165,7 +172,9 @@ fn dielectric_sample(m: Material, wo: vec3f, u: vec3f) -> BsdfSample {
   let wi = rt.wt;
   let dot_i = dot(wi, wm);
   let s = dot_i + dot_o / rt.etap;
-  let pdf = (1.0 - r) * vndf * abs(dot_i) / (s * s);
+  // Same transmittance as dielectric_eval_pdf (from both cosines), so the returned pdf equals bsdf_pdf.
+  let t = 1.0 - fresnel_dielectric_pair(abs(dot_o), abs(dot_i), rt.etap);
+  let pdf = t * ggx_vndf_pdf(wo, wm, alpha) * abs(dot_i) / (s * s);
   let weight = m.base_color * (ggx_g2_over_g1(wo.z, wi.z, alpha) / (rt.etap * rt.etap));
   return BsdfSample(wi, pdf, weight, BSDF_VALID | BSDF_TRANSMISSION);
 }

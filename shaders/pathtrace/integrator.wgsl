@@ -202,10 +202,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (gid.x >= params.width || gid.y >= params.height) { return; }
   let pixel = gid.y * params.width + gid.x;
   let plane = params.width * params.height;
-  var sum = vec3f(0.0);
-  var sum_sq = vec3f(0.0);
-  var albedo = vec3f(0.0);
-  var normal_depth = vec4f(0.0);
+  // Samples are added one at a time onto the stored sums, so the floating-point result does not depend on
+  // how the samples were split into passes (bit-identical images for the same seed and spp).
+  var sum = film[pixel];
+  var sum_sq = film[plane + pixel];
+  var albedo = film[2u * plane + pixel];
+  var normal_depth = film[3u * plane + pixel];
   for (var s = 0u; s < params.sample_count; s++) {
     rng_seed(pixel, params.sample_start + s, params.seed);
     let r = trace_path(gid.xy);
@@ -213,14 +215,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     // A NaN/Inf sample would poison the pixel forever; count it as zero (rare, from degenerate geometry).
     if (any(l != l) || any(abs(l) > vec3f(F32_MAX))) { l = vec3f(0.0); }
     if (params.clamp_max > 0.0) { l = min(l, vec3f(params.clamp_max)); }
-    sum += l;
-    sum_sq += l * l;
-    albedo += r.albedo;
+    sum += vec4f(l, 1.0);
+    sum_sq += vec4f(l * l, 0.0);
+    albedo += vec4f(r.albedo, 0.0);
     normal_depth += vec4f(r.normal, r.depth);
   }
-  let n = f32(params.sample_count);
-  film[pixel] += vec4f(sum, n);
-  film[plane + pixel] += vec4f(sum_sq, 0.0);
-  film[2u * plane + pixel] += vec4f(albedo, 0.0);
-  film[3u * plane + pixel] += normal_depth;
+  film[pixel] = sum;
+  film[plane + pixel] = sum_sq;
+  film[2u * plane + pixel] = albedo;
+  film[3u * plane + pixel] = normal_depth;
 }

@@ -43,6 +43,15 @@ fn fresnel_dielectric(cos_theta_i: f32, eta_in: f32) -> f32 {
   return 0.5 * (r_parl * r_parl + r_perp * r_perp);
 }
 
+// Fresnel reflectance of a refraction whose two cosines are both known (|cos| on the incident side, with
+// relative eta = n_transmitted / n_incident). Well conditioned near the critical angle, where deriving cos_t
+// from cos_i through 1 - sin^2 would lose most of its float32 digits.
+fn fresnel_dielectric_pair(cos_i: f32, cos_t: f32, eta: f32) -> f32 {
+  let r_parl = (eta * cos_i - cos_t) / (eta * cos_i + cos_t);
+  let r_perp = (cos_i - eta * cos_t) / (cos_i + eta * cos_t);
+  return 0.5 * (r_parl * r_parl + r_perp * r_perp);
+}
+
 // Mirror of w about the unit vector n (both pointing away from the surface).
 fn reflect_about(w: vec3f, n: vec3f) -> vec3f {
   return 2.0 * dot(w, n) * n - w;

@@ -23,6 +23,7 @@ export interface BsdfMaterial {
 export const BSDF_SMOOTH_ALPHA = 1e-3;
 export const STANDARD_MIN_ROUGHNESS = 0.05;
 export const STANDARD_SPEC_MARGIN = 0.005;
+export const DIELECTRIC_MIN_ETA_OFFSET = 1e-3;
 
 export class BsdfReferenceError extends Error {
   constructor(message: string) {
@@ -59,6 +60,12 @@ export function fresnelDielectric(cosThetaI: number, etaIn: number): number {
   const sin2T = Math.max(0, 1 - cosI * cosI) / (eta * eta);
   if (sin2T >= 1) return 1;
   const cosT = Math.sqrt(Math.max(0, 1 - sin2T));
+  const rParl = (eta * cosI - cosT) / (eta * cosI + cosT);
+  const rPerp = (cosI - eta * cosT) / (cosI + eta * cosT);
+  return 0.5 * (rParl * rParl + rPerp * rPerp);
+}
+
+export function fresnelDielectricPair(cosI: number, cosT: number, eta: number): number {
   const rParl = (eta * cosI - cosT) / (eta * cosI + cosT);
   const rPerp = (cosI - eta * cosT) / (cosI + eta * cosT);
   return 0.5 * (rParl * rParl + rPerp * rPerp);
@@ -120,8 +127,12 @@ export function bsdfAlpha(m: BsdfMaterial): number {
   return r * r;
 }
 
+export function dielectricIsSmooth(m: BsdfMaterial): boolean {
+  return bsdfAlpha(m) < BSDF_SMOOTH_ALPHA || Math.abs(m.ior - 1) < DIELECTRIC_MIN_ETA_OFFSET;
+}
+
 export function bsdfIsDelta(m: BsdfMaterial): boolean {
-  return (m.kind === MAT_CONDUCTOR || m.kind === MAT_DIELECTRIC) && bsdfAlpha(m) < BSDF_SMOOTH_ALPHA;
+  return (m.kind === MAT_CONDUCTOR && bsdfAlpha(m) < BSDF_SMOOTH_ALPHA) || (m.kind === MAT_DIELECTRIC && dielectricIsSmooth(m));
 }
 
 function conductorEvalPdf(m: BsdfMaterial, wo: Vec3, wi: Vec3): { f: Vec3; pdf: number } {
@@ -138,7 +149,7 @@ function dielectricEvalPdf(m: BsdfMaterial, wo: Vec3, wi: Vec3): { f: Vec3; pdf:
   const cosO = wo[2];
   const cosI = wi[2];
   const none = { f: ZERO, pdf: 0 };
-  if (cosO === 0 || cosI === 0 || alpha < BSDF_SMOOTH_ALPHA) return none;
+  if (cosO === 0 || cosI === 0 || dielectricIsSmooth(m)) return none;
   const isReflection = cosI * cosO > 0;
   const etap = isReflection ? 1 : cosO > 0 ? eta : 1 / eta;
   let wm = add(scale(wi, etap), wo);
@@ -149,14 +160,15 @@ function dielectricEvalPdf(m: BsdfMaterial, wo: Vec3, wi: Vec3): { f: Vec3; pdf:
   const dotI = dot(wm, wi);
   const dotO = dot(wm, wo);
   if (dotI * cosI <= 0 || dotO * cosO <= 0) return none;
-  const r = fresnelDielectric(dotO, eta);
   if (isReflection) {
+    const r = fresnelDielectric(dotO, eta);
     return { f: scale([1, 1, 1], r * ggxReflection(wm, cosO, cosI, alpha)), pdf: r * ggxReflectionPdf(wm, cosO, alpha) };
   }
+  const t = 1 - fresnelDielectricPair(Math.abs(dotO), Math.abs(dotI), etap);
   const s = dotI + dotO / etap;
   const denom = s * s;
-  const ft = ((1 - r) * ggxD(wm, alpha) * Math.abs(dotI * dotO) * ggxG2(cosO, cosI, alpha)) / (Math.abs(cosO) * denom) / (etap * etap);
-  const pdf = ((1 - r) * ggxVndfPdf(wo, wm, alpha) * Math.abs(dotI)) / denom;
+  const ft = (t * ggxD(wm, alpha) * Math.abs(dotI * dotO) * ggxG2(cosO, cosI, alpha)) / (Math.abs(cosO) * denom) / (etap * etap);
+  const pdf = (t * ggxVndfPdf(wo, wm, alpha) * Math.abs(dotI)) / denom;
   return { f: scale(m.baseColor, ft), pdf };
 }
 
@@ -172,8 +184,8 @@ export interface StandardParams {
 export function standardParams(m: BsdfMaterial): StandardParams {
   const spec = clamp(m.specular, 0, 1);
   const iorF0 = (m.ior - 1) / (m.ior + 1);
-  const c = m.specularColor;
-  const f0: Vec3 = [0, 1, 2].map((i) => Math.min(iorF0 * iorF0 * Math.max(c[i], 0), 1) * spec) as unknown as Vec3;
+  const channel = (c: number): number => Math.min(iorF0 * iorF0 * Math.max(c, 0), 1) * spec;
+  const f0: Vec3 = [channel(m.specularColor[0]), channel(m.specularColor[1]), channel(m.specularColor[2])];
   const f0Max = max3(f0);
   const sAvg = 1 - f0Max - (spec - f0Max) * (STANDARD_SPEC_MARGIN + (1 - STANDARD_SPEC_MARGIN) / 21);
   return { alpha: bsdfAlpha(m), metal: clamp(m.metalness, 0, 1), f0, f90: spec, f0Max, sAvg: Math.max(sAvg, 0) };

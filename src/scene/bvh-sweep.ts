@@ -1,90 +1,110 @@
-// Exact sweep SAH for small BVH nodes: sort the few primitives by centroid on each axis and price every
-// split between neighbours. Small nodes are most of the tree, and for them this is both cheaper than
-// binning (no bins to clear or sweep) and better (every object split along each axis is considered).
+// Split search for small BVH nodes (sweep SAH): sort the primitives by centroid on each axis and price
+// every split between neighbours. Cheaper than binning at this size (no bins to clear or sweep) and exact.
+// Boxes are integer grid boxes with branchless min/max, as in bvh-bins.ts.
+import { GRID_MAX } from './bvh-bins.ts';
 
-/** Largest node handled by the sweep. */
+/** Largest node handled here; larger nodes are binned. */
 export const SWEEP_MAX = 16;
 
-export class SweepScratch {
-  readonly keys = new Float64Array(SWEEP_MAX);
-  readonly order = new Int32Array(SWEEP_MAX);
-  readonly bestOrder = new Int32Array(SWEEP_MAX);
+export class SmallSplitScratch {
+  readonly keys = new Int32Array(SWEEP_MAX);
   readonly rightArea = new Float64Array(SWEEP_MAX);
   readonly tmpIdx = new Uint32Array(SWEEP_MAX);
-  readonly tmpBoxes = new Float32Array(SWEEP_MAX * 6);
+  readonly tmpBoxes = new Int32Array(SWEEP_MAX * 6);
+  /** Winning arrangement: bestOrder[i] is the range offset placed at position i; the first bestSplit go left. */
+  readonly bestOrder = new Int32Array(SWEEP_MAX);
+  bestSplit = 0;
   /** Sum over both children of count * half-area. */
   bestCost = Infinity;
-  /** Primitives (in bestOrder) that go to the left child. */
-  bestSplit = 0;
-}
-
-/** Finds the cheapest split of boxes[start, start + n) (2 <= n <= SWEEP_MAX) into s.bestOrder/bestSplit. */
-export function findSweepSplit(boxes: Float32Array, start: number, n: number, s: SweepScratch): void {
-  const { keys, order, rightArea } = s;
-  s.bestCost = Infinity;
-  s.bestSplit = 0;
-  for (let a = 0; a < 3; a++) {
-    for (let i = 0; i < n; i++) {
-      const p = (start + i) * 6 + a;
-      keys[i] = boxes[p] + boxes[p + 3];
-      order[i] = i;
-    }
-    // Insertion sort: n is tiny and the input is often nearly sorted already.
-    for (let i = 1; i < n; i++) {
-      const v = order[i], k = keys[v];
-      let j = i - 1;
-      while (j >= 0 && keys[order[j]] > k) { order[j + 1] = order[j]; j--; }
-      order[j + 1] = v;
-    }
-    let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
-    for (let i = n - 1; i > 0; i--) {
-      const p = (start + order[i]) * 6;
-      if (boxes[p] < x0) x0 = boxes[p];
-      if (boxes[p + 1] < y0) y0 = boxes[p + 1];
-      if (boxes[p + 2] < z0) z0 = boxes[p + 2];
-      if (boxes[p + 3] > x1) x1 = boxes[p + 3];
-      if (boxes[p + 4] > y1) y1 = boxes[p + 4];
-      if (boxes[p + 5] > z1) z1 = boxes[p + 5];
-      const ex = x1 - x0, ey = y1 - y0, ez = z1 - z0;
-      rightArea[i] = ex * ey + ey * ez + ez * ex;
-    }
-    x0 = Infinity; y0 = Infinity; z0 = Infinity; x1 = -Infinity; y1 = -Infinity; z1 = -Infinity;
-    let axisBest = Infinity, axisSplit = 0;
-    for (let i = 0; i < n - 1; i++) {
-      const p = (start + order[i]) * 6;
-      if (boxes[p] < x0) x0 = boxes[p];
-      if (boxes[p + 1] < y0) y0 = boxes[p + 1];
-      if (boxes[p + 2] < z0) z0 = boxes[p + 2];
-      if (boxes[p + 3] > x1) x1 = boxes[p + 3];
-      if (boxes[p + 4] > y1) y1 = boxes[p + 4];
-      if (boxes[p + 5] > z1) z1 = boxes[p + 5];
-      const ex = x1 - x0, ey = y1 - y0, ez = z1 - z0;
-      const cost = (i + 1) * (ex * ey + ey * ez + ez * ex) + (n - 1 - i) * rightArea[i + 1];
-      if (cost < axisBest) { axisBest = cost; axisSplit = i + 1; }
-    }
-    if (axisBest < s.bestCost) {
-      s.bestCost = axisBest;
-      s.bestSplit = axisSplit;
-      for (let i = 0; i < n; i++) s.bestOrder[i] = order[i];
-    }
-  }
+  /** Grid boxes of the winning children: [0..6) left, [6..12) right. */
+  readonly bestBox = new Int32Array(12);
 }
 
 /**
- * Rearranges idx[start, start + n) and the matching boxes so that position i holds what was at
+ * Finds the cheapest split of qb[start, start + n), 2 <= n <= SWEEP_MAX: the primitives are sorted by
+ * centroid on each axis and every split between neighbours is priced.
+ */
+export function findSmallSplit(qb: Int32Array, start: number, n: number, s: SmallSplitScratch): void {
+  const { keys, rightArea, bestOrder } = s;
+  s.bestCost = Infinity;
+  s.bestSplit = 0;
+  let d = 0;
+  for (let a = 0; a < 3; a++) {
+    // Sort (centroid, offset) pairs packed into one int: the centroid's top 26 bits, then the offset.
+    for (let i = 0; i < n; i++) {
+      const p = (start + i) * 6 + a;
+      const v = (((qb[p] + qb[p + 3]) >> 5) << 4) | i;
+      let j = i - 1;
+      while (j >= 0 && keys[j] > v) { keys[j + 1] = keys[j]; j--; }
+      keys[j + 1] = v;
+    }
+    let x0 = GRID_MAX, y0 = GRID_MAX, z0 = GRID_MAX, x1 = 0, y1 = 0, z1 = 0;
+    for (let i = n - 1; i > 0; i--) {
+      const p = (start + (keys[i] & 15)) * 6;
+      d = qb[p] - x0; x0 += d & (d >> 31);
+      d = qb[p + 1] - y0; y0 += d & (d >> 31);
+      d = qb[p + 2] - z0; z0 += d & (d >> 31);
+      d = x1 - qb[p + 3]; x1 -= d & (d >> 31);
+      d = y1 - qb[p + 4]; y1 -= d & (d >> 31);
+      d = z1 - qb[p + 5]; z1 -= d & (d >> 31);
+      const ex = x1 - x0, ey = y1 - y0, ez = z1 - z0;
+      rightArea[i] = ex * ey + ey * ez + ez * ex;
+    }
+    x0 = GRID_MAX; y0 = GRID_MAX; z0 = GRID_MAX; x1 = 0; y1 = 0; z1 = 0;
+    let axisCost = Infinity, axisSplit = 0;
+    for (let i = 0; i < n - 1; i++) {
+      const p = (start + (keys[i] & 15)) * 6;
+      d = qb[p] - x0; x0 += d & (d >> 31);
+      d = qb[p + 1] - y0; y0 += d & (d >> 31);
+      d = qb[p + 2] - z0; z0 += d & (d >> 31);
+      d = x1 - qb[p + 3]; x1 -= d & (d >> 31);
+      d = y1 - qb[p + 4]; y1 -= d & (d >> 31);
+      d = z1 - qb[p + 5]; z1 -= d & (d >> 31);
+      const ex = x1 - x0, ey = y1 - y0, ez = z1 - z0;
+      const cost = (i + 1) * (ex * ey + ey * ez + ez * ex) + (n - 1 - i) * rightArea[i + 1];
+      if (cost < axisCost) { axisCost = cost; axisSplit = i + 1; }
+    }
+    if (axisCost < s.bestCost) {
+      s.bestCost = axisCost;
+      s.bestSplit = axisSplit;
+      for (let i = 0; i < n; i++) bestOrder[i] = keys[i] & 15;
+    }
+  }
+  // Children's boxes, once, for the winner.
+  unionOf(qb, start, bestOrder, 0, s.bestSplit, s.bestBox, 0);
+  unionOf(qb, start, bestOrder, s.bestSplit, n, s.bestBox, 6);
+}
+
+/** Grid box of the primitives start + order[from..to) into out[o..o+6). */
+function unionOf(qb: Int32Array, start: number, order: Int32Array, from: number, to: number, out: Int32Array, o: number): void {
+  let x0 = GRID_MAX, y0 = GRID_MAX, z0 = GRID_MAX, x1 = 0, y1 = 0, z1 = 0, d = 0;
+  for (let i = from; i < to; i++) {
+    const p = (start + order[i]) * 6;
+    d = qb[p] - x0; x0 += d & (d >> 31);
+    d = qb[p + 1] - y0; y0 += d & (d >> 31);
+    d = qb[p + 2] - z0; z0 += d & (d >> 31);
+    d = x1 - qb[p + 3]; x1 -= d & (d >> 31);
+    d = y1 - qb[p + 4]; y1 -= d & (d >> 31);
+    d = z1 - qb[p + 5]; z1 -= d & (d >> 31);
+  }
+  out[o] = x0; out[o + 1] = y0; out[o + 2] = z0; out[o + 3] = x1; out[o + 4] = y1; out[o + 5] = z1;
+}
+
+/**
+ * Rearranges idx[start, start + n) and the matching grid boxes so that position i holds what was at
  * start + order[i]. tmpIdx/tmpBoxes must hold n entries.
  */
 export function permuteRange(
-  boxes: Float32Array, idx: Uint32Array, start: number, n: number, order: ArrayLike<number>,
-  tmpIdx: Uint32Array, tmpBoxes: Float32Array,
+  qb: Int32Array, idx: Uint32Array, start: number, n: number, order: ArrayLike<number>,
+  tmpIdx: Uint32Array, tmpBoxes: Int32Array,
 ): void {
-  tmpIdx.set(idx.subarray(start, start + n));
-  tmpBoxes.set(boxes.subarray(start * 6, (start + n) * 6));
+  for (let i = 0; i < n; i++) tmpIdx[i] = idx[start + i];
+  for (let i = 0; i < n * 6; i++) tmpBoxes[i] = qb[start * 6 + i];
   for (let i = 0; i < n; i++) {
     const from = order[i];
     idx[start + i] = tmpIdx[from];
     const d = (start + i) * 6, f = from * 6;
-    boxes[d] = tmpBoxes[f]; boxes[d + 1] = tmpBoxes[f + 1]; boxes[d + 2] = tmpBoxes[f + 2];
-    boxes[d + 3] = tmpBoxes[f + 3]; boxes[d + 4] = tmpBoxes[f + 4]; boxes[d + 5] = tmpBoxes[f + 5];
+    qb[d] = tmpBoxes[f]; qb[d + 1] = tmpBoxes[f + 1]; qb[d + 2] = tmpBoxes[f + 2];
+    qb[d + 3] = tmpBoxes[f + 3]; qb[d + 4] = tmpBoxes[f + 4]; qb[d + 5] = tmpBoxes[f + 5];
   }
 }

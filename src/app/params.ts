@@ -1,0 +1,64 @@
+// The app's settings from the URL query (?scene=&size=&spp=&seed=&max-depth=), with defaults for the UI.
+// Tests use them to render a small image quickly; users can bookmark a view.
+import { DEFAULT_SCENE, findScene } from '../../scenes/index.ts';
+
+export interface AppParams {
+  scene: string;
+  width: number;
+  height: number;
+  /** Samples per pixel at which the progressive render stops. */
+  targetSpp: number;
+  seed: number;
+  maxDepth: number;
+}
+
+export const DEFAULT_PARAMS: AppParams = {
+  scene: DEFAULT_SCENE,
+  width: 256,
+  height: 256,
+  targetSpp: 256,
+  seed: 0,
+  maxDepth: 8,
+};
+
+/** A bad URL parameter; the message names the parameter and what is wrong. */
+export class ParamError extends Error {
+  override name = 'ParamError';
+}
+
+function integer(query: URLSearchParams, key: string, fallback: number, min: number, max: number): number {
+  const raw = query.get(key);
+  if (raw === null) return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new ParamError(`URL parameter ${key}=${raw}: expected a whole number from ${min} to ${max}`);
+  }
+  return v;
+}
+
+export function parseParams(search: string): AppParams {
+  const query = new URLSearchParams(search);
+  const scene = query.get('scene') ?? DEFAULT_PARAMS.scene;
+  if (!findScene(scene)) throw new ParamError(`URL parameter scene=${scene}: no built-in scene by that name`);
+  let width = DEFAULT_PARAMS.width;
+  let height = DEFAULT_PARAMS.height;
+  const size = query.get('size');
+  if (size !== null) {
+    const m = /^(\d+)(?:x(\d+))?$/.exec(size);
+    const w = m ? Number(m[1]) : NaN;
+    const h = m ? Number(m[2] ?? m[1]) : NaN;
+    if (!(w >= 1 && w <= 4096 && h >= 1 && h <= 4096)) {
+      throw new ParamError(`URL parameter size=${size}: expected N or WxH with sides from 1 to 4096`);
+    }
+    width = w;
+    height = h;
+  }
+  return {
+    scene,
+    width,
+    height,
+    targetSpp: integer(query, 'spp', DEFAULT_PARAMS.targetSpp, 1, 1 << 20),
+    seed: integer(query, 'seed', DEFAULT_PARAMS.seed, 0, 0xffffffff),
+    maxDepth: integer(query, 'max-depth', DEFAULT_PARAMS.maxDepth, 0, 64),
+  };
+}

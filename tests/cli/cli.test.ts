@@ -1,0 +1,165 @@
+// The tracelab CLI end to end: successful renders write every requested file; bad input gives a one-line
+// error, a non-zero exit, no stack trace and no output file.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as THREE from 'three';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readImageFile } from '../../src/node/image-files.ts';
+
+const BIN = new URL('../../bin/tracelab.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'tracelab-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function tracelab(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 60_000, cwd: dir }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** stderr without Dawn's harmless driver warnings. */
+function errorLines(r: Run): string[] {
+  return r.stderr.split('\n').filter((l) => l.trim() && !/^Warning: maxDynamic|XDG_RUNTIME_DIR/.test(l));
+}
+
+function expectCleanFailure(r: Run, pattern: RegExp): void {
+  expect(r.code, r.stderr).not.toBe(0);
+  const lines = errorLines(r);
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^tracelab: error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+}
+
+describe('tracelab render', () => {
+  it('renders PNG with AOVs, and EXR/PFM linear HDR', async () => {
+    const png = join(dir, 'cb.png');
+    const r = await tracelab('render', 'cornell-box', '--spp', '4', '--size', '24x16', '--seed', '3', '--out', png, '--aov', 'albedo,normal,depth');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/wrote .*cb\.png \(24x16, 4 spp/);
+    expect(r.stderr).toMatch(/render \[#+\] 4\/4 spp .* samples\/s {2}ETA/);
+    for (const f of ['cb.png', 'cb-albedo.png', 'cb-normal.png', 'cb-depth.png']) expect(existsSync(join(dir, f)), f).toBe(true);
+    const img = await readImageFile(png);
+    expect([img.width, img.height]).toEqual([24, 16]);
+
+    const exr = join(dir, 'cb.exr');
+    expect((await tracelab('render', 'cornell-box', '--spp', '2', '--size', '8x8', '--out', exr, '--aov', 'depth')).code).toBe(0);
+    const hdr = await readImageFile(exr);
+    expect(hdr.data.some((v) => v > 1)).toBe(true); // the light is seen directly: linear values above 1 survive
+    expect((await readImageFile(join(dir, 'cb-depth.exr'))).channels).toBe(1);
+    expect((await tracelab('render', 'cornell-box', '--spp', '1', '--size', '8x8', '--out', join(dir, 'cb.pfm'))).code).toBe(0);
+    expect((await readImageFile(join(dir, 'cb.pfm'))).width).toBe(8);
+  });
+
+  it('lists scenes and prints the adapter', async () => {
+    const s = await tracelab('scenes');
+    expect(s.code).toBe(0);
+    expect(s.stdout).toMatch(/^cornell-box\s/m);
+    expect(s.stdout).toMatch(/^bunny-field\s+1\.06M tris/m);
+    const i = await tracelab('info');
+    expect(i.code).toBe(0);
+    expect(i.stdout).toMatch(/^adapter: \S/m);
+    expect(i.stdout).toMatch(/maxStorageBufferBindingSize: \d+/);
+  });
+
+  const bad: Array<[string, string[], RegExp]> = [
+    ['unknown scene', ['render', 'no-such-scene'], /unknown scene 'no-such-scene'/],
+    ['missing file', ['render', 'missing.glb'], /missing\.glb: cannot read file/],
+    ['zero size', ['render', 'cornell-box', '--size', '0x10'], /--size must be at least 1x1/],
+    ['huge size', ['render', 'cornell-box', '--size', '100000x100000'], /--size must be at most/],
+    ['malformed size', ['render', 'cornell-box', '--size', 'big'], /--size must look like WIDTHxHEIGHT/],
+    ['zero spp', ['render', 'cornell-box', '--spp', '0'], /--spp must be between 1/],
+    ['NaN spp', ['render', 'cornell-box', '--spp', 'NaN'], /--spp must be a whole number/],
+    ['negative seed', ['render', 'cornell-box', '--seed=-1'], /--seed must be a whole number/],
+    ['seed too large', ['render', 'cornell-box', '--seed', '4294967296'], /--seed must be between 0 and 4294967295/],
+    ['bad exposure', ['render', 'cornell-box', '--exposure', 'bright'], /--exposure must be a finite number/],
+    ['bad tonemap', ['render', 'cornell-box', '--tonemap', 'filmic'], /--tonemap must be one of aces, reinhard, clamp/],
+    ['bad aov', ['render', 'cornell-box', '--aov', 'albedo,motion'], /--aov must be one of albedo, normal, depth/],
+    ['bad extension', ['render', 'cornell-box', '--out', 'x.jpg'], /x\.jpg: cannot write '\.jpg'/],
+    ['unknown option', ['render', 'cornell-box', '--fast'], /Unknown option '--fast'/],
+    ['unknown command', ['paint'], /unknown command 'paint'/],
+  ];
+  for (const [what, args, pattern] of bad) {
+    it(`rejects ${what} with a one-line error`, async () => {
+      expectCleanFailure(await tracelab(...args), pattern);
+    });
+  }
+
+  it('rejects a malformed .glb and a .glb with NaN vertices, leaving no output file', async () => {
+    writeFileSync(join(dir, 'garbage.glb'), Buffer.from('glTF this is not really a binary glTF file at all'));
+    const out = join(dir, 'never.png');
+    expectCleanFailure(await tracelab('render', join(dir, 'garbage.glb'), '--out', out), /garbage\.glb/);
+
+    // A valid glTF whose one triangle has a NaN coordinate.
+    const pos = new Float32Array([0, 0, 0, 1, 0, 0, 0, NaN, 0]);
+    const bin = Buffer.from(pos.buffer);
+    const min = [0, 0, 0], max = [1, 1, 0];
+    const json = {
+      asset: { version: '2.0' },
+      scene: 0,
+      scenes: [{ nodes: [0] }],
+      nodes: [{ mesh: 0 }],
+      meshes: [{ primitives: [{ attributes: { POSITION: 0 } }] }],
+      buffers: [{ byteLength: bin.length, uri: `data:application/octet-stream;base64,${bin.toString('base64')}` }],
+      bufferViews: [{ buffer: 0, byteLength: bin.length }],
+      accessors: [{ bufferView: 0, componentType: 5126, count: 3, type: 'VEC3', min, max }],
+    };
+    writeFileSync(join(dir, 'nan.gltf'), JSON.stringify(json));
+    expectCleanFailure(await tracelab('render', join(dir, 'nan.gltf'), '--out', out), /nan\.gltf.*non-finite/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('never'))).toEqual([]);
+  });
+
+  it('renders a glTF file exported from a three.js scene', async () => {
+    const scene = new THREE.Scene();
+    const light = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), new THREE.MeshStandardMaterial({ emissive: 0xffffff, emissiveIntensity: 4, side: THREE.DoubleSide }));
+    light.position.set(0, 2, 0);
+    light.rotation.x = Math.PI / 2;
+    scene.add(light, new THREE.Mesh(new THREE.BoxGeometry(1, 1, 1), new THREE.MeshStandardMaterial({ color: 0x808080 })));
+    const geo = (m: THREE.Mesh) => m.geometry.toNonIndexed();
+    // Hand-written .gltf (positions + normals) keeps the test free of the exporter's DOM needs.
+    scene.updateMatrixWorld(true);
+    const parts = scene.children.map((o) => geo(o as THREE.Mesh).applyMatrix4(o.matrixWorld));
+    const arrays = parts.flatMap((g) => [g.getAttribute('position').array as Float32Array, g.getAttribute('normal').array as Float32Array]);
+    const bin = Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
+    let offset = 0;
+    const bufferViews = arrays.map((a) => { const v = { buffer: 0, byteOffset: offset, byteLength: a.byteLength }; offset += a.byteLength; return v; });
+    const accessors = arrays.map((a, i) => {
+      const acc: Record<string, unknown> = { bufferView: i, componentType: 5126, count: a.length / 3, type: 'VEC3' };
+      if (i % 2 === 0) {
+        const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
+        for (let k = 0; k < a.length; k++) { min[k % 3] = Math.min(min[k % 3], a[k]); max[k % 3] = Math.max(max[k % 3], a[k]); }
+        Object.assign(acc, { min, max });
+      }
+      return acc;
+    });
+    const json = {
+      asset: { version: '2.0' }, scene: 0, scenes: [{ nodes: [0, 1] }],
+      nodes: [{ mesh: 0 }, { mesh: 1 }],
+      meshes: [0, 1].map((m) => ({ primitives: [{ attributes: { POSITION: 2 * m, NORMAL: 2 * m + 1 }, material: m }] })),
+      materials: [
+        { emissiveFactor: [1, 1, 1], doubleSided: true, extensions: { KHR_materials_emissive_strength: { emissiveStrength: 4 } } },
+        { pbrMetallicRoughness: { baseColorFactor: [0.5, 0.5, 0.5, 1], metallicFactor: 0 } },
+      ],
+      extensionsUsed: ['KHR_materials_emissive_strength'],
+      buffers: [{ byteLength: bin.length, uri: 'scene.bin' }],
+      bufferViews, accessors,
+    };
+    writeFileSync(join(dir, 'scene.bin'), bin);
+    writeFileSync(join(dir, 'scene.gltf'), JSON.stringify(json));
+    const r = await tracelab('render', join(dir, 'scene.gltf'), '--spp', '4', '--size', '16x16', '--out', join(dir, 'scene.exr'));
+    expect(r.code, r.stderr).toBe(0);
+    const img = await readImageFile(join(dir, 'scene.exr'));
+    expect(img.data.reduce((s, v) => s + v, 0)).toBeGreaterThan(0);
+  });
+});
