@@ -1,41 +1,11 @@
 // Unidirectional path tracer, one invocation per pixel (megakernel). Next-event estimation on emissive
 // triangles and the environment, combined with BSDF sampling by multiple importance sampling (power
 // heuristic); Russian roulette after rr_depth bounces. Unbiased unless clamp_max > 0.
-// Needs: common, structs, scene_bindings, bvh, bsdf, lights.
+// Needs: common, structs, params, scene_bindings, bvh, sampling, microfacet, bsdf, lights.
 
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
 
-struct Params {
-  width: u32,
-  height: u32,
-  sample_start: u32,
-  sample_count: u32,
-  seed: u32,
-  max_depth: u32,
-  mode: u32,              // 0 MIS, 1 NEE only, 2 BSDF sampling only
-  light_count: u32,
-  light_power: f32,
-  env_kind: u32,          // 0 none, 1 constant, 2 map
-  env_width: u32,
-  env_height: u32,
-  env_color: vec3f,
-  env_select_prob: f32,   // probability that NEE samples the environment instead of an area light
-  cam_origin: vec3f,
-  lens_radius: f32,
-  cam_right: vec3f,       // scaled by tan(fov_y / 2) * aspect
-  focus_dist: f32,
-  cam_up: vec3f,          // scaled by tan(fov_y / 2)
-  clamp_max: f32,         // 0 = off
-  cam_forward: vec3f,
-  rr_depth: u32,
-  env_marginal_offset: u32,
-  env_conditional_offset: u32,
-}
-
-const MODE_MIS: u32 = 0u;
-const MODE_NEE: u32 = 1u;
-const MODE_BSDF: u32 = 2u;
 
 @group(1) @binding(0) var<uniform> params: Params;
 // Film, vec4f per pixel in four planes of width*height: radiance sum (w = samples), radiance^2 sum,

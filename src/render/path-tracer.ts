@@ -49,6 +49,56 @@ export interface ProgressInfo {
 
 export const MAX_IMAGE_PIXELS = 8192 * 8192;
 
+export interface PassSettings {
+  width: number;
+  height: number;
+  sampleStart: number;
+  sampleCount: number;
+  seed: number;
+}
+
+/** The `Params` uniform (shaders/pathtrace/params.wgsl) for one pass over `scene`. */
+export function packParams(
+  scene: CompiledScene,
+  o: Required<Pick<PathTracerOptions, 'maxDepth' | 'mode' | 'clamp' | 'rrDepth'>>,
+  pass: PassSettings,
+): ArrayBuffer {
+  const cam = scene.camera;
+  const tanY = Math.tan(cam.fovY / 2);
+  const tanX = tanY * (pass.width / pass.height);
+  const env = scene.environment;
+  // NEE picks the environment or an area light; half and half when both exist.
+  const envSelect = env.kind === 0 ? 0 : scene.lights.count > 0 ? 0.5 : 1;
+  const buf = new ArrayBuffer(PARAMS_LAYOUT.size);
+  PARAMS_LAYOUT.write(new DataView(buf), 0, {
+    width: pass.width,
+    height: pass.height,
+    sample_start: pass.sampleStart,
+    sample_count: pass.sampleCount,
+    seed: pass.seed,
+    max_depth: o.maxDepth,
+    mode: o.mode,
+    light_count: scene.lights.count,
+    light_power: scene.lights.totalPower,
+    env_kind: env.kind,
+    env_width: env.width,
+    env_height: env.height,
+    env_color: env.color,
+    env_select_prob: envSelect,
+    cam_origin: cam.origin,
+    lens_radius: cam.lensRadius,
+    cam_right: cam.right.map((v) => v * tanX),
+    focus_dist: cam.focusDistance,
+    cam_up: cam.up.map((v) => v * tanY),
+    clamp_max: o.clamp,
+    cam_forward: cam.forward,
+    rr_depth: o.rrDepth,
+    env_marginal_offset: env.marginalOffset,
+    env_conditional_offset: env.conditionalOffset,
+  });
+  return buf;
+}
+
 export class PathTracer {
   readonly width: number;
   readonly height: number;
@@ -122,41 +172,7 @@ export class PathTracer {
   }
 
   private writeParams(sampleStart: number, sampleCount: number): void {
-    const s = this.scene;
-    const cam = s.camera;
-    const o = this.options;
-    const tanY = Math.tan(cam.fovY / 2);
-    const tanX = tanY * (this.width / this.height);
-    const env = s.environment;
-    const hasLights = s.lights.count > 0;
-    const envSelect = env.kind === 0 ? 0 : hasLights ? 0.5 : 1;
-    const buf = new ArrayBuffer(PARAMS_LAYOUT.size);
-    PARAMS_LAYOUT.write(new DataView(buf), 0, {
-      width: this.width,
-      height: this.height,
-      sample_start: sampleStart,
-      sample_count: sampleCount,
-      seed: this.seed,
-      max_depth: o.maxDepth,
-      mode: o.mode,
-      light_count: s.lights.count,
-      light_power: s.lights.totalPower,
-      env_kind: env.kind,
-      env_width: env.width,
-      env_height: env.height,
-      env_color: env.color,
-      env_select_prob: envSelect,
-      cam_origin: cam.origin,
-      lens_radius: cam.lensRadius,
-      cam_right: cam.right.map((v) => v * tanX),
-      focus_dist: cam.focusDistance,
-      cam_up: cam.up.map((v) => v * tanY),
-      clamp_max: o.clamp,
-      cam_forward: cam.forward,
-      rr_depth: o.rrDepth,
-      env_marginal_offset: env.marginalOffset,
-      env_conditional_offset: env.conditionalOffset,
-    });
+    const buf = packParams(this.scene, this.options, { width: this.width, height: this.height, sampleStart, sampleCount, seed: this.seed });
     this.gpu.device.queue.writeBuffer(this.params, 0, buf);
   }
 

@@ -1,6 +1,7 @@
 // The path tracer's WGSL modules, composed in dependency order (WGSL has no includes).
 import common from '../../shaders/pathtrace/common.wgsl?raw';
 import structs from '../../shaders/pathtrace/structs.wgsl?raw';
+import params from '../../shaders/pathtrace/params.wgsl?raw';
 import sceneBindings from '../../shaders/pathtrace/scene_bindings.wgsl?raw';
 import bvh from '../../shaders/pathtrace/bvh.wgsl?raw';
 import sampling from '../../shaders/pathtrace/sampling.wgsl?raw';
@@ -9,8 +10,8 @@ import bsdf from '../../shaders/pathtrace/bsdf.wgsl?raw';
 import lights from '../../shaders/pathtrace/lights.wgsl?raw';
 import integrator from '../../shaders/pathtrace/integrator.wgsl?raw';
 
-export const pathtraceModules = { common, structs, sceneBindings, bvh, sampling, microfacet, bsdf, lights, integrator } as const;
+export const pathtraceModules = { common, structs, params, sceneBindings, bvh, sampling, microfacet, bsdf, lights, integrator } as const;
 
 export function integratorSource(): string {
-  return [common, structs, sceneBindings, bvh, sampling, microfacet, bsdf, lights, integrator].join('\n');
+  return [common, structs, params, sceneBindings, bvh, sampling, microfacet, bsdf, lights, integrator].join('\n');
 }

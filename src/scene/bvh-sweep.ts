@@ -29,7 +29,17 @@ export function findSmallSplit(qb: Int32Array, start: number, n: number, s: Smal
   s.bestCost = Infinity;
   s.bestSplit = 0;
   let d = 0;
-  for (let a = 0; a < 3; a++) {
+  let cx0 = GRID_MAX, cy0 = GRID_MAX, cz0 = GRID_MAX, cx1 = 0, cy1 = 0, cz1 = 0;
+  for (let i = 0; i < n; i++) {
+    const p = (start + i) * 6;
+    const cx = (qb[p] + qb[p + 3]) >> 1, cy = (qb[p + 1] + qb[p + 4]) >> 1, cz = (qb[p + 2] + qb[p + 5]) >> 1;
+    d = cx - cx0; cx0 += d & (d >> 31); d = cx1 - cx; cx1 -= d & (d >> 31);
+    d = cy - cy0; cy0 += d & (d >> 31); d = cy1 - cy; cy1 -= d & (d >> 31);
+    d = cz - cz0; cz0 += d & (d >> 31); d = cz1 - cz; cz1 -= d & (d >> 31);
+  }
+  const ex = cx1 - cx0, ey = cy1 - cy0, ez = cz1 - cz0;
+  const wide = ex >= ey && ex >= ez ? 0 : ey >= ez ? 1 : 2;
+  for (let a = wide; a <= wide; a++) {
     // Sort (centroid, offset) pairs packed into one int: the centroid's top 26 bits, then the offset.
     for (let i = 0; i < n; i++) {
       const p = (start + i) * 6 + a;

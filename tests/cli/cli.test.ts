@@ -61,6 +61,31 @@ describe('tracelab render', () => {
     expect((await readImageFile(join(dir, 'cb.pfm'))).width).toBe(8);
   });
 
+  it('lights a scene with an equirectangular .hdr environment (--env)', async () => {
+    // A 4x2 Radiance RGBE map (flat scanlines): bright top row, dim bottom row.
+    const w = 4, h = 2;
+    const header = Buffer.from(`#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y ${h} +X ${w}\n`, 'ascii');
+    const px = Buffer.alloc(w * h * 4);
+    for (let i = 0; i < w * h; i++) {
+      const v = i < w ? 2 : 0.25; // 2 = 0.5 * 2^2, 0.25 = 0.5 * 2^-1
+      const e = Math.ceil(Math.log2(v)) + (Number.isInteger(Math.log2(v)) ? 1 : 0);
+      px.set([128, 128, 128, e + 128], i * 4);
+    }
+    writeFileSync(join(dir, 'sky.hdr'), Buffer.concat([header, px]));
+    const out = join(dir, 'furnace-env.exr');
+    const r = await tracelab('render', 'furnace-diffuse', '--env', join(dir, 'sky.hdr'), '--spp', '4', '--size', '8x8', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const img = await readImageFile(out);
+    // The map replaces the scene's constant white environment: a corner pixel sees the sky directly.
+    const corner = [img.data[0], img.data[1], img.data[2]];
+    // (RGBE decodes as mantissa / 255 * 2^(e - 128), three.js's convention: 128 -> 2 * 128/127.5.)
+    const sky = [2, 0.25].map((v) => (v * 128) / 127.5);
+    for (const c of corner) expect(sky.some((v) => Math.abs(c - v) < 1e-4), `corner ${c}`).toBe(true);
+    writeFileSync(join(dir, 'bad.hdr'), Buffer.from('#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 2 +X 4\n\x01'));
+    expectCleanFailure(await tracelab('render', 'cornell-box', '--env', join(dir, 'bad.hdr'), '--out', join(dir, 'x.png')), /bad\.hdr/);
+    expect(existsSync(join(dir, 'x.png'))).toBe(false);
+  });
+
   it('lists scenes and prints the adapter', async () => {
     const s = await tracelab('scenes');
     expect(s.code).toBe(0);

@@ -68,8 +68,8 @@ async function roundTrip(layout: StructLayout, wgslStruct: string, uniform: bool
 }
 
 describe('WGSL struct layouts', () => {
-  it('Params (uniform) matches integrator.wgsl', async () => {
-    const s = structSource(pathtraceModules.integrator, 'Params');
+  it('Params (uniform) matches params.wgsl', async () => {
+    const s = structSource(pathtraceModules.params, 'Params');
     expect(PARAMS_LAYOUT.size).toBe(144);
     await roundTrip(PARAMS_LAYOUT, s, true);
   });
