@@ -1,6 +1,7 @@
 // Top-down SAH build of one contiguous primitive range into a subtree: binned SAH for large nodes
-// (bvh-bins.ts), exhaustive/sweep splits for small ones (bvh-sweep.ts), an explicit task stack, and an
-// in-place partition of the index array with the grid boxes moved alongside.
+// (bvh-bins.ts), a sweep for nodes of up to SWEEP_MAX primitives (bvh-sweep.ts) and an optimal subtree for
+// up to TREELET_MAX (bvh-treelet.ts); an explicit task stack, and an in-place partition of the index array
+// with the grid boxes moved alongside.
 import { BinScratch, GRID_MAX, MAX_BINS, binnedChildBoxes, findBinnedSplit, partitionBinned } from './bvh-bins.ts';
 import { SWEEP_MAX, SmallSplitScratch, findSmallSplit, permuteRange } from './bvh-sweep.ts';
 import { TREELET_MAX, TreeletScratch, emitTreelet, solveTreelet } from './bvh-treelet.ts';

@@ -58,12 +58,6 @@ function spread10(v: number): number {
  */
 export function buildClustered(qb: Int32Array, count: number, rb: RangeBuilder): void {
   const { order, codes } = mortonOrder(qb, count);
-  // Morton-ordered copies of the grid boxes; clusters are contiguous runs of them.
-  const mq = new Int32Array(count * 6);
-  for (let i = 0; i < count; i++) {
-    const s = order[i] * 6, d = i * 6;
-    mq[d] = qb[s]; mq[d + 1] = qb[s + 1]; mq[d + 2] = qb[s + 2]; mq[d + 3] = qb[s + 3]; mq[d + 4] = qb[s + 4]; mq[d + 5] = qb[s + 5];
-  }
   const clusters = makeClusters(codes, count);
   const k = clusters.length >> 1;
   // Cluster items, in item order (the partition moves them together): grid box, primitive count, and id
@@ -75,13 +69,14 @@ export function buildClustered(qb: Int32Array, count: number, rb: RangeBuilder):
     const first = clusters[2 * c], n = clusters[2 * c + 1];
     cCount[c] = n; cId[c] = c;
     let x0 = GRID_MAX, y0 = GRID_MAX, z0 = GRID_MAX, x1 = 0, y1 = 0, z1 = 0, d = 0;
-    for (let p = first * 6, e = (first + n) * 6; p < e; p += 6) {
-      d = mq[p] - x0; x0 += d & (d >> 31);
-      d = mq[p + 1] - y0; y0 += d & (d >> 31);
-      d = mq[p + 2] - z0; z0 += d & (d >> 31);
-      d = x1 - mq[p + 3]; x1 -= d & (d >> 31);
-      d = y1 - mq[p + 4]; y1 -= d & (d >> 31);
-      d = z1 - mq[p + 5]; z1 -= d & (d >> 31);
+    for (let i = first; i < first + n; i++) {
+      const p = order[i] * 6;
+      d = qb[p] - x0; x0 += d & (d >> 31);
+      d = qb[p + 1] - y0; y0 += d & (d >> 31);
+      d = qb[p + 2] - z0; z0 += d & (d >> 31);
+      d = x1 - qb[p + 3]; x1 -= d & (d >> 31);
+      d = y1 - qb[p + 4]; y1 -= d & (d >> 31);
+      d = z1 - qb[p + 5]; z1 -= d & (d >> 31);
     }
     const o = c * 6;
     cBox[o] = x0; cBox[o + 1] = y0; cBox[o + 2] = z0; cBox[o + 3] = x1; cBox[o + 4] = y1; cBox[o + 5] = z1;
@@ -111,8 +106,12 @@ export function buildClustered(qb: Int32Array, count: number, rb: RangeBuilder):
       for (let i = first; i < end; i++) {
         const c = cId[i];
         const from = clusters[2 * c], to = from + clusters[2 * c + 1];
-        for (let q = from * 6, e = to * 6, w = cursor * 6; q < e; q++, w++) outQb[w] = mq[q];
-        for (let q = from; q < to; q++, cursor++) outIdx[cursor] = order[q];
+        for (let q = from; q < to; q++, cursor++) {
+          const prim = order[q], s = prim * 6, w = cursor * 6;
+          outIdx[cursor] = prim;
+          outQb[w] = qb[s]; outQb[w + 1] = qb[s + 1]; outQb[w + 2] = qb[s + 2];
+          outQb[w + 3] = qb[s + 3]; outQb[w + 4] = qb[s + 4]; outQb[w + 5] = qb[s + 5];
+        }
       }
       rb.build(node, start, cursor, depth);
       continue;

@@ -1,5 +1,6 @@
-// Bounding volume hierarchy over a triangle soup: binned SAH build (bvh-build.ts) into the flat 32-byte node
-// layout that shaders/pathtrace/bvh.wgsl traverses (BvhNode in structs.wgsl):
+// Bounding volume hierarchy over a triangle soup: a SAH build (bvh-build.ts: clustered binned SAH at the top,
+// per-primitive binned SAH, sweeps and optimal treelets below) into the flat 32-byte node layout that
+// shaders/pathtrace/bvh.wgsl traverses (BvhNode in structs.wgsl):
 //   offset  0: bmin vec3f      offset 12: left_or_first u32
 //   offset 16: bmax vec3f      offset 28: count u32
 // Interior: count == 0, children at left_or_first and left_or_first + 1. Leaf: count > 0 triangles starting
@@ -81,7 +82,7 @@ function triangleBoxes(positions: Float32Array, count: number): Float32Array {
 
 /**
  * SAH cost of a flat tree: sum over interior nodes of area/rootArea plus sum over leaves of
- * count * area/rootArea. A root with zero area (all triangles degenerate to one point) costs its leaf count.
+ * count * area/rootArea. If the root has zero area (every triangle on one point) each node counts as area 1.
  */
 export function bvhSahCost(nodes: ArrayBuffer, nodeCount: number): number {
   const f = new Float32Array(nodes, 0, nodeCount * 8);

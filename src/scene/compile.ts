@@ -76,7 +76,7 @@ function transformAttribute(
       X = m[0] * x + m[3] * y + m[6] * z;
       Y = m[1] * x + m[4] * y + m[7] * z;
       Z = m[2] * x + m[5] * y + m[8] * z;
-      const len = Math.hypot(X, Y, Z);
+      const len = Math.sqrt(X * X + Y * Y + Z * Z);
       if (len > 0) { X /= len; Y /= len; Z /= len; }
     } else {
       const w = m[3] * x + m[7] * y + m[11] * z + m[15];
@@ -92,9 +92,23 @@ function transformAttribute(
   return out;
 }
 
+/** Marks a corner without a usable vertex normal (compileScene uses the face normal there). */
+const NO_NORMAL = 0xffffffff;
+
+/** Unit normals (3 floats each) to octahedral codes; zero-length ones become NO_NORMAL. */
+function encodeNormals(n: Float32Array): Uint32Array {
+  const out = new Uint32Array(n.length / 3);
+  for (let i = 0; i < out.length; i++) {
+    const x = n[i * 3], y = n[i * 3 + 1], z = n[i * 3 + 2];
+    out[i] = x * x + y * y + z * z > 0.25 ? octEncode(x, y, z) : NO_NORMAL;
+  }
+  return out;
+}
+
 interface Gathered {
   positions: Float32Array; // 9 per triangle
-  normals: Float32Array; // 9 per triangle
+  /** Octahedral-encoded vertex normal per triangle corner; NO_NORMAL where missing or degenerate. */
+  normals: Uint32Array; // 3 per triangle
   materialIndex: Uint32Array;
   materials: CompiledMaterial[];
   warnings: string[];
@@ -115,7 +129,7 @@ function gather(root: THREE.Object3D, sceneName: string): Gathered {
   }
   if (total === 0) throw new SceneError(`${sceneName}: the scene has no triangles`);
   const positions = new Float32Array(total * 9);
-  const normals = new Float32Array(total * 9);
+  const normals = new Uint32Array(total * 3);
   const materialIndex = new Uint32Array(total);
   const materials: CompiledMaterial[] = [];
   const matIds = new Map<THREE.Material, number>();
@@ -135,7 +149,7 @@ function gather(root: THREE.Object3D, sceneName: string): Gathered {
     const flip = world.determinant() < 0; // mirrored transforms reverse the winding
     const label = mesh.name || `mesh ${mesh.uuid.slice(0, 8)}`;
     const wp = transformAttribute(pos, world.elements, false, `${sceneName}: ${label} has a non-finite vertex position`);
-    const wn = nrm ? transformAttribute(nrm, nm.elements, true, `${sceneName}: ${label} has a non-finite normal`) : null;
+    const wn = nrm ? encodeNormals(transformAttribute(nrm, nm.elements, true, `${sceneName}: ${label} has a non-finite normal`)) : null;
     for (const grp of groups) {
       const mat = mats[grp.materialIndex ?? 0] ?? mats[0];
       let mid = matIds.get(mat);
@@ -153,20 +167,14 @@ function gather(root: THREE.Object3D, sceneName: string): Gathered {
           positions[o] = wp[vi * 3];
           positions[o + 1] = wp[vi * 3 + 1];
           positions[o + 2] = wp[vi * 3 + 2];
-          if (wn) {
-            normals[o] = wn[vi * 3];
-            normals[o + 1] = wn[vi * 3 + 1];
-            normals[o + 2] = wn[vi * 3 + 2];
-          } else {
-            normals[o] = NaN; // filled with the face normal by compileScene
-          }
+          normals[t * 3 + c] = wn ? wn[vi] : NO_NORMAL;
         }
         materialIndex[t] = mid;
         t++;
       }
     }
   }
-  return { positions: positions.subarray(0, t * 9), normals: normals.subarray(0, t * 9), materialIndex: materialIndex.subarray(0, t), materials, warnings };
+  return { positions: positions.subarray(0, t * 9), normals: normals.subarray(0, t * 3), materialIndex: materialIndex.subarray(0, t), materials, warnings };
 }
 
 function compileCamera(cam: THREE.PerspectiveCamera): CompiledCamera {
@@ -197,42 +205,39 @@ export function compileScene(built: BuiltScene, options: CompileOptions = {}): C
   const triShading = new Uint32Array(n * 4);
   const emissive: number[] = [];
   const powers: number[] = [];
-  const bmin = [Infinity, Infinity, Infinity];
-  const bmax = [-Infinity, -Infinity, -Infinity];
   const P = g.positions;
   const N = g.normals;
+  // Per material: emitted luminance x sides (0 for non-emitters), so the loop below does no object lookups.
+  const emitWeight = new Float64Array(g.materials.map((m) =>
+    luminance(m.emission[0], m.emission[1], m.emission[2]) * (m.flags & MATERIAL_FLAG_DOUBLE_SIDED ? 2 : 1)));
+  const order = bvh.triangleOrder;
+  const mats = g.materialIndex;
   for (let slot = 0; slot < n; slot++) {
-    const tri = bvh.triangleOrder[slot];
+    const tri = order[slot];
     const p = tri * 9;
-    for (let c = 0; c < 3; c++) {
-      for (let a = 0; a < 3; a++) {
-        const x = P[p + c * 3 + a];
-        triPos[slot * 12 + c * 4 + a] = x;
-        if (x < bmin[a]) bmin[a] = x;
-        if (x > bmax[a]) bmax[a] = x;
-      }
-    }
+    const o = slot * 12;
+    triPos[o] = P[p]; triPos[o + 1] = P[p + 1]; triPos[o + 2] = P[p + 2];
+    triPos[o + 4] = P[p + 3]; triPos[o + 5] = P[p + 4]; triPos[o + 6] = P[p + 5];
+    triPos[o + 8] = P[p + 6]; triPos[o + 9] = P[p + 7]; triPos[o + 10] = P[p + 8];
     // Face normal from the winding: the front side, used where vertex normals are missing or degenerate.
     const e1x = P[p + 3] - P[p], e1y = P[p + 4] - P[p + 1], e1z = P[p + 5] - P[p + 2];
     const e2x = P[p + 6] - P[p], e2y = P[p + 7] - P[p + 1], e2z = P[p + 8] - P[p + 2];
     const cx = e1y * e2z - e1z * e2y, cy = e1z * e2x - e1x * e2z, cz = e1x * e2y - e1y * e2x;
-    const len = Math.hypot(cx, cy, cz);
+    const len = Math.sqrt(cx * cx + cy * cy + cz * cz);
     for (let c = 0; c < 3; c++) {
-      let nx = N[p + c * 3], ny = N[p + c * 3 + 1], nz = N[p + c * 3 + 2];
-      if (!(nx * nx + ny * ny + nz * nz > 0.25)) {
-        nx = len > 0 ? cx / len : 0; ny = len > 0 ? cy / len : 0; nz = len > 0 ? cz / len : 1;
-      }
-      triShading[slot * 4 + c] = octEncode(nx, ny, nz);
+      const code = N[tri * 3 + c];
+      triShading[slot * 4 + c] = code !== NO_NORMAL ? code : len > 0 ? octEncode(cx / len, cy / len, cz / len) : octEncode(0, 0, 1);
     }
-    const mid = g.materialIndex[tri];
+    const mid = mats[tri];
     triShading[slot * 4 + 3] = mid;
-    const m = g.materials[mid];
-    const lum = luminance(m.emission[0], m.emission[1], m.emission[2]);
-    if (lum > 0 && len > 0) {
+    const w = emitWeight[mid];
+    if (w > 0 && len > 0) {
       emissive.push(slot);
-      powers.push(lum * 0.5 * len * (m.flags & MATERIAL_FLAG_DOUBLE_SIDED ? 2 : 1));
+      powers.push(w * 0.5 * len);
     }
   }
+  // The root node's box bounds the whole scene.
+  const root = new Float32Array(bvh.nodes, 0, 8);
   const env = options.environment ?? (built.environment ? { kind: 'constant' as const, color: built.environment.color } : { kind: 'none' as const });
   return {
     name,
@@ -245,7 +250,7 @@ export function compileScene(built: BuiltScene, options: CompileOptions = {}): C
     lights: buildLightTable(emissive, powers),
     environment: compileEnvironment(env),
     camera: compileCamera(built.camera),
-    bounds: { min: bmin as [number, number, number], max: bmax as [number, number, number] },
+    bounds: { min: [root[0], root[1], root[2]], max: [root[4], root[5], root[6]] },
     warnings: [...g.warnings, ...(built.warnings ?? [])],
     timings: { gatherMs: t1 - t0, bvhMs: t2 - t1 },
   };
