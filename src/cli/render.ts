@@ -13,7 +13,7 @@ import { formatRate, formatSeconds, ProgressBar } from './progress.ts';
 
 export const RENDER_USAGE = `usage: tracelab render <scene-name|file.glb|file.gltf> [options]
   --spp N            samples per pixel (default 64)
-  --size WxH         image size (default 512x512)
+  --size WxH         image size (default 512 wide at the scene camera's aspect ratio)
   --seed S           random seed, 0..4294967295 (default 0); different seeds give independent noise
   --out FILE         output .png (tone mapped), .exr or .pfm (linear HDR); default out/<scene>.png
   --aov LIST         also write first-hit AOVs: albedo,normal,depth (as FILE-albedo.ext, ...)
@@ -36,7 +36,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
   const sceneSpec = positionals[0];
   if (!sceneSpec) throw new UsageError('render needs a scene name or a .glb/.gltf file (see `tracelab scenes`)');
   const spp = intOption('spp', values.spp, 64, 1, 1_000_000);
-  const [width, height] = sizeOption(values.size, [512, 512]);
+  const explicitSize = values.size !== undefined ? sizeOption(values.size, [512, 512]) : null;
   const seed = intOption('seed', values.seed, 0, 0, 0xffffffff);
   const maxDepth = intOption('max-depth', values['max-depth'], 8, 0, 1024);
   const exposure = numberOption('exposure', values.exposure, 0, -64, 64);
@@ -48,6 +48,8 @@ export async function renderCommand(argv: string[]): Promise<void> {
   writeFormatForPath(out); // fail on a bad extension before any work
 
   const { name, built } = await loadScene(sceneSpec);
+  // Without --size: 512 pixels wide at the scene camera's own aspect ratio.
+  const [width, height] = explicitSize ?? [512, Math.max(1, Math.round(512 / (built.camera.aspect || 1)))];
   const environment = values.env ? await loadEnvironment(values.env) : undefined;
   const scene = compileScene(built, { name, environment });
   for (const w of scene.warnings) process.stderr.write(`tracelab: warning: ${w}\n`);
