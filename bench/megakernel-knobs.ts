@@ -29,7 +29,8 @@ export class MegakernelVariant {
     private readonly sceneBuffers: SceneBuffers,
     private readonly sceneGroup: GPUBindGroup,
     private readonly params: GPUBuffer,
-    private readonly film: GPUBuffer,
+    /** The film (same layout as PathTracer's), for checking what was rendered. */
+    readonly film: GPUBuffer,
     private readonly filmGroup: GPUBindGroup,
   ) {}
 
@@ -46,7 +47,7 @@ export class MegakernelVariant {
       const sceneBuffers = new SceneBuffers(gpu, scene);
       const sceneGroup = sceneBuffers.bindGroup(gpu, sceneLayout, `${scene.name}: scene (megakernel variant)`);
       const params = gpu.device.createBuffer({ label: 'megakernel variant params', size: PARAMS_LAYOUT.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      const film = gpu.device.createBuffer({ label: 'megakernel variant film', size: width * height * 64, usage: GPUBufferUsage.STORAGE });
+      const film = gpu.device.createBuffer({ label: 'megakernel variant film', size: width * height * 64, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
       const filmGroup = gpu.device.createBindGroup({
         label: 'megakernel variant film bindings',
         layout: filmLayout,

@@ -1,7 +1,7 @@
 // Path tracer throughput and time to first frame. Figures are printed with the adapter's name.
 import { findScene } from '../scenes/index.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
-import { PathTracer } from '../src/render/path-tracer.ts';
+import { IntegratorPipeline, PathTracer } from '../src/render/path-tracer.ts';
 import { compileScene } from '../src/scene/compile.ts';
 
 export interface ThroughputResult {
@@ -44,14 +44,18 @@ export interface FirstFrameResult {
   totalMs: number;
 }
 
-/** Scene build + compile (gather + BVH) + pipeline + upload + one 1-spp pass, read back. */
+/**
+ * Scene build + compile (gather + BVH) + pipeline + upload + one 1-spp pass, read back. The integrator's
+ * shader compilation is started first and runs on the driver's threads while the scene compiles.
+ */
 export async function measureFirstFrame(gpu: GpuContext, sceneName: string, width: number, height: number): Promise<FirstFrameResult> {
   const t0 = performance.now();
+  const pipeline = IntegratorPipeline.create(gpu);
   const built = await findScene(sceneName)!.build();
   const t1 = performance.now();
   const scene = compileScene(built, { name: sceneName });
   const t2 = performance.now();
-  const pt = await PathTracer.create(gpu, scene, { width, height, maxDepth: 8 });
+  const pt = await PathTracer.create(gpu, scene, { width, height, maxDepth: 8, pipeline });
   const t3 = performance.now();
   await pt.render({ spp: 1, seed: 0 });
   await pt.readFrame();

@@ -1,7 +1,7 @@
 // Unidirectional path tracer, one invocation per pixel (megakernel). Next-event estimation on emissive
 // triangles and the environment, combined with BSDF sampling by multiple importance sampling (power
 // heuristic); Russian roulette after rr_depth bounces. Unbiased unless clamp_max > 0.
-// Needs: common, structs, params, scene_bindings, bvh, sampling, microfacet, bsdf, lights.
+// Needs: common, structs, params, scene_bindings, bvh, sampling, microfacet, bsdf, lights, path.
 
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
@@ -11,28 +11,6 @@ override WG_Y: u32 = 8u;
 // Film, vec4f per pixel in four planes of width*height: radiance sum (w = samples), radiance^2 sum,
 // albedo sum, normal sum (xyz) + depth sum (w).
 @group(1) @binding(1) var<storage, read_write> film: array<vec4f>;
-
-fn power_heuristic(a: f32, b: f32) -> f32 {
-  let a2 = a * a;
-  let b2 = b * b;
-  return select(a2 / (a2 + b2), 0.0, a2 + b2 <= 0.0);
-}
-
-// Offsets a ray origin off the surface along the geometric normal, scaled to the position's magnitude.
-fn offset_origin(p: vec3f, ng: vec3f, dir: vec3f) -> vec3f {
-  let eps = 1e-4 * max(1.0, max3(abs(p)));
-  return p + ng * select(-eps, eps, dot(dir, ng) > 0.0);
-}
-
-fn concentric_disk(u: vec2f) -> vec2f {
-  let o = 2.0 * u - 1.0;
-  if (o.x == 0.0 && o.y == 0.0) { return vec2f(0.0); }
-  var r: f32;
-  var th: f32;
-  if (abs(o.x) > abs(o.y)) { r = o.x; th = (PI / 4.0) * (o.y / o.x); }
-  else { r = o.y; th = (PI / 2.0) - (PI / 4.0) * (o.x / o.y); }
-  return r * vec2f(cos(th), sin(th));
-}
 
 struct PathResult {
   radiance: vec3f,
@@ -47,22 +25,11 @@ fn trace_path(px: vec2u) -> PathResult {
   res.albedo = vec3f(0.0);
   res.normal = vec3f(0.0);
   res.depth = 0.0;
-  // Camera ray: box-filtered jitter over the pixel; thin lens when lens_radius > 0.
   let jitter = rand2();
-  let ndc = vec2f(
-    (f32(px.x) + jitter.x) / f32(params.width) * 2.0 - 1.0,
-    1.0 - (f32(px.y) + jitter.y) / f32(params.height) * 2.0,
-  );
-  var dir = normalize(params.cam_forward + ndc.x * params.cam_right + ndc.y * params.cam_up);
-  var origin = params.cam_origin;
   let lens_u = rand2();
-  if (params.lens_radius > 0.0) {
-    let ft = params.focus_dist / dot(dir, params.cam_forward);
-    let focus = origin + dir * ft;
-    let d = concentric_disk(lens_u) * params.lens_radius;
-    origin = origin + normalize(params.cam_right) * d.x + normalize(params.cam_up) * d.y;
-    dir = normalize(focus - origin);
-  }
+  let ray = camera_ray(px, jitter, lens_u);
+  var origin = ray.origin;
+  var dir = ray.dir;
 
   var beta = vec3f(1.0);
   var specular = true;     // previous bounce was a delta lobe (or this is the camera ray)

@@ -41,6 +41,35 @@ export interface FrameData {
   depth: Float32Array;
 }
 
+/** Means and per-sample variances from the raw film (four vec4f planes, see integrator.wgsl). */
+export function decodeFilm(raw: Float32Array, width: number, height: number, spp: number): FrameData {
+  const n = width * height;
+  if (raw.length < 16 * n) throw new RangeError(`film of ${raw.length} floats is too small for ${width}x${height}`);
+  const out: FrameData = {
+    width,
+    height,
+    spp,
+    color: new Float32Array(n * 3),
+    variance: new Float32Array(n * 3),
+    albedo: new Float32Array(n * 3),
+    normal: new Float32Array(n * 3),
+    depth: new Float32Array(n),
+  };
+  if (spp === 0) return out;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      const mean = raw[i * 4 + c] / spp;
+      out.color[i * 3 + c] = mean;
+      const sq = raw[(n + i) * 4 + c] / spp;
+      out.variance[i * 3 + c] = spp > 1 ? Math.max(0, (sq - mean * mean) * (spp / (spp - 1))) : 0;
+      out.albedo[i * 3 + c] = raw[(2 * n + i) * 4 + c] / spp;
+      out.normal[i * 3 + c] = raw[(3 * n + i) * 4 + c] / spp;
+    }
+    out.depth[i] = raw[(3 * n + i) * 4 + 3] / spp;
+  }
+  return out;
+}
+
 export interface ProgressInfo {
   done: number;
   total: number;
@@ -99,6 +128,26 @@ export function packParams(
   return buf;
 }
 
+/**
+ * The compiled integrator and its bind group layouts. Independent of the scene, so callers can start it
+ * (shader compilation takes a while) before or while the scene compiles, and share it between tracers.
+ */
+export class IntegratorPipeline {
+  private constructor(
+    readonly pipeline: GPUComputePipeline,
+    readonly sceneLayout: GPUBindGroupLayout,
+    readonly frameLayout: GPUBindGroupLayout,
+  ) {}
+
+  static async create(gpu: GpuContext): Promise<IntegratorPipeline> {
+    const sceneLayout = SceneBuffers.layout(gpu);
+    const frameLayout = gpu.bindGroupLayout('film bindings layout', ['uniform', 'write']);
+    const layout = gpu.device.createPipelineLayout({ label: 'path tracer layout', bindGroupLayouts: [sceneLayout, frameLayout] });
+    const pipeline = await gpu.computePipeline('path tracer', integratorSource(), undefined, layout);
+    return new IntegratorPipeline(pipeline, sceneLayout, frameLayout);
+  }
+}
+
 export class PathTracer {
   readonly width: number;
   readonly height: number;
@@ -121,14 +170,15 @@ export class PathTracer {
     this.height = options.height;
   }
 
-  static async create(gpu: GpuContext, scene: CompiledScene, opts: PathTracerOptions): Promise<PathTracer> {
+  static async create(gpu: GpuContext, scene: CompiledScene, opts: PathTracerOptions & { pipeline?: Promise<IntegratorPipeline> | IntegratorPipeline }): Promise<PathTracer> {
     const options: Required<PathTracerOptions> = {
-      maxDepth: 8,
-      rrDepth: 3,
-      mode: EstimatorMode.MIS,
-      clamp: 0,
-      pathsPerSubmit: 1 << 20,
-      ...opts,
+      maxDepth: opts.maxDepth ?? 8,
+      rrDepth: opts.rrDepth ?? 3,
+      mode: opts.mode ?? EstimatorMode.MIS,
+      clamp: opts.clamp ?? 0,
+      pathsPerSubmit: opts.pathsPerSubmit ?? 1 << 20,
+      width: opts.width,
+      height: opts.height,
     };
     const { width, height } = options;
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width * height > MAX_IMAGE_PIXELS) {
@@ -138,10 +188,7 @@ export class PathTracer {
     if (filmBytes > gpu.limits.maxStorageBufferBindingSize) {
       throw new RangeError(`image ${width}x${height} needs a ${(filmBytes / 2 ** 20).toFixed(0)} MiB film, over this adapter's limit`);
     }
-    const sceneLayout = SceneBuffers.layout(gpu);
-    const frameLayout = gpu.bindGroupLayout('film bindings layout', ['uniform', 'write']);
-    const layout = gpu.device.createPipelineLayout({ label: 'path tracer layout', bindGroupLayouts: [sceneLayout, frameLayout] });
-    const pipeline = await gpu.computePipeline('path tracer', integratorSource(), undefined, layout);
+    const { pipeline, sceneLayout, frameLayout } = await (opts.pipeline ?? IntegratorPipeline.create(gpu));
     return gpu.scoped('allocating path tracer buffers', () => {
       const sceneBuffers = new SceneBuffers(gpu, scene);
       const sceneGroup = sceneBuffers.bindGroup(gpu, sceneLayout, `${scene.name}: scene`);
@@ -217,31 +264,7 @@ export class PathTracer {
   async readFrame(): Promise<FrameData> {
     this.assertAlive();
     const raw = new Float32Array(await this.gpu.readBuffer(this.film));
-    const n = this.width * this.height;
-    const out: FrameData = {
-      width: this.width,
-      height: this.height,
-      spp: this.spp,
-      color: new Float32Array(n * 3),
-      variance: new Float32Array(n * 3),
-      albedo: new Float32Array(n * 3),
-      normal: new Float32Array(n * 3),
-      depth: new Float32Array(n),
-    };
-    const spp = this.spp;
-    if (spp === 0) return out;
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 3; c++) {
-        const mean = raw[i * 4 + c] / spp;
-        out.color[i * 3 + c] = mean;
-        const sq = raw[(n + i) * 4 + c] / spp;
-        out.variance[i * 3 + c] = spp > 1 ? Math.max(0, (sq - mean * mean) * (spp / (spp - 1))) : 0;
-        out.albedo[i * 3 + c] = raw[(2 * n + i) * 4 + c] / spp;
-        out.normal[i * 3 + c] = raw[(3 * n + i) * 4 + c] / spp;
-      }
-      out.depth[i] = raw[(3 * n + i) * 4 + 3] / spp;
-    }
-    return out;
+    return decodeFilm(raw, this.width, this.height, this.spp);
   }
 
   private assertAlive(): void {

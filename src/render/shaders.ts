@@ -8,10 +8,11 @@ import sampling from '../../shaders/pathtrace/sampling.wgsl?raw';
 import microfacet from '../../shaders/pathtrace/microfacet.wgsl?raw';
 import bsdf from '../../shaders/pathtrace/bsdf.wgsl?raw';
 import lights from '../../shaders/pathtrace/lights.wgsl?raw';
+import path from '../../shaders/pathtrace/path.wgsl?raw';
 import integrator from '../../shaders/pathtrace/integrator.wgsl?raw';
 
-export const pathtraceModules = { common, structs, params, sceneBindings, bvh, sampling, microfacet, bsdf, lights, integrator } as const;
+export const pathtraceModules = { common, structs, params, sceneBindings, bvh, sampling, microfacet, bsdf, lights, path, integrator } as const;
 
 export function integratorSource(): string {
-  return [common, structs, params, sceneBindings, bvh, sampling, microfacet, bsdf, lights, integrator].join('\n');
+  return [common, structs, params, sceneBindings, bvh, sampling, microfacet, bsdf, lights, path, integrator].join('\n');
 }
