@@ -2,7 +2,7 @@
 // Options: --quick (shorter measurements).
 import { createNodeGpuContext } from '../src/node/gpu.ts';
 import { measureFirstFrame, measureThroughput } from './pathtracer.ts';
-import { runBvhBench } from './bvh.ts';
+import { formatBvhBench, runBvhBench } from './bvh.ts';
 
 const quick = process.argv.includes('--quick');
 const seconds = quick ? 1 : 4;
@@ -29,4 +29,4 @@ try {
   gpu.destroy();
 }
 console.log('\n== BVH build (1M triangles) ==');
-await runBvhBench();
+console.log(formatBvhBench(await runBvhBench(quick ? { triangles: 250_000 } : {})));

@@ -16,15 +16,17 @@ export interface ThroughputResult {
 export async function measureThroughput(gpu: GpuContext, sceneName: string, width: number, height: number, maxDepth: number, minSeconds = 3): Promise<ThroughputResult> {
   const entry = findScene(sceneName)!;
   const scene = compileScene(await entry.build(), { name: sceneName });
-  const pt = await PathTracer.create(gpu, scene, { width, height, maxDepth, pathsPerSubmit: width * height });
+  // PathTracer's default batching (2^20 paths per submit): what the CLI and the app use.
+  const pt = await PathTracer.create(gpu, scene, { width, height, maxDepth });
+  const batch = Math.max(1, Math.floor((1 << 20) / (width * height)));
   try {
     await pt.render({ spp: 1, seed: 0 }); // warm-up: pipeline compilation and first-touch
     pt.reset(1);
     const t0 = performance.now();
     let spp = 0;
     while (performance.now() - t0 < minSeconds * 1000) {
-      await pt.accumulate(1);
-      spp++;
+      await pt.accumulate(batch);
+      spp += batch;
     }
     const seconds = (performance.now() - t0) / 1000;
     return { scene: sceneName, size: `${width}x${height}`, maxDepth, spp, seconds, samplesPerSecond: (spp * width * height) / seconds };
