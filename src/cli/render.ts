@@ -22,7 +22,9 @@ export const RENDER_USAGE = `usage: tracelab render <scene-name|file.glb|file.gl
   --exposure E       PNG exposure in stops (default 0)
   --tonemap OP       PNG tone mapping: aces (default, Narkowicz's ACES fit), reinhard or clamp; then sRGB
   --clamp C          clamp each sample's radiance to C (biased; off by default)
-  --estimator E      mis (default), nee or bsdf`;
+  --estimator E      mis (default), nee or bsdf
+  --aperture R       thin-lens aperture radius in scene units (default: the scene camera's, usually 0 = pinhole)
+  --focus D          thin-lens focus distance in scene units (default: the scene camera's)`;
 
 const AOVS = ['albedo', 'normal', 'depth'] as const;
 const ESTIMATORS = ['mis', 'nee', 'bsdf'] as const;
@@ -30,7 +32,7 @@ const ESTIMATORS = ['mis', 'nee', 'bsdf'] as const;
 export async function renderCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    ['spp', 'size', 'seed', 'out', 'aov', 'env', 'max-depth', 'exposure', 'tonemap', 'clamp', 'estimator'],
+    ['spp', 'size', 'seed', 'out', 'aov', 'env', 'max-depth', 'exposure', 'tonemap', 'clamp', 'estimator', 'aperture', 'focus'],
     1,
   );
   const sceneSpec = positionals[0];
@@ -44,10 +46,14 @@ export async function renderCommand(argv: string[]): Promise<void> {
   const clamp = numberOption('clamp', values.clamp, 0, 0);
   const estimator = choiceOption('estimator', values.estimator, ESTIMATORS, 'mis');
   const aovs = listOption('aov', values.aov, AOVS);
+  const aperture = values.aperture === undefined ? undefined : numberOption('aperture', values.aperture, 0, 0, 1e6);
+  const focus = values.focus === undefined ? undefined : numberOption('focus', values.focus, 1, 1e-6, 1e9);
   const out = values.out ?? join('out', `${basename(sceneSpec, extname(sceneSpec))}.png`);
   writeFormatForPath(out); // fail on a bad extension before any work
 
   const { name, built } = await loadScene(sceneSpec);
+  if (aperture !== undefined) built.camera.userData.apertureRadius = aperture;
+  if (focus !== undefined) built.camera.focus = focus;
   // Without --size: 512 pixels wide at the scene camera's own aspect ratio.
   const [width, height] = explicitSize ?? [512, Math.max(1, Math.round(512 / (built.camera.aspect || 1)))];
   const environment = values.env ? await loadEnvironment(values.env) : undefined;

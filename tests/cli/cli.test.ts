@@ -44,7 +44,7 @@ function expectCleanFailure(r: Run, pattern: RegExp): void {
 describe('tracelab render', () => {
   it('renders PNG with AOVs, and EXR/PFM linear HDR', async () => {
     const png = join(dir, 'cb.png');
-    const r = await tracelab('render', 'cornell-box', '--spp', '4', '--size', '24x16', '--seed', '3', '--out', png, '--aov', 'albedo,normal,depth');
+    const r = await tracelab('render', 'cornell-box', '--spp', '4', '--size', '24x16', '--seed', '3', '--out', png, '--aov', 'albedo,normal,depth', '--aperture', '0.01', '--focus', '1.2');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/wrote .*cb\.png \(24x16, 4 spp/);
     expect(r.stderr).toMatch(/render \[#+\] 4\/4 spp .* samples\/s {2}ETA/);
@@ -111,6 +111,8 @@ describe('tracelab render', () => {
     ['bad tonemap', ['render', 'cornell-box', '--tonemap', 'filmic'], /--tonemap must be one of aces, reinhard, clamp/],
     ['bad aov', ['render', 'cornell-box', '--aov', 'albedo,motion'], /--aov must be one of albedo, normal, depth/],
     ['bad extension', ['render', 'cornell-box', '--out', 'x.jpg'], /x\.jpg: cannot write '\.jpg'/],
+    ['negative aperture', ['render', 'cornell-box', '--aperture=-0.1'], /--aperture must be between 0/],
+    ['zero focus', ['render', 'cornell-box', '--focus', '0'], /--focus must be between/],
     ['unknown option', ['render', 'cornell-box', '--fast'], /Unknown option '--fast'/],
     ['unknown command', ['paint'], /unknown command 'paint'/],
   ];
