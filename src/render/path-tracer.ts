@@ -152,6 +152,8 @@ export class PathTracer {
   readonly width: number;
   readonly height: number;
   private spp = 0;
+  /** Index of the first sample in the film (see reset). */
+  private firstSample = 0;
   private seed = 0;
   private destroyed = false;
 
@@ -207,12 +209,18 @@ export class PathTracer {
     return this.spp;
   }
 
-  /** Clears the film; later samples use `seed` (different seeds give independent noise). */
-  reset(seed = 0): void {
+  /**
+   * Clears the film; later samples use `seed` (different seeds give independent noise). Sample indices start
+   * at `firstSample`, so a render continued elsewhere from sample N (same seed) adds new, independent samples
+   * and the union equals one longer render.
+   */
+  reset(seed = 0, firstSample = 0): void {
     this.assertAlive();
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32), got ${seed}`);
+    if (!Number.isInteger(firstSample) || firstSample < 0 || firstSample > 0xffffffff) throw new RangeError(`firstSample must be an integer in [0, 2^32), got ${firstSample}`);
     this.seed = seed;
     this.spp = 0;
+    this.firstSample = firstSample;
     const enc = this.gpu.device.createCommandEncoder({ label: 'clear film' });
     enc.clearBuffer(this.film);
     this.gpu.device.queue.submit([enc.finish()]);
@@ -233,7 +241,7 @@ export class PathTracer {
     while (done < spp) {
       const n = Math.min(perPass, spp - done);
       await this.gpu.scoped('path tracing pass', async () => {
-        this.writeParams(this.spp, n);
+        this.writeParams(this.firstSample + this.spp, n);
         const enc = this.gpu.device.createCommandEncoder({ label: 'path tracing pass' });
         const pass = enc.beginComputePass({ label: 'path tracing' });
         pass.setPipeline(this.pipeline);

@@ -71,6 +71,27 @@ describe('determinism and seed independence', () => {
     expect(Buffer.from(a.albedo.buffer).equals(Buffer.from(b.albedo.buffer))).toBe(true);
   });
 
+  it('a render continued from sample N adds the same samples a longer render would', async () => {
+    const { PathTracer } = await import('../../src/render/path-tracer.ts');
+    const pt = await PathTracer.create(gpu, cornell, { width: 16, height: 16 });
+    try {
+      await pt.render({ spp: 8, seed: 3 });
+      const whole = await pt.readFrame();
+      pt.reset(3, 0);
+      await pt.accumulate(5);
+      const head = await pt.readFrame();
+      pt.reset(3, 5);
+      await pt.accumulate(3);
+      const tail = await pt.readFrame();
+      for (let i = 0; i < whole.color.length; i++) {
+        const merged = (head.color[i] * 5 + tail.color[i] * 3) / 8;
+        expect(Math.abs(merged - whole.color[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, whole.color[i]));
+      }
+    } finally {
+      pt.destroy();
+    }
+  });
+
   it('different seeds give independent noise (uncorrelated residuals)', async () => {
     const spp = 4;
     const a = await renderCompiled(gpu, cornell, { width: 32, height: 32, spp, seed: 1 });
