@@ -1,20 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeImage, detectFormat, encodeImage, type WriteFormat } from '../../src/image/codec.ts';
 import { convertChannels, ImageError, type ImageF32 } from '../../src/image/image.ts';
+import { mulberry32 } from '../support/random.ts';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 
-/** Small deterministic PRNG (mulberry32) so the fuzz cases are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32; // the fuzz cases are the same on every run
 
 const sample: ImageF32 = {
   width: 7, height: 5, channels: 3, data: new Float32Array(105).map((_, i) => Math.floor(i / 9) / 4),

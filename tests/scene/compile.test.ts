@@ -8,6 +8,7 @@ import { compileEnvironment } from '../../src/scene/environment.ts';
 import { aliasTableProbabilities, buildLightTable, luminance } from '../../src/scene/lights.ts';
 import { MaterialKind } from '../../src/render/layout.ts';
 import { compileMaterial } from '../../src/scene/materials.ts';
+import { mulberry32 } from '../support/random.ts';
 
 function octDecode(p: number): [number, number, number] {
   const sx = ((p & 0xffff) << 16) >> 16, sy = p >> 16;
@@ -95,12 +96,3 @@ describe('environment map CDFs', () => {
     expect(() => compileEnvironment({ kind: 'map', width: 2, height: 2, channels: 3, data: new Float32Array(12), name: 'sky.hdr' })).toThrow(/sky\.hdr.*black/);
   });
 });
-
-function mulberry32(a: number): () => number {
-  return () => {
-    a |= 0; a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

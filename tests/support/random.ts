@@ -1,19 +1,11 @@
 // Seeded pseudo-random numbers for reproducible test inputs (mulberry32).
+import { seededRandom } from '../../scenes/util.ts';
 import type { Vec3 } from '../../src/render/bsdf-reference.ts';
 
 export type Rng = () => number;
 
-/** Uniform in [0, 1) from a 32-bit seed; same sequence on every run. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform in [0, 1) from a 32-bit seed; same sequence on every run (the scenes' own mulberry32). */
+export const mulberry32: (seed: number) => Rng = seededRandom;
 
 /** Uniform direction on the unit sphere, rounded to float32 (the values the GPU sees). */
 export function uniformSphere(rng: Rng): Vec3 {
