@@ -8,6 +8,7 @@ export { compileEnvironment, type EnvironmentInput, type CompiledEnvironment } f
 export { buildBvh, type Bvh } from './scene/bvh.ts';
 export { PathTracer, type Frame, type FrameData, type PathTracerOptions, type ProgressInfo } from './render/path-tracer.ts';
 export { EstimatorMode, MaterialKind } from './render/layout.ts';
-export { zTest, type MeanVariance, type ZTestResult } from './harness/ztest.ts';
+export * from './harness/index.ts';
+export * from './metrics/index.ts';
 export * from './image/index.ts';
 export { builtinScenes, findScene, DEFAULT_SCENE, type SceneEntry } from '../scenes/index.ts';

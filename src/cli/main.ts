@@ -2,11 +2,13 @@
 import { builtinScenes } from '../../scenes/index.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { UsageError } from './args.ts';
+import { referenceCommand, REFERENCE_USAGE } from './reference.ts';
 import { renderCommand, RENDER_USAGE } from './render.ts';
 
 const USAGE = `tracelab: WebGPU path tracer
 usage:
   tracelab render <scene|file.glb> [--spp N --size WxH --seed S --out FILE ...]   (tracelab render --help)
+  tracelab reference <scene> --spp N [--size WxH --max-depth D --cache DIR]   cached high-spp reference (tracelab reference --help)
   tracelab scenes        list the built-in scenes
   tracelab info          print the WebGPU adapter and its limits`;
 
@@ -44,12 +46,15 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write((cmd === 'render' ? RENDER_USAGE : USAGE) + '\n');
+    process.stdout.write((cmd === 'render' ? RENDER_USAGE : cmd === 'reference' ? REFERENCE_USAGE : USAGE) + '\n');
     return 0;
   }
   switch (cmd) {
     case 'render':
       await renderCommand(rest);
+      return 0;
+    case 'reference':
+      await referenceCommand(rest);
       return 0;
     case 'info':
       await info();
@@ -58,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
       scenes();
       return 0;
     default:
-      throw new UsageError(`unknown command '${cmd}' (expected render, scenes or info)`);
+      throw new UsageError(`unknown command '${cmd}' (expected render, reference, scenes or info)`);
   }
 }
 

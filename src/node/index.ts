@@ -2,3 +2,4 @@
 export { createNodeGpuContext } from './gpu.ts';
 export { readImageFile, writeImageFile, writeFormatForPath } from './image-files.ts';
 export { loadScene, loadEnvironment, type LoadedScene } from './load-scene.ts';
+export { FileReferenceStore } from './reference-store.ts';

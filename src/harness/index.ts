@@ -1,0 +1,10 @@
+// Public surface of the harness stage (browser-safe; the file-backed reference store is in src/node).
+export { Hash64 } from './hash.ts';
+export {
+  convergence, CONVERGENCE_EPSILON, dataChecksum, ensureReference, mergeMeanVariance, MomentAccumulator, REFERENCE_FORMAT,
+  REFERENCE_FORMAT_VERSION, REFERENCE_SEED, ReferenceCacheError, referenceKey, sceneContentHash,
+  type Convergence, type EnsureReferenceOptions, type ReferenceMeta, type ReferenceResult, type ReferenceSettings,
+  type ReferenceStatus, type ReferenceStore,
+} from './reference-cache.ts';
+export * from './denoisers/index.ts';
+export { zTest, type MeanVariance, type ZTestResult } from './ztest.ts';
