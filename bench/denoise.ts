@@ -1,0 +1,111 @@
+// Denoiser throughput: for each shipped spec, milliseconds per frame at 512x512 and 1920x1080, MACs per pixel
+// counted from the spec, and the achieved GFLOP/s (2 FLOP per MAC of the spec's convolutions; padding work
+// is not counted). Pass the adapter's measured FMA peak to also print the efficiency.
+// Run alone: node bin/run-ts.js bench/denoise.ts [--quick] [--f16]
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Denoiser, type Precision } from '../src/denoise/denoiser.ts';
+import { macsPerPixel, parseSpecText, type NetworkSpec } from '../src/denoise/spec.ts';
+import type { GpuContext } from '../src/gpu/context.ts';
+import { createNodeGpuContext } from '../src/node/gpu.ts';
+import { measureFmaPeak } from './fma-peak.ts';
+
+export interface DenoiseBenchOptions {
+  gpu?: GpuContext;
+  specs?: string[];
+  sizes?: Array<[number, number]>;
+  precision?: Precision;
+  /** The adapter's FMA peak (GFLOP/s) measured in the same run, for the efficiency column. */
+  peakGflops?: number;
+  /** Timed frames per size, stopping early once 10 s were spent on it. Default 3. */
+  repeats?: number;
+  log?: (line: string) => void;
+}
+
+export interface DenoiseBenchRow {
+  spec: string;
+  width: number;
+  height: number;
+  format: string;
+  tiles: number;
+  msPerFrame: number;
+  macsPerPixel: number;
+  gflops: number;
+  /** gflops / peakGflops when the peak was given. */
+  efficiency?: number;
+}
+
+function loadSpec(name: string): NetworkSpec {
+  const url = new URL(`../denoiser/specs/${name}.json`, import.meta.url);
+  return parseSpecText(readFileSync(url, 'utf8'), `${name}.json`);
+}
+
+/** A deterministic HDR-ish test image with albedo and normals (the timing does not depend on the content). */
+function benchImages(width: number, height: number) {
+  const n = width * height * 3;
+  const color = new Float32Array(n), albedo = new Float32Array(n), normal = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    color[i] = 2 * Math.abs(Math.sin(i * 0.013)) ** 3;
+    albedo[i] = 0.5 + 0.4 * Math.sin(i * 0.007);
+    normal[i] = Math.cos(i * 0.003);
+  }
+  return { width, height, color, albedo, normal };
+}
+
+export async function runDenoiseBench(options: DenoiseBenchOptions = {}): Promise<DenoiseBenchRow[]> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const gpu = options.gpu ?? (await createNodeGpuContext());
+  const rows: DenoiseBenchRow[] = [];
+  try {
+    for (const name of options.specs ?? ['n2n-fast', 'n2n-paper']) {
+      const spec = loadSpec(name);
+      const macs = macsPerPixel(spec);
+      const dn = await Denoiser.create(gpu, { spec, precision: options.precision ?? 'f32' });
+      try {
+        (await dn.denoise(benchImages(64, 64))).destroy(); // compile the pipelines outside the timings
+        for (const [width, height] of options.sizes ?? [[512, 512], [1920, 1080]]) {
+          const images = benchImages(width, height);
+          let best = Infinity;
+          const start = performance.now();
+          for (let r = 0; r < (options.repeats ?? 3) && (r === 0 || performance.now() - start < 10_000); r++) {
+            const t = performance.now();
+            (await dn.denoise(images)).destroy();
+            best = Math.min(best, performance.now() - t);
+          }
+          const gflops = (2 * macs * width * height) / (best * 1e6);
+          const row: DenoiseBenchRow = {
+            spec: name, width, height, format: dn.format, tiles: dn.tilesFor(width, height).length, msPerFrame: best,
+            macsPerPixel: macs, gflops, efficiency: options.peakGflops ? gflops / options.peakGflops : undefined,
+          };
+          rows.push(row);
+          const eff = row.efficiency === undefined ? '' : `, ${(100 * row.efficiency).toFixed(0)}% of the ${options.peakGflops!.toFixed(1)} GFLOP/s FMA peak`;
+          log(`${name.padEnd(10)} ${`${width}x${height}`.padEnd(10)} ${dn.format} (${dn.lanes}${row.tiles > 1 ? `, ${row.tiles} tiles` : ''}): ` +
+            `${best.toFixed(0)} ms/frame, ${Math.round(macs).toLocaleString('en')} MACs/pixel, ${gflops.toFixed(1)} GFLOP/s${eff}`);
+        }
+      } finally {
+        dn.destroy();
+      }
+    }
+  } finally {
+    if (!options.gpu) gpu.destroy();
+  }
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const quick = process.argv.includes('--quick');
+  const gpu = await createNodeGpuContext();
+  try {
+    const peak = await measureFmaPeak(gpu);
+    console.log(`adapter: ${gpu.adapter.name}; FMA peak f32 ${peak.gflops.toFixed(1)} GFLOP/s`);
+    await runDenoiseBench({
+      gpu,
+      peakGflops: peak.gflops,
+      precision: process.argv.includes('--f16') ? 'f16' : 'f32',
+      sizes: quick ? [[256, 256], [512, 512]] : undefined,
+      repeats: quick ? 1 : 3,
+    });
+  } finally {
+    gpu.destroy();
+  }
+}

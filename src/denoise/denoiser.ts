@@ -1,0 +1,278 @@
+// The denoiser runtime: a network spec + weights as WebGPU compute passes.
+//   const dn = await Denoiser.create(gpu, { spec, weights });
+//   const out = await dn.denoise(frame);   // or { color, albedo, normal } images
+//   const rgb = await out.read();           // linear HDR RGB, only when asked for
+import { GpuError, type GpuContext } from '../gpu/context.ts';
+import type { ImageF32 } from '../image/image.ts';
+import type { Frame } from '../render/path-tracer.ts';
+import { ConvKernel, createWeightTexture, packWeights, subgroupLanesWork, type ConvLanes } from './conv.ts';
+import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from './images.ts';
+import { INPUT_PARAMS_BYTES, IoKernels, OUTPUT_PARAMS_BYTES, writeInputParams, writeOutputParams } from './io-passes.ts';
+import { NetworkPlan, PARAM_SLOT, tensorBytesPerPixel } from './plan.ts';
+import { PoolKernel } from './pool.ts';
+import { paddedSize, sizeMultiple, type NetworkSpec } from './spec.ts';
+import type { TensorFormat } from './tensors.ts';
+import { defaultMargin, planTiles, type Rect, type Tile } from './tiles.ts';
+import { checkWeights, initWeights, type NetworkWeights } from './weights.ts';
+
+export type Precision = 'f32' | 'f16' | 'auto';
+
+export interface DenoiserOptions {
+  spec: NetworkSpec;
+  /** Defaults to seeded He initialisation (until trained weights exist the runtime does not care). */
+  weights?: NetworkWeights;
+  /**
+   * Tensor and weight storage: 'f16' halves memory and bandwidth (math and accumulation stay f32);
+   * 'auto' picks f16 when the adapter has shader-f16. Default 'auto'.
+   */
+  precision?: Precision;
+  /** How conv weights reach the invocations; 'auto' = subgroups when they are at least 8 lanes wide. */
+  lanes?: ConvLanes | 'auto';
+  /** Invocation rows per conv workgroup (tile = 8 x 8*rows pixels). Default 4. */
+  workgroupRows?: number;
+  /**
+   * Denoise in overlapping tiles of this side (pixels, margins included; rounded down to a multiple of
+   * 2^levels). Default: one tile unless the image exceeds the texture size limit or `maxTensorBytes`.
+   */
+  tileSize?: number;
+  /** Overlap kept on each inner tile side; default the receptive-field radius (seamless, bitwise). */
+  tileMargin?: number;
+  /** Memory budget for the network's tensors (bytes); larger images are tiled. Default 2 GiB. */
+  maxTensorBytes?: number;
+}
+
+export const DEFAULT_MAX_TENSOR_BYTES = 2 * 2 ** 30;
+
+/** Anything `denoise` accepts: a path-tracer Frame (on the GPU), images, or a bare colour image. */
+export type DenoiseInput = Frame | ImageInput | DenoiseImages | ImageF32;
+
+/** A denoised image on the GPU: packed linear HDR RGB float32, width * height * 3 values. */
+export class DenoisedImage {
+  constructor(private readonly gpu: GpuContext, readonly buffer: GPUBuffer, readonly width: number, readonly height: number) {}
+
+  async read(): Promise<Float32Array> {
+    return new Float32Array(await this.gpu.readBuffer(this.buffer, 0, this.width * this.height * 12));
+  }
+
+  destroy(): void {
+    this.buffer.destroy();
+  }
+}
+
+export class Denoiser {
+  private plan: NetworkPlan | null = null;
+  private destroyed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly gpu: GpuContext,
+    readonly spec: NetworkSpec,
+    readonly format: TensorFormat,
+    readonly lanes: ConvLanes,
+    private readonly conv: ConvKernel,
+    private readonly pool: PoolKernel,
+    private readonly io: IoKernels,
+    private readonly weightTexture: GPUTexture,
+    private readonly weightBase: Record<string, number>,
+    private readonly options: DenoiserOptions,
+  ) {}
+
+  static async create(gpu: GpuContext, options: DenoiserOptions): Promise<Denoiser> {
+    const { spec } = options;
+    const weights = options.weights ?? initWeights(spec, 1);
+    checkWeights(spec, weights, `weights for '${spec.name}'`);
+    const precision = options.precision ?? 'auto';
+    const format: TensorFormat =
+      precision === 'f16' || (precision === 'auto' && gpu.features.has('shader-f16')) ? 'rgba16float' : 'rgba32float';
+    const rows = options.workgroupRows ?? 4;
+    if (!Number.isInteger(rows) || rows < 1 || rows > 16) throw new RangeError(`denoiser: workgroupRows must be an integer in 1..16, got ${rows}`);
+    const canSubgroup = options.lanes === 'plain' ? false : await subgroupLanesWork(gpu, rows);
+    const lanes: ConvLanes = options.lanes === 'auto' || !options.lanes ? (canSubgroup ? 'subgroup' : 'plain') : options.lanes;
+    if (lanes === 'subgroup' && !canSubgroup) {
+      throw new GpuError(`denoiser: lanes 'subgroup' needs subgroups of at least 8 lanes laid out in workgroup rows; this adapter has none`);
+    }
+    const [conv, pool, io] = await Promise.all([
+      ConvKernel.create(gpu, format, lanes, rows),
+      PoolKernel.create(gpu, format),
+      IoKernels.create(gpu, format),
+    ]);
+    const packed = packWeights(spec, weights);
+    const weightTexture = await gpu.scoped('uploading denoiser weights', () => createWeightTexture(gpu, packed, format));
+    return new Denoiser(gpu, spec, format, lanes, conv, pool, io, weightTexture, packed.base, options);
+  }
+
+  /**
+   * Denoises `input`; resolves once the GPU has finished. The result's buffer belongs to the caller. Calls made
+   * while another is running wait for it (they share the tensors).
+   */
+  denoise(input: DenoiseInput): Promise<DenoisedImage> {
+    const run = this.queue.then(() => this.denoiseNow(input));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async denoiseNow(input: DenoiseInput): Promise<DenoisedImage> {
+    if (this.destroyed) throw new GpuError('Denoiser used after destroy()');
+    const gpu = this.gpu;
+    const frame = 'film' in input ? input : null;
+    const images = frame ? null : this.toImages(input as ImageInput | DenoiseImages | ImageF32);
+    const { width, height } = frame ?? images!;
+    if (frame) {
+      if (!Number.isInteger(frame.spp) || frame.spp < 1) throw new DenoiseInputError('frame', `has ${frame.spp} samples per pixel; render at least 1 first`);
+      if (frame.film.size < width * height * 64) throw new DenoiseInputError('frame', `film buffer of ${frame.film.size} bytes is too small for ${width}x${height}`);
+    }
+    if (width * height * 12 > gpu.limits.maxBufferSize) {
+      throw new DenoiseInputError('image', `${width}x${height} needs a ${(width * height * 12 / 2 ** 20).toFixed(0)} MiB result buffer, over this adapter's limit`);
+    }
+    const tiles = this.tilesFor(width, height);
+    const plan = await this.planFor(tiles[0].rect.width, tiles[0].rect.height);
+    return gpu.scoped(`denoising ${width}x${height} with '${this.spec.name}'`, async () => {
+      const rgb = gpu.device.createBuffer({
+        label: `denoised ${width}x${height}`,
+        size: Math.max(16, width * height * 12),
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      });
+      const uploads: GPUBuffer[] = [];
+      try {
+        for (const tile of tiles) {
+          const source = frame ? frame.film : this.upload(images!, tile.rect);
+          if (!frame) uploads.push(source);
+          this.runTile(plan, tile, source, frame ? { width, height, spp: frame.spp } : null, rgb, width);
+        }
+        await gpu.device.queue.onSubmittedWorkDone();
+      } catch (e) {
+        rgb.destroy();
+        throw e;
+      } finally {
+        for (const b of uploads) b.destroy();
+      }
+      return new DenoisedImage(gpu, rgb, width, height);
+    });
+  }
+
+  /** The tiles for a width x height image: one unless it exceeds the texture size or the memory budget. */
+  tilesFor(width: number, height: number): Tile[] {
+    const m = sizeMultiple(this.spec);
+    const margin = Math.ceil((this.options.tileMargin ?? defaultMargin(this.spec)) / m) * m;
+    const maxSide = Math.floor((this.gpu.limits.maxTextureDimension2D - 2) / m) * m;
+    const budget = this.options.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
+    const bpp = tensorBytesPerPixel(this.spec, this.format);
+    const uploadBpp = this.spec.inputs.length * 12;
+    const bindable = this.gpu.limits.maxStorageBufferBindingSize;
+    let size = this.options.tileSize === undefined ? undefined : Math.floor(this.options.tileSize / m) * m;
+    if (size === undefined) {
+      const p = paddedSize(this.spec, width, height);
+      // tensors within the budget, the image upload and the result rows each within one storage binding
+      const fits = p.width <= maxSide && p.height <= maxSide && p.width * p.height * bpp <= budget &&
+        width * height * Math.max(uploadBpp, 12) <= bindable;
+      if (fits) return [{ rect: { x: 0, y: 0, width, height }, core: { x: 0, y: 0, width, height } }];
+      const side = Math.sqrt(Math.min(budget / bpp, bindable / uploadBpp));
+      size = Math.min(maxSide, Math.floor(side / m) * m, Math.floor(bindable / (width * 12) / m) * m);
+    }
+    if (size <= 2 * margin || size > maxSide) {
+      throw new DenoiseInputError('tiling', `tile size ${size} must be over twice the margin ${margin} and at most ${maxSide} (raise maxTensorBytes or lower tileMargin)`);
+    }
+    return planTiles(width, height, size, margin, m);
+  }
+
+  /** Copies the tile's region of each input image into one upload buffer (colour, albedo, normal planes). */
+  private upload(images: DenoiseImages, r: Rect): GPUBuffer {
+    const planes = this.spec.inputs.map((k) => images[k] as Float32Array);
+    const plane = r.width * r.height * 3;
+    const data = new Float32Array(plane * planes.length);
+    planes.forEach((src, k) => {
+      for (let y = 0; y < r.height; y++) {
+        const from = ((r.y + y) * images.width + r.x) * 3;
+        data.set(src.subarray(from, from + r.width * 3), k * plane + y * r.width * 3);
+      }
+    });
+    return this.gpu.createBufferWithData('denoiser input images', data, GPUBufferUsage.STORAGE);
+  }
+
+  /** Input pass, network, output pass for one tile (the film is read in place; an upload covers just the tile). */
+  private runTile(plan: NetworkPlan, tile: Tile, source: GPUBuffer, film: { width: number; height: number; spp: number } | null,
+    rgb: GPUBuffer, stride: number): void {
+    const gpu = this.gpu;
+    const { rect, core } = tile;
+    const bytes = new ArrayBuffer(PARAM_SLOT + OUTPUT_PARAMS_BYTES);
+    const view = new DataView(bytes);
+    writeInputParams(view, 0, this.spec, {
+      x: film ? rect.x : 0, y: film ? rect.y : 0, width: rect.width, height: rect.height,
+      sourceWidth: film ? film.width : rect.width, sourceHeight: film ? film.height : rect.height,
+      paddedWidth: plan.width, paddedHeight: plan.height, outLayer: plan.input.layer, spp: film ? film.spp : 0,
+    });
+    // bind the output rows this tile writes (offsets must be 256-byte aligned)
+    const first = (core.y * stride + core.x) * 12;
+    const end = ((core.y + core.height - 1) * stride + core.x + core.width) * 12;
+    const bindStart = Math.floor(first / 256) * 256;
+    writeOutputParams(view, PARAM_SLOT, {
+      width: core.width, height: core.height, layer: plan.output.layer, stride,
+      srcX: core.x - rect.x, srcY: core.y - rect.y, dstOffset: (first - bindStart) / 4,
+    });
+    gpu.device.queue.writeBuffer(plan.params, 0, bytes);
+    const inputPipeline = film ? this.io.frameInput : this.io.imageInput;
+    const enc = gpu.device.createCommandEncoder({ label: 'denoise' });
+    let pass = enc.beginComputePass({ label: 'denoiser input' });
+    pass.setPipeline(inputPipeline);
+    pass.setBindGroup(0, gpu.device.createBindGroup({
+      label: 'denoiser input',
+      layout: inputPipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: plan.input.tensor.view },
+        { binding: 1, resource: { buffer: plan.params, offset: 0, size: INPUT_PARAMS_BYTES } },
+        { binding: 2, resource: { buffer: source } },
+      ],
+    }));
+    pass.dispatchWorkgroups(Math.ceil(plan.width / 8), Math.ceil(plan.height / 8));
+    pass.end();
+    plan.encode(enc);
+    pass = enc.beginComputePass({ label: 'denoiser output' });
+    pass.setPipeline(this.io.output);
+    pass.setBindGroup(0, gpu.device.createBindGroup({
+      label: 'denoiser output',
+      layout: this.io.output.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: rgb, offset: bindStart, size: end - bindStart } },
+        { binding: 1, resource: plan.output.tensor.view },
+        { binding: 2, resource: { buffer: plan.params, offset: PARAM_SLOT, size: OUTPUT_PARAMS_BYTES } },
+      ],
+    }));
+    pass.dispatchWorkgroups(Math.ceil(core.width / 8), Math.ceil(core.height / 8));
+    pass.end();
+    gpu.device.queue.submit([enc.finish()]);
+  }
+
+  private toImages(input: ImageInput | DenoiseImages | ImageF32): DenoiseImages {
+    if ('data' in input) return toDenoiseImages(this.spec, { color: input });
+    if (input.color instanceof Float32Array) {
+      const images = input as DenoiseImages;
+      checkDenoiseImages(this.spec, images);
+      return images;
+    }
+    return toDenoiseImages(this.spec, input as ImageInput);
+  }
+
+  private async planFor(width: number, height: number): Promise<NetworkPlan> {
+    const p = paddedSize(this.spec, width, height);
+    if (this.plan && this.plan.width === p.width && this.plan.height === p.height) return this.plan;
+    this.plan?.destroy();
+    this.plan = null;
+    this.plan = await this.gpu.scoped(`allocating denoiser tensors for ${p.width}x${p.height}`, () =>
+      new NetworkPlan(this.gpu, this.spec, { conv: this.conv, pool: this.pool }, this.weightTexture.createView({ label: 'denoiser weights view' }),
+        this.weightBase, p.width, p.height, this.format));
+    return this.plan;
+  }
+
+  /** GPU memory of the current size's tensors (0 before the first denoise). */
+  get tensorBytes(): number {
+    return this.plan?.tensorBytes ?? 0;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.plan?.destroy();
+    this.plan = null;
+    this.weightTexture.destroy();
+  }
+}

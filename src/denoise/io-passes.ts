@@ -1,0 +1,81 @@
+// Owner of shaders/nn/transform.wgsl, input_common.wgsl, input_frame.wgsl, input_image.wgsl and output.wgsl:
+// the passes that turn a film buffer or plain images into the network input tensor, and the network output
+// into linear HDR RGB.
+import inputCommon from '../../shaders/nn/input_common.wgsl?raw';
+import inputFrame from '../../shaders/nn/input_frame.wgsl?raw';
+import inputImage from '../../shaders/nn/input_image.wgsl?raw';
+import outputPass from '../../shaders/nn/output.wgsl?raw';
+import transform from '../../shaders/nn/transform.wgsl?raw';
+import type { GpuContext } from '../gpu/context.ts';
+import type { InputKind, NetworkSpec } from './spec.ts';
+import { storeModule, type TensorFormat } from './tensors.ts';
+
+/** Byte layout of InputParams (input_common.wgsl): 4 u32, vec4u order, out_layer, out_layers, inv_spp, pad, origin, src_size. */
+export const INPUT_PARAMS_BYTES = 64;
+/** Byte layout of OutputParams (output.wgsl): width, height, layer, dst_stride, src_origin, dst_offset, pad. */
+export const OUTPUT_PARAMS_BYTES = 32;
+
+const KIND_CODE: Record<InputKind, number> = { color: 0, albedo: 1, normal: 2 };
+
+export interface InputDispatch {
+  /** The region denoised: its origin in the source and size. */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  sourceWidth: number;
+  sourceHeight: number;
+  paddedWidth: number;
+  paddedHeight: number;
+  outLayer: number;
+  /** Film path only: samples per pixel. */
+  spp: number;
+}
+
+export function inputLayers(spec: NetworkSpec): number {
+  return Math.ceil((spec.inputs.length * 3) / 4);
+}
+
+export function writeInputParams(view: DataView, offset: number, spec: NetworkSpec, d: InputDispatch): void {
+  [d.width, d.height, d.paddedWidth, d.paddedHeight].forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
+  for (let k = 0; k < 4; k++) view.setUint32(offset + 16 + 4 * k, k < spec.inputs.length ? KIND_CODE[spec.inputs[k]] : 3, true);
+  view.setUint32(offset + 32, d.outLayer, true);
+  view.setUint32(offset + 36, inputLayers(spec), true);
+  view.setFloat32(offset + 40, d.spp > 0 ? 1 / d.spp : 0, true);
+  [d.x, d.y, d.sourceWidth, d.sourceHeight].forEach((v, i) => view.setUint32(offset + 48 + 4 * i, v, true));
+}
+
+export interface OutputDispatch {
+  width: number;
+  height: number;
+  layer: number;
+  /** Output image width (pixels per row). */
+  stride: number;
+  /** Top-left of the region in the network output. */
+  srcX: number;
+  srcY: number;
+  /** Float index of the region's first value in the bound range of the output buffer. */
+  dstOffset: number;
+}
+
+export function writeOutputParams(view: DataView, offset: number, d: OutputDispatch): void {
+  [d.width, d.height, d.layer, d.stride, d.srcX, d.srcY, d.dstOffset].forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
+}
+
+export class IoKernels {
+  private constructor(
+    readonly frameInput: GPUComputePipeline,
+    readonly imageInput: GPUComputePipeline,
+    readonly output: GPUComputePipeline,
+  ) {}
+
+  static async create(gpu: GpuContext, format: TensorFormat): Promise<IoKernels> {
+    const store = storeModule(format);
+    const [f, i, o] = await Promise.all([
+      gpu.computePipeline(`denoiser input from film (${format})`, [store, transform, inputCommon, inputFrame].join('\n')),
+      gpu.computePipeline(`denoiser input from images (${format})`, [store, transform, inputCommon, inputImage].join('\n')),
+      gpu.computePipeline('denoiser output', [transform, outputPass].join('\n')),
+    ]);
+    return new IoKernels(f, i, o);
+  }
+}

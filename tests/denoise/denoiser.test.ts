@@ -1,0 +1,150 @@
+// The WGSL denoiser against the TypeScript reference (src/denoise/reference.ts), on the GPU.
+//
+// Tolerances, in the colour transform's domain t = (v / (1 + v))^(1/2.2) in [0, 1] (the clamped network
+// output + 0.5, where both implementations' values are O(1)):
+//  - f32: 1e-4 max. Float32 summation of n terms errs by up to n * 2^-24 relative to the sum of |terms|; the
+//    widest conv sums 9 * 144 = 1296 terms (8e-5), and the reference sums in float64. Observed: ~4e-7.
+//  - f16: tensors and weights are stored in half precision (relative step 2^-11, rounding error <= 2^-12 per
+//    store, about 20 stores deep) while sums stay f32: max 8 * 2^-11 (4e-3), rms 2^-11.
+//    Observed against the f32 reference: max ~9e-4, rms ~2e-4.
+// A wrong tap, channel or layer order gives errors of order 0.1 (the outputs' spread, checked below).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Denoiser } from '../../src/denoise/denoiser.ts';
+import type { DenoiseImages } from '../../src/denoise/images.ts';
+import { referenceDenoise } from '../../src/denoise/reference.ts';
+import type { NetworkSpec } from '../../src/denoise/spec.ts';
+import type { NetworkWeights } from '../../src/denoise/weights.ts';
+import type { GpuContext } from '../../src/gpu/context.ts';
+import { createNodeGpuContext } from '../../src/node/gpu.ts';
+import { errorStats, loadSpec, randomImages, testWeights } from './support.ts';
+
+const F32_MAX = 1e-4;
+const F16_MAX = 8 * 2 ** -11;
+const F16_RMS = 2 ** -11;
+
+let gpu: GpuContext;
+beforeAll(async () => {
+  gpu = await createNodeGpuContext();
+});
+afterAll(() => gpu?.destroy());
+
+const fast = loadSpec('n2n-fast');
+const paper = loadSpec('n2n-paper');
+const fastWeights = testWeights(fast, 5);
+
+async function gpuDenoise(spec: NetworkSpec, weights: NetworkWeights, images: DenoiseImages, options: Partial<Parameters<typeof Denoiser.create>[1]>) {
+  const dn = await Denoiser.create(gpu, { spec, weights, ...options });
+  try {
+    const out = await dn.denoise(images);
+    expect([out.width, out.height]).toEqual([images.width, images.height]);
+    const rgb = await out.read();
+    out.destroy();
+    return { rgb, format: dn.format, lanes: dn.lanes };
+  } finally {
+    dn.destroy();
+  }
+}
+
+describe('denoiser (n2n-fast) matches the reference', () => {
+  for (const [w, h] of [[37, 23], [64, 48]]) {
+    it(`f32 at ${w}x${h}`, async () => {
+      const images = randomImages(w, h, w);
+      const { rgb, format } = await gpuDenoise(fast, fastWeights, images, { precision: 'f32' });
+      expect(format).toBe('rgba32float');
+      const e = errorStats(rgb, referenceDenoise(fast, fastWeights, images, 'f32'));
+      expect(e.refStd).toBeGreaterThan(0.05);
+      expect(e.max).toBeLessThan(F32_MAX);
+    });
+  }
+  it('f16 at 37x23 (against the f32 reference and the f16-rounding reference)', async () => {
+    const images = randomImages(37, 23, 3);
+    const { rgb, format } = await gpuDenoise(fast, fastWeights, images, { precision: 'f16' });
+    expect(format).toBe('rgba16float');
+    const e32 = errorStats(rgb, referenceDenoise(fast, fastWeights, images, 'f32'));
+    expect(e32.max).toBeLessThan(F16_MAX);
+    expect(e32.rms).toBeLessThan(F16_RMS);
+    expect(e32.max).toBeGreaterThan(F32_MAX / 10); // it really is half precision
+    const e16 = errorStats(rgb, referenceDenoise(fast, fastWeights, images, 'f16'));
+    expect(e16.rms).toBeLessThan(e32.rms * 1.5);
+    expect(e16.max).toBeLessThan(F16_MAX);
+  });
+  it('the workgroup-memory (no subgroups) path at 37x23', async () => {
+    const images = randomImages(37, 23, 11);
+    const { rgb, lanes } = await gpuDenoise(fast, fastWeights, images, { precision: 'f32', lanes: 'plain' });
+    expect(lanes).toBe('plain');
+    expect(errorStats(rgb, referenceDenoise(fast, fastWeights, images, 'f32')).max).toBeLessThan(F32_MAX);
+  });
+});
+
+describe('denoiser (n2n-paper) matches the reference', () => {
+  it('f32 and f16 at 37x23 (padded to 64x32: five pools)', async () => {
+    const weights = testWeights(paper, 8);
+    const images = randomImages(37, 23, 21);
+    const ref = referenceDenoise(paper, weights, images, 'f32');
+    const a = await gpuDenoise(paper, weights, images, { precision: 'f32' });
+    const e = errorStats(a.rgb, ref);
+    expect(e.refStd).toBeGreaterThan(0.05);
+    expect(e.max).toBeLessThan(F32_MAX);
+    const b = await gpuDenoise(paper, weights, images, { precision: 'f16' });
+    const e16 = errorStats(b.rgb, ref);
+    expect(e16.max).toBeLessThan(F16_MAX);
+    expect(e16.rms).toBeLessThan(F16_RMS);
+  });
+});
+
+describe('denoiser inputs', () => {
+  it('a path-tracer film gives the same result as the equivalent images', async () => {
+    const width = 19, height = 13, spp = 4, n = width * height;
+    const images = randomImages(width, height, 77);
+    // film: 4 planes of vec4f sums: radiance (w = count), radiance^2, albedo, normal + depth; spp = 4 keeps x4, /4 exact
+    const film = new Float32Array(n * 16);
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < 3; c++) {
+        film[i * 4 + c] = images.color[i * 3 + c] * spp;
+        film[(n + i) * 4 + c] = 123; // unused by the denoiser
+        film[(2 * n + i) * 4 + c] = images.albedo![i * 3 + c] * spp;
+        film[(3 * n + i) * 4 + c] = images.normal![i * 3 + c] * spp;
+      }
+      film[i * 4 + 3] = spp;
+      film[(3 * n + i) * 4 + 3] = 5 * spp;
+    }
+    const buffer = gpu.createBufferWithData('test film', film, GPUBufferUsage.STORAGE);
+    const dn = await Denoiser.create(gpu, { spec: fast, weights: fastWeights, precision: 'f32' });
+    try {
+      const fromFrame = await dn.denoise({ width, height, spp, film: buffer });
+      const fromImages = await dn.denoise(images);
+      expect(await fromFrame.read()).toEqual(await fromImages.read());
+      fromFrame.destroy();
+      fromImages.destroy();
+      await expect(dn.denoise({ width, height, spp: 0, film: buffer })).rejects.toThrow(/frame: has 0 samples per pixel/);
+    } finally {
+      buffer.destroy();
+      dn.destroy();
+    }
+    await expect(dn.denoise(images)).rejects.toThrow(/after destroy/);
+  });
+  it('accepts ImageF32 inputs and rejects missing aux images and mismatched sizes', async () => {
+    const dn = await Denoiser.create(gpu, { spec: fast, weights: fastWeights, precision: 'f32' });
+    try {
+      const images = randomImages(5, 4, 1);
+      const img = (data: Float32Array, width = 5, height = 4) => ({ width, height, channels: 3 as const, data });
+      const out = await dn.denoise({ color: img(images.color), albedo: img(images.albedo!), normal: img(images.normal!) });
+      const direct = await dn.denoise(images);
+      expect(await out.read()).toEqual(await direct.read());
+      // calls made while another runs wait for it (the tensors are shared), even across sizes
+      const other = randomImages(9, 6, 2);
+      const [c1, c2] = await Promise.all([dn.denoise(other), dn.denoise(images)]);
+      expect(await c2.read()).toEqual(await direct.read());
+      expect(await c1.read()).toEqual(await (await dn.denoise(other)).read());
+      for (const r of [out, direct, c1, c2]) r.destroy();
+      await expect(dn.denoise({ color: img(images.color) })).rejects.toThrow(/albedo image: model 'n2n-fast' needs color \+ albedo \+ normal inputs/);
+      await expect(dn.denoise({ color: img(images.color), albedo: img(new Float32Array(18), 3, 2), normal: img(images.normal!) }))
+        .rejects.toThrow(/albedo image: size 3x2 does not match the colour image's 5x4/);
+    } finally {
+      dn.destroy();
+    }
+  });
+  it('rejects weights that do not fit the spec', async () => {
+    await expect(Denoiser.create(gpu, { spec: paper, weights: fastWeights })).rejects.toThrow(/weights for 'n2n-paper': layer 'enc0\.0' weight has 2592 values, expected 3888/);
+  });
+});

@@ -1,0 +1,60 @@
+// Shared inputs for the denoiser tests: specs from denoiser/specs, seeded images and weights, error statistics.
+import { readFileSync } from 'node:fs';
+import type { DenoiseImages } from '../../src/denoise/images.ts';
+import { parseSpecText, type NetworkSpec } from '../../src/denoise/spec.ts';
+import { initWeights, type NetworkWeights } from '../../src/denoise/weights.ts';
+import { mulberry32 } from '../support/random.ts';
+
+export function loadSpec(name: string): NetworkSpec {
+  return parseSpecText(readFileSync(new URL(`../../denoiser/specs/${name}.json`, import.meta.url), 'utf8'), `${name}.json`);
+}
+
+/** HDR-ish colour (0..4, some NaN/Inf/negative), albedo in [0, 1.2), normals in [-1.1, 1.1). */
+export function randomImages(width: number, height: number, seed: number): DenoiseImages {
+  const rand = mulberry32(seed);
+  const n = width * height * 3;
+  const color = new Float32Array(n).map(() => 4 * rand() ** 3);
+  color[5] = NaN;
+  color[7] = Infinity;
+  color[9] = -1;
+  return {
+    width, height, color,
+    albedo: new Float32Array(n).map(() => 1.2 * rand()),
+    normal: new Float32Array(n).map(() => 2.2 * rand() - 1.1),
+  };
+}
+
+/** He-initialised weights with random biases, and the output layer scaled so outputs rarely clamp. */
+export function testWeights(spec: NetworkSpec, seed: number): NetworkWeights {
+  const w = initWeights(spec, seed);
+  const rand = mulberry32(seed + 1000);
+  for (const layer of Object.values(w)) layer.bias.forEach((_, i, b) => (b[i] = 0.1 * (rand() - 0.5)));
+  w['out'].weight.forEach((v, i, a) => (a[i] = 0.3 * v));
+  return w;
+}
+
+/** The denoiser's output mapped back through the colour transform: the clamped network output + 0.5, in [0, 1]. */
+export function toneValue(v: number): number {
+  return Math.pow(v / (1 + v), 1 / 2.2);
+}
+
+export interface ErrorStats {
+  max: number;
+  rms: number;
+  /** Spread of the reference values (so a test can check the output is not trivially constant). */
+  refStd: number;
+}
+
+export function errorStats(got: Float32Array, ref: Float32Array): ErrorStats {
+  let max = 0, sq = 0, sum = 0, sum2 = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const r = toneValue(ref[i]);
+    const e = Math.abs(toneValue(got[i]) - r);
+    max = Number.isNaN(e) ? Infinity : Math.max(max, e);
+    sq += e * e;
+    sum += r;
+    sum2 += r * r;
+  }
+  const n = ref.length;
+  return { max, rms: Math.sqrt(sq / n), refStd: Math.sqrt(Math.max(0, sum2 / n - (sum / n) ** 2)) };
+}
