@@ -1,8 +1,11 @@
-// `npm run bench`: path tracer throughput, time to first frame and BVH build, printed with the adapter.
-// Options: --quick (shorter measurements).
+// `npm run bench`: path tracer throughput, time to first frame, the adapter's FMA peak and denoiser throughput,
+// and BVH build, printed with the adapter.
+// Options: --quick (shorter measurements; the denoiser at 512x512 with n2n-fast only).
 import { createNodeGpuContext } from '../src/node/gpu.ts';
 import { measureFirstFrame, measureThroughput } from './pathtracer.ts';
 import { formatBvhBench, runBvhBench } from './bvh.ts';
+import { runDenoiseBench } from './denoise.ts';
+import { formatFmaRun, measureFmaPeak } from './fma-peak.ts';
 
 const quick = process.argv.includes('--quick');
 const seconds = quick ? 1 : 4;
@@ -25,6 +28,17 @@ try {
     `${ff.scene} (${ff.triangles.toLocaleString('en')} triangles): total ${ff.totalMs.toFixed(0)} ms = scene build ${ff.buildMs.toFixed(0)} ms + ` +
       `gather ${ff.gatherMs.toFixed(0)} ms + BVH ${ff.bvhMs.toFixed(0)} ms + pipeline/upload ${ff.pipelineAndUploadMs.toFixed(0)} ms + first pass ${ff.firstPassMs.toFixed(0)} ms`,
   );
+  console.log('\n== FMA peak (bench/fma-peak.ts; the denominator of the denoiser efficiency) ==');
+  const peak = await measureFmaPeak(gpu, quick ? { targetMs: 60, runs: 2 } : {});
+  console.log(formatFmaRun(peak.f32));
+  console.log(peak.f16 ? formatFmaRun(peak.f16) : 'f16: adapter has no shader-f16');
+  console.log('\n== denoiser (f32 tensors; ms per frame, MACs per pixel, achieved GFLOP/s, share of the f32 FMA peak) ==');
+  await runDenoiseBench({
+    gpu,
+    peakGflops: peak.gflops,
+    precision: 'f32',
+    ...(quick ? { specs: ['n2n-fast'], sizes: [[512, 512]] as Array<[number, number]>, repeats: 1 } : {}),
+  });
 } finally {
   gpu.destroy();
 }

@@ -12,3 +12,4 @@ export * from './harness/index.ts';
 export * from './metrics/index.ts';
 export * from './image/index.ts';
 export { builtinScenes, findScene, DEFAULT_SCENE, type SceneEntry } from '../scenes/index.ts';
+export * from './denoise/index.ts';

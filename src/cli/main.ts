@@ -1,13 +1,15 @@
-// tracelab command line: render, info, scenes. Errors print one line and exit non-zero; no stack traces.
+// tracelab command line: render, denoise, reference, info, scenes. Errors print one line and exit non-zero; no stack traces.
 import { builtinScenes } from '../../scenes/index.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { UsageError } from './args.ts';
+import { denoiseCommand, DENOISE_USAGE } from './denoise.ts';
 import { referenceCommand, REFERENCE_USAGE } from './reference.ts';
 import { renderCommand, RENDER_USAGE } from './render.ts';
 
 const USAGE = `tracelab: WebGPU path tracer
 usage:
   tracelab render <scene|file.glb> [--spp N --size WxH --seed S --out FILE ...]   (tracelab render --help)
+  tracelab denoise <noisy.exr> --model <n2n-fast|n2n-paper|spec.json> [--albedo A --normal N --out FILE ...]   (tracelab denoise --help)
   tracelab reference <scene> --spp N [--size WxH --max-depth D --cache DIR]   cached high-spp reference (tracelab reference --help)
   tracelab scenes        list the built-in scenes
   tracelab info          print the WebGPU adapter and its limits`;
@@ -46,7 +48,8 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write((cmd === 'render' ? RENDER_USAGE : cmd === 'reference' ? REFERENCE_USAGE : USAGE) + '\n');
+    const usage = ({ render: RENDER_USAGE, reference: REFERENCE_USAGE, denoise: DENOISE_USAGE } as Record<string, string>)[cmd] ?? USAGE;
+    process.stdout.write(usage + '\n');
     return 0;
   }
   switch (cmd) {
@@ -56,6 +59,9 @@ async function main(argv: string[]): Promise<number> {
     case 'reference':
       await referenceCommand(rest);
       return 0;
+    case 'denoise':
+      await denoiseCommand(rest);
+      return 0;
     case 'info':
       await info();
       return 0;
@@ -63,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
       scenes();
       return 0;
     default:
-      throw new UsageError(`unknown command '${cmd}' (expected render, reference, scenes or info)`);
+      throw new UsageError(`unknown command '${cmd}' (expected render, denoise, reference, scenes or info)`);
   }
 }
 

@@ -1,5 +1,6 @@
 // `tracelab render`: scene -> path tracer -> image files (+ AOVs).
 import { basename, extname, join, dirname } from 'node:path';
+import { Denoiser } from '../denoise/denoiser.ts';
 import { srgbDecode, TONE_OPERATORS } from '../image/tonemap.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { EstimatorMode } from '../render/layout.ts';
@@ -9,6 +10,7 @@ import { createNodeGpuContext } from '../node/gpu.ts';
 import { writeFormatForPath, writeImageFile } from '../node/image-files.ts';
 import { loadEnvironment, loadScene } from '../node/load-scene.ts';
 import { choiceOption, intOption, listOption, numberOption, parse, sizeOption, UsageError } from './args.ts';
+import { describeModel, loadModel } from './denoise.ts';
 import { formatRate, formatSeconds, ProgressBar } from './progress.ts';
 
 export const RENDER_USAGE = `usage: tracelab render <scene-name|file.glb|file.gltf> [options]
@@ -24,7 +26,10 @@ export const RENDER_USAGE = `usage: tracelab render <scene-name|file.glb|file.gl
   --clamp C          clamp each sample's radiance to C (biased; off by default)
   --estimator E      mis (default), nee or bsdf
   --aperture R       thin-lens aperture radius in scene units (default: the scene camera's, usually 0 = pinhole)
-  --focus D          thin-lens focus distance in scene units (default: the scene camera's)`;
+  --focus D          thin-lens focus distance in scene units (default: the scene camera's)
+  --denoise M        also denoise the frame on the GPU with network M (n2n-fast, n2n-paper or a spec .json)
+                     and write it as FILE-denoised.ext
+  --weights FILE     weights for --denoise (default denoiser/weights/<model>.bin, else untrained random weights)`;
 
 const AOVS = ['albedo', 'normal', 'depth'] as const;
 const ESTIMATORS = ['mis', 'nee', 'bsdf'] as const;
@@ -32,7 +37,7 @@ const ESTIMATORS = ['mis', 'nee', 'bsdf'] as const;
 export async function renderCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    ['spp', 'size', 'seed', 'out', 'aov', 'env', 'max-depth', 'exposure', 'tonemap', 'clamp', 'estimator', 'aperture', 'focus'],
+    ['spp', 'size', 'seed', 'out', 'aov', 'env', 'max-depth', 'exposure', 'tonemap', 'clamp', 'estimator', 'aperture', 'focus', 'denoise', 'weights'],
     1,
   );
   const sceneSpec = positionals[0];
@@ -50,6 +55,9 @@ export async function renderCommand(argv: string[]): Promise<void> {
   const focus = values.focus === undefined ? undefined : numberOption('focus', values.focus, 1, 1e-6, 1e9);
   const out = values.out ?? join('out', `${basename(sceneSpec, extname(sceneSpec))}.png`);
   writeFormatForPath(out); // fail on a bad extension before any work
+  if (values.weights !== undefined && values.denoise === undefined) throw new UsageError('--weights needs --denoise <model>');
+  // a bad model or weights file fails before rendering
+  const model = values.denoise === undefined ? null : await loadModel(values.denoise, values.weights);
 
   const { name, built } = await loadScene(sceneSpec);
   if (aperture !== undefined) built.camera.userData.apertureRadius = aperture;
@@ -62,6 +70,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
 
   const gpu = await createNodeGpuContext();
   let tracer: PathTracer | undefined;
+  let denoiser: Denoiser | undefined;
   try {
     process.stderr.write(`adapter: ${gpu.adapter.name}${gpu.adapter.isFallback ? ' (software)' : ''}\n`);
     process.stderr.write(`scene: ${name}, ${scene.triangleCount.toLocaleString('en')} triangles, ${scene.lights.count} emissive\n`);
@@ -71,15 +80,36 @@ export async function renderCommand(argv: string[]): Promise<void> {
     });
     const bar = new ProgressBar('render', width * height);
     const t0 = performance.now();
-    await tracer.render({ spp, seed, onProgress: (p) => bar.update(p.done, p.total, p.elapsedMs) });
+    const rendered = await tracer.render({ spp, seed, onProgress: (p) => bar.update(p.done, p.total, p.elapsedMs) });
     const seconds = (performance.now() - t0) / 1000;
+    let denoised: { image: ImageF32; ms: number } | null = null;
+    if (model) {
+      // the Frame's film buffer goes to the denoiser as it is: no CPU round trip
+      if (model.warning) process.stderr.write(`${model.warning}\n`);
+      denoiser = await Denoiser.create(gpu, { spec: model.spec, weights: model.weights });
+      const t1 = performance.now();
+      const result = await denoiser.denoise(rendered);
+      const data = await result.read();
+      result.destroy();
+      denoised = { image: { width, height, channels: 3, data }, ms: performance.now() - t1 };
+      process.stderr.write(`denoiser: ${describeModel(model)}; webgpu, ${denoiser.format === 'rgba16float' ? 'f16' : 'f32'} tensors\n`);
+    }
     const frame = await tracer.readFrame();
     await writeOutputs(frame, out, aovs, { exposure, operator });
     process.stdout.write(
       `wrote ${out} (${width}x${height}, ${spp} spp, ${formatSeconds(seconds)}, ` +
         `${formatRate((spp * width * height) / seconds)} samples/s${extname(out).toLowerCase() === '.png' ? `, tone map ${operator} exposure ${exposure}` : ''})\n`,
     );
+    if (denoised && model) {
+      const path = join(dirname(out), `${basename(out, extname(out))}-denoised${extname(out)}`);
+      await writeImageFile(path, denoised.image, { exposure, operator });
+      process.stdout.write(
+        `wrote ${path} (${model.spec.name}${model.weightsFile ? '' : ', untrained (random) weights'}; ` +
+          `backend webgpu (${gpu.adapter.name}); denoise ${denoised.ms.toFixed(0)} ms)\n`,
+      );
+    }
   } finally {
+    denoiser?.destroy();
     tracer?.destroy();
     gpu.destroy();
   }

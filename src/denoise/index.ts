@@ -13,3 +13,4 @@ export {
   checkWeights, decodeWeights, encodeWeights, expectedTensors, initWeights, WeightsError,
   type LayerWeights, type NetworkWeights, type WeightDType,
 } from './weights.ts';
+export { createDenoiserBackend, type DenoiserBackend, type DenoiserBackendOptions } from './backend.ts';

@@ -1,0 +1,159 @@
+// `tracelab denoise` and `tracelab render --denoise` end to end (spawning bin/tracelab.js as cli.test.ts does):
+// outputs of the right size, both backends, and a one-line error with no output file for every kind of bad input.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeWeights, initWeights } from '../../src/denoise/weights.ts';
+import { readImageFile, writeImageFile } from '../../src/node/image-files.ts';
+import { errorStats, loadSpec, randomImages } from '../denoise/support.ts';
+
+const BIN = new URL('../../bin/tracelab.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'tracelab-denoise-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function tracelab(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 60_000, cwd: dir }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** stderr without Dawn's harmless driver warnings. */
+function errorLines(r: Run): string[] {
+  return r.stderr.split('\n').filter((l) => l.trim() && !/^Warning: maxDynamic|XDG_RUNTIME_DIR/.test(l));
+}
+
+function expectCleanFailure(r: Run, pattern: RegExp): void {
+  expect(r.code, r.stderr).not.toBe(0);
+  const lines = errorLines(r);
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^tracelab: error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+}
+
+const W = 12, H = 10;
+const fast = loadSpec('n2n-fast');
+const p = (f: string) => join(dir, f);
+
+beforeAll(async () => {
+  const img = randomImages(W, H, 4);
+  const rgb = (data: Float32Array, w = W, h = H) => ({ width: w, height: h, channels: 3 as const, data });
+  await writeImageFile(p('noisy.exr'), rgb(img.color.map((v) => (Number.isFinite(v) ? v : 0))));
+  await writeImageFile(p('albedo.exr'), rgb(img.albedo!));
+  await writeImageFile(p('normal.exr'), rgb(img.normal!));
+  await writeImageFile(p('small-albedo.exr'), rgb(new Float32Array(6 * 5 * 3), 6, 5));
+  writeFileSync(p('garbage.exr'), Buffer.from('this is not an image file at all'));
+
+  // weights files: a good one, and one per kind of mismatch with the spec
+  const good = encodeWeights(fast, initWeights(fast, 7));
+  writeFileSync(p('fast.bin'), good);
+  const magic = good.slice();
+  magic.set([0x58, 0x58, 0x58, 0x58], 0);
+  writeFileSync(p('bad-magic.bin'), magic);
+  const version = good.slice();
+  new DataView(version.buffer).setUint32(4, 2, true);
+  writeFileSync(p('version.bin'), version);
+  writeFileSync(p('truncated.bin'), good.slice(0, good.length - 100));
+  // first table entry: u16 name length at 20, the name, u8 dtype, u8 rank, then dims: make dim 0 wrong
+  const shape = good.slice();
+  const view = new DataView(shape.buffer);
+  view.setUint32(20 + 2 + view.getUint16(20, true) + 2, 31, true);
+  writeFileSync(p('shape.bin'), shape);
+  writeFileSync(p('paper.bin'), encodeWeights(loadSpec('n2n-paper'), initWeights(loadSpec('n2n-paper'), 1)));
+  writeFileSync(p('bad-spec.json'), '{"format": "tracelab-unet", "version": 1, "name": "x"');
+});
+
+const aux = ['--albedo', 'albedo.exr', '--normal', 'normal.exr'];
+
+describe('tracelab denoise', () => {
+  it('denoises an EXR with albedo and normal on WebGPU, then on gpu.js, with matching results', async () => {
+    const r = await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-fast', '--weights', 'fast.bin', '--out', 'dn.exr', '--backend', 'webgpu');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote dn\.exr \(12x10, n2n-fast; backend webgpu \(.+\), f(16|32) tensors; denoise \d+ ms\)$/m);
+    expect(r.stderr).toMatch(/model: n2n-fast \(84,195 parameters, 28,224 MACs\/pixel\), weights fast\.bin/);
+    const gpu = await readImageFile(p('dn.exr'));
+    expect([gpu.width, gpu.height, gpu.channels]).toEqual([W, H, 3]);
+
+    const j = await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-fast', '--weights', 'fast.bin', '--out', 'dn-gpujs.exr', '--backend', 'gpujs');
+    expect(j.code, j.stderr).toBe(0);
+    expect(j.stdout).toMatch(/^wrote dn-gpujs\.exr \(12x10, n2n-fast; backend gpu\.js (webasm|cpu); denoise \d+ ms\)$/m);
+    const cpu = await readImageFile(p('dn-gpujs.exr'));
+    // WebGPU stores tensors in f16 where the adapter can: the f16 tolerance of denoiser.test.ts (8 * 2^-11)
+    const e = errorStats(cpu.data, gpu.data);
+    expect(e.refStd).toBeGreaterThan(0.02);
+    expect(e.max).toBeLessThan(8 * 2 ** -11);
+  });
+
+  it('warns about untrained weights and writes a tone-mapped PNG with the default (auto) backend', async () => {
+    const r = await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-fast', '--out', 'dn.png', '--exposure', '1');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^tracelab: warning: no weights for 'n2n-fast' .*untrained \(random\) weights/m);
+    expect(r.stdout).toMatch(/wrote dn\.png \(12x10, n2n-fast, untrained \(random\) weights; backend webgpu/);
+    const png = await readImageFile(p('dn.png'));
+    expect([png.width, png.height]).toEqual([W, H]);
+  });
+
+  const bad: Array<[string, string[], RegExp]> = [
+    ['weights with a bad magic', ['--weights', 'bad-magic.bin'], /bad-magic\.bin: not a tracelab weights file \(magic "XXXX"/],
+    ['weights of another version', ['--weights', 'version.bin'], /version\.bin: unsupported weights version 2/],
+    ['truncated weights', ['--weights', 'truncated.bin'], /truncated\.bin: truncated: the data of tensor 'out\.\w+' needs/],
+    ['weights with a wrong tensor shape', ['--weights', 'shape.bin'], /shape\.bin: tensor 'enc0\.0\.weight' has shape \[31, 9, 3, 3\], expected \[32, 9, 3, 3\]/],
+    ['weights for another network', ['--weights', 'paper.bin'], /paper\.bin: weights were made for a different network/],
+    ['a missing weights file', ['--weights', 'none.bin'], /none\.bin: cannot read weights file \(ENOENT\)/],
+  ];
+  for (const [what, args, pattern] of bad) {
+    it(`rejects ${what}`, async () => {
+      expectCleanFailure(await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-fast', '--out', 'never.exr', ...args), pattern);
+      expect(existsSync(p('never.exr'))).toBe(false);
+    });
+  }
+
+  const badImages: Array<[string, string[], RegExp]> = [
+    ['an albedo of another size', ['noisy.exr', '--albedo', 'small-albedo.exr', '--normal', 'normal.exr', '--model', 'n2n-fast'], /small-albedo\.exr: albedo image is 6x5 but noisy\.exr is 12x10/],
+    ['n2n-paper without normals', ['noisy.exr', '--albedo', 'albedo.exr', '--model', 'n2n-paper'], /model 'n2n-paper' needs color \+ albedo \+ normal inputs: give the normal image with --normal/],
+    ['n2n-fast without albedo', ['noisy.exr', '--normal', 'normal.exr', '--model', 'n2n-fast'], /model 'n2n-fast' needs color \+ albedo \+ normal inputs: give the albedo image with --albedo/],
+    ['a missing noisy image', ['missing.exr', ...aux, '--model', 'n2n-fast'], /missing\.exr: cannot read file \(ENOENT/],
+    ['an unreadable noisy image', ['garbage.exr', ...aux, '--model', 'n2n-fast'], /garbage\.exr: /],
+    ['a missing normal image', ['noisy.exr', '--albedo', 'albedo.exr', '--normal', 'nope.exr', '--model', 'n2n-fast'], /nope\.exr: cannot read file/],
+    ['an unknown model', ['noisy.exr', ...aux, '--model', 'n2n-huge'], /--model 'n2n-huge' is not a built-in network \(n2n-paper, n2n-fast\)/],
+    ['a malformed spec file', ['noisy.exr', ...aux, '--model', 'bad-spec.json'], /bad-spec\.json: invalid JSON/],
+    ['no model', ['noisy.exr', ...aux], /denoise needs --model/],
+    ['a bad backend', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--backend', 'cuda'], /--backend must be one of auto, webgpu, gpujs/],
+    ['a bad output extension', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--out', 'never.jpg'], /never\.jpg: cannot write '\.jpg'/],
+  ];
+  for (const [what, args, pattern] of badImages) {
+    it(`rejects ${what}`, async () => {
+      expectCleanFailure(await tracelab('denoise', ...args, ...(args.includes('--out') ? [] : ['--out', 'never.exr'])), pattern);
+      expect(readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
+    });
+  }
+});
+
+describe('tracelab render --denoise', () => {
+  it('renders and denoises in one go, writing both images', async () => {
+    const r = await tracelab('render', 'cornell-box', '--spp', '2', '--size', '20x14', '--out', 'cb.exr', '--denoise', 'n2n-fast', '--weights', 'fast.bin');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote cb\.exr \(20x14, 2 spp/m);
+    expect(r.stdout).toMatch(/^wrote cb-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms\)$/m);
+    const [noisy, denoised] = await Promise.all([readImageFile(p('cb.exr')), readImageFile(p('cb-denoised.exr'))]);
+    expect([noisy.width, noisy.height, denoised.width, denoised.height]).toEqual([20, 14, 20, 14]);
+    expect(denoised.data.some((v, i) => v !== noisy.data[i])).toBe(true);
+  });
+
+  it('rejects bad weights before rendering, writing nothing', async () => {
+    expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--denoise', 'n2n-fast', '--weights', 'truncated.bin'), /truncated\.bin: truncated/);
+    expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--weights', 'fast.bin'), /--weights needs --denoise/);
+    expect(readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
+  });
+});
