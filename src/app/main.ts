@@ -192,5 +192,16 @@ const hook: TracelabHook = {
     return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
   },
   stats: () => ({ ...stats }),
+  denoiseTest: async (options = {}) => {
+    try {
+      await ready;
+      if (!gpu) throw new Error('WebGPU has not started');
+      // loaded on demand: the app itself does not denoise yet, so its start-up does not pay for the denoiser
+      const { runDenoiseCheck } = await import('./denoise-check.ts');
+      return await runDenoiseCheck(gpu, options);
+    } catch (err) {
+      return { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    }
+  },
 };
 window.tracelab = hook;

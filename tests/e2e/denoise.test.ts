@@ -1,0 +1,106 @@
+// The denoiser in the browser: build the app, call the page's `denoiseTest()` hook in headless Chromium (WebGPU on
+// SwiftShader) and compare its output with the TypeScript reference run here on the same input and weights.
+// Tolerances as in tests/denoise/denoiser.test.ts (which explains them), in the tone-mapped domain
+// (v / (1 + v))^(1/2.2): f32 storage max 1e-4; f16 storage max 8 * 2^-11 and rms 2^-11. SwiftShader has neither
+// shader-f16 nor subgroups 8 wide, so 'auto' runs f32 + plain lanes there; the second test forces f16 storage.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DENOISE_CHECK_HEIGHT, DENOISE_CHECK_WIDTH, denoiseCheckInput, denoiseCheckModel } from '../../src/app/denoise-check.ts';
+import type { DenoiseCheckOptions, DenoiseCheckResult } from '../../src/app/hook.ts';
+import { referenceDenoise } from '../../src/denoise/reference.ts';
+import { errorStats } from '../denoise/support.ts';
+import { assertChromium, buildApp, launchChromium, serveStatic, type StaticServer } from './support.ts';
+
+const F32_MAX = 1e-4;
+const F16_MAX = 8 * 2 ** -11;
+const F16_RMS = 2 ** -11;
+
+let outDir: string | undefined;
+let server: StaticServer | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  assertChromium();
+  outDir = await mkdtemp(join(tmpdir(), 'tracelab-e2e-denoise-'));
+  await buildApp(outDir);
+  server = await serveStatic(outDir);
+  browser = await launchChromium();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+/** Runs `denoiseTest(options)` on a fresh page; fails with the page's message, or on any console error. */
+async function denoiseInBrowser(options: DenoiseCheckOptions): Promise<{ result: DenoiseCheckResult; pageMs: number }> {
+  const page = await browser!.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  try {
+    // the smallest render the app allows, so the path tracer's frames barely compete with the denoiser
+    await page.goto(`${server!.url}?scene=cornell-box&size=8&spp=1`);
+    await page.waitForFunction(() => window.tracelab !== undefined, undefined, { timeout: 30_000 });
+    const t = performance.now();
+    const got = await page.evaluate((o) => window.tracelab!.denoiseTest(o), options);
+    const pageMs = performance.now() - t;
+    if ('error' in got) throw new Error(`denoiseTest(${JSON.stringify(options)}) in Chromium failed: ${got.error}`);
+    expect(errors, errors.join('\n')).toEqual([]);
+    return { result: got, pageMs };
+  } finally {
+    await page.close();
+  }
+}
+
+function check(result: DenoiseCheckResult, pageMs: number): void {
+  expect([result.width, result.height]).toEqual([DENOISE_CHECK_WIDTH, DENOISE_CHECK_HEIGHT]);
+  expect(result.rgb.length).toBe(DENOISE_CHECK_WIDTH * DENOISE_CHECK_HEIGHT * 3);
+  const { spec, weights } = denoiseCheckModel();
+  const images = denoiseCheckInput();
+  const rgb = Float32Array.from(result.rgb);
+  const e = errorStats(rgb, referenceDenoise(spec, weights, images, result.precision));
+  const e32 = result.precision === 'f32' ? e : errorStats(rgb, referenceDenoise(spec, weights, images, 'f32'));
+  console.log(
+    `browser denoiser: ${result.adapter}; ${result.precision}, ${result.lanes} lanes; create ${result.createMs.toFixed(0)} ms, ` +
+    `denoise ${result.denoiseMs.toFixed(0)} ms (${pageMs.toFixed(0)} ms round trip); vs reference(${result.precision}) ` +
+    `max ${e.max.toExponential(2)} rms ${e.rms.toExponential(2)}; vs reference(f32) max ${e32.max.toExponential(2)}; ` +
+    `output spread ${e.refStd.toFixed(3)}; device features: ${result.features.join(', ')}; ` +
+    `subgroup sizes ${result.subgroupMinSize}..${result.subgroupMaxSize}`,
+  );
+  // the outputs vary (a wrong tap or layer order errs by about this spread, far over the tolerances)
+  expect(e.refStd).toBeGreaterThan(0.05);
+  if (result.precision === 'f32') {
+    expect(e.max).toBeLessThan(F32_MAX);
+  } else {
+    expect(e.max).toBeLessThan(F16_MAX);
+    expect(e.rms).toBeLessThan(F16_RMS);
+    expect(e32.max).toBeLessThan(F16_MAX);
+    expect(e32.max).toBeGreaterThan(F32_MAX / 10); // it really is half precision
+  }
+}
+
+describe('denoiser in the browser (headless Chromium)', () => {
+  it('picks what the adapter supports and matches the TypeScript reference, with no console errors', async () => {
+    const { result, pageMs } = await denoiseInBrowser({});
+    // f16 exactly when the device has shader-f16; subgroup shuffles only where subgroups are at least 8 wide
+    expect(result.precision).toBe(result.features.includes('shader-f16') ? 'f16' : 'f32');
+    if (result.lanes === 'subgroup') {
+      expect(result.features).toContain('subgroups');
+      expect(result.subgroupMinSize).toBeGreaterThanOrEqual(8);
+    }
+    check(result, pageMs);
+  }, 60_000);
+
+  it('f16 storage (rgba16float, no shader-f16 needed) matches the f16 reference', async () => {
+    const { result, pageMs } = await denoiseInBrowser({ precision: 'f16' });
+    expect(result.precision).toBe('f16');
+    check(result, pageMs);
+  }, 60_000);
+});
