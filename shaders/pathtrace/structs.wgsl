@@ -1,13 +1,16 @@
 // GPU structs shared by the path-tracing kernels. Host mirrors: src/render/layout.ts (byte offsets
 // are written there and checked by tests/render/layout.test.ts).
 
-// BVH node, 32 bytes. Interior (count == 0): children at left_or_first and left_or_first + 1.
-// Leaf (count > 0): triangles [left_or_first, left_or_first + count) in BVH order.
+// BVH record, 64 bytes (src/scene/bvh-wide.ts): up to four children with boxes on an 8-bit grid of step
+// 2^e per axis from `origin`. exps: e + 127 for x, y, z in bytes 0..2. lo / hi: per axis one word, byte k =
+// child k's grid min / max. child k: record index, leaf 0x80000000 | (count - 1) << 26 | first triangle (BVH
+// order), or 0xffffffff for an empty slot.
 struct BvhNode {
-  bmin: vec3f,
-  left_or_first: u32,
-  bmax: vec3f,
-  count: u32,
+  origin: vec3f,
+  exps: u32,
+  lo: vec3u,
+  hi: vec3u,
+  child: vec4u,
 }
 
 const MAT_DIFFUSE: u32 = 0u;

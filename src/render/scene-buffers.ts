@@ -13,7 +13,7 @@ export class SceneBuffers {
   constructor(gpu: GpuContext, scene: CompiledScene) {
     const maxBinding = gpu.limits.maxStorageBufferBindingSize;
     const parts: Array<[string, ArrayBufferView]> = [
-      ['bvh nodes', new Uint8Array(scene.bvh.nodes)],
+      ['bvh nodes', new Uint8Array(scene.bvh.wide.records)],
       ['triangle positions', scene.triPos],
       ['triangle shading', scene.triShading],
       ['materials', new Uint8Array(scene.materials)],

@@ -1,7 +1,9 @@
-// CPU reference for shaders/pathtrace/bvh.wgsl: the same traversal (nearer child first, far child pushed
-// with its entry distance) and the same Möller-Trumbore test, in double precision. Used by tests to check
-// the flattened tree against brute force, and usable for picking.
+// CPU traversals in double precision with the Möller-Trumbore test of shaders/pathtrace/bvh.wgsl: of the
+// binary tree (nearer child first, far child pushed with its entry distance; used for picking), and of the
+// 4-wide quantized records as bvh.wgsl walks them (the CPU reference of the shader). Tests check both
+// against brute force.
 import type { Bvh } from './bvh.ts';
+import { BVH_REF_LEAF, BVH_REF_NONE } from './bvh-wide.ts';
 
 export interface RayHit {
   t: number;
@@ -45,16 +47,25 @@ export function intersectTriangle(pos: ArrayLike<number>, tri: number, ray: Ray,
   return true;
 }
 
-/** Entry distance into node `node`'s box clipped to [tmin, tmax], or Infinity on a miss. */
-function slab(f: Float32Array, node: number, o: ArrayLike<number>, inv: number[], tmin: number, tmax: number): number {
-  const b = node * 8;
+/** Entry distance into the box lo..hi clipped to [tmin, tmax], or Infinity on a miss. */
+function slabBox(lo: ArrayLike<number>, hi: ArrayLike<number>, o: ArrayLike<number>, inv: number[], tmin: number, tmax: number): number {
   let near = tmin, far = tmax;
   for (let a = 0; a < 3; a++) {
-    const t0 = (f[b + a] - o[a]) * inv[a], t1 = (f[b + 4 + a] - o[a]) * inv[a];
+    const t0 = (lo[a] - o[a]) * inv[a], t1 = (hi[a] - o[a]) * inv[a];
     near = Math.max(near, Math.min(t0, t1));
     far = Math.min(far, Math.max(t0, t1) * (1 + 1e-12)); // widened: rounding must never cull a touched box
   }
   return near <= far ? near : Infinity;
+}
+
+/** Entry distance into binary node `node`'s box clipped to [tmin, tmax], or Infinity on a miss. */
+function slab(f: Float32Array, node: number, o: ArrayLike<number>, inv: number[], tmin: number, tmax: number): number {
+  return slabBox(f.subarray(node * 8, node * 8 + 3), f.subarray(node * 8 + 4, node * 8 + 7), o, inv, tmin, tmax);
+}
+
+/** 1 / dir with zero components replaced by a tiny signed value, as in the WGSL. */
+function invDir(dir: ArrayLike<number>): number[] {
+  return [0, 1, 2].map((a) => 1 / (Math.abs(dir[a]) < 1e-20 ? (dir[a] >= 0 ? 1e-20 : -1e-20) : dir[a]));
 }
 
 /**
@@ -64,8 +75,7 @@ function slab(f: Float32Array, node: number, o: ArrayLike<number>, inv: number[]
 export function traceBvh(bvh: Bvh, triPos: ArrayLike<number>, ray: Ray, anyHit = false): RayHit | null {
   const f = new Float32Array(bvh.nodes);
   const u = new Uint32Array(bvh.nodes);
-  // Zero components become a tiny signed value, as in the WGSL, so slab products stay finite.
-  const inv = [0, 1, 2].map((a) => 1 / (Math.abs(ray.dir[a]) < 1e-20 ? (ray.dir[a] >= 0 ? 1e-20 : -1e-20) : ray.dir[a]));
+  const inv = invDir(ray.dir);
   const hit: RayHit = { t: Infinity, u: 0, v: 0, triangle: -1 };
   const cand: RayHit = { t: 0, u: 0, v: 0, triangle: -1 };
   let best = ray.tmax;
@@ -91,6 +101,58 @@ export function traceBvh(bvh: Bvh, triPos: ArrayLike<number>, ray: Ray, anyHit =
     const aFirst = ta <= tb;
     if (Math.max(ta, tb) < Infinity) { stackNode.push(aFirst ? first + 1 : first); stackT.push(Math.max(ta, tb)); }
     node = Math.min(ta, tb) < Infinity ? (aFirst ? first : first + 1) : -1;
+  }
+  return hit.triangle >= 0 ? hit : null;
+}
+
+/**
+ * traceBvh over the 4-wide quantized records (bvh.wide) as shaders/pathtrace/bvh.wgsl reads them: grid boxes
+ * decoded, hit children sorted by entry distance, the nearest visited next, the others pushed farthest first
+ * (the shader interleaves leaf triangles with record visits; the hits found are the same).
+ */
+export function traceWideBvh(bvh: Bvh, triPos: ArrayLike<number>, ray: Ray, anyHit = false): RayHit | null {
+  const f = new Float32Array(bvh.wide.records);
+  const u = new Uint32Array(bvh.wide.records);
+  const inv = invDir(ray.dir);
+  const hit: RayHit = { t: Infinity, u: 0, v: 0, triangle: -1 };
+  const cand: RayHit = { t: 0, u: 0, v: 0, triangle: -1 };
+  let best = ray.tmax;
+  const stack: Array<[number, number]> = [];
+  const lo = [0, 0, 0], hi = [0, 0, 0];
+  const kids: Array<[number, number]> = [];
+  let cur = 0;
+  for (;;) {
+    if (cur === BVH_REF_NONE) {
+      const top = stack.pop();
+      if (!top) break;
+      if (top[1] >= best) continue;
+      cur = top[0];
+    }
+    if (cur >= BVH_REF_LEAF) {
+      const first = cur & 0x03ffffff, count = ((cur >>> 26) & 31) + 1;
+      for (let i = first; i < first + count; i++) {
+        if (intersectTriangle(triPos, i, ray, best, cand)) { best = cand.t; Object.assign(hit, cand); }
+      }
+      if (anyHit && hit.triangle >= 0) break;
+      cur = BVH_REF_NONE;
+      continue;
+    }
+    const o = cur * 16;
+    kids.length = 0;
+    for (let k = 0; k < 4; k++) {
+      const ref = u[o + 12 + k];
+      if (ref === BVH_REF_NONE) continue;
+      for (let a = 0; a < 3; a++) {
+        const step = 2 ** (((u[o + 3] >>> (8 * a)) & 0xff) - 127);
+        lo[a] = f[o + a] + ((u[o + 4 + a] >>> (8 * k)) & 0xff) * step;
+        hi[a] = f[o + a] + ((u[o + 8 + a] >>> (8 * k)) & 0xff) * step;
+      }
+      const t = slabBox(lo, hi, ray.origin, inv, ray.tmin, best);
+      if (t < Infinity) kids.push([ref, t]);
+    }
+    kids.sort((x, y) => x[1] - y[1]);
+    for (let k = kids.length - 1; k >= 1; k--) stack.push(kids[k]);
+    cur = kids.length > 0 ? kids[0][0] : BVH_REF_NONE;
   }
   return hit.triangle >= 0 ? hit : null;
 }

@@ -1,11 +1,14 @@
 // Bounding volume hierarchy over a triangle soup: a SAH build (bvh-build.ts: clustered binned SAH at the top,
-// per-primitive binned SAH, sweeps and optimal treelets below) into the flat 32-byte node layout that
-// shaders/pathtrace/bvh.wgsl traverses (BvhNode in structs.wgsl):
+// per-primitive binned SAH, sweeps and optimal treelets below) into a flat binary tree of 32-byte nodes (the
+// CPU form: bvh-traverse.ts, tests), which bvh-wide.ts collapses into the 4-wide quantized records that
+// shaders/pathtrace/bvh.wgsl traverses. Binary node layout:
 //   offset  0: bmin vec3f      offset 12: left_or_first u32
 //   offset 16: bmax vec3f      offset 28: count u32
 // Interior: count == 0, children at left_or_first and left_or_first + 1. Leaf: count > 0 triangles starting
 // at left_or_first in BVH order. Node 0 is the root.
 import { BVH_MAX_DEPTH, BVH_NODE_BYTES, buildSahTree } from './bvh-build.ts';
+import { BvhInputError } from './bvh-errors.ts';
+import { BVH_LEAF_MAX_TRIANGLES, BVH_MAX_TRIANGLES, buildWideBvh, type WideBvh } from './bvh-wide.ts';
 
 export { BVH_MAX_DEPTH, BVH_NODE_BYTES };
 
@@ -17,33 +20,31 @@ export interface Bvh {
   triangleOrder: Uint32Array;
   /** SAH cost (traversal 1, intersection 1, areas relative to the root's) for comparing trees. */
   sahCost: number;
+  /** The GPU form: 64-byte quantized 4-wide records (BvhNode in structs.wgsl). */
+  wide: WideBvh;
 }
 
 export interface BvhOptions {
-  /** Most triangles in one leaf (default 8); SAH usually stops earlier. */
+  /** Most triangles in one leaf (default 8, at most 32); SAH usually stops earlier. */
   maxLeafSize?: number;
 }
 
-export class BvhInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BvhInputError';
-  }
-}
+export { BvhInputError };
 
 export const DEFAULT_MAX_LEAF_SIZE = 8;
 
 /** Builds a BVH over `positions` (9 floats per triangle: v0, v1, v2, in original order). */
 export function buildBvh(positions: Float32Array, options: BvhOptions = {}): Bvh {
   const maxLeafSize = options.maxLeafSize ?? DEFAULT_MAX_LEAF_SIZE;
-  if (!Number.isInteger(maxLeafSize) || maxLeafSize < 1) {
-    throw new BvhInputError(`buildBvh: maxLeafSize must be a positive integer, got ${maxLeafSize}`);
+  if (!Number.isInteger(maxLeafSize) || maxLeafSize < 1 || maxLeafSize > BVH_LEAF_MAX_TRIANGLES) {
+    throw new BvhInputError(`buildBvh: maxLeafSize must be an integer from 1 to ${BVH_LEAF_MAX_TRIANGLES}, got ${maxLeafSize}`);
   }
   if (positions.length === 0) throw new BvhInputError('buildBvh: no triangles (empty positions array)');
   if (positions.length % 9 !== 0) {
     throw new BvhInputError(`buildBvh: positions length ${positions.length} is not a multiple of 9 (3 vertices x xyz)`);
   }
   const count = positions.length / 9;
+  if (count > BVH_MAX_TRIANGLES) throw new BvhInputError(`buildBvh: ${count} triangles; the GPU form holds at most ${BVH_MAX_TRIANGLES}`);
   const boxes = triangleBoxes(positions, count);
   const built = buildSahTree(boxes, count, maxLeafSize);
   return {
@@ -51,6 +52,7 @@ export function buildBvh(positions: Float32Array, options: BvhOptions = {}): Bvh
     nodeCount: built.nodeCount,
     triangleOrder: built.order,
     sahCost: bvhSahCost(built.nodes, built.nodeCount),
+    wide: buildWideBvh(built.nodes, built.nodeCount),
   };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PlaneGeometry, SphereGeometry, TorusKnotGeometry } from 'three';
 import { MeshBVH, SAH } from 'three-mesh-bvh';
 import { BvhInputError, buildBvh, bvhSahCost, type Bvh } from '../../src/scene/bvh.ts';
-import { reorderPositions, traceBruteForce, traceBvh, type Ray } from '../../src/scene/bvh-traverse.ts';
+import { reorderPositions, traceBruteForce, traceBvh, traceWideBvh, type Ray } from '../../src/scene/bvh-traverse.ts';
 import { mulberry32 } from '../support/random.ts';
 import { checkBvh, concat, geometryPositions, randomRays, randomSoup } from './bvh-fixtures.ts';
 
@@ -17,17 +17,19 @@ function agreesWithBruteForce(bvh: Bvh, positions: Float32Array, rays: Ray[]): {
   let hits = 0;
   for (const [i, ray] of rays.entries()) {
     const want = traceBruteForce(positions, ray);
-    const got = traceBvh(bvh, bvhPos, ray);
-    const gotAny = traceBvh(bvh, bvhPos, ray, true);
     const ctx = `ray ${i} ${JSON.stringify(ray)}`;
-    expect(got === null, ctx).toBe(want === null);
-    expect(gotAny === null, ctx).toBe(want === null);
-    if (!want || !got) continue;
-    hits++;
-    if (bvh.triangleOrder[got.triangle] !== want.triangle) expect(got.t, ctx).toBe(want.t);
-    else expect([got.t, got.u, got.v], ctx).toEqual([want.t, want.u, want.v]);
-    expect(gotAny!.t).toBeGreaterThan(ray.tmin);
-    expect(gotAny!.t).toBeLessThan(ray.tmax);
+    for (const trace of [traceBvh, traceWideBvh]) {
+      const got = trace(bvh, bvhPos, ray);
+      const gotAny = trace(bvh, bvhPos, ray, true);
+      expect(got === null, `${trace.name} ${ctx}`).toBe(want === null);
+      expect(gotAny === null, `${trace.name} ${ctx}`).toBe(want === null);
+      if (!want || !got) continue;
+      if (bvh.triangleOrder[got.triangle] !== want.triangle) expect(got.t, ctx).toBe(want.t);
+      else expect([got.t, got.u, got.v], ctx).toEqual([want.t, want.u, want.v]);
+      expect(gotAny!.t).toBeGreaterThan(ray.tmin);
+      expect(gotAny!.t).toBeLessThan(ray.tmax);
+    }
+    if (want) hits++;
   }
   return { hits };
 }
@@ -95,7 +97,7 @@ describe('buildBvh structure', () => {
   });
 });
 
-describe('BVH traversal (CPU reference of bvh.wgsl)', () => {
+describe('BVH traversal (binary, and the CPU reference of bvh.wgsl)', () => {
   it.each([
     ['random soup', () => randomSoup(mulberry32(11), 2000)],
     ['closed meshes', () => concat(geometryPositions(new SphereGeometry(1, 24, 16)),
@@ -129,5 +131,7 @@ describe('buildBvh input errors', () => {
   });
   it('rejects a bad maxLeafSize', () => {
     expect(() => buildBvh(randomSoup(mulberry32(1), 5), { maxLeafSize: 0 })).toThrow(/maxLeafSize/);
+    // Leaf refs of the GPU form hold at most 32 triangles.
+    expect(() => buildBvh(randomSoup(mulberry32(1), 5), { maxLeafSize: 33 })).toThrow(/maxLeafSize must be an integer from 1 to 32/);
   });
 });
