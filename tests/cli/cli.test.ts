@@ -1,45 +1,17 @@
 // The tracelab CLI end to end: successful renders write every requested file; bad input gives a one-line
 // error, a non-zero exit, no stack trace and no output file.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as THREE from 'three';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readImageFile } from '../../src/node/image-files.ts';
+import { cliRunner, expectCleanFailure } from '../support/cli.ts';
 
-const BIN = new URL('../../bin/tracelab.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'tracelab-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const tracelab = cliRunner(dir);
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function tracelab(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000, cwd: dir }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** stderr without Dawn's harmless driver warnings. */
-function errorLines(r: Run): string[] {
-  return r.stderr.split('\n').filter((l) => l.trim() && !/^Warning: maxDynamic|XDG_RUNTIME_DIR/.test(l));
-}
-
-function expectCleanFailure(r: Run, pattern: RegExp): void {
-  expect(r.code, r.stderr).not.toBe(0);
-  const lines = errorLines(r);
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^tracelab: error: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-}
 
 describe('tracelab render', () => {
   it('renders PNG with AOVs, and EXR/PFM linear HDR', async () => {

@@ -1,6 +1,5 @@
 // `tracelab denoise` and `tracelab render --denoise` end to end (spawning bin/tracelab.js as cli.test.ts does):
 // outputs of the right size, both backends, and a one-line error with no output file for every kind of bad input.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,39 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWeights, initWeights } from '../../src/denoise/weights.ts';
 import { readImageFile, writeImageFile } from '../../src/node/image-files.ts';
 import { errorStats, loadSpec, randomImages } from '../denoise/support.ts';
+import { cliRunner, expectCleanFailure } from '../support/cli.ts';
 
-const BIN = new URL('../../bin/tracelab.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'tracelab-denoise-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const tracelab = cliRunner(dir);
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function tracelab(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000, cwd: dir }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** stderr without Dawn's harmless driver warnings. */
-function errorLines(r: Run): string[] {
-  return r.stderr.split('\n').filter((l) => l.trim() && !/^Warning: maxDynamic|XDG_RUNTIME_DIR/.test(l));
-}
-
-function expectCleanFailure(r: Run, pattern: RegExp): void {
-  expect(r.code, r.stderr).not.toBe(0);
-  const lines = errorLines(r);
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^tracelab: error: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-}
 
 const W = 12, H = 10;
 const fast = loadSpec('n2n-fast');

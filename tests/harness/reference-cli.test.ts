@@ -1,37 +1,15 @@
 // `tracelab reference` end to end: render, continue, look up, and one-line errors for bad input.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readImageFile } from '../../src/node/image-files.ts';
+import { cliRunner, expectCleanFailure } from '../support/cli.ts';
 
-const BIN = new URL('../../bin/tracelab.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'tracelab-refcli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const tracelab = cliRunner(dir);
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function tracelab(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000, cwd: dir }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function expectCleanFailure(r: Run, code: number, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr.split('\n').filter((l) => l.trim() && !/^Warning: maxDynamic|XDG_RUNTIME_DIR|^adapter: |^reference \[/.test(l));
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^tracelab: error: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 const SMALL = ['--size', '8x6', '--max-depth', '3', '--cache', 'refs'];
 
@@ -62,7 +40,7 @@ describe('tracelab reference', () => {
     expect((await tracelab(...args)).code).toBe(0);
     const entry = join(dir, 'corrupt', readdirSync(join(dir, 'corrupt'))[0]);
     writeFileSync(join(entry, 'meta.json'), 'not json');
-    expectCleanFailure(await tracelab(...args), 1, /meta\.json: corrupt reference cache entry .*--fresh/);
+    expectCleanFailure(await tracelab(...args), /meta\.json: corrupt reference cache entry .*--fresh/, 1);
     const fresh = await tracelab(...args, '--fresh');
     expect(fresh.code, fresh.stderr).toBe(0);
     expect(fresh.stdout).toMatch(/rendered 2 spp/);
@@ -84,12 +62,12 @@ describe('tracelab reference', () => {
     [['reference', 'cornell-box', '--spp', '4', '--bogus', '1'], 2, /Unknown option '--bogus'/],
     [['reference', 'no-such-scene', '--spp', '4'], 1, /unknown scene 'no-such-scene'/],
   ])('rejects %j', async (args, code, pattern) => {
-    expectCleanFailure(await tracelab(...args), code, pattern);
+    expectCleanFailure(await tracelab(...args), pattern, code);
   });
 
   it('fails cleanly when the cache directory cannot be written', async () => {
     writeFileSync(join(dir, 'a-file'), 'x');
     const r = await tracelab('reference', 'cornell-box', '--spp', '1', '--size', '4x4', '--cache', 'a-file/refs');
-    expectCleanFailure(r, 1, /a-file\/refs\/cornell-box-[0-9a-f]+\/mean-1-[0-9a-f]+\.exr: cannot write file \(ENOTDIR/);
+    expectCleanFailure(r, /a-file\/refs\/cornell-box-[0-9a-f]+\/mean-1-[0-9a-f]+\.exr: cannot write file \(ENOTDIR/, 1);
   });
 });
