@@ -1,0 +1,69 @@
+// The training compute pipelines (shaders/train/*.wgsl), compiled once per device and shared by every graph.
+import adamSrc from '../../shaders/train/adam.wgsl?raw';
+import convCommon from '../../shaders/train/conv_common.wgsl?raw';
+import bwdDataSrc from '../../shaders/train/conv_bwd_data.wgsl?raw';
+import bwdWeightSrc from '../../shaders/train/conv_bwd_weight.wgsl?raw';
+import fwdSrc from '../../shaders/train/conv_fwd.wgsl?raw';
+import elementwiseSrc from '../../shaders/train/elementwise.wgsl?raw';
+import lossSrc from '../../shaders/train/loss.wgsl?raw';
+import reduceSrc from '../../shaders/train/reduce_chunks.wgsl?raw';
+import sumSrc from '../../shaders/train/sum.wgsl?raw';
+import type { GpuContext } from '../gpu/context.ts';
+
+type Kind = 'read' | 'write' | 'uniform';
+
+export interface TrainKernel {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+export type KernelName = 'convFwd' | 'convBwdData' | 'convBwdWeight' | 'reduce' | 'elementwise' | 'loss' | 'sum' | 'adam';
+
+const DEFS: Record<KernelName, { code: string[]; bindings: Kind[] }> = {
+  convFwd: { code: [fwdSrc, convCommon], bindings: ['uniform', 'read', 'read', 'read', 'write'] },
+  convBwdData: { code: [bwdDataSrc, convCommon], bindings: ['uniform', 'read', 'read', 'write'] },
+  convBwdWeight: { code: [bwdWeightSrc, convCommon], bindings: ['uniform', 'read', 'read', 'read', 'write'] },
+  reduce: { code: [reduceSrc], bindings: ['uniform', 'read', 'write'] },
+  elementwise: { code: [elementwiseSrc], bindings: ['uniform', 'write', 'read', 'read'] },
+  loss: { code: [lossSrc], bindings: ['uniform', 'read', 'read', 'write', 'write'] },
+  sum: { code: [sumSrc], bindings: ['uniform', 'read', 'write'] },
+  adam: { code: [adamSrc], bindings: ['uniform', 'read', 'write', 'write', 'write'] },
+};
+
+export class TrainKernels {
+  private constructor(readonly gpu: GpuContext, private readonly kernels: Record<KernelName, TrainKernel>) {}
+
+  static async create(gpu: GpuContext): Promise<TrainKernels> {
+    const names = Object.keys(DEFS) as KernelName[];
+    const built = await Promise.all(
+      names.map(async (name) => {
+        const def = DEFS[name];
+        const layout = gpu.bindGroupLayout(`train ${name} layout`, def.bindings);
+        const pipelineLayout = gpu.device.createPipelineLayout({ label: `train ${name}`, bindGroupLayouts: [layout] });
+        const pipeline = await gpu.computePipeline(`train ${name}`, def.code.join('\n'), undefined, pipelineLayout);
+        return [name, { pipeline, layout }] as const;
+      }),
+    );
+    return new TrainKernels(gpu, Object.fromEntries(built) as Record<KernelName, TrainKernel>);
+  }
+
+  get(name: KernelName): TrainKernel {
+    return this.kernels[name];
+  }
+
+  bindGroup(name: KernelName, label: string, buffers: GPUBuffer[], uniform?: { buffer: GPUBuffer; offset: number; size: number }): GPUBindGroup {
+    const k = this.kernels[name];
+    const entries: GPUBindGroupEntry[] = [];
+    let b = 0;
+    if (uniform) entries.push({ binding: b++, resource: { buffer: uniform.buffer, offset: uniform.offset, size: uniform.size } });
+    for (const buf of buffers) entries.push({ binding: b++, resource: { buffer: buf } });
+    return this.gpu.device.createBindGroup({ label, layout: k.layout, entries });
+  }
+}
+
+/** Workgroup counts for a 1D pass of n invocations in groups of 256 (x capped; the kernels fold in y). */
+export function dispatch1d(n: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(n / 256));
+  const x = Math.min(groups, 32768);
+  return [x, Math.ceil(groups / x)];
+}
