@@ -1,0 +1,70 @@
+// Training throughput: steps/s of the WGSL training step (forward, loss, backward, Adam) for each network spec,
+// and the achieved GFLOP/s against the adapter's f32 FMA peak. FLOPs per step are counted as 3 x the forward
+// pass (forward, input gradients, weight gradients: each 2 FLOPs per MAC), the usual estimate; the conv
+// gradients of the first layer's input are skipped by the runtime, so this slightly overstates the work.
+// `node bin/run-ts.js bench/train.ts [--quick] [--batch B] [--crop C] [--spec n2n-fast]`
+import { parseArgs } from 'node:util';
+import { builtinSpec, type BuiltinSpecName } from '../src/denoise/specs.ts';
+import { macsPerPixel } from '../src/denoise/spec.ts';
+import type { GpuContext } from '../src/gpu/context.ts';
+import { createNodeGpuContext } from '../src/node/gpu.ts';
+import { NetworkTrainer } from '../src/train/trainer.ts';
+import { mulberry32 } from '../tests/support/random.ts';
+import { measureFmaPeak } from './fma-peak.ts';
+
+export interface TrainBenchRow {
+  spec: string;
+  batch: number;
+  crop: number;
+  stepsPerSecond: number;
+  gflops: number;
+}
+
+export async function runTrainBench(gpu: GpuContext, specs: string[], batch: number, crop: number, seconds: number): Promise<TrainBenchRow[]> {
+  const rows: TrainBenchRow[] = [];
+  for (const name of specs) {
+    const spec = builtinSpec(name as BuiltinSpecName);
+    const trainer = await NetworkTrainer.create(gpu, { spec, loss: 'hdr', batch, crop });
+    try {
+      const sizes = trainer.batchSizes;
+      const rnd = mulberry32(5);
+      const input = Float32Array.from({ length: sizes.input }, () => rnd() - 0.5);
+      const target = Float32Array.from({ length: sizes.target }, () => rnd() * 2);
+      await trainer.trainStep({ input, target }, 1e-4, true); // warm-up (pipelines, allocation)
+      let steps = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < seconds * 1000 || steps < 3) {
+        await trainer.trainStep({ input, target }, 1e-4, false);
+        steps++;
+        if (steps % 4 === 0) await trainer.sync();
+      }
+      await trainer.sync();
+      const s = (performance.now() - t0) / 1000;
+      const flopsPerStep = 3 * 2 * macsPerPixel(spec) * batch * crop * crop;
+      rows.push({ spec: name, batch, crop, stepsPerSecond: steps / s, gflops: (flopsPerStep * steps) / s / 1e9 });
+    } finally {
+      trainer.destroy();
+    }
+  }
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/train.ts')) {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, batch: { type: 'string' }, crop: { type: 'string' }, spec: { type: 'string' } } });
+  const gpu = await createNodeGpuContext();
+  try {
+    const quick = values.quick ?? false;
+    const batch = Number(values.batch ?? (quick ? 2 : 8));
+    const crop = Number(values.crop ?? (quick ? 64 : 128));
+    const specs = values.spec ? [values.spec] : ['n2n-fast', 'n2n-paper'];
+    console.log(`adapter: ${gpu.adapter.name}`);
+    const peak = await measureFmaPeak(gpu, { runs: quick ? 2 : 5 });
+    const peakGflops = peak.f32.gflops;
+    console.log(`FMA peak f32: ${peakGflops.toFixed(1)} GFLOP/s`);
+    for (const r of await runTrainBench(gpu, specs, batch, crop, quick ? 2 : 8)) {
+      console.log(`${r.spec.padEnd(10)} batch ${r.batch} x ${r.crop}x${r.crop}: ${r.stepsPerSecond.toFixed(2)} steps/s, ${r.gflops.toFixed(1)} GFLOP/s = ${((100 * r.gflops) / peakGflops).toFixed(1)}% of peak`);
+    }
+  } finally {
+    gpu.destroy();
+  }
+}

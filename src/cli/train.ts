@@ -1,0 +1,82 @@
+// `tracelab train --config denoiser/configs/<name>.json`: Noise2Noise training on WebGPU with the path tracer as
+// the data source; progress bar, validation PSNR, checkpoints and resume.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createNodeGpuContext } from '../node/gpu.ts';
+import { DirectoryRunStore } from '../node/train-files.ts';
+import { ConfigError, parseTrainConfig } from '../train/config.ts';
+import { runTraining, type RunEvent } from '../train/run.ts';
+import { intOption, parse, UsageError } from './args.ts';
+import { formatSeconds } from './progress.ts';
+
+export const TRAIN_USAGE = `usage: tracelab train --config FILE [options]
+  Trains a denoiser from pairs of noisy renders of procedural scenes (Noise2Noise), validating on a fixed set of
+  scenes never trained on. Writes <out>/<spec>.bin (weights, usable with --weights), <out>/log.json (losses and
+  validation PSNR) and <out>/checkpoint.tlck. Run the same command again to resume from the last checkpoint.
+  --config FILE      training config (JSON; see denoiser/configs/)
+  --out DIR          run directory (default denoiser/runs/<config name>)
+  --session-steps N  stop after N steps in this session (resume later); default: train to the end`;
+
+function line(e: RunEvent, tty: boolean): string | null {
+  switch (e.phase) {
+    case 'data':
+      return `rendering training pairs ${e.done + 1}/${e.total}`;
+    case 'validation-data':
+      return `rendering validation scenes ${e.done + 1}/${e.total}`;
+    case 'train': {
+      const loss = e.loss === null ? '?' : e.loss.toPrecision(4);
+      const l = `step ${e.step}/${e.steps}  loss ${loss}  ${e.stepsPerSecond.toFixed(2)} steps/s  ETA ${formatSeconds(e.etaSeconds)}`;
+      return tty || e.step % 100 === 0 || e.step === e.steps ? l : null;
+    }
+    case 'validate':
+      return `validation at step ${e.step}: ` + e.scores.map((s) => `${s.spp} spp ${s.noisy.toFixed(2)} -> ${s.denoised.toFixed(2)} dB`).join(', ');
+    case 'checkpoint':
+      return `checkpoint at step ${e.step}`;
+  }
+}
+
+export async function trainCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps'], 0);
+  if (positionals.length) throw new UsageError(`train takes no positional arguments (got '${positionals[0]}')`);
+  if (!values.config) throw new UsageError('train needs --config FILE (see denoiser/configs/)');
+  let text: string;
+  try {
+    text = await readFile(values.config, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${values.config}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${values.config}: not valid JSON (${(e as Error).message})`);
+  }
+  const cfg = parseTrainConfig(json, values.config);
+  const sessionSteps = values['session-steps'] !== undefined ? intOption('session-steps', values['session-steps'], 0, 1, 1e9) : undefined;
+  const out = values.out ?? join('denoiser', 'runs', cfg.name);
+  const store = new DirectoryRunStore(out, cfg.spec);
+  await store.init();
+  const gpu = await createNodeGpuContext();
+  const tty = Boolean(process.stderr.isTTY);
+  try {
+    process.stderr.write(`training ${cfg.spec} (${cfg.targets} targets, ${cfg.loss} loss) on ${gpu.adapter.name}; run directory ${out}\n`);
+    const log = await runTraining(gpu, cfg, store, {
+      maxStepsThisSession: sessionSteps,
+      onEvent: (e) => {
+        const l = line(e, tty);
+        if (l === null) return;
+        if (tty && (e.phase === 'train' || e.phase === 'data' || e.phase === 'validation-data')) process.stderr.write(`\r${l}\x1b[K`);
+        else process.stderr.write(`${tty ? '\r\x1b[K' : ''}${l}\n`);
+      },
+    });
+    const last = log.validation.at(-1);
+    process.stdout.write(
+      `${log.done ? 'done' : 'paused'}: step ${log.loss.at(-1)?.step ?? 0}/${cfg.steps}, ${formatSeconds(log.elapsedMs / 1000)} training, ` +
+        `${log.stepsPerSecond.toFixed(2)} steps/s\n` +
+        (last ? `validation PSNR: ${last.scores.map((s) => `${s.spp} spp ${s.noisy.toFixed(2)} -> ${s.denoised.toFixed(2)} dB`).join(', ')}\n` : '') +
+        `weights: ${store.weightsPath}\nlog: ${store.logPath}\n`,
+    );
+  } finally {
+    gpu.destroy();
+  }
+}

@@ -1,0 +1,129 @@
+// Training run configuration (denoiser/configs/*.json): parsed and checked field by field, so a bad config
+// fails with one line naming the file and the field.
+import { Hash64 } from '../harness/hash.ts';
+import { LOSS_KINDS, type LossKind } from './loss.ts';
+
+export interface TrainConfig {
+  /** Run name (used in logs). */
+  name: string;
+  /** Built-in network spec: 'n2n-fast' or 'n2n-paper'. */
+  spec: string;
+  loss: LossKind;
+  /** 'noisy': Noise2Noise (a second independent render is the target); 'clean': a high-spp render is. */
+  targets: 'noisy' | 'clean';
+  steps: number;
+  batch: number;
+  crop: number;
+  learningRate: number;
+  /** Fraction of the steps at the end over which the learning rate ramps down to 0. */
+  rampDown: number;
+  seed: number;
+  data: {
+    /** Procedural training scenes (trainingSeed(0..scenes-1)). */
+    scenes: number;
+    /** Square render size. */
+    size: number;
+    /** Each pair's spp is drawn from this list. */
+    spp: number[];
+    /** spp of the clean target when targets = 'clean'. */
+    cleanSpp: number;
+    maxDepth: number;
+  };
+  validation: {
+    /** The first n of VALIDATION_SEEDS. */
+    scenes: number;
+    size: number;
+    spp: number[];
+    referenceSpp: number;
+    /** Validate every this many steps (and at the end). */
+    every: number;
+  };
+  checkpointEvery: number;
+  logEvery: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parses and checks a config; `source` names the file in errors. */
+export function parseTrainConfig(json: unknown, source: string): TrainConfig {
+  const fail = (field: string, what: string): never => {
+    throw new ConfigError(`${source}: '${field}' ${what}`);
+  };
+  if (!isObj(json)) throw new ConfigError(`${source}: a training config must be a JSON object`);
+  const int = (o: Obj, path: string, key: string, min: number, max: number, def?: number): number => {
+    const v = o[key] ?? def;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(path + key, `must be an integer in ${min}..${max}, got ${JSON.stringify(o[key])}`);
+    return v as number;
+  };
+  const num = (o: Obj, path: string, key: string, min: number, max: number, def?: number): number => {
+    const v = o[key] ?? def;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) fail(path + key, `must be a number in ${min}..${max}, got ${JSON.stringify(o[key])}`);
+    return v as number;
+  };
+  const str = <T extends string>(o: Obj, key: string, allowed: readonly T[] | null, def?: T): T => {
+    const v = o[key] ?? def;
+    if (typeof v !== 'string' || (allowed && !allowed.includes(v as T))) fail(key, `must be ${allowed ? allowed.map((a) => `'${a}'`).join(' or ') : 'a string'}, got ${JSON.stringify(o[key])}`);
+    return v as T;
+  };
+  const list = (o: Obj, path: string, key: string, max: number): number[] => {
+    const v = o[key];
+    if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > max)) {
+      fail(path + key, `must be a non-empty list of integers in 1..${max}, got ${JSON.stringify(v)}`);
+    }
+    return v as number[];
+  };
+  const sub = (key: string): Obj => {
+    const v = json[key];
+    if (!isObj(v)) fail(key, 'must be an object');
+    return v as Obj;
+  };
+  const known = ['name', 'spec', 'loss', 'targets', 'steps', 'batch', 'crop', 'learningRate', 'rampDown', 'seed', 'data', 'validation', 'checkpointEvery', 'logEvery', '$comment'];
+  for (const k of Object.keys(json)) if (!known.includes(k)) fail(k, 'is not a known field');
+  const d = sub('data');
+  const v = sub('validation');
+  const cfg: TrainConfig = {
+    name: str(json, 'name', null),
+    spec: str(json, 'spec', ['n2n-fast', 'n2n-paper']),
+    loss: str(json, 'loss', LOSS_KINDS, 'hdr'),
+    targets: str(json, 'targets', ['noisy', 'clean'] as const, 'noisy'),
+    steps: int(json, '', 'steps', 1, 1e8),
+    batch: int(json, '', 'batch', 1, 256),
+    crop: int(json, '', 'crop', 8, 1024),
+    learningRate: num(json, '', 'learningRate', 0, 1, 3e-4),
+    rampDown: num(json, '', 'rampDown', 0, 1, 0.3),
+    seed: int(json, '', 'seed', 0, 2 ** 31 - 1, 1),
+    data: {
+      scenes: int(d, 'data.', 'scenes', 1, 1e6),
+      size: int(d, 'data.', 'size', 8, 4096),
+      spp: list(d, 'data.', 'spp', 1 << 20),
+      cleanSpp: int(d, 'data.', 'cleanSpp', 1, 1 << 24, 1024),
+      maxDepth: int(d, 'data.', 'maxDepth', 0, 64, 8),
+    },
+    validation: {
+      scenes: int(v, 'validation.', 'scenes', 0, 8),
+      size: int(v, 'validation.', 'size', 8, 4096),
+      spp: list(v, 'validation.', 'spp', 1 << 20),
+      referenceSpp: int(v, 'validation.', 'referenceSpp', 1, 1 << 24),
+      every: int(v, 'validation.', 'every', 1, 1e8),
+    },
+    checkpointEvery: int(json, '', 'checkpointEvery', 1, 1e8, 500),
+    logEvery: int(json, '', 'logEvery', 1, 1e8, 10),
+  };
+  if (cfg.crop > cfg.data.size) fail('crop', `(${cfg.crop}) is larger than data.size (${cfg.data.size})`);
+  return cfg;
+}
+
+/** Hash of everything that changes the trained result (not logging/checkpoint cadence or the name). */
+export function configHash(c: TrainConfig): string {
+  const { name: _n, checkpointEvery: _c, logEvery: _l, ...rest } = c;
+  const { every: _e, ...val } = rest.validation;
+  return new Hash64().string(JSON.stringify({ ...rest, validation: val })).hex();
+}

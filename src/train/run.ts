@@ -1,0 +1,160 @@
+// A training run from a config: renders the training pairs and the validation set, then trains with periodic
+// loss logging, validation, checkpoints and weights; resumes from a checkpoint of the same config exactly where it
+// stopped (the batch of step s depends only on the seed and s, so a resumed run equals an uninterrupted one).
+import { compileProceduralScene, proceduralSceneName, trainingSeed } from '../../scenes/procedural.ts';
+import { builtinSpec, type BuiltinSpecName } from '../denoise/specs.ts';
+import { encodeWeights } from '../denoise/weights.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import { IntegratorPipeline, PathTracer } from '../render/path-tracer.ts';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
+import { configHash, ConfigError, type TrainConfig } from './config.ts';
+import { renderPair, sampleBatch, type TrainingPair } from './data.ts';
+import { learningRate } from './schedule.ts';
+import { NetworkTrainer } from './trainer.ts';
+import { buildValidationSet, validate, type ValidationScore } from './validation.ts';
+import { seededRandom } from '../../scenes/util.ts';
+import { Hash64 } from '../harness/hash.ts';
+
+/** Where a run keeps its files (Node: a directory, written atomically; tests: memory). */
+export interface RunStore {
+  /** Checkpoint bytes, or null if none. */
+  readCheckpoint(): Promise<Uint8Array | null>;
+  writeCheckpoint(bytes: Uint8Array): Promise<void>;
+  writeWeights(bytes: Uint8Array): Promise<void>;
+  writeLog(json: string): Promise<void>;
+  /** For messages: where the checkpoint lives. */
+  readonly checkpointName: string;
+}
+
+export interface RunLog {
+  format: 'tracelab-train-log';
+  version: 1;
+  config: TrainConfig;
+  configHash: string;
+  adapter: string;
+  parameters: number;
+  /** Mean batch loss every logEvery steps. */
+  loss: { step: number; loss: number; lr: number; elapsedMs: number }[];
+  validation: { step: number; elapsedMs: number; scores: ValidationScore[] }[];
+  /** Wall time of data generation per session (ms). */
+  dataMs: number[];
+  elapsedMs: number;
+  stepsPerSecond: number;
+  done: boolean;
+}
+
+export type RunEvent =
+  | { phase: 'data'; done: number; total: number }
+  | { phase: 'validation-data'; done: number; total: number }
+  | { phase: 'train'; step: number; steps: number; loss: number | null; stepsPerSecond: number; etaSeconds: number }
+  | { phase: 'validate'; step: number; scores: ValidationScore[] }
+  | { phase: 'checkpoint'; step: number };
+
+export interface RunOptions {
+  /** Stop after this many steps in this session (the run resumes later); default: run to the end. */
+  maxStepsThisSession?: number;
+  onEvent?: (e: RunEvent) => void;
+}
+
+/** The batch RNG of step s: a function of the seed and s only. */
+function stepRng(seed: number, step: number): () => number {
+  const h = new Hash64().numbers(seed, step).hex();
+  return seededRandom(parseInt(h.slice(0, 8), 16) >>> 0);
+}
+
+export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pipeline: IntegratorPipeline, onScene?: (i: number) => void): Promise<TrainingPair[]> {
+  const pairs: TrainingPair[] = [];
+  const rng = seededRandom(cfg.seed * 7919 + 17);
+  for (let i = 0; i < cfg.data.scenes; i++) {
+    onScene?.(i);
+    const seed = trainingSeed(i);
+    const spp = cfg.data.spp[Math.floor(rng() * cfg.data.spp.length)];
+    const tracer = await PathTracer.create(gpu, compileProceduralScene(seed), { width: cfg.data.size, height: cfg.data.size, maxDepth: cfg.data.maxDepth, pipeline });
+    try {
+      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined));
+    } finally {
+      tracer.destroy();
+    }
+  }
+  return pairs;
+}
+
+export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunStore, opts: RunOptions = {}): Promise<RunLog> {
+  const spec = builtinSpec(cfg.spec as BuiltinSpecName);
+  const hash = configHash(cfg);
+  const emit = opts.onEvent ?? (() => {});
+  const trainer = await NetworkTrainer.create(gpu, { spec, loss: cfg.loss, batch: cfg.batch, crop: cfg.crop, initSeed: cfg.seed });
+  try {
+    let log: RunLog = {
+      format: 'tracelab-train-log', version: 1, config: cfg, configHash: hash, adapter: gpu.adapter.name, parameters: trainer.parameterCount,
+      loss: [], validation: [], dataMs: [], elapsedMs: 0, stepsPerSecond: 0, done: false,
+    };
+    const ck = await store.readCheckpoint();
+    if (ck) {
+      const { header, state } = decodeCheckpoint(ck, store.checkpointName);
+      if (header.configHash !== hash) {
+        throw new ConfigError(`${store.checkpointName} belongs to a run with another config (hash ${header.configHash}, this config ${hash}): delete it or train into another directory`);
+      }
+      trainer.setState(state);
+      log = { ...(header.log as RunLog), config: cfg, adapter: gpu.adapter.name };
+    }
+    if (trainer.step >= cfg.steps && log.done) return log;
+    const t0 = performance.now();
+    const pipeline = await IntegratorPipeline.create(gpu);
+    const pairs = await renderTrainingPairs(gpu, cfg, pipeline, (i) => emit({ phase: 'data', done: i, total: cfg.data.scenes }));
+    const val = cfg.validation.scenes > 0
+      ? await buildValidationSet(gpu, { ...cfg.validation, maxDepth: cfg.data.maxDepth }, pipeline, (i) => emit({ phase: 'validation-data', done: i, total: cfg.validation.scenes }))
+      : [];
+    log.dataMs.push(performance.now() - t0);
+
+    const elapsedBefore = log.elapsedMs;
+    const tStart = performance.now();
+    const elapsed = () => elapsedBefore + (performance.now() - tStart);
+    const startStep = trainer.step;
+    const stopAt = Math.min(cfg.steps, startStep + (opts.maxStepsThisSession ?? Infinity));
+    const save = async () => {
+      await trainer.sync();
+      log.elapsedMs = elapsed();
+      const state = await trainer.state();
+      await store.writeWeights(encodeWeights(spec, await trainer.weights()));
+      await store.writeCheckpoint(encodeCheckpoint({ configHash: hash, spec: spec.name, elapsedMs: log.elapsedMs, log }, state));
+      await store.writeLog(JSON.stringify(log, null, 1));
+      emit({ phase: 'checkpoint', step: trainer.step });
+    };
+    const runValidation = async () => {
+      if (!val.length) return;
+      const scores = await validate(spec, trainer, val);
+      log.validation.push({ step: trainer.step, elapsedMs: elapsed(), scores });
+      emit({ phase: 'validate', step: trainer.step, scores });
+    };
+    if (startStep === 0 && val.length) await runValidation();
+    let lastLoss: number | null = null;
+    while (trainer.step < stopAt) {
+      const s = trainer.step; // this step's index (0-based)
+      const batch = sampleBatch(spec, pairs, cfg.batch, cfg.crop, stepRng(cfg.seed, s));
+      const lr = learningRate(s, cfg.steps, cfg.learningRate, cfg.rampDown);
+      const read = (s + 1) % cfg.logEvery === 0 || s + 1 === stopAt;
+      const loss = await trainer.trainStep(batch, lr, read);
+      if (!read && (s + 1) % 4 === 0) await trainer.sync();
+      const done = trainer.step - startStep;
+      const sps = done / ((performance.now() - tStart) / 1000);
+      log.stepsPerSecond = sps;
+      if (loss !== null) {
+        if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${trainer.step}: loss ${loss} (lower learningRate?)`);
+        lastLoss = loss;
+        log.loss.push({ step: trainer.step, loss, lr, elapsedMs: elapsed() });
+      }
+      emit({ phase: 'train', step: trainer.step, steps: cfg.steps, loss: lastLoss, stepsPerSecond: sps, etaSeconds: (cfg.steps - trainer.step) / Math.max(sps, 1e-9) });
+      if (trainer.step % cfg.validation.every === 0 && trainer.step < cfg.steps) await runValidation();
+      if (trainer.step % cfg.checkpointEvery === 0 && trainer.step < stopAt) await save();
+    }
+    if (trainer.step >= cfg.steps) {
+      await runValidation();
+      log.done = true;
+    }
+    await save();
+    return log;
+  } finally {
+    trainer.destroy();
+  }
+}

@@ -1,0 +1,188 @@
+// Trains a denoiser network on the GPU: owns the flat parameter buffer, its gradients and Adam's moments, one
+// training graph for the batch/crop size and, on demand, batch-1 graphs for inference at other sizes
+// (validation, online denoising). A step = upload a batch, one command buffer (forward, loss, backward, Adam).
+import type { NetworkSpec } from '../denoise/spec.ts';
+import { initWeights, type NetworkWeights } from '../denoise/weights.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import { TrainGraph } from './graph.ts';
+import { dispatch1d, TrainKernels } from './kernels.ts';
+import type { LossKind } from './loss.ts';
+import { packParams, paramLayout, unpackParams } from './params.ts';
+
+export interface AdamSettings {
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+/** Noise2Noise's settings (Lehtinen et al. 2018, appendix A). */
+export const N2N_ADAM: AdamSettings = { beta1: 0.9, beta2: 0.99, eps: 1e-8 };
+
+export interface TrainerOptions {
+  spec: NetworkSpec;
+  /** Starting weights (pretrained); default: seeded He initialisation. */
+  weights?: NetworkWeights;
+  initSeed?: number;
+  loss: LossKind;
+  batch: number;
+  /** Square crop size (a multiple of 2^levels). */
+  crop: number;
+  adam?: AdamSettings;
+}
+
+/** A batch as the graph takes it: inputs channels-first per image (prepared), targets linear RGB channels-first. */
+export interface Batch {
+  input: Float32Array;
+  target: Float32Array;
+}
+
+/** Everything needed to continue training exactly where it stopped. */
+export interface TrainerState {
+  step: number;
+  params: Float32Array;
+  m1: Float32Array;
+  m2: Float32Array;
+}
+
+export class NetworkTrainer {
+  private readonly graph: TrainGraph;
+  private readonly inference = new Map<string, TrainGraph>();
+  private readonly adamUniform: GPUBuffer;
+  private readonly adamBind: GPUBindGroup;
+  private lossRead: GPUBuffer;
+  /** Adam steps taken. */
+  step = 0;
+
+  private constructor(
+    private readonly gpu: GpuContext,
+    private readonly kernels: TrainKernels,
+    readonly options: TrainerOptions,
+    private readonly params: GPUBuffer,
+    private readonly grads: GPUBuffer,
+    private readonly m1: GPUBuffer,
+    private readonly m2: GPUBuffer,
+  ) {
+    const { spec, batch, crop, loss } = options;
+    this.graph = new TrainGraph(gpu, kernels, spec, { batch, width: crop, height: crop }, { params, grads }, loss);
+    this.adamUniform = gpu.device.createBuffer({ label: 'adam uniforms', size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.adamBind = kernels.bindGroup('adam', 'adam', [grads, params, m1, m2], { buffer: this.adamUniform, offset: 0, size: 48 });
+    this.lossRead = gpu.device.createBuffer({ label: 'loss readback', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  static async create(gpu: GpuContext, options: TrainerOptions, kernels?: TrainKernels): Promise<NetworkTrainer> {
+    const k = kernels ?? (await TrainKernels.create(gpu));
+    const flat = packParams(options.spec, options.weights ?? initWeights(options.spec, options.initSeed ?? 1));
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    return gpu.scoped('creating the trainer', async () => {
+      const params = gpu.createBufferWithData('train params', flat, usage);
+      const mk = (label: string) => gpu.device.createBuffer({ label, size: flat.byteLength, usage });
+      return new NetworkTrainer(gpu, k, options, params, mk('train grads'), mk('adam m1'), mk('adam m2'));
+    });
+  }
+
+  get parameterCount(): number {
+    return paramLayout(this.options.spec).total;
+  }
+
+  /** Floats per batch input and target. */
+  get batchSizes(): { input: number; target: number } {
+    const { batch, crop, spec } = this.options;
+    return { input: batch * spec.inputs.length * 3 * crop * crop, target: batch * 3 * crop * crop };
+  }
+
+  /**
+   * One Adam step on `batch` with learning rate `lr`. With `readLoss`, waits for the GPU and returns the batch's
+   * mean loss; otherwise returns null once the work is submitted (call `sync()` now and then to bound the queue).
+   */
+  async trainStep(batch: Batch, lr: number, readLoss = false): Promise<number | null> {
+    const sizes = this.batchSizes;
+    if (batch.input.length !== sizes.input || batch.target.length !== sizes.target) {
+      throw new RangeError(`trainStep: batch has ${batch.input.length}/${batch.target.length} floats, expected ${sizes.input}/${sizes.target}`);
+    }
+    const q = this.gpu.device.queue;
+    q.writeBuffer(this.graph.input.buffer, 0, batch.input);
+    q.writeBuffer(this.graph.target, 0, batch.target);
+    this.step++;
+    const a = this.options.adam ?? N2N_ADAM;
+    const u = new ArrayBuffer(48);
+    new Uint32Array(u, 0, 1)[0] = this.parameterCount;
+    new Float32Array(u, 16, 6).set([lr, a.beta1, a.beta2, a.eps, 1 - a.beta1 ** this.step, 1 - a.beta2 ** this.step]);
+    q.writeBuffer(this.adamUniform, 0, u);
+    const enc = this.gpu.device.createCommandEncoder({ label: `train step ${this.step}` });
+    this.graph.encodeForward(enc);
+    this.graph.encodeBackward(enc);
+    const pass = enc.beginComputePass({ label: 'adam' });
+    pass.setPipeline(this.kernels.get('adam').pipeline);
+    pass.setBindGroup(0, this.adamBind);
+    pass.dispatchWorkgroups(...dispatch1d(this.parameterCount));
+    pass.end();
+    if (readLoss) enc.copyBufferToBuffer(this.graph.lossSum, 0, this.lossRead, 0, 16);
+    q.submit([enc.finish()]);
+    if (!readLoss) return null;
+    await this.lossRead.mapAsync(GPUMapMode.READ);
+    const sum = new Float32Array(this.lossRead.getMappedRange().slice(0))[0];
+    this.lossRead.unmap();
+    this.gpu.check();
+    return sum / sizes.target;
+  }
+
+  /** Waits for submitted steps and surfaces any GPU error. */
+  async sync(): Promise<void> {
+    await this.gpu.device.queue.onSubmittedWorkDone();
+    this.gpu.check();
+  }
+
+  /**
+   * Runs the network (current parameters) on one prepared input of `width` x `height` (multiples of 2^levels),
+   * channels-first; returns the raw output (3 channels, channels-first, the network's output space).
+   */
+  async infer(input: Float32Array, width: number, height: number): Promise<Float32Array> {
+    const key = `${width}x${height}`;
+    let g = this.inference.get(key);
+    if (!g) {
+      g = await this.gpu.scoped(`allocating inference tensors for ${key}`, async () =>
+        new TrainGraph(this.gpu, this.kernels, this.options.spec, { batch: 1, width, height }, { params: this.params, grads: this.grads }, this.options.loss));
+      this.inference.set(key, g);
+    }
+    this.gpu.device.queue.writeBuffer(g.input.buffer, 0, input);
+    const enc = this.gpu.device.createCommandEncoder({ label: 'train inference' });
+    g.encodeForward(enc);
+    this.gpu.device.queue.submit([enc.finish()]);
+    return new Float32Array(await this.gpu.readBuffer(g.output.buffer));
+  }
+
+  /** Drops the inference graphs (their memory) until the next infer(). */
+  releaseInference(): void {
+    for (const g of this.inference.values()) g.destroy();
+    this.inference.clear();
+  }
+
+  async weights(): Promise<NetworkWeights> {
+    return unpackParams(this.options.spec, new Float32Array(await this.gpu.readBuffer(this.params)));
+  }
+
+  /** Raw gradients of the last step (for tests). */
+  async gradients(): Promise<Float32Array> {
+    return new Float32Array(await this.gpu.readBuffer(this.grads));
+  }
+
+  async state(): Promise<TrainerState> {
+    const read = async (b: GPUBuffer) => new Float32Array(await this.gpu.readBuffer(b));
+    return { step: this.step, params: await read(this.params), m1: await read(this.m1), m2: await read(this.m2) };
+  }
+
+  setState(s: TrainerState): void {
+    const n = this.parameterCount;
+    if (s.params.length !== n || s.m1.length !== n || s.m2.length !== n) throw new RangeError(`trainer state holds ${s.params.length} parameters, expected ${n}`);
+    const q = this.gpu.device.queue;
+    q.writeBuffer(this.params, 0, s.params);
+    q.writeBuffer(this.m1, 0, s.m1);
+    q.writeBuffer(this.m2, 0, s.m2);
+    this.step = s.step;
+  }
+
+  destroy(): void {
+    this.graph.destroy();
+    this.releaseInference();
+    for (const b of [this.params, this.grads, this.m1, this.m2, this.adamUniform, this.lossRead]) b.destroy();
+  }
+}
