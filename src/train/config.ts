@@ -87,8 +87,6 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
   };
   const known = ['name', 'spec', 'loss', 'targets', 'steps', 'batch', 'crop', 'learningRate', 'rampDown', 'seed', 'data', 'validation', 'checkpointEvery', 'logEvery', '$comment'];
   for (const k of Object.keys(json)) if (!known.includes(k)) fail(k, 'is not a known field');
-  const d = sub('data');
-  const v = sub('validation');
   const cfg: TrainConfig = {
     name: str(json, 'name', null),
     spec: str(json, 'spec', ['n2n-fast', 'n2n-paper']),
@@ -100,20 +98,20 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
     learningRate: num(json, '', 'learningRate', 0, 1, 3e-4),
     rampDown: num(json, '', 'rampDown', 0, 1, 0.3),
     seed: int(json, '', 'seed', 0, 2 ** 31 - 1, 1),
-    data: {
+    data: ((d: Obj) => ({
       scenes: int(d, 'data.', 'scenes', 1, 1e6),
       size: int(d, 'data.', 'size', 8, 4096),
       spp: list(d, 'data.', 'spp', 1 << 20),
       cleanSpp: int(d, 'data.', 'cleanSpp', 1, 1 << 24, 1024),
       maxDepth: int(d, 'data.', 'maxDepth', 0, 64, 8),
-    },
-    validation: {
+    }))(sub('data')),
+    validation: ((v: Obj) => ({
       scenes: int(v, 'validation.', 'scenes', 0, 8),
       size: int(v, 'validation.', 'size', 8, 4096),
       spp: list(v, 'validation.', 'spp', 1 << 20),
       referenceSpp: int(v, 'validation.', 'referenceSpp', 1, 1 << 24),
       every: int(v, 'validation.', 'every', 1, 1e8),
-    },
+    }))(sub('validation')),
     checkpointEvery: int(json, '', 'checkpointEvery', 1, 1e8, 500),
     logEvery: int(json, '', 'logEvery', 1, 1e8, 10),
   };

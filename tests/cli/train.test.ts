@@ -1,0 +1,48 @@
+// `tracelab train`: a tiny run end to end (weights usable by the runtime, log, checkpoint, resume is a no-op when
+// done), and bad input failing cleanly.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinSpec } from '../../src/denoise/specs.ts';
+import { decodeWeights } from '../../src/denoise/weights.ts';
+import { cliRunner, expectCleanFailure, type CliRun } from '../support/cli.ts';
+
+const CONFIG = new URL('../fixtures/train/tiny.json', import.meta.url).pathname;
+let dir: string;
+let run: (...args: string[]) => Promise<CliRun>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tracelab-train-'));
+  run = cliRunner(dir);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('tracelab train', () => {
+  it('trains the tiny config and writes weights the runtime loads', async () => {
+    const r = await run('train', '--config', CONFIG, '--out', 'run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^done: step 6\/6/m);
+    expect(r.stdout).toMatch(/validation PSNR: 4 spp [\d.]+ -> [\d.]+ dB/);
+    expect(r.stderr).toMatch(/validation at step 3: 4 spp/);
+    const w = decodeWeights(builtinSpec('n2n-fast'), new Uint8Array(await readFile(join(dir, 'run', 'n2n-fast.bin'))), 'n2n-fast.bin');
+    expect(Object.keys(w)).toContain('out');
+    const log = JSON.parse(await readFile(join(dir, 'run', 'log.json'), 'utf8'));
+    expect(log.format).toBe('tracelab-train-log');
+    expect(log.loss).toHaveLength(6);
+    // Running again finds the finished checkpoint and trains nothing more.
+    const again = await run('train', '--config', CONFIG, '--out', 'run');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^done: step 6\/6/m);
+  }, 90_000);
+
+  it('fails cleanly on bad input', async () => {
+    await writeFile(join(dir, 'bad.json'), '{ "name": ');
+    await writeFile(join(dir, 'wrong.json'), JSON.stringify({ name: 'x', spec: 'n2n-fast', steps: -1 }));
+    expectCleanFailure(await run('train'), /train needs --config FILE/, 2);
+    expectCleanFailure(await run('train', '--config', 'missing.json'), /missing\.json: cannot read the config \(ENOENT\)/, 2);
+    expectCleanFailure(await run('train', '--config', 'bad.json'), /bad\.json: not valid JSON/);
+    expectCleanFailure(await run('train', '--config', 'wrong.json'), /wrong\.json: 'steps' must be an integer/);
+    expectCleanFailure(await run('train', '--config', CONFIG, '--session-steps', '0'), /--session-steps/, 2);
+  }, 90_000);
+});

@@ -1,0 +1,127 @@
+// Training runs: deterministic given the seed, resumable bit-exactly from any checkpoint, protected against
+// mismatched or corrupt checkpoints; the optimiser actually lowers the loss.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinSpec } from '../../src/denoise/specs.ts';
+import type { GpuContext } from '../../src/gpu/context.ts';
+import { createNodeGpuContext } from '../../src/node/gpu.ts';
+import { CheckpointError, decodeCheckpoint } from '../../src/train/checkpoint.ts';
+import { ConfigError, parseTrainConfig, type TrainConfig } from '../../src/train/config.ts';
+import { runTraining, type RunStore } from '../../src/train/run.ts';
+import { NetworkTrainer } from '../../src/train/trainer.ts';
+import { mulberry32 } from '../support/random.ts';
+
+class MemoryStore implements RunStore {
+  readonly checkpointName = 'mem/checkpoint.tlck';
+  checkpoint: Uint8Array | null = null;
+  /** Every checkpoint written, in order (to resume from an earlier one, as after a kill). */
+  history: Uint8Array[] = [];
+  weights: Uint8Array | null = null;
+  log = '';
+  async readCheckpoint() {
+    return this.checkpoint;
+  }
+  async writeCheckpoint(b: Uint8Array) {
+    this.checkpoint = b;
+    this.history.push(b);
+  }
+  async writeWeights(b: Uint8Array) {
+    this.weights = b;
+  }
+  async writeLog(j: string) {
+    this.log = j;
+  }
+}
+
+const CONFIG = new URL('../fixtures/train/tiny.json', import.meta.url).pathname;
+let gpu: GpuContext;
+let cfg: TrainConfig;
+let full: MemoryStore;
+
+beforeAll(async () => {
+  gpu = await createNodeGpuContext();
+  cfg = parseTrainConfig(JSON.parse(await readFile(CONFIG, 'utf8')), CONFIG);
+  full = new MemoryStore();
+  await runTraining(gpu, cfg, full);
+}, 120_000);
+afterAll(() => gpu?.destroy());
+
+describe('training runs', () => {
+  it('writes weights, a log with losses and validation, and a final checkpoint', () => {
+    const log = JSON.parse(full.log);
+    expect(log.done).toBe(true);
+    expect(log.loss.map((l: { step: number }) => l.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(log.loss.every((l: { loss: number }) => Number.isFinite(l.loss) && l.loss > 0)).toBe(true);
+    // Validation before training, at step 3 (every) and at the end.
+    expect(log.validation.map((v: { step: number }) => v.step)).toEqual([0, 3, 6]);
+    const s = log.validation[2].scores[0];
+    expect(s.spp).toBe(4);
+    expect(Number.isFinite(s.noisy) && Number.isFinite(s.denoised)).toBe(true);
+    expect(decodeCheckpoint(full.checkpoint!, 'x').state.step).toBe(6);
+    expect(full.history.length).toBe(3); // steps 2, 4 and the final save
+  });
+
+  it('is deterministic given the seed', async () => {
+    const again = new MemoryStore();
+    await runTraining(gpu, cfg, again);
+    expect(Buffer.from(again.weights!).equals(Buffer.from(full.weights!))).toBe(true);
+    expect(JSON.parse(again.log).loss).toEqual(JSON.parse(full.log).loss.map((l: object) => ({ ...l, elapsedMs: expect.any(Number) })));
+  }, 60_000);
+
+  it('resumes from an interrupted run (last checkpoint at step 2) to the same weights', async () => {
+    const part = new MemoryStore();
+    await runTraining(gpu, cfg, part, { maxStepsThisSession: 3 });
+    // A kill after step 3 but before its save: only the step-2 checkpoint survives.
+    part.checkpoint = part.history[0];
+    expect(decodeCheckpoint(part.checkpoint, 'x').state.step).toBe(2);
+    await runTraining(gpu, cfg, part);
+    expect(Buffer.from(part.weights!).equals(Buffer.from(full.weights!))).toBe(true);
+  }, 60_000);
+
+  it('refuses a checkpoint of another config, and a corrupt one', async () => {
+    const store = new MemoryStore();
+    store.checkpoint = full.checkpoint;
+    await expect(runTraining(gpu, { ...cfg, seed: 4 }, store)).rejects.toThrow(ConfigError);
+    await expect(runTraining(gpu, { ...cfg, seed: 4 }, store)).rejects.toThrow(/another config/);
+    store.checkpoint = full.checkpoint!.slice(0, full.checkpoint!.length - 4);
+    await expect(runTraining(gpu, cfg, store)).rejects.toThrow(CheckpointError);
+    await expect(runTraining(gpu, cfg, store)).rejects.toThrow(/mem\/checkpoint.tlck: not a usable checkpoint/);
+  });
+
+  it('Adam lowers the loss: overfitting one fixed batch', async () => {
+    const spec = builtinSpec('n2n-fast');
+    const trainer = await NetworkTrainer.create(gpu, { spec, loss: 'l2', batch: 1, crop: 16, initSeed: 2 });
+    try {
+      const rnd = mulberry32(9);
+      const s = trainer.batchSizes;
+      const input = Float32Array.from({ length: s.input }, () => rnd() - 0.5);
+      const target = Float32Array.from({ length: s.target }, () => 0.2 + 0.3 * rnd());
+      const first = (await trainer.trainStep({ input, target }, 1e-3, true))!;
+      let last = first;
+      for (let i = 0; i < 40; i++) {
+        const l = await trainer.trainStep({ input, target }, 1e-3, i === 39);
+        if (l !== null) last = l;
+      }
+      expect(trainer.step).toBe(41);
+      expect(last).toBeLessThan(0.3 * first);
+    } finally {
+      trainer.destroy();
+    }
+  }, 60_000);
+});
+
+describe('training config', () => {
+  const base = () => JSON.parse(JSON.stringify(cfg)) as Record<string, unknown>;
+  it.each([
+    [{ steps: 0 }, /'steps' must be an integer in 1\.\./],
+    [{ spec: 'n2n-huge' }, /'spec' must be 'n2n-fast' or 'n2n-paper'/],
+    [{ loss: 'l3' }, /'loss' must be 'l2' or 'l1' or 'hdr'/],
+    [{ crop: 64 }, /'crop' \(64\) is larger than data.size \(32\)/],
+    [{ colour: 1 }, /'colour' is not a known field/],
+    [{ data: { scenes: 1, size: 32, spp: [] } }, /'data.spp' must be a non-empty list/],
+    [{ validation: 3 }, /'validation' must be an object/],
+  ])('rejects %j', (patch, re) => {
+    expect(() => parseTrainConfig({ ...base(), ...patch }, 'my.json')).toThrow(re);
+    expect(() => parseTrainConfig({ ...base(), ...patch }, 'my.json')).toThrow(/^my\.json: /);
+  });
+});
