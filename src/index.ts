@@ -13,3 +13,4 @@ export * from './metrics/index.ts';
 export * from './image/index.ts';
 export { builtinScenes, findScene, DEFAULT_SCENE, type SceneEntry } from '../scenes/index.ts';
 export * from './denoise/index.ts';
+export * from './train/index.ts';

@@ -100,6 +100,12 @@ export function createWeightTexture(gpu: GpuContext, packed: PackedWeights, form
     format,
     usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
   });
+  writeWeightTexture(gpu, texture, packed, format);
+  return texture;
+}
+
+/** Uploads packed weights into a texture made by createWeightTexture for the same spec (same size). */
+export function writeWeightTexture(gpu: GpuContext, texture: GPUTexture, packed: PackedWeights, format: TensorFormat): void {
   const size = [WEIGHT_TEXTURE_WIDTH, packed.rows];
   if (format === 'rgba32float') {
     gpu.device.queue.writeTexture({ texture }, packed.data, { bytesPerRow: WEIGHT_TEXTURE_WIDTH * 16 }, size);
@@ -108,7 +114,6 @@ export function createWeightTexture(gpu: GpuContext, packed: PackedWeights, form
     for (let i = 0; i < half.length; i++) half[i] = toHalf(packed.data[i]);
     gpu.device.queue.writeTexture({ texture }, half, { bytesPerRow: WEIGHT_TEXTURE_WIDTH * 8 }, size);
   }
-  return texture;
 }
 
 /** Half-precision rounding of a value, as the f16 weight texture stores it. */

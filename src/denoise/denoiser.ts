@@ -5,7 +5,7 @@
 import { GpuError, type GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
 import type { Frame } from '../render/path-tracer.ts';
-import { ConvKernel, createWeightTexture, packWeights, subgroupLanesWork, type ConvLanes } from './conv.ts';
+import { ConvKernel, createWeightTexture, packWeights, subgroupLanesWork, writeWeightTexture, type ConvLanes } from './conv.ts';
 import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from './images.ts';
 import { INPUT_PARAMS_BYTES, IoKernels, OUTPUT_PARAMS_BYTES, writeInputParams, writeOutputParams } from './io-passes.ts';
 import { NetworkPlan, PARAM_SLOT, tensorBytesPerPixel } from './plan.ts';
@@ -99,6 +99,21 @@ export class Denoiser {
     const packed = packWeights(spec, weights);
     const weightTexture = await gpu.scoped('uploading denoiser weights', () => createWeightTexture(gpu, packed, format));
     return new Denoiser(gpu, spec, format, lanes, conv, pool, io, weightTexture, packed.base, options);
+  }
+
+  /**
+   * Replaces the weights (same spec), e.g. with those of a network being trained online. Denoise calls made
+   * before it finish with the old weights; later ones use the new.
+   */
+  setWeights(weights: NetworkWeights): Promise<void> {
+    checkWeights(this.spec, weights, `weights for '${this.spec.name}'`);
+    const packed = packWeights(this.spec, weights);
+    const run = this.queue.then(() => {
+      if (this.destroyed) throw new Error('denoiser: setWeights after destroy()');
+      writeWeightTexture(this.gpu, this.weightTexture, packed, this.format);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /**

@@ -3,3 +3,4 @@ export { createNodeGpuContext } from './gpu.ts';
 export { readImageFile, writeImageFile, writeFormatForPath } from './image-files.ts';
 export { loadScene, loadEnvironment, type LoadedScene } from './load-scene.ts';
 export { FileReferenceStore } from './reference-store.ts';
+export { DirectoryRunStore } from './train-files.ts';

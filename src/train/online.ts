@@ -1,0 +1,149 @@
+// Online per-scene training (Noise2Noise's "training while rendering"): while the application path traces a scene,
+// this renders fresh noisy pairs of the same view with its own tracer, takes a few Adam steps per frame on random
+// crops of the most recent pairs (starting from pretrained weights), and denoises frames with the current weights.
+import type { NetworkSpec } from '../denoise/spec.ts';
+import { paddedSize } from '../denoise/spec.ts';
+import type { NetworkWeights } from '../denoise/weights.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import { IntegratorPipeline, PathTracer } from '../render/path-tracer.ts';
+import type { CompiledCamera, CompiledScene } from '../scene/compile.ts';
+import { seededRandom } from '../../scenes/util.ts';
+import { makePair, pairInput, renderPair, sampleBatch, type TrainingPair } from './data.ts';
+import type { LossKind } from './loss.ts';
+import { NetworkTrainer } from './trainer.ts';
+import { outputToRgb } from './validation.ts';
+
+export interface OnlineTrainingOptions {
+  spec: NetworkSpec;
+  /** Pretrained weights to start from (default: the spec's seeded initialisation). */
+  weights?: NetworkWeights;
+  /** Size of the training renders (usually the view's size). */
+  width: number;
+  height: number;
+  /** spp of each render of a pair (default 1). */
+  sppPerRender?: number;
+  /** Adam steps per trainFrame() (default 4). */
+  stepsPerFrame?: number;
+  batch?: number;
+  /** Crop size, rounded down to a multiple of 2^levels and to the render size (default 64). */
+  crop?: number;
+  learningRate?: number;
+  loss?: LossKind;
+  /** Recent pairs kept to draw crops from (default 8). */
+  keepPairs?: number;
+  seed?: number;
+}
+
+export interface OnlineFrameResult {
+  /** Adam steps so far. */
+  step: number;
+  /** Mean loss of this frame's last step. */
+  loss: number;
+  /** Pairs in the pool. */
+  pairs: number;
+}
+
+/** Planar images of a frame to denoise (interleaved RGB, like FrameData). */
+export interface OnlineFrame {
+  width: number;
+  height: number;
+  color: Float32Array;
+  albedo: Float32Array;
+  normal: Float32Array;
+}
+
+export class OnlineTrainer {
+  private pairs: TrainingPair[] = [];
+  private renders = 0;
+  private destroyed = false;
+
+  private constructor(
+    private readonly trainer: NetworkTrainer,
+    private readonly tracer: PathTracer,
+    private readonly opts: Required<Omit<OnlineTrainingOptions, 'weights'>>,
+  ) {}
+
+  static async create(gpu: GpuContext, scene: CompiledScene, options: OnlineTrainingOptions, pipeline?: IntegratorPipeline): Promise<OnlineTrainer> {
+    const m = 2 ** (options.spec.encoder.length - 1);
+    const crop = Math.floor(Math.min(options.crop ?? 64, options.width, options.height) / m) * m;
+    if (crop < m) throw new RangeError(`online training: the render (${options.width}x${options.height}) is smaller than the network's ${m}-pixel unit`);
+    const opts = {
+      spec: options.spec, width: options.width, height: options.height, sppPerRender: options.sppPerRender ?? 1,
+      stepsPerFrame: options.stepsPerFrame ?? 4, batch: options.batch ?? 4, crop, learningRate: options.learningRate ?? 1e-4,
+      loss: options.loss ?? 'hdr', keepPairs: options.keepPairs ?? 8, seed: options.seed ?? 1,
+    };
+    for (const [k, v] of Object.entries({ sppPerRender: opts.sppPerRender, stepsPerFrame: opts.stepsPerFrame, batch: opts.batch, keepPairs: opts.keepPairs })) {
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`online training: ${k} must be a positive integer, got ${v}`);
+    }
+    if (!(opts.learningRate > 0 && opts.learningRate < 1)) throw new RangeError(`online training: learningRate must be in (0, 1), got ${opts.learningRate}`);
+    const trainer = await NetworkTrainer.create(gpu, { spec: opts.spec, weights: options.weights, loss: opts.loss, batch: opts.batch, crop });
+    try {
+      const tracer = await PathTracer.create(gpu, scene, { width: opts.width, height: opts.height, pipeline: pipeline ?? IntegratorPipeline.create(gpu) });
+      return new OnlineTrainer(trainer, tracer, opts);
+    } catch (e) {
+      trainer.destroy();
+      throw e;
+    }
+  }
+
+  get step(): number {
+    return this.trainer.step;
+  }
+
+  /** A new view: pairs of the old one are dropped (the network keeps what it learned). */
+  setCamera(camera: CompiledCamera): void {
+    this.tracer.setCamera(camera);
+    this.pairs = [];
+  }
+
+  /** Renders one noisy pair of the current view and takes `stepsPerFrame` training steps. */
+  async trainFrame(): Promise<OnlineFrameResult> {
+    if (this.destroyed) throw new Error('online training: trainFrame after destroy()');
+    const { spec, batch, crop, stepsPerFrame, learningRate, sppPerRender, keepPairs, seed } = this.opts;
+    const n = this.renders++;
+    const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0);
+    this.pairs.push(pair);
+    if (this.pairs.length > keepPairs) this.pairs.shift();
+    const rng = seededRandom((seed * 7919 + n) >>> 0);
+    let loss = NaN;
+    for (let i = 0; i < stepsPerFrame; i++) {
+      const l = await this.trainer.trainStep(sampleBatch(spec, this.pairs, batch, crop, rng), learningRate, i === stepsPerFrame - 1);
+      if (l !== null) loss = l;
+    }
+    return { step: this.trainer.step, loss, pairs: this.pairs.length };
+  }
+
+  /** Denoises a frame (any size) with the current weights; returns linear RGB, interleaved. */
+  async denoise(frame: OnlineFrame): Promise<Float32Array> {
+    const { spec } = this.opts;
+    const { width: w, height: h } = frame;
+    const p = paddedSize(spec, w, h);
+    const pad = (src: Float32Array) => {
+      const out = new Float32Array(p.width * p.height * 3);
+      for (let y = 0; y < p.height; y++) {
+        for (let x = 0; x < p.width; x++) {
+          const s = (Math.min(y, h - 1) * w + Math.min(x, w - 1)) * 3;
+          out.set(src.subarray(s, s + 3), (y * p.width + x) * 3);
+        }
+      }
+      return out;
+    };
+    const c = pad(frame.color);
+    const pair = makePair('frame', p.width, p.height, 0, c, c, pad(frame.albedo), pad(frame.normal), false);
+    const out = outputToRgb(await this.trainer.infer(pairInput(spec, pair), p.width, p.height), p.width, p.height);
+    const rgb = new Float32Array(w * h * 3);
+    for (let y = 0; y < h; y++) rgb.set(out.subarray(y * p.width * 3, (y * p.width + w) * 3), y * w * 3);
+    return rgb;
+  }
+
+  weights(): Promise<NetworkWeights> {
+    return this.trainer.weights();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.trainer.destroy();
+    this.tracer.destroy();
+  }
+}
