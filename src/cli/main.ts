@@ -1,16 +1,23 @@
-// tracelab command line: render, denoise, reference, info, scenes. Errors print one line and exit non-zero; no stack traces.
+// tracelab command line: render, denoise, reference, compare, demo, info, scenes. Errors print one line and exit non-zero; no stack traces.
 import { builtinScenes } from '../../scenes/index.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { UsageError } from './args.ts';
+import { compareCommand, COMPARE_USAGE } from './compare.ts';
 import { denoiseCommand, DENOISE_USAGE } from './denoise.ts';
+import { demoCommand, DEMO_USAGE } from './demo.ts';
 import { referenceCommand, REFERENCE_USAGE } from './reference.ts';
 import { renderCommand, RENDER_USAGE } from './render.ts';
+import { trainCommand, TRAIN_USAGE } from './train.ts';
 
 const USAGE = `tracelab: WebGPU path tracer
 usage:
   tracelab render <scene|file.glb> [--spp N --size WxH --seed S --out FILE ...]   (tracelab render --help)
   tracelab denoise <noisy.exr> --model <n2n-fast|n2n-paper|spec.json> [--albedo A --normal N --out FILE ...]   (tracelab denoise --help)
   tracelab reference <scene> --spp N [--size WxH --max-depth D --cache DIR]   cached high-spp reference (tracelab reference --help)
+  tracelab compare [--scenes a,b --spp 1,4,16,64 --denoisers n2n-fast,atrous,bilateral,none --target-psnr 30 --out DIR ...]
+                         denoisers against references: results.json + report.html (tracelab compare --help)
+  tracelab demo [--scene S --spp 4 --size 512x512 --out out]   render, denoise, score, write images + report (tracelab demo --help)
+  tracelab train --config FILE [--out DIR]   train the denoiser from noisy render pairs (tracelab train --help)
   tracelab scenes        list the built-in scenes
   tracelab info          print the WebGPU adapter and its limits`;
 
@@ -48,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    const usage = ({ render: RENDER_USAGE, reference: REFERENCE_USAGE, denoise: DENOISE_USAGE } as Record<string, string>)[cmd] ?? USAGE;
+    const usage = ({ render: RENDER_USAGE, reference: REFERENCE_USAGE, denoise: DENOISE_USAGE, compare: COMPARE_USAGE, demo: DEMO_USAGE, train: TRAIN_USAGE } as Record<string, string>)[cmd] ?? USAGE;
     process.stdout.write(usage + '\n');
     return 0;
   }
@@ -62,6 +69,15 @@ async function main(argv: string[]): Promise<number> {
     case 'denoise':
       await denoiseCommand(rest);
       return 0;
+    case 'compare':
+      await compareCommand(rest);
+      return 0;
+    case 'demo':
+      await demoCommand(rest);
+      return 0;
+    case 'train':
+      await trainCommand(rest);
+      return 0;
     case 'info':
       await info();
       return 0;
@@ -69,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
       scenes();
       return 0;
     default:
-      throw new UsageError(`unknown command '${cmd}' (expected render, denoise, reference, scenes or info)`);
+      throw new UsageError(`unknown command '${cmd}' (expected render, denoise, reference, compare, demo, train, scenes or info)`);
   }
 }
 

@@ -1,0 +1,111 @@
+// Node file handling for `tracelab compare` and `tracelab demo`: Noise2Noise weights files, the uPlot sources the
+// report inlines, the output directory check, and atomic writes of text outputs.
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { access, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { builtinSpec } from '../denoise/specs.ts';
+import { decodeWeights, WeightsError, type NetworkWeights } from '../denoise/weights.ts';
+import { defaultWeightsPath, type N2nModel } from '../harness/denoisers/n2n.ts';
+import type { ReportAssets } from '../harness/report.ts';
+import { UsageError } from './args.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export class MissingWeightsError extends Error {
+  override name = 'MissingWeightsError';
+}
+
+export interface LoadedWeights {
+  weights: NetworkWeights;
+  /** The file, as shown to the user (repo-relative for the default). */
+  file: string;
+}
+
+/** Whether trained weights ship for `model` (denoiser/weights/<model>.bin in the repository). */
+export function hasDefaultWeights(model: N2nModel): boolean {
+  return existsSync(join(REPO_ROOT, defaultWeightsPath(model)));
+}
+
+/**
+ * Weights for `model`: `file` if given, else the shipped denoiser/weights/<model>.bin; a missing default is a
+ * MissingWeightsError, an unreadable or mismatched file a WeightsError naming it. Decoded here, so a bad file
+ * fails before any rendering.
+ */
+export async function loadN2nWeights(model: N2nModel, file: string | undefined): Promise<LoadedWeights> {
+  const shown = file ?? defaultWeightsPath(model);
+  const path = file ?? join(REPO_ROOT, defaultWeightsPath(model));
+  if (file === undefined && !existsSync(path)) {
+    throw new MissingWeightsError(`no trained weights for ${model}: ${shown} is missing (pass --weights FILE)`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new WeightsError(shown, `cannot read weights file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return { weights: decodeWeights(builtinSpec(model), bytes, shown), file: shown };
+}
+
+/** uPlot's script and stylesheet, read from the installed package, for inlining into report.html. */
+export async function loadReportAssets(): Promise<ReportAssets> {
+  const require = createRequire(import.meta.url);
+  const [uplotJs, uplotCss] = await Promise.all([
+    readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+    readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+  ]);
+  return { uplotJs, uplotCss };
+}
+
+/**
+ * Fails (UsageError naming --out) unless `dir` is a writable directory or could be created as one: its nearest
+ * existing ancestor is a writable directory. Creates nothing.
+ */
+export async function checkOutDir(dir: string, option = 'out'): Promise<void> {
+  if (dir.trim() === '') throw new UsageError(`--${option} must name a directory`);
+  let p = resolve(dir);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(p) !== p) {
+        p = dirname(p);
+        continue;
+      }
+      throw new UsageError(`--${option} ${dir}: cannot be created (${code ?? (e as Error).message} at ${p})`);
+    }
+    if (!st.isDirectory()) throw new UsageError(`--${option} ${dir}: cannot be created as a directory (${p} is a file)`);
+    try {
+      await access(p, 2 /* W_OK */);
+    } catch {
+      throw new UsageError(`--${option} ${dir}: ${p} is not writable`);
+    }
+    return;
+  }
+}
+
+/**
+ * Writes text files into `dir` (created if missing) all or nothing as far as the file system allows: every file
+ * goes to a temporary name first, and only when all are written are they renamed into place.
+ */
+export async function writeTextFilesAtomic(dir: string, files: Record<string, string>): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const temps: [string, string][] = [];
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      const target = join(dir, name);
+      const temp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      temps.push([temp, target]);
+      await writeFile(temp, text);
+    }
+    for (const [temp, target] of temps) await rename(temp, target);
+  } catch (e) {
+    for (const [temp] of temps) await unlink(temp).catch(() => undefined);
+    throw new Error(`${dir}: cannot write the outputs (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return temps.map(([, target]) => target);
+}

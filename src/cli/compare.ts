@@ -1,0 +1,180 @@
+// `tracelab compare`: scenes x spp x denoisers against cached references -> results.json + report.html.
+import { runCompare, type CompareDenoiser, type CompareOutput, type CompareProgress } from '../harness/compare.ts';
+import { BASELINE_DENOISERS } from '../harness/denoisers/index.ts';
+import { isN2nModel, N2N_MODELS, N2nDenoiser, type N2nModel } from '../harness/denoisers/n2n.ts';
+import { buildReport, type ReportOptions } from '../harness/report.ts';
+import { resultsText, ttqText } from '../harness/report-tables.ts';
+import { createNodeGpuContext } from '../node/gpu.ts';
+import { loadScene } from '../node/load-scene.ts';
+import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
+import { compileScene, type CompiledScene } from '../scene/compile.ts';
+import { intOption, numberOption, parse, sizeOption, UsageError } from './args.ts';
+import { checkOutDir, hasDefaultWeights, loadN2nWeights, loadReportAssets, writeTextFilesAtomic, type LoadedWeights } from './compare-files.ts';
+import { formatSeconds, ProgressBar } from './progress.ts';
+
+export const KNOWN_DENOISERS: readonly string[] = [...N2N_MODELS, ...Object.keys(BASELINE_DENOISERS)];
+
+export const COMPARE_USAGE = `usage: tracelab compare [options]
+  Renders each scene at each spp with a fixed seed, denoises with each denoiser, scores everything against a cached
+  high-spp reference, and writes results.json and a self-contained report.html into --out.
+  --scenes LIST      built-in scenes (or .glb/.gltf files), comma-separated (default cornell-box)
+  --spp LIST         test render spp, comma-separated (default 1,4,16,64)
+  --denoisers LIST   ${KNOWN_DENOISERS.join(', ')}; "none" (the noisy render) is always included
+                     (default atrous,bilateral,none, plus n2n-fast when denoiser/weights/n2n-fast.bin exists)
+  --weights FILE     weights of the one n2n model listed, or MODEL=FILE,... (default denoiser/weights/<model>.bin)
+  --size WxH         image size (default 256x256; at least 11x11, the SSIM window)
+  --ref-spp N        reference spp (default 1024); cached in --cache and continued when more are asked for
+  --target-psnr T    also report the time (render + denoise) to reach T dB against rendering alone
+  --max-depth D      maximum bounces (default 8)
+  --seed S           seed of the test renders (default 1)
+  --repeat N         time each render and denoiser N times and keep the fastest (default 3)
+  --cache DIR        reference cache (default ${DEFAULT_REFERENCE_CACHE})
+  --out DIR          output directory (default report)`;
+
+const OPTIONS = ['scenes', 'spp', 'denoisers', 'weights', 'size', 'ref-spp', 'target-psnr', 'max-depth', 'seed', 'repeat', 'cache', 'out'] as const;
+
+function list(name: string, raw: string): string[] {
+  const items = raw.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new UsageError(`--${name} must be a comma-separated list without empty items, got '${raw}'`);
+  if (new Set(items).size !== items.length) throw new UsageError(`--${name} lists an item twice: '${raw}'`);
+  return items;
+}
+
+export function sppList(raw: string): number[] {
+  const items = list('spp', raw);
+  const spp = items.map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
+  if (spp.some((v) => !(v >= 1 && v <= 1_000_000))) throw new UsageError(`--spp must list whole numbers from 1 to 1000000, got '${raw}'`);
+  return spp.sort((a, b) => a - b);
+}
+
+/** --weights: one file for the one n2n model listed, or MODEL=FILE pairs. */
+function weightsOption(raw: string | undefined, models: N2nModel[]): Partial<Record<N2nModel, string>> {
+  if (raw === undefined) return {};
+  if (models.length === 0) throw new UsageError('--weights needs an n2n model (n2n-fast or n2n-paper) in --denoisers');
+  if (!raw.includes('=')) {
+    if (models.length > 1) throw new UsageError(`--weights FILE is ambiguous with ${models.join(' and ')}: use --weights ${models.map((m) => `${m}=FILE`).join(',')}`);
+    return { [models[0]]: raw };
+  }
+  const out: Partial<Record<N2nModel, string>> = {};
+  for (const pair of list('weights', raw)) {
+    const [model, file] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
+    if (!isN2nModel(model) || !models.includes(model) || !file) throw new UsageError(`--weights: '${pair}' must be MODEL=FILE with MODEL one of the listed ${models.join(', ')}`);
+    out[model] = file;
+  }
+  return out;
+}
+
+/** Denoiser factories for the names, n2n weights loaded (and checked) now. */
+export async function denoiserFactories(names: string[], weightFiles: Partial<Record<N2nModel, string>>): Promise<{ denoisers: CompareDenoiser[]; weights: Record<string, string> }> {
+  const denoisers: CompareDenoiser[] = [];
+  const weights: Record<string, string> = {};
+  for (const name of names) {
+    if (isN2nModel(name)) {
+      const w: LoadedWeights = await loadN2nWeights(name, weightFiles[name]);
+      weights[name] = w.file;
+      denoisers.push({ name, create: (gpu) => N2nDenoiser.create(gpu, { model: name, weights: w.weights }) });
+    } else {
+      denoisers.push({ name, create: BASELINE_DENOISERS[name] });
+    }
+  }
+  return { denoisers, weights };
+}
+
+export async function compileScenes(names: string[]): Promise<CompiledScene[]> {
+  const scenes: CompiledScene[] = [];
+  for (const spec of names) {
+    const { name, built } = await loadScene(spec);
+    const scene = compileScene(built, { name });
+    for (const w of scene.warnings) process.stderr.write(`tracelab: warning: ${w}\n`);
+    scenes.push(scene);
+  }
+  return scenes;
+}
+
+export function sizeAtLeastSsim(raw: string | undefined, fallback: [number, number]): [number, number] {
+  const [w, h] = sizeOption(raw, fallback);
+  if (w < 11 || h < 11) throw new UsageError(`--size must be at least 11x11 (the SSIM window), got ${raw}`);
+  return [w, h];
+}
+
+/** Progress on stderr: the reference's own bar, then one step per render and per denoiser call. */
+export function progressPrinter(pixels: number): (p: CompareProgress) => void {
+  const t0 = performance.now();
+  const tty = Boolean(process.stderr.isTTY);
+  let bar: ProgressBar | null = null;
+  let barScene = '';
+  let lastDecile = -1;
+  return (p) => {
+    if (p.phase === 'reference') {
+      if (!bar || barScene !== p.scene) [bar, barScene] = [new ProgressBar('reference', pixels), p.scene];
+      bar.update(p.done, p.total, p.elapsedMs);
+      return;
+    }
+    // announced as each step starts: step k of n is under way
+    const frac = (p.step + 1) / p.steps;
+    const elapsed = (performance.now() - t0) / 1000;
+    const line = `compare [${'#'.repeat(Math.round(frac * 24)).padEnd(24, '.')}] ${p.step + 1}/${p.steps}  ${p.scene} ${p.spp} spp ` +
+      `${p.denoiser ?? 'render'}  ${formatSeconds(elapsed)}`;
+    if (tty) process.stderr.write(`\r${line}\x1b[K${p.step + 1 === p.steps ? '\n' : ''}`);
+    else if (Math.floor(frac * 10) !== lastDecile) {
+      lastDecile = Math.floor(frac * 10);
+      process.stderr.write(`${line}\n`);
+    }
+  };
+}
+
+/** Report + results.json into `out`, atomically; returns the paths written. */
+export async function writeCompareOutputs(out: string, result: CompareOutput, files: { results?: string; report?: string }, options: ReportOptions = {}): Promise<string[]> {
+  const assets = await loadReportAssets();
+  const texts: Record<string, string> = {};
+  if (files.results) texts[files.results] = JSON.stringify(result.results, null, 2) + '\n';
+  if (files.report) texts[files.report] = buildReport(result, assets, options);
+  return writeTextFilesAtomic(out, texts);
+}
+
+export async function compareCommand(argv: string[]): Promise<void> {
+  const { values } = parse(argv, OPTIONS, 0);
+  const sceneNames = list('scenes', values.scenes ?? 'cornell-box');
+  const spp = sppList(values.spp ?? '1,4,16,64');
+  let names = values.denoisers === undefined ? null : list('denoisers', values.denoisers);
+  for (const n of names ?? []) {
+    if (!KNOWN_DENOISERS.includes(n)) throw new UsageError(`--denoisers: unknown denoiser '${n}' (known: ${KNOWN_DENOISERS.join(', ')})`);
+  }
+  const leftOut = !names && !hasDefaultWeights('n2n-fast');
+  names ??= leftOut ? ['atrous', 'bilateral', 'none'] : ['n2n-fast', 'atrous', 'bilateral', 'none'];
+  const [width, height] = sizeAtLeastSsim(values.size, [256, 256]);
+  const referenceSpp = intOption('ref-spp', values['ref-spp'], 1024, 1, 1 << 30);
+  const targetPsnr = values['target-psnr'] === undefined ? null : numberOption('target-psnr', values['target-psnr'], 30, 0.01, 200);
+  const maxDepth = intOption('max-depth', values['max-depth'], 8, 0, 1024);
+  const seed = intOption('seed', values.seed, 1, 0, 0xffffffff);
+  const repeats = intOption('repeat', values.repeat, 3, 1, 100);
+  const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
+  if (cacheDir.trim() === '') throw new UsageError('--cache must name a directory');
+  const out = values.out ?? 'report';
+  await checkOutDir(out);
+  const weightFiles = weightsOption(values.weights, names.filter(isN2nModel));
+  const { denoisers, weights } = await denoiserFactories(names, weightFiles);
+  const scenes = await compileScenes(sceneNames);
+
+  // notes only once every option has been checked, so a bad option is the one line on stderr
+  if (leftOut) process.stderr.write('tracelab: note: n2n-fast is left out of the default denoisers: no trained weights (denoiser/weights/n2n-fast.bin)\n');
+  const gpu = await createNodeGpuContext();
+  let result: CompareOutput;
+  try {
+    process.stderr.write(`adapter: ${gpu.adapter.name}${gpu.adapter.isFallback ? ' (software)' : ''}\n`);
+    result = await runCompare(gpu, {
+      scenes, spp, denoisers, width, height, maxDepth, referenceSpp, seed, repeats, targetPsnr, weights,
+      store: new FileReferenceStore(cacheDir),
+      onProgress: progressPrinter(width * height),
+    });
+  } finally {
+    gpu.destroy();
+  }
+  const r = result.results;
+  for (const ref of r.references) {
+    process.stdout.write(`${ref.scene} ${width}x${height}, reference ${ref.spp} spp (${ref.status}):\n${resultsText(r, ref.scene)}\n`);
+  }
+  if (r.timeToQuality) process.stdout.write(ttqText(r.timeToQuality) + '\n');
+  const written = await writeCompareOutputs(out, result, { results: 'results.json', report: 'report.html' });
+  for (const f of written) process.stdout.write(`wrote ${f}\n`);
+}

@@ -1,0 +1,93 @@
+// `tracelab compare` end to end on a tiny configuration (spawning bin/tracelab.js), and a one-line error with no
+// output (and no reference cache) for every kind of bad option.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasDefaultWeights } from '../../src/cli/compare-files.ts';
+import { builtinSpec } from '../../src/denoise/specs.ts';
+import { encodeWeights, initWeights } from '../../src/denoise/weights.ts';
+import { checkResults } from '../../src/harness/compare-schema.ts';
+import { cliRunner, expectCleanFailure } from '../support/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tracelab-compare-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const tracelab = cliRunner(dir);
+
+beforeAll(() => {
+  const fast = builtinSpec('n2n-fast');
+  const paper = builtinSpec('n2n-paper');
+  writeFileSync(join(dir, 'fast.bin'), encodeWeights(fast, initWeights(fast, 5)));
+  writeFileSync(join(dir, 'paper.bin'), encodeWeights(paper, initWeights(paper, 5)));
+  writeFileSync(join(dir, 'a-file'), 'x');
+});
+
+const TINY = ['--scenes', 'cornell-box', '--size', '32x32', '--spp', '1,4', '--ref-spp', '64', '--cache', 'refs'];
+
+describe('tracelab compare', () => {
+  it('runs the whole pipeline: reference, renders, four denoisers, results.json and report.html', async () => {
+    const r = await tracelab('compare', ...TINY, '--denoisers', 'n2n-fast,atrous,bilateral,none', '--weights', 'fast.bin', '--target-psnr', '22', '--out', 'report');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^compare \[#+\] 10\/10 {2}cornell-box 4 spp none/m);
+    expect(r.stdout).toMatch(/^cornell-box 32x32, reference 64 spp \(rendered\):$/m);
+    for (const d of ['n2n-fast', 'atrous', 'bilateral', 'none']) expect(r.stdout).toMatch(new RegExp(`^ +4 {2}${d} +\\d+\\.\\d\\d {2}0\\.\\d{4}`, 'm'));
+    expect(r.stdout).toMatch(/^time to 22 dB PSNR \(render \+ denoise\) against rendering alone:$/m);
+    expect(r.stdout).toMatch(/^cornell-box {2}bilateral .* (\d+\.\d|\d+)x$/m);
+    expect(r.stdout).toMatch(/^wrote report\/results\.json$/m);
+    expect(r.stdout).toMatch(/^wrote report\/report\.html$/m);
+    expect(readdirSync(join(dir, 'report')).sort()).toEqual(['report.html', 'results.json']); // no temporary files left
+
+    const results = checkResults(JSON.parse(readFileSync(join(dir, 'report', 'results.json'), 'utf8')));
+    expect(results.settings).toMatchObject({ scenes: ['cornell-box'], spp: [1, 4], width: 32, height: 32, referenceSpp: 64, targetPsnr: 22 });
+    expect(results.settings.denoisers).toEqual(['n2n-fast', 'atrous', 'bilateral', 'none']);
+    expect(results.settings.weights).toEqual({ 'n2n-fast': 'fast.bin' });
+    expect(results.results).toHaveLength(8);
+    expect(results.timeToQuality?.scenes[0].denoisers).toHaveLength(3);
+    const html = readFileSync(join(dir, 'report', 'report.html'), 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(2 * 4 + 1 + 2 * 4 + 2 * (2 * 4 + 1));
+    expect(html).toContain('<table class="results ttq">');
+
+    // a second run takes the reference from the cache
+    const again = await tracelab('compare', ...TINY, '--denoisers', 'none', '--out', 'report2');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/reference 64 spp \(cached\)/);
+  });
+
+  it('prints its usage', async () => {
+    const r = await tracelab('compare', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/usage: tracelab compare .*\n[\s\S]*--target-psnr T/);
+    expect((await tracelab('--help')).stdout).toMatch(/tracelab compare \[--scenes a,b --spp 1,4,16,64/);
+  });
+
+  const bad: [string, string[], number, RegExp][] = [
+    ['an unknown scene', ['--scenes', 'cornell-box,nope'], 1, /unknown scene 'nope'/],
+    ['an unknown denoiser', ['--denoisers', 'atrous,oidn2'], 2, /--denoisers: unknown denoiser 'oidn2' \(known: n2n-fast, n2n-paper, none, atrous, bilateral/],
+    ['a bad spp list', ['--spp', '1,x'], 2, /--spp must list whole numbers from 1 to 1000000, got '1,x'/],
+    ['a repeated spp', ['--spp', '4,4'], 2, /--spp lists an item twice/],
+    ['a malformed size', ['--size', 'big'], 2, /--size must look like WIDTHxHEIGHT/],
+    ['a size under the SSIM window', ['--size', '8x8'], 2, /--size must be at least 11x11 \(the SSIM window\), got 8x8/],
+    ['an output path under a file', ['--out', 'a-file/report'], 2, /--out a-file\/report: cannot be created as a directory \(.*a-file is a file\)/],
+    ['a missing weights file', ['--denoisers', 'n2n-fast', '--weights', 'missing.bin'], 1, /missing\.bin: cannot read weights file \(ENOENT\)/],
+    ['weights of another network', ['--denoisers', 'n2n-fast', '--weights', 'paper.bin'], 1, /paper\.bin: weights were made for a different network/],
+    ['--weights without a network', ['--denoisers', 'atrous', '--weights', 'fast.bin'], 2, /--weights needs an n2n model/],
+    ['one --weights for two networks', ['--denoisers', 'n2n-fast,n2n-paper', '--weights', 'fast.bin'], 2, /--weights FILE is ambiguous with n2n-fast and n2n-paper/],
+    ['a bad target', ['--target-psnr', 'high'], 2, /--target-psnr must be a finite number, got 'high'/],
+    ['a positional argument', ['cornell-box'], 2, /unexpected argument 'cornell-box'/],
+  ];
+  it.each(bad)('rejects %s with one line and writes nothing', async (_, args, code, pattern) => {
+    const out = `out-${Math.random().toString(36).slice(2)}`;
+    const cache = `cache-${Math.random().toString(36).slice(2)}`;
+    const r = await tracelab('compare', '--size', '16x16', '--spp', '1', '--ref-spp', '4', '--denoisers', 'none', '--cache', cache, '--out', out, ...args);
+    expectCleanFailure(r, pattern, code);
+    expect(existsSync(join(dir, out))).toBe(false);
+    expect(existsSync(join(dir, cache))).toBe(false);
+  });
+
+  it.skipIf(hasDefaultWeights('n2n-fast'))('says which file is missing when n2n-fast has no trained weights', async () => {
+    const r = await tracelab('compare', '--denoisers', 'n2n-fast', '--out', 'nothing');
+    expectCleanFailure(r, /^tracelab: error: no trained weights for n2n-fast: denoiser\/weights\/n2n-fast\.bin is missing \(pass --weights FILE\)$/, 1);
+    expect(existsSync(join(dir, 'nothing'))).toBe(false);
+  });
+});

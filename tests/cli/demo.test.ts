@@ -1,0 +1,68 @@
+// `tracelab demo` on a tiny size: the whole pipeline with a weights file, the labelled a-trous fallback when no
+// trained weights ship, and clean failures.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasDefaultWeights } from '../../src/cli/compare-files.ts';
+import { builtinSpec } from '../../src/denoise/specs.ts';
+import { encodeWeights, initWeights } from '../../src/denoise/weights.ts';
+import { readImageFile } from '../../src/node/image-files.ts';
+import { cliRunner, expectCleanFailure } from '../support/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tracelab-demo-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const tracelab = cliRunner(dir);
+
+beforeAll(() => {
+  const fast = builtinSpec('n2n-fast');
+  writeFileSync(join(dir, 'fast.bin'), encodeWeights(fast, initWeights(fast, 9)));
+});
+
+const TINY = ['--size', '32x24', '--spp', '2', '--ref-spp', '16', '--cache', 'refs'];
+const SCORE = /PSNR (\d+\.\d\d) dB {2}SSIM (0\.\d{4}|1\.0000)$/;
+
+describe('tracelab demo', () => {
+  it('renders, denoises with the given weights, scores both and writes images and a report', async () => {
+    const r = await tracelab('demo', ...TINY, '--weights', 'fast.bin', '--out', 'out');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^demo: cornell-box 32x24, adapter .+/);
+    expect(lines[1]).toBe('reference: 16 spp (rendered, cached for next time)');
+    expect(lines[2]).toMatch(/^noisy {5}2 spp, render \d+\.\ds: {2}/);
+    expect(lines[2]).toMatch(SCORE);
+    expect(lines[3]).toMatch(/^denoised {2}n2n-fast, weights fast\.bin, denoise \d+\.\ds: {2}/);
+    expect(lines[3]).toMatch(SCORE);
+    expect(r.stdout).toMatch(/^wrote out\/noisy\.png, out\/denoised\.png, out\/reference\.png \(tone map aces\) and out\/report\.html$/m);
+    for (const f of ['noisy.png', 'denoised.png', 'reference.png']) {
+      const img = await readImageFile(join(dir, 'out', f));
+      expect([img.width, img.height]).toEqual([32, 24]);
+    }
+    const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
+    expect(html).toContain('<h1>tracelab demo: cornell-box</h1>');
+    expect(html).toContain('n2n-fast: fast.bin');
+    expect(existsSync(join(dir, 'out', 'results.json'))).toBe(false);
+  });
+
+  it.skipIf(hasDefaultWeights('n2n-fast'))('falls back to the a-trous baseline, labelled, while n2n-fast has no trained weights', async () => {
+    const r = await tracelab('demo', ...TINY, '--out', 'fallback');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^tracelab: note: n2n-fast has no trained weights \(denoiser\/weights\/n2n-fast\.bin is missing\): denoised with the atrous baseline instead$/m);
+    expect(r.stdout).toMatch(/^reference: 16 spp \(from the cache\)$/m);
+    expect(r.stdout).toMatch(/^denoised {2}atrous \(baseline; n2n-fast has no trained weights\), denoise/m);
+    // the baseline really denoises: better than the noisy image
+    const psnr = (line: RegExp) => Number(SCORE.exec(r.stdout.split('\n').find((l) => line.test(l))!)![1]);
+    expect(psnr(/^denoised/)).toBeGreaterThan(psnr(/^noisy/));
+    expect(readFileSync(join(dir, 'fallback', 'report.html'), 'utf8')).toContain('Note: n2n-fast has no trained weights');
+  });
+
+  it.each([
+    [['--weights', 'missing.bin'], 1, /missing\.bin: cannot read weights file \(ENOENT\)/],
+    [['--size', '4x4'], 2, /--size must be at least 11x11/],
+    [['--scene', 'nope'], 1, /unknown scene 'nope'/],
+  ])('rejects %j with one line and writes nothing', async (args, code, pattern) => {
+    expectCleanFailure(await tracelab('demo', '--out', 'bad', '--cache', 'bad-refs', ...args), pattern, code);
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
+    expect(existsSync(join(dir, 'bad-refs'))).toBe(false);
+  });
+});
