@@ -1,4 +1,9 @@
 // The small test hook the app puts on `window.tracelab`, so browser tests can wait for samples and read results.
+import type { ToneOperator } from '../image/tonemap.ts';
+import type { CompareKind } from './display.ts';
+import type { LatencySummary } from './latency.ts';
+
+export type { LatencySummary };
 
 export interface AppStats {
   scene: string;
@@ -12,12 +17,75 @@ export interface AppStats {
   maxDepth: number;
   /** Adapter name as GpuContext reports it; '' until the context exists. */
   adapter: string;
+  /** Pixel samples per second over the GPU submissions since the view last restarted. */
   samplesPerSecond: number;
+  /** Recent GPU time per sample per pixel at full resolution (smoothed over the last passes); null before one. */
+  msPerSpp: number | null;
   /** Mean linear radiance of the image (all pixels and channels) and its standard error. */
   meanRadiance: number;
   meanRadianceSE: number;
   /** The message shown on the page when something failed; null while all is well. */
   error: string | null;
+  /**
+   * The last non-fatal message shown on the page: 'error' for a file that could not be used (the app goes on with
+   * what it had), 'info' for things like a discarded reference or a scene's warnings; null if none.
+   */
+  notice: { level: 'error' | 'info'; text: string } | null;
+  /** False when the page has no WebGPU (see `error`); the gpu.js fallback denoiser is offered then. */
+  webgpu: boolean;
+  /** 'builtin' or 'file' (a loaded .glb/.gltf); `scene` is the built-in's name or the file name. */
+  sceneSource: 'builtin' | 'file';
+  /** Loaded .hdr environment file, or null for the scene's own. */
+  environment: string | null;
+  /** The scene's warnings (e.g. glTF features it could not represent). */
+  warnings: string[];
+  /** Camera moves by the user (each restarts accumulation). */
+  cameraChanges: number;
+  /** Preview downscale per side in use (1: full resolution). */
+  previewScale: number;
+  denoise: {
+    enabled: boolean;
+    /** What denoises (e.g. 'a-trous baseline (no trained n2n-fast weights yet ...)'); '' until it has started. */
+    denoiser: string;
+    everySpp: number;
+    /** Time of the last denoise, ms (GPU work + read-back). */
+    ms: number;
+    runs: number;
+    /** spp of the frame the current denoised image came from; 0 if none. */
+    spp: number;
+  };
+  reference: {
+    /** 'none', 'rendering' (in the background), or 'ready'. */
+    state: 'none' | 'rendering' | 'ready';
+    source: 'render' | 'file' | null;
+    spp: number;
+    targetSpp: number;
+  };
+  /** PSNR (dB, METRIC_TONEMAP sRGB) of the noisy / denoised image against the reference; null without one. */
+  psnrNoisy: number | null;
+  psnrDenoised: number | null;
+  latency: {
+    /** Camera-moving input -> the first frame showing the move on screen (see src/app/latency.ts). */
+    inputToVisible: LatencySummary;
+    /** Any input on the canvas -> the next animation frame. */
+    inputToFrame: LatencySummary;
+  };
+  exposure: number;
+  tonemap: ToneOperator;
+  /** What the canvas shows: the main image left of `split` (0..1), `compare` right of it. */
+  view: { main: 'noisy' | 'denoised'; compare: CompareKind; split: number };
+  /** Last gpu.js fallback denoise (no WebGPU only). */
+  fallback: { backend: string; ms: number; width: number; height: number } | null;
+}
+
+/** The images behind the view: linear RGB, width * height * 3 values each (null where there is none). */
+export interface AppImages {
+  width: number;
+  height: number;
+  spp: number;
+  noisy: number[] | null;
+  denoised: number[] | null;
+  reference: number[] | null;
 }
 
 /** Denoiser options a test may pick (defaults 'auto': what the adapter supports best). */
@@ -57,6 +125,14 @@ export interface TracelabHook {
    * page's GPU device; resolves with `{ error }` instead of rejecting so a test sees the message.
    */
   denoiseTest(options?: DenoiseCheckOptions): Promise<DenoiseCheckResult | { error: string }>;
+  /** The current images (for tests that measure error in Node). */
+  images(): Promise<AppImages>;
+  /**
+   * Times `runs` denoises of the current frame (after one untimed warm-up run) with the a-trous baseline or the
+   * n2n-fast network (untrained weights when none are trained: same cost), between render steps; for the browser
+   * benchmark.
+   */
+  timeDenoiser(kind: 'atrous' | 'n2n', runs: number): Promise<{ label: string; ms: number[] } | { error: string }>;
 }
 
 declare global {

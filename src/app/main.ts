@@ -1,184 +1,254 @@
-// Browser front end: pick a built-in scene, path trace it progressively with WebGPU compute, and show the
-// tone-mapped image on a 2D canvas. The image goes through putImageData rather than a WebGPU canvas context:
-// presenting WebGPU to a canvas kills headless Chromium's GPU process on software adapters.
+// Browser front end: pick a built-in scene or drop a .glb/.gltf, path trace it progressively with WebGPU
+// compute, orbit the camera, denoise, compare against a reference, save. The image goes to a 2D canvas through
+// putImageData rather than a WebGPU canvas context: presenting WebGPU to a canvas kills headless Chromium's GPU
+// process on software adapters, and the tone mapping runs on the CPU (src/app/display.ts) anyway.
 import { builtinScenes, findScene } from '../../scenes/index.ts';
 import { createBrowserGpuContext } from '../gpu/browser.ts';
-import type { GpuContext } from '../gpu/context.ts';
-import { tonemap8 } from '../image/tonemap.ts';
-import { PathTracer, type FrameData } from '../render/path-tracer.ts';
-import { compileScene } from '../scene/compile.ts';
-import type { AppStats, TracelabHook } from './hook.ts';
+import { GpuError, type GpuContext } from '../gpu/context.ts';
+import type { ToneOperator } from '../image/tonemap.ts';
+import { collectStats, type AppState } from './app-stats.ts';
+import { OrbitCamera } from './camera.ts';
+import { wireControls } from './controls.ts';
+import type { CompareKind } from './display.ts';
+import { fallbackDenoise } from './fallback.ts';
+import { loadFiles, type FileLike } from './files.ts';
+import type { AppImages, AppStats, TracelabHook } from './hook.ts';
+import { InputLatencyMonitor } from './latency.ts';
 import { parseParams, type AppParams } from './params.ts';
-import { imageMean } from './stats.ts';
+import { downloadImage, imageBaseName } from './save.ts';
+import { RenderSession, type SceneSource } from './session.ts';
+import { findElements, renderPanel, showNotice } from './ui.ts';
+import { CanvasView, mainKind, viewImages } from './view.ts';
 
-/** Wall time one animation frame should spend path tracing; the samples per frame adapt to it. */
-const FRAME_BUDGET_MS = 60;
-const MAX_SPP_PER_FRAME = 64;
+const ui = findElements();
+const view = new CanvasView(ui.canvas, ui.divider);
+const state: AppState = {
+  params: null, gpu: null, session: null, fallback: null, fatal: null, notice: null,
+  latency: new InputLatencyMonitor({ now: () => performance.now(), nextFrame: (fn) => requestAnimationFrame(() => fn()) }),
+  tone: { exposure: 0, operator: 'aces' }, compare: 'none', split: 0.5,
+};
+let orbit: OrbitCamera | null = null;
+let waiters: { resolve(s: AppStats): void; reject(e: Error): void }[] = [];
+/** Loaded scenes by picker value (`file:NAME`), so the user can switch back to them. */
+const fileScenes = new Map<string, SceneSource>();
 
-function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`index.html: element #${id} is missing`);
-  return el as T;
+function messageOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
 
-const ui = {
-  scene: byId<HTMLSelectElement>('scene'),
-  canvas: byId<HTMLCanvasElement>('image'),
-  adapter: byId<HTMLElement>('adapter'),
-  progress: byId<HTMLElement>('progress'),
-  error: byId<HTMLElement>('error'),
-};
-
-let params: AppParams;
-let gpu: GpuContext | null = null;
-let tracer: PathTracer | null = null;
-/** Bumped on every scene change; a render loop whose generation is stale stops. */
-let generation = 0;
-/** The step in flight, so a scene change waits for it before destroying the tracer. */
-let inFlight: Promise<void> = Promise.resolve();
-let renderMs = 0;
-let sppPerFrame = 1;
-let waiters: { resolve(s: AppStats): void; reject(e: Error): void }[] = [];
-
-const stats: AppStats = {
-  scene: '', width: 0, height: 0, spp: 0, targetSpp: 0, done: false, seed: 0, maxDepth: 0,
-  adapter: '', samplesPerSecond: 0, meanRadiance: 0, meanRadianceSE: 0, error: null,
-};
+function setNotice(level: 'error' | 'info', text: string | null): void {
+  state.notice = text === null ? null : { level, text };
+  showNotice(ui, state.notice);
+}
 
 function fail(err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
-  stats.error = message;
-  ui.error.textContent = message;
+  state.fatal = messageOf(err);
+  ui.error.textContent = state.fatal;
   ui.error.hidden = false;
   ui.progress.textContent = 'stopped';
-  for (const w of waiters) w.reject(new Error(message));
+  for (const w of waiters) w.reject(new Error(state.fatal));
   waiters = [];
 }
 
-function settle(): void {
-  for (const w of waiters) w.resolve({ ...stats });
-  waiters = [];
+function readControls(): void {
+  state.tone = { exposure: Number(ui.exposure.value), operator: ui.tonemap.value as ToneOperator };
+  state.compare = ui.compare.value as CompareKind;
+  state.split = Number(ui.split.value);
 }
 
-function draw(frame: FrameData): void {
-  const mapped = tonemap8({ width: frame.width, height: frame.height, channels: 3, data: frame.color });
-  const image = new ImageData(frame.width, frame.height);
-  const rgba = image.data;
-  for (let p = 0, i = 0, o = 0; p < frame.width * frame.height; p++, i += 3, o += 4) {
-    rgba[o] = mapped.data[i];
-    rgba[o + 1] = mapped.data[i + 1];
-    rgba[o + 2] = mapped.data[i + 2];
-    rgba[o + 3] = 255;
-  }
-  const ctx = ui.canvas.getContext('2d');
-  if (!ctx) throw new Error('this browser has no 2D canvas context');
-  ctx.putImageData(image, 0, 0);
+function stats(): AppStats {
+  readControls();
+  return collectStats(state);
 }
 
-function showProgress(): void {
-  const sppPerSecond = stats.samplesPerSecond / (stats.width * stats.height);
-  ui.progress.textContent =
-    `${stats.spp} / ${stats.targetSpp} spp · ${sppPerSecond.toFixed(1)} spp/s · ` +
-    `${(stats.samplesPerSecond / 1e6).toFixed(2)} M samples/s · mean radiance ${stats.meanRadiance.toFixed(4)}`;
-}
-
-/** One animation frame of work: add samples, read the film back, tone map and draw it. */
-async function step(gen: number): Promise<void> {
-  const pt = tracer;
-  if (gen !== generation || !pt) return;
-  const n = Math.min(sppPerFrame, params.targetSpp - pt.samples);
-  const t0 = performance.now();
-  await pt.accumulate(n);
-  const dt = performance.now() - t0;
-  const frame = await pt.readFrame();
-  if (gen !== generation) return;
-  renderMs += dt;
-  sppPerFrame = Math.max(1, Math.min(MAX_SPP_PER_FRAME, Math.round((n * FRAME_BUDGET_MS) / Math.max(dt, 1))));
-  const { mean, standardError } = imageMean(frame);
-  Object.assign(stats, {
-    spp: frame.spp,
-    samplesPerSecond: (frame.spp * frame.width * frame.height) / (Math.max(renderMs, 1e-3) / 1000),
-    meanRadiance: mean,
-    meanRadianceSE: standardError,
-  });
-  draw(frame);
-  showProgress();
-  if (pt.samples < params.targetSpp) schedule(gen);
-  else {
-    stats.done = true;
-    settle();
+function update(): void {
+  const s = stats();
+  renderPanel(ui, s);
+  const refOption = ui.compare.querySelector<HTMLOptionElement>('option[value=reference]');
+  if (refOption) refOption.disabled = s.reference.state !== 'ready';
+  if (s.done) {
+    for (const w of waiters) w.resolve(s);
+    waiters = [];
   }
 }
 
-function schedule(gen: number): void {
-  requestAnimationFrame(() => {
-    inFlight = step(gen).catch(fail);
-  });
-}
-
-/** Replaces the current render with `sceneName` from sample 0. */
-async function start(sceneName: string): Promise<void> {
-  const gen = ++generation;
-  await inFlight;
-  tracer?.destroy();
-  tracer = null;
-  stats.done = false;
-  params = { ...params, scene: sceneName };
-  Object.assign(stats, {
-    scene: sceneName, width: params.width, height: params.height, spp: 0, targetSpp: params.targetSpp,
-    seed: params.seed, maxDepth: params.maxDepth, samplesPerSecond: 0, meanRadiance: 0, meanRadianceSE: 0,
-  });
-  const entry = findScene(sceneName);
-  if (!entry) throw new Error(`no built-in scene '${sceneName}'`);
-  if (!gpu) throw new Error('WebGPU has not started');
-  ui.progress.textContent = `building ${sceneName}…`;
-  const compiled = compileScene(await entry.build(), { name: sceneName });
-  const pt = await PathTracer.create(gpu, compiled, { width: params.width, height: params.height, maxDepth: params.maxDepth });
-  if (gen !== generation) {
-    pt.destroy();
-    return;
+function draw(): void {
+  readControls();
+  const images = viewImages(state.session, state.fallback);
+  const main = images[mainKind(state.session, state.fallback)];
+  const compare = state.compare === 'none' ? null : images[state.compare];
+  if (view.draw(main, state.compare, compare, state.split, state.tone) && state.session) {
+    state.latency.drawn(state.session.noisyVersion);
   }
-  tracer = pt;
-  pt.reset(params.seed);
-  renderMs = 0;
-  sppPerFrame = 1;
-  ui.canvas.width = params.width;
-  ui.canvas.height = params.height;
-  schedule(gen);
+  update();
 }
 
-function noWebGpuMessage(): string {
-  if (!window.isSecureContext) return 'WebGPU needs a secure context: open this page over https or from localhost.';
-  return 'WebGPU is not available in this browser (navigator.gpu is missing). Use a browser with WebGPU ' +
-    'enabled, e.g. Chrome or Edge 113+, or start Chromium with --enable-unsafe-webgpu.';
+function attachOrbit(): void {
+  orbit?.dispose();
+  orbit = null;
+  const s = state.session;
+  if (!s?.camera || !state.params) return;
+  orbit = new OrbitCamera(ui.canvas, s.camera, state.params.width / state.params.height, (camera) => {
+    s.setCamera(camera);
+    state.latency.cameraChanged(s.cameraVersion);
+    update();
+  });
 }
 
-async function init(): Promise<void> {
-  params = parseParams(location.search);
+async function showScene(source: SceneSource): Promise<void> {
+  const session = state.session;
+  if (!session) throw new Error('WebGPU has not started');
+  ui.progress.textContent = `building ${source.name}…`;
+  await session.setScene(source);
+  state.latency.clear();
+  attachOrbit();
+  const warnings = session.scene?.warnings ?? [];
+  setNotice('info', warnings.length ? `${source.name}: ${warnings.join('; ')}` : null);
+  update();
+}
+
+async function pickScene(value: string): Promise<void> {
+  const fromFile = fileScenes.get(value);
+  if (fromFile) return showScene(fromFile);
+  const entry = findScene(value);
+  if (!entry) throw new Error(`no built-in scene '${value}'`);
+  await showScene({ name: value, origin: 'builtin', built: await entry.build() });
+}
+
+/** Applies dropped or picked files; a bad file shows an error and leaves everything as it was. */
+async function openFiles(files: readonly FileLike[]): Promise<void> {
+  try {
+    const loaded = await loadFiles(files);
+    const session = state.session;
+    if (!session) {
+      state.fallback = await fallbackDenoise(loaded);
+      setNotice('info', state.fallback.notes.length ? state.fallback.notes.join('; ') : null);
+      return draw();
+    }
+    const infos: string[] = [];
+    for (const item of loaded) {
+      if (item.kind === 'scene') {
+        const value = `file:${item.name}`;
+        const source: SceneSource = { name: item.name, origin: 'file', built: item.built };
+        await showScene(source);
+        fileScenes.set(value, source);
+        if (!ui.scene.querySelector(`option[value="${CSS.escape(value)}"]`)) ui.scene.add(new Option(`${item.name} (file)`, value));
+        ui.scene.value = value;
+        if (state.notice) infos.push(state.notice.text);
+      } else if (item.kind === 'environment') {
+        await session.setEnvironment(item.name, item.environment);
+        infos.push(`environment: ${item.name}`);
+      } else if (item.role === 'color') {
+        session.setReferenceImage(item.name, item.image);
+        infos.push(`reference: ${item.name}`);
+      } else {
+        infos.push(`${item.name}: ${item.role} images are only used by the no-WebGPU denoiser; ignored`);
+      }
+    }
+    setNotice('info', infos.length ? infos.join('\n') : null);
+  } catch (err) {
+    setNotice('error', messageOf(err));
+  }
+  update();
+}
+
+function save(format: 'png' | 'exr'): void {
+  const kind = mainKind(state.session, state.fallback);
+  const image = viewImages(state.session, state.fallback)[kind];
+  if (!image) return setNotice('error', 'nothing to save yet');
+  const s = stats();
+  const name = state.session ? s.scene : state.fallback?.name ?? 'image';
+  try {
+    downloadImage(image, format, imageBaseName(name, s.spp, kind === 'denoised'), state.tone);
+  } catch (err) {
+    setNotice('error', messageOf(err));
+  }
+}
+
+/** A WebGPU context, or an error saying exactly what is missing. */
+async function startGpu(): Promise<GpuContext> {
+  const fallbackHint = ' Without WebGPU you can still denoise an .exr or .png image below (gpu.js).';
+  if (!window.isSecureContext) throw new Error(`WebGPU needs a secure context: open this page over https or from localhost.${fallbackHint}`);
+  if (!navigator.gpu) {
+    throw new Error('WebGPU is not available in this browser (navigator.gpu is missing). Use a browser with WebGPU ' +
+      `enabled, e.g. Chrome or Edge 113+, or start Chromium with --enable-unsafe-webgpu.${fallbackHint}`);
+  }
+  try {
+    return await createBrowserGpuContext({ label: 'tracelab app device' });
+  } catch (err) {
+    const what = err instanceof GpuError && /No WebGPU adapter/.test(err.message)
+      ? 'navigator.gpu.requestAdapter() found no adapter (WebGPU is disabled or the GPU is blocklisted)'
+      : messageOf(err);
+    throw new Error(`WebGPU is not available: ${what}. On Linux, Chromium needs --enable-unsafe-webgpu.${fallbackHint}`);
+  }
+}
+
+function initControls(params: AppParams): void {
   for (const entry of builtinScenes) {
     const option = new Option(`${entry.name} (${entry.triangles} triangles)`, entry.name);
     option.title = entry.description;
     ui.scene.add(option);
   }
   ui.scene.value = params.scene;
-  if (typeof navigator === 'undefined' || !navigator.gpu) throw new Error(noWebGpuMessage());
-  try {
-    gpu = await createBrowserGpuContext({ label: 'tracelab app device' });
-  } catch (err) {
-    const hint = ' (Chromium on Linux: enable chrome://flags/#enable-unsafe-webgpu or start it with --enable-unsafe-webgpu)';
-    throw new Error(`Could not start WebGPU: ${err instanceof Error ? err.message : String(err)}${hint}`);
-  }
-  stats.adapter = gpu.adapter.name;
-  ui.adapter.textContent = gpu.adapter.name + (gpu.adapter.isFallback ? ' (software fallback)' : '');
-  ui.scene.addEventListener('change', () => {
-    const url = new URL(location.href);
-    url.searchParams.set('scene', ui.scene.value);
-    history.replaceState(null, '', url);
-    ui.error.hidden = true;
-    stats.error = null;
-    start(ui.scene.value).catch(fail);
+  ui.referenceSpp.value = String(params.referenceSpp);
+  ui.denoise.checked = params.denoise;
+  ui.denoiseEvery.value = String(params.denoiseEvery);
+  ui.canvas.width = params.width;
+  ui.canvas.height = params.height;
+  wireControls(ui, {
+    pickScene: (value) => {
+      const url = new URL(location.href);
+      if (findScene(value)) url.searchParams.set('scene', value);
+      history.replaceState(null, '', url);
+      pickScene(value).catch((err: unknown) => setNotice('error', messageOf(err)));
+    },
+    openFiles: (files) => void openFiles(files),
+    setDenoise: (on, every) => state.session?.setDenoise(on, every),
+    makeReference: (spp) => state.session?.requestReference(spp),
+    redraw: draw,
+    save,
+    input: (t) => state.latency.input(t),
+    error: (text) => setNotice('error', text),
   });
-  await start(params.scene);
+}
+
+async function init(): Promise<void> {
+  const params = parseParams(location.search);
+  state.params = params;
+  initControls(params);
+  try {
+    state.gpu = await startGpu();
+  } catch (err) {
+    ui.fallback.hidden = false;
+    ui.adapter.textContent = 'none (no WebGPU)';
+    for (const el of [ui.scene, ui.file, ui.denoise, ui.denoiseEvery, ui.makeReference, ui.referenceSpp]) el.disabled = true;
+    throw err;
+  }
+  const gpu = state.gpu;
+  ui.adapter.textContent = gpu.adapter.name + (gpu.adapter.isFallback ? ' (software fallback)' : '');
+  state.session = new RenderSession(gpu, params, {
+    frame: draw,
+    preview: (frame, version) => {
+      readControls();
+      view.drawPreview(frame, state.tone);
+      state.latency.drawn(version);
+      update();
+    },
+    notice: (text) => setNotice('info', text),
+    failed: fail,
+  });
+  state.session.setDenoise(params.denoise, params.denoiseEvery);
+  await pickScene(params.scene);
+}
+
+async function images(): Promise<AppImages> {
+  const v = viewImages(state.session, state.fallback);
+  const arr = (img: { data: Float32Array } | null): number[] | null => (img ? Array.from(img.data) : null);
+  const any = v.noisy ?? v.denoised;
+  return {
+    width: any?.width ?? 0, height: any?.height ?? 0, spp: state.session?.noisy?.spp ?? 0,
+    noisy: arr(v.noisy), denoised: arr(v.denoised), reference: arr(v.reference),
+  };
 }
 
 const ready = init();
@@ -187,20 +257,30 @@ ready.catch(fail);
 const hook: TracelabHook = {
   ready,
   finished: () => {
-    if (stats.error) return Promise.reject(new Error(stats.error));
-    if (stats.done) return Promise.resolve({ ...stats });
+    if (state.fatal) return Promise.reject(new Error(state.fatal));
+    const s = stats();
+    if (s.done) return Promise.resolve(s);
     return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
   },
-  stats: () => ({ ...stats }),
+  stats,
+  images,
   denoiseTest: async (options = {}) => {
     try {
       await ready;
-      if (!gpu) throw new Error('WebGPU has not started');
-      // loaded on demand: the app itself does not denoise yet, so its start-up does not pay for the denoiser
+      if (!state.gpu) throw new Error('WebGPU has not started');
+      // loaded on demand: only tests use it
       const { runDenoiseCheck } = await import('./denoise-check.ts');
-      return await runDenoiseCheck(gpu, options);
+      return await runDenoiseCheck(state.gpu, options);
     } catch (err) {
       return { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    }
+  },
+  timeDenoiser: async (kind, runs) => {
+    try {
+      await ready;
+      return await state.session!.timeDenoiser(kind, runs);
+    } catch (err) {
+      return { error: messageOf(err) };
     }
   },
 };

@@ -1,4 +1,5 @@
-// The app's settings from the URL query (?scene=&size=&spp=&seed=&max-depth=), with defaults for the UI.
+// The app's settings from the URL query (?scene=&size=&spp=&seed=&max-depth=&ref-spp=&denoise=&denoise-every=),
+// with defaults for the UI.
 // Tests use them to render a small image quickly; users can bookmark a view.
 import { DEFAULT_SCENE, findScene } from '../../scenes/index.ts';
 
@@ -10,6 +11,12 @@ export interface AppParams {
   targetSpp: number;
   seed: number;
   maxDepth: number;
+  /** Samples per pixel of a reference rendered with "Make reference". */
+  referenceSpp: number;
+  /** Denoising on at start. */
+  denoise: boolean;
+  /** Denoise every this many new samples per pixel (and when the render finishes). */
+  denoiseEvery: number;
 }
 
 export const DEFAULT_PARAMS: AppParams = {
@@ -19,6 +26,9 @@ export const DEFAULT_PARAMS: AppParams = {
   targetSpp: 256,
   seed: 0,
   maxDepth: 8,
+  referenceSpp: 1024,
+  denoise: false,
+  denoiseEvery: 8,
 };
 
 /** A bad URL parameter; the message names the parameter and what is wrong. */
@@ -60,5 +70,8 @@ export function parseParams(search: string): AppParams {
     targetSpp: integer(query, 'spp', DEFAULT_PARAMS.targetSpp, 1, 1 << 20),
     seed: integer(query, 'seed', DEFAULT_PARAMS.seed, 0, 0xffffffff),
     maxDepth: integer(query, 'max-depth', DEFAULT_PARAMS.maxDepth, 0, 64),
+    referenceSpp: integer(query, 'ref-spp', DEFAULT_PARAMS.referenceSpp, 1, 1 << 20),
+    denoise: integer(query, 'denoise', DEFAULT_PARAMS.denoise ? 1 : 0, 0, 1) === 1,
+    denoiseEvery: integer(query, 'denoise-every', DEFAULT_PARAMS.denoiseEvery, 1, 1 << 20),
   };
 }

@@ -1,6 +1,6 @@
 // PathTracer: owns the scene buffers, the film and the integrator pipeline; accumulates samples progressively.
 import { GpuError, type GpuContext } from '../gpu/context.ts';
-import type { CompiledScene } from '../scene/compile.ts';
+import type { CompiledCamera, CompiledScene } from '../scene/compile.ts';
 import { EstimatorMode, PARAMS_LAYOUT } from './layout.ts';
 import { SceneBuffers } from './scene-buffers.ts';
 import { integratorSource } from './shaders.ts';
@@ -156,6 +156,8 @@ export class PathTracer {
   private firstSample = 0;
   private seed = 0;
   private destroyed = false;
+  /** The scene as the passes see it: `scene` until setCamera replaces its camera. */
+  private view: CompiledScene;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -170,6 +172,7 @@ export class PathTracer {
   ) {
     this.width = options.width;
     this.height = options.height;
+    this.view = scene;
   }
 
   static async create(gpu: GpuContext, scene: CompiledScene, opts: PathTracerOptions & { pipeline?: Promise<IntegratorPipeline> | IntegratorPipeline }): Promise<PathTracer> {
@@ -226,8 +229,22 @@ export class PathTracer {
     this.gpu.device.queue.submit([enc.finish()]);
   }
 
+  /**
+   * Moves the camera without recompiling or re-uploading the scene (it only enters the per-pass uniforms), and
+   * clears the film like reset(seed): samples of two views must never mix.
+   */
+  setCamera(camera: CompiledCamera): void {
+    this.assertAlive();
+    const { origin, forward, right, up, fovY, lensRadius, focusDistance } = camera;
+    if (![...origin, ...forward, ...right, ...up, fovY, lensRadius, focusDistance].every(Number.isFinite)) {
+      throw new RangeError('setCamera: every camera value must be a finite number');
+    }
+    this.view = { ...this.scene, camera };
+    this.reset(this.seed);
+  }
+
   private writeParams(sampleStart: number, sampleCount: number): void {
-    const buf = packParams(this.scene, this.options, { width: this.width, height: this.height, sampleStart, sampleCount, seed: this.seed });
+    const buf = packParams(this.view, this.options, { width: this.width, height: this.height, sampleStart, sampleCount, seed: this.seed });
     this.gpu.device.queue.writeBuffer(this.params, 0, buf);
   }
 

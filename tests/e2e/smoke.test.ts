@@ -9,7 +9,9 @@ import type { AppStats } from '../../src/app/hook.ts';
 import { imageMean } from '../../src/app/stats.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { compileBuiltin, renderCompiled } from '../support/render.ts';
-import { assertChromium, buildApp, launchChromium, REPO_ROOT, serveStatic, type StaticServer } from './support.ts';
+import { seededRandom } from '../../scenes/util.ts';
+import { encodeImage } from '../../src/image/codec.ts';
+import { ARTIFACTS, assertChromium, buildApp, launchChromium, serveStatic, type StaticServer } from './support.ts';
 
 const SCENE = 'cornell-box';
 const SIZE = 64;
@@ -18,7 +20,7 @@ const SEED = 7;
 const MAX_DEPTH = 8;
 /** Standard errors of the difference allowed between the browser's and Node's image means. */
 const Z_MAX = 5;
-const ARTIFACTS = join(REPO_ROOT, 'out/test-artifacts');
+const FALLBACK_SIZE = 16;
 
 let outDir: string | undefined;
 let server: StaticServer | undefined;
@@ -120,7 +122,7 @@ describe('browser app (headless Chromium)', () => {
     }
   }, 60_000);
 
-  it('says so on the page when WebGPU is missing', async () => {
+  it('says so on the page when WebGPU is missing, and denoises a loaded PNG with gpu.js', async () => {
     const { page, errors } = await openPage();
     try {
       await page.addInitScript(() => {
@@ -130,9 +132,27 @@ describe('browser app (headless Chromium)', () => {
       await page.waitForSelector('#error:not([hidden])', { timeout: 15_000 });
       expect(await page.textContent('#error')).toMatch(/navigator\.gpu is missing/);
       expect((await page.evaluate(() => window.tracelab!.stats())).error).toMatch(/WebGPU is not available/);
+      expect(await page.isVisible('#fallback')).toBe(true);
+
+      const rand = seededRandom(9);
+      const data = new Float32Array(FALLBACK_SIZE * FALLBACK_SIZE * 3).map((_, i) => 0.3 + 0.4 * ((i % 7) / 7) * rand());
+      const png = encodeImage({ width: FALLBACK_SIZE, height: FALLBACK_SIZE, channels: 3, data }, 'png');
+      await page.setInputFiles('#fallback-file', { name: 'noisy.png', mimeType: 'image/png', buffer: Buffer.from(png) });
+      await page.waitForFunction(() => window.tracelab!.stats().fallback !== null || window.tracelab!.stats().notice?.level === 'error', undefined, { timeout: 30_000 });
+      const stats = await page.evaluate(() => window.tracelab!.stats());
+      if (stats.notice?.level === 'error') throw new Error(`fallback denoise failed: ${stats.notice.text}`);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-no-webgpu.png') });
+      console.log(`no WebGPU: ${stats.fallback!.backend} denoised ${FALLBACK_SIZE}x${FALLBACK_SIZE} in ${stats.fallback!.ms.toFixed(0)} ms`);
+      expect(stats.fallback).toMatchObject({ width: FALLBACK_SIZE, height: FALLBACK_SIZE });
+      expect(stats.fallback!.backend).toMatch(/^gpu\.js /);
+      expect(stats.notice?.text).toMatch(/no albedo image/); // the page says what it substituted
+      const imgs = await page.evaluate(() => window.tracelab!.images());
+      expect(imgs.denoised!.length).toBe(FALLBACK_SIZE * FALLBACK_SIZE * 3);
+      expect(imgs.denoised!.every(Number.isFinite)).toBe(true);
       expect(errors, errors.join('\n')).toEqual([]);
     } finally {
       await page.close();
     }
-  }, 30_000);
+  }, 60_000);
 });

@@ -4,8 +4,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
+import type { AppStats } from '../../src/app/hook.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -97,4 +98,43 @@ export async function serveStatic(dir: string): Promise<StaticServer> {
 export function launchChromium(): Promise<Browser> {
   assertChromium();
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+/** Screenshots and downloads of the browser tests (under out/, which git ignores). */
+export const ARTIFACTS = join(REPO_ROOT, 'out/test-artifacts');
+
+/** A page that records console errors and uncaught exceptions into `errors`. */
+export async function openPage(browser: Browser, options: { width?: number; height?: number; acceptDownloads?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({
+    viewport: { width: options.width ?? 1000, height: options.height ?? 720 },
+    acceptDownloads: options.acceptDownloads ?? false,
+  });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  return { page, errors };
+}
+
+/**
+ * Waits until the app's stats satisfy `predicate` (or the page reports a fatal error, which throws). The predicate
+ * runs in the page: it must use nothing but its argument.
+ */
+export async function waitForStats(page: Page, predicate: (s: AppStats) => boolean, timeout = 60_000): Promise<AppStats> {
+  await page.waitForFunction((src) => {
+    const s = window.tracelab?.stats();
+    return s !== undefined && (s.error !== null || (new Function(`return (${src});`)() as (s: AppStats) => boolean)(s));
+  }, predicate.toString(), { timeout, polling: 100 });
+  const stats = await page.evaluate(() => window.tracelab!.stats());
+  if (stats.error) throw new Error(`page error: ${stats.error}`);
+  return stats;
+}
+
+/** The canvas's RGBA bytes. */
+export function canvasPixels(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const c = document.getElementById('image') as HTMLCanvasElement;
+    return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+  });
 }

@@ -1,0 +1,84 @@
+// When and with what the session denoises: every N new samples per pixel and once more when the render finishes,
+// never while the camera moves. The denoiser starts on first use; if it fails, denoising turns itself off and the
+// render goes on.
+import type { GpuContext } from '../gpu/context.ts';
+import type { ImageF32 } from '../image/image.ts';
+import type { Frame, FrameData } from '../render/path-tracer.ts';
+import { createAppDenoiser, type AppDenoiser, type DenoiserChoice } from './denoising.ts';
+
+export class DenoiseSchedule {
+  enabled = false;
+  every = 8;
+  /** Time of the last denoise (GPU work + read-back), ms. */
+  ms = 0;
+  runs = 0;
+  /** What denoises, once it has started ('' before). */
+  label = '';
+  result: { image: ImageF32; spp: number } | null = null;
+  private denoiser: Promise<AppDenoiser> | null = null;
+
+  constructor(private readonly gpu: GpuContext, private readonly onChange: () => void) {}
+
+  set(enabled: boolean, every = this.every): void {
+    this.enabled = enabled;
+    this.every = Math.max(1, Math.floor(every));
+    if (enabled && !this.denoiser) {
+      const starting = createAppDenoiser(this.gpu);
+      this.denoiser = starting;
+      starting.then((d) => {
+        this.label = d.label;
+        this.onChange();
+      }, () => undefined);
+    }
+  }
+
+  /** Due for `frame` (the view's current one) when enough new samples arrived, or the render just finished. */
+  due(frame: FrameData | null, targetSpp: number): boolean {
+    if (!this.enabled || !frame || frame.spp === 0) return false;
+    const last = this.result?.spp ?? 0;
+    return frame.spp - last >= this.every || (frame.spp >= targetSpp && last !== frame.spp);
+  }
+
+  /** Denoises `frame` (on the GPU) / `data` (read back); returns an error message instead of throwing. */
+  async run(frame: Frame, data: FrameData): Promise<string | null> {
+    try {
+      const denoiser = await this.denoiser!;
+      const t0 = performance.now();
+      const image = await denoiser.denoise(frame, data);
+      this.ms = performance.now() - t0;
+      this.runs++;
+      this.result = { image, spp: data.spp };
+      return null;
+    } catch (err) {
+      this.enabled = false;
+      await this.dispose();
+      return `denoising stopped: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+
+  /**
+   * Times `runs` denoises of one frame with a fresh denoiser of kind `choice` (for the benchmark), after one
+   * untimed run (the first dispatches include the driver's shader compilation).
+   */
+  async time(choice: DenoiserChoice, frame: Frame, data: FrameData, runs: number): Promise<{ label: string; ms: number[] }> {
+    const dn = await createAppDenoiser(this.gpu, choice);
+    try {
+      await dn.denoise(frame, data);
+      const ms: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        await dn.denoise(frame, data);
+        ms.push(performance.now() - t0);
+      }
+      return { label: dn.label, ms };
+    } finally {
+      dn.destroy();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const old = this.denoiser;
+    this.denoiser = null;
+    (await old?.catch(() => null))?.destroy();
+  }
+}

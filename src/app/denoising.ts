@@ -1,0 +1,84 @@
+// The app's denoiser: the Noise2Noise network with trained weights when denoiser/weights/n2n-fast.bin exists,
+// otherwise the edge-avoiding a-trous baseline (untrained network weights would only scramble the image).
+// Browser-only: the weights are found with Vite's import.meta.glob at build time, so a missing file costs no
+// failed request (a 404 would be a console error) and a present one is bundled as an asset.
+import { Denoiser } from '../denoise/denoiser.ts';
+import { builtinSpec } from '../denoise/specs.ts';
+import { decodeWeights, initWeights, type NetworkWeights } from '../denoise/weights.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import { AtrousDenoiser } from '../harness/denoisers/atrous.ts';
+import { denoiserInputFromFrame } from '../harness/denoisers/types.ts';
+import type { ImageF32 } from '../image/image.ts';
+import type { Frame, FrameData } from '../render/path-tracer.ts';
+
+export const N2N_MODEL = 'n2n-fast';
+export const N2N_WEIGHTS_FILE = `denoiser/weights/${N2N_MODEL}.bin`;
+
+const WEIGHT_URLS = import.meta.glob<string>('/denoiser/weights/*.bin', { query: '?url', import: 'default', eager: true });
+
+export interface AppDenoiser {
+  readonly kind: 'n2n' | 'atrous';
+  /** For the panel, e.g. "n2n-fast (trained weights)" or "a-trous (no trained n2n-fast weights yet)". */
+  readonly label: string;
+  /** `frame` is the film on the GPU (the network reads it directly), `data` the same frame read back. */
+  denoise(frame: Frame, data: FrameData): Promise<ImageF32>;
+  destroy(): void;
+}
+
+export type DenoiserChoice = 'auto' | 'atrous' | 'n2n';
+
+/** Fetches the trained n2n-fast weights; null when the build has none. Throws a one-line error when bad. */
+export async function fetchTrainedWeights(): Promise<NetworkWeights | null> {
+  const url = WEIGHT_URLS[`/${N2N_WEIGHTS_FILE}`];
+  if (!url) return null;
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${N2N_WEIGHTS_FILE}: HTTP ${res.status} ${res.statusText}`);
+  return decodeWeights(builtinSpec(N2N_MODEL), new Uint8Array(await res.arrayBuffer()), N2N_WEIGHTS_FILE);
+}
+
+async function n2nDenoiser(gpu: GpuContext, weights: NetworkWeights, label: string): Promise<AppDenoiser> {
+  const dn = await Denoiser.create(gpu, { spec: builtinSpec(N2N_MODEL), weights });
+  return {
+    kind: 'n2n',
+    label,
+    async denoise(frame) {
+      const out = await dn.denoise(frame);
+      try {
+        return { width: out.width, height: out.height, channels: 3, data: await out.read() };
+      } finally {
+        out.destroy();
+      }
+    },
+    destroy: () => dn.destroy(),
+  };
+}
+
+/**
+ * 'auto': n2n-fast with trained weights if the build has them, else a-trous. 'n2n' forces the network (with
+ * seeded random weights when none are trained: for timing only), 'atrous' the baseline.
+ */
+export async function createAppDenoiser(gpu: GpuContext, choice: DenoiserChoice = 'auto'): Promise<AppDenoiser> {
+  if (choice !== 'atrous') {
+    let weights: NetworkWeights | null = null;
+    let problem = `no trained ${N2N_MODEL} weights yet (${N2N_WEIGHTS_FILE})`;
+    try {
+      weights = await fetchTrainedWeights();
+    } catch (err) {
+      problem = err instanceof Error ? err.message : String(err);
+    }
+    if (weights) return n2nDenoiser(gpu, weights, `${N2N_MODEL} (trained weights)`);
+    if (choice === 'n2n') return n2nDenoiser(gpu, initWeights(builtinSpec(N2N_MODEL), 1), `${N2N_MODEL} (untrained: ${problem})`);
+    const atrous = await AtrousDenoiser.create(gpu);
+    return atrousDenoiser(atrous, `a-trous baseline (${problem})`);
+  }
+  return atrousDenoiser(await AtrousDenoiser.create(gpu), 'a-trous baseline');
+}
+
+function atrousDenoiser(atrous: AtrousDenoiser, label: string): AppDenoiser {
+  return {
+    kind: 'atrous',
+    label,
+    denoise: (_frame, data) => atrous.denoise(denoiserInputFromFrame(data)),
+    destroy: () => atrous.destroy(),
+  };
+}

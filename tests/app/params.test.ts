@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS, parseParams } from '../../src/app/params.ts';
+
+describe('app URL parameters', () => {
+  it('defaults, and the reference and denoise settings', () => {
+    expect(parseParams('')).toEqual(DEFAULT_PARAMS);
+    expect(parseParams('?size=64x32&spp=4&ref-spp=256&denoise=1&denoise-every=2')).toMatchObject({
+      width: 64, height: 32, targetSpp: 4, referenceSpp: 256, denoise: true, denoiseEvery: 2,
+    });
+  });
+
+  it('a bad value names the parameter', () => {
+    expect(() => parseParams('?ref-spp=0')).toThrow(/ref-spp=0: expected a whole number from 1/);
+    expect(() => parseParams('?denoise=yes')).toThrow(/denoise=yes/);
+    expect(() => parseParams('?scene=nope')).toThrow(/scene=nope: no built-in scene/);
+  });
+});

@@ -1,0 +1,204 @@
+// The browser app's interactive features in headless Chromium (WebGPU on SwiftShader, 2D canvas): denoise
+// toggle, reference and PSNR, orbit camera with input latency, tone controls, dropped and invalid files, save.
+// Small images (48x48) keep the whole file near half a minute on a 2-core software-rendering machine.
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppStats } from '../../src/app/hook.ts';
+import { decodeImage } from '../../src/image/codec.ts';
+import type { ImageF32 } from '../../src/image/image.ts';
+import { psnr } from '../../src/metrics/psnr.ts';
+import { createNodeGpuContext } from '../../src/node/gpu.ts';
+import { compileBuiltin, renderCompiled } from '../support/render.ts';
+import { ARTIFACTS, assertChromium, buildApp, canvasPixels, launchChromium, openPage, REPO_ROOT, serveStatic, waitForStats, type StaticServer } from './support.ts';
+
+const SIZE = 48;
+const FIXTURES = join(REPO_ROOT, 'tests/fixtures/app');
+
+let outDir: string | undefined;
+let server: StaticServer | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  assertChromium();
+  outDir = await mkdtemp(join(tmpdir(), 'tracelab-e2e-app-'));
+  await buildApp(outDir);
+  server = await serveStatic(outDir);
+  browser = await launchChromium();
+  await mkdir(ARTIFACTS, { recursive: true });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+async function withPage(query: string, fn: (page: Page, errors: string[]) => Promise<void>, acceptDownloads = false): Promise<void> {
+  const { page, errors } = await openPage(browser!, { acceptDownloads });
+  try {
+    await page.goto(`${server!.url}?${query}`);
+    await fn(page, errors);
+    expect(errors, errors.join('\n')).toEqual([]);
+  } finally {
+    await page.close();
+  }
+}
+
+function image(data: number[] | null, width: number, height: number): ImageF32 {
+  if (!data) throw new Error('the page has no such image');
+  return { width, height, channels: 3, data: Float32Array.from(data) };
+}
+
+function meanAbsDiff(a: number[], b: number[]): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) if ((i & 3) !== 3) sum += Math.abs(a[i] - b[i]);
+  return sum / ((a.length * 3) / 4);
+}
+
+const done = (s: AppStats): boolean => s.done;
+
+describe('browser app (headless Chromium)', () => {
+  it('denoise toggle changes the image and lowers its error against a reference rendered in Node', async () => {
+    await withPage(`scene=cornell-box&size=${SIZE}&spp=4&seed=3&ref-spp=16`, async (page) => {
+      await waitForStats(page, done);
+      const before = await canvasPixels(page);
+      await page.check('#denoise');
+      const after = await waitForStats(page, (s) => s.denoise.runs > 0 && s.denoise.spp === 4 && s.view.main === 'denoised');
+      const shown = await canvasPixels(page);
+      expect(meanAbsDiff(before, shown)).toBeGreaterThan(1); // 8-bit levels: the view really changed
+      const imgs = await page.evaluate(() => window.tracelab!.images());
+      await page.screenshot({ path: join(ARTIFACTS, 'app-denoised.png') });
+
+      const gpu = await createNodeGpuContext();
+      let reference: ImageF32;
+      try {
+        const ref = await renderCompiled(gpu, await compileBuiltin('cornell-box'), { width: SIZE, height: SIZE, spp: 512, seed: 1234 });
+        reference = image(Array.from(ref.color), SIZE, SIZE);
+      } finally {
+        gpu.destroy();
+      }
+      const noisyPsnr = psnr(image(imgs.noisy, SIZE, SIZE), reference);
+      const denoisedPsnr = psnr(image(imgs.denoised, SIZE, SIZE), reference);
+      console.log(`denoise (${after.denoise.denoiser}): ${after.denoise.ms.toFixed(1)} ms at ${SIZE}x${SIZE}; PSNR vs Node 512 spp: noisy ${noisyPsnr.toFixed(2)} dB, denoised ${denoisedPsnr.toFixed(2)} dB`);
+      expect(denoisedPsnr).toBeGreaterThan(noisyPsnr + 1);
+
+      // the in-page reference: rendered in the background, then PSNR in the panel and a compare view
+      await page.click('#make-reference');
+      const withRef = await waitForStats(page, (s) => s.reference.state === 'ready' && s.psnrDenoised !== null);
+      expect(withRef.reference).toMatchObject({ source: 'render', spp: 16 });
+      expect(withRef.psnrDenoised!).toBeGreaterThan(withRef.psnrNoisy!);
+      expect(await page.textContent('#stat-psnr')).toContain('denoised');
+      await page.selectOption('#compare', 'reference');
+      await page.fill('#split', '0');
+      await page.dispatchEvent('#split', 'input');
+      const refShown = await canvasPixels(page);
+      expect(meanAbsDiff(refShown, shown)).toBeGreaterThan(0);
+      // exposure: one stop brighter is brighter everywhere on average, without re-rendering
+      const spp = (await page.evaluate(() => window.tracelab!.stats())).spp;
+      await page.fill('#exposure', '1');
+      await page.dispatchEvent('#exposure', 'input');
+      const brighter = await canvasPixels(page);
+      const sum = (px: number[]): number => px.reduce((a, v, i) => ((i & 3) === 3 ? a : a + v), 0);
+      expect(sum(brighter)).toBeGreaterThan(sum(refShown));
+      expect((await page.evaluate(() => window.tracelab!.stats())).spp).toBe(spp);
+    });
+  }, 90_000);
+
+  it('orbiting restarts accumulation; input latency is measured while rendering', async () => {
+    await withPage(`scene=cornell-box&size=${SIZE}&spp=64&seed=5`, async (page) => {
+      await waitForStats(page, (s) => s.spp >= 2);
+      const box = (await page.locator('#image').boundingBox())!;
+      const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+      await page.mouse.move(cx, cy);
+      await page.mouse.down();
+      for (let i = 1; i <= 6; i++) {
+        await page.mouse.move(cx + 10 * i, cy + 3 * i);
+        await page.waitForTimeout(30);
+      }
+      await page.mouse.up();
+      const moved = await waitForStats(page, (s) => s.cameraChanges > 0 && s.latency.inputToVisible.count > 0);
+      const end = await waitForStats(page, done);
+      await page.screenshot({ path: join(ARTIFACTS, 'app-orbit.png') });
+      const l = end.latency;
+      console.log(
+        `orbit: ${moved.cameraChanges} camera changes; input->visible last ${l.inputToVisible.lastMs.toFixed(0)} ms, ` +
+        `median ${l.inputToVisible.p50Ms.toFixed(0)} ms, max ${l.inputToVisible.maxMs.toFixed(0)} ms (${l.inputToVisible.count}); ` +
+        `input->next frame median ${l.inputToFrame.p50Ms.toFixed(0)} ms, max ${l.inputToFrame.maxMs.toFixed(0)} ms (${l.inputToFrame.count}); ${end.adapter}`,
+      );
+      expect(end.spp).toBe(64);
+      expect(l.inputToFrame.count).toBeGreaterThan(0);
+      expect(l.inputToVisible.p50Ms).toBeGreaterThan(0);
+      expect(Number.isFinite(l.inputToVisible.maxMs)).toBe(true);
+      expect(await page.textContent('#stat-latency')).toMatch(/to screen \d+ ms/);
+    });
+  }, 60_000);
+
+  it('an invalid file shows an error and the page keeps working; a .glb then renders', async () => {
+    await withPage(`scene=cornell-box&size=${SIZE}&spp=2`, async (page) => {
+      await waitForStats(page, done);
+      await page.setInputFiles('#file', { name: 'invalid.glb', mimeType: 'model/gltf-binary', buffer: await readFile(join(FIXTURES, 'invalid.glb')) });
+      let s = await waitForStats(page, (st) => st.notice?.level === 'error');
+      expect(s.notice!.text).toMatch(/^invalid\.glb: invalid glTF JSON/);
+      expect(await page.isVisible('#notice')).toBe(true);
+      expect(s.scene).toBe('cornell-box');
+      await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+      s = await waitForStats(page, (st) => st.notice?.text.startsWith('notes.txt') === true);
+      expect(s.notice!.text).toMatch(/unsupported file type/);
+      await page.screenshot({ path: join(ARTIFACTS, 'app-invalid-file.png') });
+      expect(s.error).toBeNull();
+
+      // still working: a dropped .glb (a File built in the page, dispatched as a drop event) renders
+      const b64 = (await readFile(join(FIXTURES, 'tiny.glb'))).toString('base64');
+      await page.evaluate((data) => {
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], 'tiny.glb', { type: 'model/gltf-binary' }));
+        document.getElementById('stage')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, b64);
+      s = await waitForStats(page, (st) => st.scene === 'tiny.glb' && st.done);
+      await page.screenshot({ path: join(ARTIFACTS, 'app-dropped-glb.png') });
+      expect(s.sceneSource).toBe('file');
+      expect(s.meanRadiance).toBeGreaterThan(0.05);
+      expect(s.notice).toBeNull();
+      expect(await page.inputValue('#scene')).toBe('file:tiny.glb');
+      const px = await canvasPixels(page);
+      let lit = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i] + px[i + 1] + px[i + 2] > 30) lit++;
+      expect(lit / (px.length / 4)).toBeGreaterThan(0.5);
+
+      // an .hdr environment relights it, keeping the view
+      await page.setInputFiles('#file', { name: 'sky.hdr', mimeType: 'image/vnd.radiance', buffer: await readFile(join(FIXTURES, 'sky.hdr')) });
+      const lit2 = await waitForStats(page, (st) => st.environment === 'sky.hdr' && st.done);
+      await page.screenshot({ path: join(ARTIFACTS, 'app-hdr-environment.png') });
+      expect(lit2.scene).toBe('tiny.glb');
+      expect(lit2.notice).toEqual({ level: 'info', text: 'environment: sky.hdr' });
+      expect(Math.abs(lit2.meanRadiance - s.meanRadiance)).toBeGreaterThan(5 * Math.hypot(lit2.meanRadianceSE, s.meanRadianceSE));
+    });
+  }, 60_000);
+
+  it('saves the shown image as PNG (tone mapped) and EXR (linear)', async () => {
+    await withPage(`scene=cornell-box&size=${SIZE}&spp=2`, async (page) => {
+      await waitForStats(page, done);
+      const imgs = await page.evaluate(() => window.tracelab!.images());
+      const saved: Record<string, ImageF32> = {};
+      for (const format of ['png', 'exr'] as const) {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#save-${format}`)]);
+        expect(download.suggestedFilename()).toBe(`cornell-box-2spp.${format}`);
+        const path = join(ARTIFACTS, `app-save.${format}`);
+        await download.saveAs(path);
+        saved[format] = decodeImage(new Uint8Array(await readFile(path)), path);
+      }
+      expect([saved.png.width, saved.png.height, saved.exr.width, saved.exr.height]).toEqual([SIZE, SIZE, SIZE, SIZE]);
+      const exr = saved.exr;
+      const noisy = imgs.noisy!;
+      let maxErr = 0;
+      for (let p = 0; p < SIZE * SIZE; p++) {
+        for (let c = 0; c < 3; c++) maxErr = Math.max(maxErr, Math.abs(exr.data[p * exr.channels + c] - noisy[p * 3 + c]));
+      }
+      expect(maxErr).toBe(0); // float EXR: the linear values exactly
+    }, true);
+  }, 60_000);
+});
