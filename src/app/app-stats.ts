@@ -4,6 +4,7 @@ import type { CompareKind, ToneSettings } from './display.ts';
 import type { FallbackResult } from './fallback.ts';
 import type { AppStats } from './hook.ts';
 import type { InputLatencyMonitor } from './latency.ts';
+import type { OnlineTraining } from './online.ts';
 import type { AppParams } from './params.ts';
 import type { RenderSession } from './session.ts';
 import { imageMean } from './stats.ts';
@@ -13,6 +14,7 @@ export interface AppState {
   params: AppParams | null;
   gpu: GpuContext | null;
   session: RenderSession | null;
+  online: OnlineTraining | null;
   fallback: FallbackResult | null;
   fatal: string | null;
   notice: AppStats['notice'];
@@ -51,7 +53,7 @@ export function collectStats(a: AppState): AppStats {
     previewScale: s?.scale ?? 1,
     denoise: {
       enabled: s?.denoise.enabled ?? false,
-      denoiser: s?.denoise.label ?? '',
+      denoiser: s?.denoise.override?.label ?? s?.denoise.label ?? '',
       everySpp: s?.denoise.every ?? 0,
       ms: s?.denoise.ms ?? 0,
       runs: s?.denoise.runs ?? 0,
@@ -63,6 +65,7 @@ export function collectStats(a: AppState): AppStats {
       spp: ref?.spp ?? 0,
       targetSpp: ref?.result?.spp ?? ref?.target ?? 0,
     },
+    online: a.online?.stats() ?? { enabled: false, label: '', step: 0, loss: null, stepsPerSecond: 0, psnr: null, psnrStep: 0, frameMs: 0 },
     psnrNoisy: s?.psnrNoisy ?? null,
     psnrDenoised: s?.psnrDenoised ?? null,
     latency: { inputToVisible: a.latency.inputToVisible.summary(), inputToFrame: a.latency.inputToFrame.summary() },

@@ -6,6 +6,7 @@ export interface ControlActions {
   pickScene(value: string): void;
   openFiles(files: FileLike[]): void;
   setDenoise(enabled: boolean, every: number): void;
+  setOnline(enabled: boolean): void;
   makeReference(spp: number): void;
   /** Exposure, tone map, compare or split changed: redraw only. */
   redraw(): void;
@@ -43,6 +44,7 @@ export function wireControls(ui: Elements, act: ControlActions): void {
   };
   ui.denoise.addEventListener('change', denoise);
   ui.denoiseEvery.addEventListener('change', denoise);
+  ui.online.addEventListener('change', () => act.setOnline(ui.online.checked));
   ui.makeReference.addEventListener('click', () => {
     const spp = Math.floor(Number(ui.referenceSpp.value));
     if (!(spp >= 1)) return act.error(`reference spp: expected a whole number >= 1, got '${ui.referenceSpp.value}'`);

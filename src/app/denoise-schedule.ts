@@ -15,6 +15,8 @@ export class DenoiseSchedule {
   /** What denoises, once it has started ('' before). */
   label = '';
   result: { image: ImageF32; spp: number } | null = null;
+  /** Denoises instead of the app's denoiser while set (the online-training network); its owner destroys it. */
+  override: AppDenoiser | null = null;
   private denoiser: Promise<AppDenoiser> | null = null;
 
   constructor(private readonly gpu: GpuContext, private readonly onChange: () => void) {}
@@ -42,7 +44,7 @@ export class DenoiseSchedule {
   /** Denoises `frame` (on the GPU) / `data` (read back); returns an error message instead of throwing. */
   async run(frame: Frame, data: FrameData): Promise<string | null> {
     try {
-      const denoiser = await this.denoiser!;
+      const denoiser = this.override ?? (await this.denoiser!);
       const t0 = performance.now();
       const image = await denoiser.denoise(frame, data);
       this.ms = performance.now() - t0;

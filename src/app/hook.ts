@@ -61,6 +61,23 @@ export interface AppStats {
     spp: number;
     targetSpp: number;
   };
+  /** Online per-scene training (src/app/online.ts); its network denoises the view while it is on. */
+  online: {
+    enabled: boolean;
+    /** Where it started, e.g. 'n2n-fast online, from trained weights'; '' before the first start. */
+    label: string;
+    /** Adam steps so far (kept when turned off and on again on the same scene; 0 again for a new scene). */
+    step: number;
+    /** Loss of the last step; null before one or when it was not finite. */
+    loss: number | null;
+    /** Steps per wall-clock second over the last few seconds (0 while off). */
+    stepsPerSecond: number;
+    /** Last validation: PSNR (dB) of the online network's denoised view against the reference, at `psnrStep`. */
+    psnr: number | null;
+    psnrStep: number;
+    /** Wall time of the last train frame (its pair render, steps and any validation), ms. */
+    frameMs: number;
+  };
   /** PSNR (dB, METRIC_TONEMAP sRGB) of the noisy / denoised image against the reference; null without one. */
   psnrNoisy: number | null;
   psnrDenoised: number | null;

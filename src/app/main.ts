@@ -14,6 +14,8 @@ import { fallbackDenoise } from './fallback.ts';
 import { loadFiles, type FileLike } from './files.ts';
 import type { AppImages, AppStats, TracelabHook } from './hook.ts';
 import { InputLatencyMonitor } from './latency.ts';
+import { OnlineTraining } from './online.ts';
+import { TrainingPlot } from './online-plot.ts';
 import { parseParams, type AppParams } from './params.ts';
 import { downloadImage, imageBaseName } from './save.ts';
 import { RenderSession, type SceneSource } from './session.ts';
@@ -23,7 +25,7 @@ import { CanvasView, mainKind, viewImages } from './view.ts';
 const ui = findElements();
 const view = new CanvasView(ui.canvas, ui.divider);
 const state: AppState = {
-  params: null, gpu: null, session: null, fallback: null, fatal: null, notice: null,
+  params: null, gpu: null, session: null, online: null, fallback: null, fatal: null, notice: null,
   latency: new InputLatencyMonitor({ now: () => performance.now(), nextFrame: (fn) => requestAnimationFrame(() => fn()) }),
   tone: { exposure: 0, operator: 'aces' }, compare: 'none', split: 0.5,
 };
@@ -204,6 +206,7 @@ function initControls(params: AppParams): void {
     },
     openFiles: (files) => void openFiles(files),
     setDenoise: (on, every) => state.session?.setDenoise(on, every),
+    setOnline: (on) => state.online?.set(on),
     makeReference: (spp) => state.session?.requestReference(spp),
     redraw: draw,
     save,
@@ -221,7 +224,7 @@ async function init(): Promise<void> {
   } catch (err) {
     ui.fallback.hidden = false;
     ui.adapter.textContent = 'none (no WebGPU)';
-    for (const el of [ui.scene, ui.file, ui.denoise, ui.denoiseEvery, ui.makeReference, ui.referenceSpp]) el.disabled = true;
+    for (const el of [ui.scene, ui.file, ui.denoise, ui.denoiseEvery, ui.online, ui.makeReference, ui.referenceSpp]) el.disabled = true;
     throw err;
   }
   const gpu = state.gpu;
@@ -237,6 +240,7 @@ async function init(): Promise<void> {
     notice: (text) => setNotice('info', text),
     failed: fail,
   });
+  state.online = new OnlineTraining(gpu, state.session, new TrainingPlot(ui.onlinePlot), { changed: update, notice: (text) => setNotice('info', text) });
   state.session.setDenoise(params.denoise, params.denoiseEvery);
   await pickScene(params.scene);
 }

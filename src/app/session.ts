@@ -65,7 +65,7 @@ export class RenderSession {
   private stopped = false;
   private turn = 0;
   private previewVersion = -1;
-  private readonly pipeline: Promise<IntegratorPipeline>;
+  readonly pipeline: Promise<IntegratorPipeline>; // shared with the online trainer's tracer
 
   constructor(private readonly gpu: GpuContext, readonly settings: SessionSettings, private readonly listener: SessionListener) {
     this.pipeline = IntegratorPipeline.create(gpu);
@@ -148,6 +148,24 @@ export class RenderSession {
     await this.setScene(this.source, true, { name, input });
   }
 
+  /** True for a moment after each camera change (the preview renders; denoising and training wait). */
+  get moving(): boolean {
+    return performance.now() - this.lastCameraChange < INTERACTION_MS;
+  }
+
+  /** Runs `fn` between the session's GPU steps (online training); a failure only rejects the returned promise. */
+  between<T>(fn: () => Promise<T>): Promise<T> {
+    return this.enqueue(fn, false);
+  }
+
+  /** Replaces the denoised image of the current frame; null: denoise again when due (e.g. with another network). */
+  setDenoised(result: { image: ImageF32; spp: number } | null): void {
+    this.denoise.result = result;
+    this.updatePsnr();
+    this.listener.frame();
+    this.wake();
+  }
+
   setCamera(camera: CompiledCamera): void {
     this.camera = camera;
     this.cameraVersion++;
@@ -204,7 +222,7 @@ export class RenderSession {
       this.resetImages();
       if (this.reference.discard()) this.listener.notice('reference discarded: the camera moved');
     }
-    const moving = performance.now() - this.lastCameraChange < INTERACTION_MS;
+    const moving = this.moving;
     this.scale = moving ? previewScale(main.msPerSpp) : 1;
     if (this.scale > 1) {
       await this.previewStep(this.scale);

@@ -19,6 +19,8 @@ export function findElements() {
     file: byId<HTMLInputElement>('file'),
     denoise: byId<HTMLInputElement>('denoise'),
     denoiseEvery: byId<HTMLInputElement>('denoise-every'),
+    online: byId<HTMLInputElement>('online'),
+    onlinePlot: byId<HTMLElement>('online-plot'),
     compare: byId<HTMLSelectElement>('compare'),
     split: byId<HTMLInputElement>('split'),
     makeReference: byId<HTMLButtonElement>('make-reference'),
@@ -36,6 +38,8 @@ export function findElements() {
     statReference: byId<HTMLElement>('stat-reference'),
     statPsnr: byId<HTMLElement>('stat-psnr'),
     statLatency: byId<HTMLElement>('stat-latency'),
+    statTrainer: byId<HTMLElement>('stat-trainer'),
+    statTraining: byId<HTMLElement>('stat-training'),
     fallback: byId<HTMLElement>('fallback'),
     fallbackFile: byId<HTMLInputElement>('fallback-file'),
   };
@@ -66,6 +70,13 @@ export function renderPanel(ui: Elements, s: AppStats): void {
     : r.state === 'rendering' ? `rendering ${r.spp} / ${r.targetSpp} spp`
     : r.source === 'file' ? 'loaded from file' : `${r.spp} spp`;
   ui.statPsnr.textContent = s.psnrNoisy === null ? '– (needs a reference)' : `noisy ${db(s.psnrNoisy)} · denoised ${db(s.psnrDenoised)}`;
+  const o = s.online;
+  ui.online.checked = o.enabled;
+  ui.onlinePlot.hidden = !o.enabled && o.step === 0;
+  ui.statTrainer.textContent = o.label || (o.enabled ? 'starting…' : 'off');
+  ui.statTraining.textContent = !o.enabled && o.step === 0 ? '–'
+    : `step ${o.step}${o.enabled ? ` · ${o.stepsPerSecond.toFixed(2)} steps/s` : ' (off)'}` +
+      ` · loss ${o.loss === null ? '–' : o.loss.toPrecision(3)}` + (o.psnr === null ? '' : ` · PSNR ${db(o.psnr)} (step ${o.psnrStep})`);
   ui.statLatency.textContent = `to screen ${latency(s.latency.inputToVisible)}; to next frame ${latency(s.latency.inputToFrame)}`;
   ui.progress.textContent =
     `${s.spp} / ${s.targetSpp} spp · ${sppPerSecond.toFixed(1)} spp/s · ` +
