@@ -11,15 +11,6 @@ const WG = 64u;
 const NV = 40u; // 4 outputs x 9 taps + 4 biases
 var<workgroup> red: array<f32, 2560>; // NV * WG
 
-fn input_at(b: u32, i: u32, x: i32, y: i32) -> f32 {
-  if (x < 0 || y < 0 || x >= i32(p.width) || y >= i32(p.height)) { return 0.0; }
-  if (i < p.c_up) {
-    let cw = p.width / 2u;
-    return up[((b * p.c_up + i) * (p.height / 2u) + u32(y) / 2u) * cw + u32(x) / 2u];
-  }
-  return src[((b * p.c_main + i - p.c_up) * p.height + u32(y)) * p.width + u32(x)];
-}
-
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let o0 = wid.x * 4u;

@@ -5,15 +5,6 @@
 @group(0) @binding(3) var<storage, read> params: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dst: array<f32>;
 
-fn input_at(b: u32, i: u32, x: i32, y: i32) -> f32 {
-  if (x < 0 || y < 0 || x >= i32(p.width) || y >= i32(p.height)) { return 0.0; }
-  if (i < p.c_up) {
-    let cw = p.width / 2u;
-    return up[((b * p.c_up + i) * (p.height / 2u) + u32(y) / 2u) * cw + u32(x) / 2u];
-  }
-  return src[((b * p.c_main + i - p.c_up) * p.height + u32(y)) * p.width + u32(x)];
-}
-
 @compute @workgroup_size(8, 8, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let blocks = (p.c_out + OB - 1u) / OB;

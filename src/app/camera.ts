@@ -3,25 +3,17 @@
 // it matches a Node render bit for bit); only a user's move replaces it.
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
-import type { CompiledCamera } from '../scene/compile.ts';
+import { cameraFrame, type CompiledCamera } from '../scene/compile.ts';
 
 /**
- * The CompiledCamera of a three camera, as compileScene derives it (src/scene/compile.ts, compileCamera), with the
+ * The CompiledCamera of a three camera (its frame as compileScene derives it: cameraFrame), with the
  * field of view and aperture of `base` and the focus on the orbit target.
  */
 export function compiledFromThree(camera: THREE.PerspectiveCamera, base: CompiledCamera, target: THREE.Vector3): CompiledCamera {
-  camera.updateMatrixWorld(true);
-  const e = camera.matrixWorld.elements;
-  const right = new THREE.Vector3(e[0], e[1], e[2]).normalize();
-  const up = new THREE.Vector3(e[4], e[5], e[6]).normalize();
-  const forward = new THREE.Vector3(-e[8], -e[9], -e[10]).normalize();
-  const origin = new THREE.Vector3(e[12], e[13], e[14]);
-  const focus = Math.max(origin.distanceTo(target), 1e-6);
+  const frame = cameraFrame(camera);
+  const focus = Math.max(new THREE.Vector3(...frame.origin).distanceTo(target), 1e-6);
   return {
-    origin: origin.toArray(),
-    forward: forward.toArray(),
-    right: right.toArray(),
-    up: up.toArray(),
+    ...frame,
     fovY: base.fovY,
     lensRadius: base.lensRadius,
     focusDistance: focus,

@@ -177,19 +177,26 @@ function gather(root: THREE.Object3D, sceneName: string): Gathered {
   return { positions: positions.subarray(0, t * 9), normals: normals.subarray(0, t * 3), materialIndex: materialIndex.subarray(0, t), materials, warnings };
 }
 
-function compileCamera(cam: THREE.PerspectiveCamera): CompiledCamera {
+/** A camera's world-space position and unit basis (it looks down its -z), from its world matrix. */
+export function cameraFrame(cam: THREE.Object3D): Pick<CompiledCamera, 'origin' | 'forward' | 'right' | 'up'> {
   cam.updateMatrixWorld(true);
   const e = cam.matrixWorld.elements;
-  const right = new THREE.Vector3(e[0], e[1], e[2]).normalize();
-  const up = new THREE.Vector3(e[4], e[5], e[6]).normalize();
-  const forward = new THREE.Vector3(-e[8], -e[9], -e[10]).normalize();
-  const origin = new THREE.Vector3(e[12], e[13], e[14]);
+  return {
+    origin: [e[12], e[13], e[14]],
+    right: new THREE.Vector3(e[0], e[1], e[2]).normalize().toArray(),
+    up: new THREE.Vector3(e[4], e[5], e[6]).normalize().toArray(),
+    forward: new THREE.Vector3(-e[8], -e[9], -e[10]).normalize().toArray(),
+  };
+}
+
+function compileCamera(cam: THREE.PerspectiveCamera): CompiledCamera {
+  const frame = cameraFrame(cam);
   const fovY = THREE.MathUtils.degToRad(cam.getEffectiveFOV());
   const lensRadius = Number(cam.userData?.apertureRadius ?? 0);
   const focusDistance = cam.focus;
   if (!(fovY > 0 && fovY < Math.PI)) throw new SceneError(`camera field of view must be in (0, 180) degrees, got ${cam.fov}`);
   if (!(lensRadius >= 0) || !(focusDistance > 0)) throw new SceneError('camera aperture must be >= 0 and focus distance > 0');
-  return { origin: origin.toArray(), forward: forward.toArray(), right: right.toArray(), up: up.toArray(), fovY, lensRadius, focusDistance };
+  return { ...frame, fovY, lensRadius, focusDistance };
 }
 
 export function compileScene(built: BuiltScene, options: CompileOptions = {}): CompiledScene {

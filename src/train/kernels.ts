@@ -4,6 +4,7 @@ import convCommon from '../../shaders/train/conv_common.wgsl?raw';
 import bwdDataSrc from '../../shaders/train/conv_bwd_data.wgsl?raw';
 import bwdWeightSrc from '../../shaders/train/conv_bwd_weight.wgsl?raw';
 import fwdSrc from '../../shaders/train/conv_fwd.wgsl?raw';
+import convInput from '../../shaders/train/conv_input.wgsl?raw';
 import elementwiseSrc from '../../shaders/train/elementwise.wgsl?raw';
 import lossSrc from '../../shaders/train/loss.wgsl?raw';
 import reduceSrc from '../../shaders/train/reduce_chunks.wgsl?raw';
@@ -20,9 +21,9 @@ export interface TrainKernel {
 export type KernelName = 'convFwd' | 'convBwdData' | 'convBwdWeight' | 'reduce' | 'elementwise' | 'loss' | 'sum' | 'adam';
 
 const DEFS: Record<KernelName, { code: string[]; bindings: Kind[] }> = {
-  convFwd: { code: [fwdSrc, convCommon], bindings: ['uniform', 'read', 'read', 'read', 'write'] },
+  convFwd: { code: [fwdSrc, convCommon, convInput], bindings: ['uniform', 'read', 'read', 'read', 'write'] },
   convBwdData: { code: [bwdDataSrc, convCommon], bindings: ['uniform', 'read', 'read', 'write'] },
-  convBwdWeight: { code: [bwdWeightSrc, convCommon], bindings: ['uniform', 'read', 'read', 'read', 'write'] },
+  convBwdWeight: { code: [bwdWeightSrc, convCommon, convInput], bindings: ['uniform', 'read', 'read', 'read', 'write'] },
   reduce: { code: [reduceSrc], bindings: ['uniform', 'read', 'write'] },
   elementwise: { code: [elementwiseSrc], bindings: ['uniform', 'write', 'read', 'read'] },
   loss: { code: [lossSrc], bindings: ['uniform', 'read', 'read', 'write', 'write'] },

@@ -1,45 +1,27 @@
 // The browser app's interactive features in headless Chromium (WebGPU on SwiftShader, 2D canvas): denoise
 // toggle, reference and PSNR, orbit camera with input latency, tone controls, dropped and invalid files, save.
 // Small images (48x48) keep the whole file near half a minute on a 2-core software-rendering machine.
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { AppStats } from '../../src/app/hook.ts';
 import { decodeImage } from '../../src/image/codec.ts';
 import type { ImageF32 } from '../../src/image/image.ts';
 import { psnr } from '../../src/metrics/psnr.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { compileBuiltin, renderCompiled } from '../support/render.ts';
-import { ARTIFACTS, assertChromium, buildApp, canvasPixels, launchChromium, openPage, REPO_ROOT, serveStatic, waitForStats, type StaticServer } from './support.ts';
+import { appFixture, ARTIFACTS, canvasPixels, openPage, REPO_ROOT, waitForStats } from './support.ts';
 
 const SIZE = 48;
 const FIXTURES = join(REPO_ROOT, 'tests/fixtures/app');
 
-let outDir: string | undefined;
-let server: StaticServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  assertChromium();
-  outDir = await mkdtemp(join(tmpdir(), 'tracelab-e2e-app-'));
-  await buildApp(outDir);
-  server = await serveStatic(outDir);
-  browser = await launchChromium();
-  await mkdir(ARTIFACTS, { recursive: true });
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (outDir) await rm(outDir, { recursive: true, force: true });
-});
+const app = appFixture('tracelab-e2e-app-');
 
 async function withPage(query: string, fn: (page: Page, errors: string[]) => Promise<void>, acceptDownloads = false): Promise<void> {
-  const { page, errors } = await openPage(browser!, { acceptDownloads });
+  const { page, errors } = await openPage(app.browser(), { acceptDownloads });
   try {
-    await page.goto(`${server!.url}?${query}`);
+    await page.goto(`${app.url()}?${query}`);
     await fn(page, errors);
     expect(errors, errors.join('\n')).toEqual([]);
   } finally {

@@ -3,42 +3,22 @@
 // Tolerances as in tests/denoise/denoiser.test.ts (which explains them), in the tone-mapped domain
 // (v / (1 + v))^(1/2.2): f32 storage max 1e-4; f16 storage max 8 * 2^-11 and rms 2^-11. SwiftShader has neither
 // shader-f16 nor subgroups 8 wide, so 'auto' runs f32 + plain lanes there; the second test forces f16 storage.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DENOISE_CHECK_HEIGHT, DENOISE_CHECK_WIDTH, denoiseCheckInput, denoiseCheckModel } from '../../src/app/denoise-check.ts';
 import type { DenoiseCheckOptions, DenoiseCheckResult } from '../../src/app/hook.ts';
 import { referenceDenoise } from '../../src/denoise/reference.ts';
 import { errorStats } from '../denoise/support.ts';
-import { assertChromium, buildApp, launchChromium, serveStatic, type StaticServer } from './support.ts';
+import { appFixture } from './support.ts';
 
 const F32_MAX = 1e-4;
 const F16_MAX = 8 * 2 ** -11;
 const F16_RMS = 2 ** -11;
 
-let outDir: string | undefined;
-let server: StaticServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  assertChromium();
-  outDir = await mkdtemp(join(tmpdir(), 'tracelab-e2e-denoise-'));
-  await buildApp(outDir);
-  server = await serveStatic(outDir);
-  browser = await launchChromium();
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (outDir) await rm(outDir, { recursive: true, force: true });
-});
+const app = appFixture('tracelab-e2e-denoise-');
 
 /** Runs `denoiseTest(options)` on a fresh page; fails with the page's message, or on any console error. */
 async function denoiseInBrowser(options: DenoiseCheckOptions): Promise<{ result: DenoiseCheckResult; pageMs: number }> {
-  const page = await browser!.newPage();
+  const page = await app.browser().newPage();
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
@@ -46,7 +26,7 @@ async function denoiseInBrowser(options: DenoiseCheckOptions): Promise<{ result:
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   try {
     // the smallest render the app allows, so the path tracer's frames barely compete with the denoiser
-    await page.goto(`${server!.url}?scene=cornell-box&size=8&spp=1`);
+    await page.goto(`${app.url()}?scene=cornell-box&size=8&spp=1`);
     await page.waitForFunction(() => window.tracelab !== undefined, undefined, { timeout: 30_000 });
     const t = performance.now();
     const got = await page.evaluate((o) => window.tracelab!.denoiseTest(o), options);

@@ -1,32 +1,13 @@
 // The app's online-training panel in headless Chromium (WebGPU on SwiftShader): training steps run between render
 // steps with finite losses, the live plot draws, the network feeds the denoised view and PSNR against the in-page
 // reference, and turning it off stops the steps. 48x48 keeps it to seconds on a 2-core software-rendering machine.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { AppStats } from '../../src/app/hook.ts';
-import { ARTIFACTS, assertChromium, buildApp, launchChromium, openPage, serveStatic, waitForStats, type StaticServer } from './support.ts';
+import { appFixture, ARTIFACTS, openPage, waitForStats } from './support.ts';
 
-let outDir: string | undefined;
-let server: StaticServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  assertChromium();
-  outDir = await mkdtemp(join(tmpdir(), 'tracelab-e2e-online-'));
-  await buildApp(outDir);
-  server = await serveStatic(outDir);
-  browser = await launchChromium();
-  await mkdir(ARTIFACTS, { recursive: true });
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (outDir) await rm(outDir, { recursive: true, force: true });
-});
+const app = appFixture('tracelab-e2e-online-');
 
 const stats = (page: Page): Promise<AppStats> => page.evaluate(() => window.tracelab!.stats());
 
@@ -70,9 +51,9 @@ const fmt = (m: Awaited<ReturnType<typeof takeFrameMonitor>>): string =>
 
 describe('online training panel (headless Chromium)', () => {
   it('trains while rendering, plots loss and PSNR, denoises the view, follows the camera and the scene, stops when off', async () => {
-    const { page, errors } = await openPage(browser!);
+    const { page, errors } = await openPage(app.browser());
     try {
-      await page.goto(`${server!.url}?scene=cornell-box&size=48&spp=64&seed=7&ref-spp=16`);
+      await page.goto(`${app.url()}?scene=cornell-box&size=48&spp=64&seed=7&ref-spp=16`);
       await waitForStats(page, (s) => s.spp >= 1);
       await startFrameMonitor(page);
       await page.click('#make-reference');

@@ -1,11 +1,13 @@
 // Helpers for the browser end-to-end tests: build the app with Vite, serve it, launch Debian's headless Chromium.
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 import type { AppStats } from '../../src/app/hook.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -137,4 +139,35 @@ export function canvasPixels(page: Page): Promise<number[]> {
     const c = document.getElementById('image') as HTMLCanvasElement;
     return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
   });
+}
+
+/** One test file's app: built into a temporary directory, served, with a Chromium; torn down after the file. */
+export interface AppFixture {
+  browser(): Browser;
+  /** The served app's base URL. */
+  url(): string;
+}
+
+export function appFixture(prefix: string): AppFixture {
+  let outDir: string | undefined;
+  let server: StaticServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    assertChromium();
+    outDir = await mkdtemp(join(tmpdir(), prefix));
+    await buildApp(outDir);
+    server = await serveStatic(outDir);
+    browser = await launchChromium();
+    await mkdir(ARTIFACTS, { recursive: true });
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`e2e: ${what} did not start`);
+    return v;
+  };
+  return { browser: () => need(browser, 'Chromium'), url: () => need(server, 'the static server').url };
 }
