@@ -131,7 +131,7 @@ export async function denoiseCommand(argv: string[]): Promise<void> {
     const ms = performance.now() - t0;
     await writeImageFile(out, result, { exposure, operator });
     process.stdout.write(
-      `wrote ${out} (${result.width}x${result.height}, ${spec.name}${model.weightsFile ? '' : ', untrained (random) weights'}; ` +
+      `wrote ${out} (${result.width}x${result.height}, ${spec.name}${model.weightsFile ? `, weights ${model.weightsFile}` : ', untrained (random) weights'}; ` +
         `backend ${backend.describe()}; denoise ${ms.toFixed(0)} ms)\n`,
     );
   } finally {

@@ -52,14 +52,14 @@ describe('tracelab denoise', () => {
   it('denoises an EXR with albedo and normal on WebGPU, then on gpu.js, with matching results', async () => {
     const r = await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-fast', '--weights', 'fast.bin', '--out', 'dn.exr', '--backend', 'webgpu');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^wrote dn\.exr \(12x10, n2n-fast; backend webgpu \(.+\), f(16|32) tensors; denoise \d+ ms\)$/m);
+    expect(r.stdout).toMatch(/^wrote dn\.exr \(12x10, n2n-fast, weights \S+; backend webgpu \(.+\), f(16|32) tensors; denoise \d+ ms\)$/m);
     expect(r.stderr).toMatch(/model: n2n-fast \(84,195 parameters, 28,224 MACs\/pixel\), weights fast\.bin/);
     const gpu = await readImageFile(p('dn.exr'));
     expect([gpu.width, gpu.height, gpu.channels]).toEqual([W, H, 3]);
 
     const j = await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-fast', '--weights', 'fast.bin', '--out', 'dn-gpujs.exr', '--backend', 'gpujs');
     expect(j.code, j.stderr).toBe(0);
-    expect(j.stdout).toMatch(/^wrote dn-gpujs\.exr \(12x10, n2n-fast; backend gpu\.js (webasm|cpu); denoise \d+ ms\)$/m);
+    expect(j.stdout).toMatch(/^wrote dn-gpujs\.exr \(12x10, n2n-fast, weights \S+; backend gpu\.js (webasm|cpu); denoise \d+ ms\)$/m);
     const cpu = await readImageFile(p('dn-gpujs.exr'));
     // WebGPU stores tensors in f16 where the adapter can: the f16 tolerance of denoiser.test.ts (8 * 2^-11)
     const e = errorStats(cpu.data, gpu.data);
@@ -67,13 +67,20 @@ describe('tracelab denoise', () => {
     expect(e.max).toBeLessThan(8 * 2 ** -11);
   });
 
-  it('warns about untrained weights and writes a tone-mapped PNG with the default (auto) backend', async () => {
-    const r = await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-fast', '--out', 'dn.png', '--exposure', '1');
+  it('warns about untrained weights (n2n-paper ships none) and writes a tone-mapped PNG with the default backend', async () => {
+    const r = await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-paper', '--out', 'dn.png', '--exposure', '1');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^tracelab: warning: no weights for 'n2n-fast' .*untrained \(random\) weights/m);
-    expect(r.stdout).toMatch(/wrote dn\.png \(12x10, n2n-fast, untrained \(random\) weights; backend webgpu/);
+    expect(r.stderr).toMatch(/^tracelab: warning: no weights for 'n2n-paper' .*untrained \(random\) weights/m);
+    expect(r.stdout).toMatch(/wrote dn\.png \(12x10, n2n-paper, untrained \(random\) weights; backend webgpu/);
     const png = await readImageFile(p('dn.png'));
     expect([png.width, png.height]).toEqual([W, H]);
+  });
+
+  it('uses the shipped n2n-fast weights without --weights', async () => {
+    const r = await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-fast', '--out', 'dn-fast.exr');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/warning/);
+    expect(r.stdout).toMatch(/wrote dn-fast\.exr \(12x10, n2n-fast, weights .*denoiser\/weights\/n2n-fast\.bin/);
   });
 
   const bad: Array<[string, string[], RegExp]> = [
