@@ -1,6 +1,7 @@
 // Bundles a TypeScript entry point (default: the CLI) into one ESM file for machines without the dev toolchain
 // (npm, tsx): `node scripts/bundle-node.mjs [entry.ts] [out.mjs]`. WGSL `?raw` imports are inlined as text and
-// the `webgpu` package (a native addon) stays external: copy node_modules/webgpu beside the bundle. gpu.js is
+// the `webgpu` package (a native addon) stays external: copy node_modules/webgpu beside the bundle (and
+// node_modules/uplot for `compare`'s report, which inlines uPlot's files at run time). gpu.js is
 // replaced by a stub that says it is missing.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
