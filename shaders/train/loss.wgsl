@@ -1,6 +1,6 @@
 // Per-element loss and its gradient with respect to the network output (src/train/loss.ts is the CPU twin):
 // lin = output_to_linear(o); loss(lin, target); grad = dL/dlin * dlin/do / n. The transform's derivative is
-// taken at max(t, T_GRAD_MIN) (straight-through at the clamp to black) and is 0 above t = 1.
+// taken at clamp(t, T_GRAD_MIN, T_GRAD_MAX): straight-through at the clamps to black and to the maximum.
 struct LossP {
   n: u32,       // elements in the batch (the mean's divisor)
   kind: u32,    // 0 l2, 1 l1, 2 hdr
@@ -18,6 +18,7 @@ const GAMMA = 2.2;
 const OUTPUT_MARGIN = 9.5367431640625e-7;
 const HDR_EPSILON = 0.01;
 const T_GRAD_MIN = 0.015625;
+const T_GRAD_MAX = 0.984375;
 
 fn to_u(t: f32) -> f32 {
   return min(select(0.0, pow(t, GAMMA), t > 0.0), 1.0 - OUTPUT_MARGIN);
@@ -30,9 +31,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let raw = out[j] + COLOR_SHIFT;
   let u = to_u(clamp(raw, 0.0, 1.0));
   let f = u / (1.0 - u);
-  let tg = clamp(raw, T_GRAD_MIN, 1.0);
-  let ug = to_u(tg);
-  let slope = select(GAMMA * pow(tg, GAMMA - 1.0) / ((1.0 - ug) * (1.0 - ug)), 0.0, raw > 1.0);
+  let tg = clamp(raw, T_GRAD_MIN, T_GRAD_MAX);
+  let ug = pow(tg, GAMMA);
+  let slope = GAMMA * pow(tg, GAMMA - 1.0) / ((1.0 - ug) * (1.0 - ug));
   let d = f - tgt[j];
   var l = d * d;
   var dl = 2.0 * d;

@@ -18,16 +18,22 @@ export const HDR_EPSILON = 0.01;
  * estimate): the transform clamps at 0, and an exact zero gradient there would leave a black pixel stuck black.
  */
 export const T_GRAD_MIN = 1 / 64;
+/**
+ * Above this tone-mapped value (radiance above ~28) the derivative is taken at this value: the exact one grows
+ * without bound towards the clamp at 1 (and is 0 beyond it), so an output that overshoots would be stuck at the
+ * clamp's ~1e6 radiance with no gradient pulling it back. (The shipped n2n-fast weights predate this.)
+ */
+export const T_GRAD_MAX = 1 - 1 / 64;
 
-/** Linear value of a network output and its derivative (straight-through below T_GRAD_MIN). */
+/** Linear value of a network output and its derivative (straight-through outside [T_GRAD_MIN, T_GRAD_MAX]). */
 export function outputLinearAndSlope(o: number): { lin: number; slope: number } {
   const raw = o + COLOR_SHIFT;
   const t = Math.min(1, Math.max(0, raw));
   const u = Math.min(Math.pow(t, GAMMA), 1 - OUTPUT_MARGIN);
   const lin = u / (1 - u);
-  const tg = Math.min(1, Math.max(T_GRAD_MIN, raw));
-  const ug = Math.min(Math.pow(tg, GAMMA), 1 - OUTPUT_MARGIN);
-  const slope = raw > 1 ? 0 : (GAMMA * Math.pow(tg, GAMMA - 1)) / ((1 - ug) * (1 - ug));
+  const tg = Math.min(T_GRAD_MAX, Math.max(T_GRAD_MIN, raw));
+  const ug = Math.pow(tg, GAMMA);
+  const slope = (GAMMA * Math.pow(tg, GAMMA - 1)) / ((1 - ug) * (1 - ug));
   return { lin, slope };
 }
 
