@@ -136,8 +136,11 @@ fn trace_path(px: vec2u) -> PathResult {
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  if (gid.x >= params.width || gid.y >= params.height) { return; }
-  let pixel = gid.y * params.width + gid.x;
+  // The dispatch covers the band of rows [row_start, row_start + row_count), rounded up to whole workgroups.
+  let y = gid.y + params.row_start;
+  if (gid.x >= params.width || gid.y >= params.row_count || y >= params.height) { return; }
+  let px = vec2u(gid.x, y);
+  let pixel = y * params.width + gid.x;
   let plane = params.width * params.height;
   // Samples are added one at a time onto the stored sums, so the floating-point result does not depend on
   // how the samples were split into passes (bit-identical images for the same seed and spp).
@@ -147,7 +150,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var normal_depth = film[3u * plane + pixel];
   for (var s = 0u; s < params.sample_count; s++) {
     rng_seed(pixel, params.sample_start + s, params.seed);
-    let r = trace_path(gid.xy);
+    let r = trace_path(px);
     var l = r.radiance;
     // A NaN/Inf sample would poison the pixel forever; count it as zero (rare, from degenerate geometry).
     if (any(l != l) || any(abs(l) > vec3f(F32_MAX))) { l = vec3f(0.0); }

@@ -25,6 +25,10 @@ struct Params {
   rr_depth: u32,
   env_marginal_offset: u32,
   env_conditional_offset: u32,
+  // Band of image rows this pass covers (integrator.wgsl: y = gid.y + row_start); the whole image unless
+  // PathTracer.accumulateRows. The wavefront integrator always renders the whole image and ignores them.
+  row_start: u32,
+  row_count: u32,
 }
 
 const MODE_MIS: u32 = 0u;

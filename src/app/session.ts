@@ -1,6 +1,7 @@
 // One interactive render: the scene, its path tracers (the view, a low-resolution preview while the camera moves,
 // and a background reference), the denoiser and the images they produce. All GPU work runs one step at a time
-// through `queue`, one step per animation frame, each sized to the frame budget (budget.ts).
+// through `queue`, one step per animation frame, each sized to the frame budget (budget.ts): a sample slower than
+// the budget renders as bands of rows, so a camera change waits for one band, not one whole sample.
 import type { GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { psnr } from '../metrics/psnr.ts';
@@ -233,12 +234,14 @@ export class RenderSession {
     // the reference takes every other step while the view still renders
     if (mainWork && (!this.reference.pending || this.turn++ % 2 === 0)) await this.mainStep(main);
     else if (this.reference.pending) await this.referenceStep();
-    if (!moving && this.denoiseDue()) await this.denoiseStep();
+    // the denoiser reads the film on the GPU: not while part of it holds a band-rendered sample
+    if (!moving && !main.tracer.partial && this.denoiseDue()) await this.denoiseStep();
     if (main.samples < this.settings.targetSpp || this.reference.pending || this.denoiseDue() || moving) this.wake();
   }
 
   private async mainStep(main: TimedTracer): Promise<void> {
-    await main.step(this.settings.targetSpp - main.samples);
+    // a band that did not complete a sample leaves nothing new to show (reading the film back costs a frame)
+    if ((await main.step(this.settings.targetSpp - main.samples)) === 0) return;
     this.noisy = await main.tracer.readFrame();
     this.noisyVersion = this.mainVersion;
     this.updatePsnr();
@@ -258,7 +261,7 @@ export class RenderSession {
     const version = this.cameraVersion;
     if (this.previewVersion !== version) this.preview.tracer.setCamera(this.camera!);
     this.previewVersion = version;
-    await this.preview.step(1);
+    await this.preview.step(1, false); // whole samples: the preview is sized so that one fits the budget
     this.listener.preview(await this.preview.tracer.readFrame(), version);
   }
 

@@ -25,8 +25,15 @@ export interface LoadedWeights {
 }
 
 /** Whether trained weights ship for `model` (denoiser/weights/<model>.bin in the repository). */
+/** The shipped weights of `model`: in $TRACELAB_WEIGHTS_DIR when set, else the package's denoiser/weights/. */
+export function shippedWeightsPath(model: string): { path: string; shown: string } {
+  const dir = process.env.TRACELAB_WEIGHTS_DIR;
+  if (dir) return { path: join(dir, `${model}.bin`), shown: join(dir, `${model}.bin`) };
+  return { path: join(REPO_ROOT, defaultWeightsPath(model)), shown: defaultWeightsPath(model) };
+}
+
 export function hasDefaultWeights(model: N2nModel): boolean {
-  return existsSync(join(REPO_ROOT, defaultWeightsPath(model)));
+  return existsSync(shippedWeightsPath(model).path);
 }
 
 /**
@@ -35,8 +42,9 @@ export function hasDefaultWeights(model: N2nModel): boolean {
  * fails before any rendering.
  */
 export async function loadN2nWeights(model: N2nModel, file: string | undefined): Promise<LoadedWeights> {
-  const shown = file ?? defaultWeightsPath(model);
-  const path = file ?? join(REPO_ROOT, defaultWeightsPath(model));
+  const shipped = shippedWeightsPath(model);
+  const shown = file ?? shipped.shown;
+  const path = file ?? shipped.path;
   if (file === undefined && !existsSync(path)) {
     throw new MissingWeightsError(`no trained weights for ${model}: ${shown} is missing (pass --weights FILE)`);
   }

@@ -11,7 +11,7 @@ import { writeImageFile } from '../node/image-files.ts';
 import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
 import { choiceOption, intOption, parse, UsageError } from './args.ts';
 import { compileScenes, denoiserFactories, progressPrinter, sizeAtLeastSsim, writeCompareOutputs } from './compare.ts';
-import { checkOutDir, MissingWeightsError } from './compare-files.ts';
+import { checkOutDir, MissingWeightsError, shippedWeightsPath } from './compare-files.ts';
 import { formatSeconds } from './progress.ts';
 
 const MODEL = 'n2n-fast';
@@ -51,7 +51,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     ({ denoisers, weights } = await denoiserFactories([MODEL], values.weights ? { [MODEL]: values.weights } : {}));
   } catch (e) {
     if (!(e instanceof MissingWeightsError)) throw e;
-    fallback = `${MODEL} has no trained weights (${defaultWeightsPath(MODEL)} is missing): denoised with the atrous baseline instead`;
+    fallback = `${MODEL} has no trained weights (${shippedWeightsPath(MODEL).shown} is missing): denoised with the atrous baseline instead`;
     ({ denoisers, weights } = await denoiserFactories(['atrous'], {}));
   }
   const denoiser = denoisers[0].name;

@@ -21,7 +21,7 @@ export const DENOISE_USAGE = `usage: tracelab denoise <noisy.exr|.pfm|.hdr|.png>
   --albedo FILE      first-hit albedo image (models with an albedo input need it)
   --normal FILE      first-hit normal image, components in [-1, 1] (models with a normal input need it)
                      (PNG AOVs written by \`tracelab render --aov\` are understood)
-  --weights FILE     weights for the model; default denoiser/weights/<model>.bin if it exists,
+  --weights FILE     weights for the model; default denoiser/weights/<model>.bin (or $TRACELAB_WEIGHTS_DIR/<model>.bin) if it exists,
                      else untrained (random) weights, with a warning
   --out FILE         output .png (tone mapped), .exr or .pfm (linear HDR); default out/<input>-denoised.png
   --exposure E       PNG exposure in stops (default 0)
@@ -29,7 +29,8 @@ export const DENOISE_USAGE = `usage: tracelab denoise <noisy.exr|.pfm|.hdr|.png>
   --backend B        auto (default: WebGPU when there is an adapter, else gpu.js), webgpu or gpujs`;
 
 const BACKENDS = ['auto', 'webgpu', 'gpujs'] as const;
-const WEIGHTS_DIR = fileURLToPath(new URL('../../denoiser/weights/', import.meta.url));
+/** Shipped weights: $TRACELAB_WEIGHTS_DIR when set (another set of weights, or none), else denoiser/weights/. */
+const weightsDir = (): string => process.env.TRACELAB_WEIGHTS_DIR || fileURLToPath(new URL('../../denoiser/weights/', import.meta.url));
 
 /** A network spec with its weights, and where the weights came from (for the log). */
 export interface LoadedModel {
@@ -60,7 +61,7 @@ async function loadSpec(model: string): Promise<NetworkSpec> {
  */
 export async function loadModel(model: string, weightsPath: string | undefined): Promise<LoadedModel> {
   const spec = await loadSpec(model);
-  const file = weightsPath ?? join(WEIGHTS_DIR, `${spec.name}.bin`);
+  const file = weightsPath ?? join(weightsDir(), `${spec.name}.bin`);
   if (weightsPath === undefined && !existsSync(file)) {
     const warning = `tracelab: warning: no weights for '${spec.name}' (no --weights, no denoiser/weights/${spec.name}.bin): ` +
       'untrained (random) weights, the output is not a useful image';

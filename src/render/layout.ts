@@ -99,7 +99,7 @@ export const LIGHT_ENTRY_LAYOUT = new StructLayout('LightEntry', [
   ['_pad0', 'u32'],
 ]);
 
-/** Mirrors `Params` in shaders/pathtrace/integrator.wgsl: per-pass uniforms. */
+/** Mirrors `Params` in shaders/pathtrace/params.wgsl: per-pass uniforms (144 bytes: the row band fills the tail padding). */
 export const PARAMS_LAYOUT = new StructLayout('Params', [
   ['width', 'u32'],
   ['height', 'u32'],
@@ -125,6 +125,8 @@ export const PARAMS_LAYOUT = new StructLayout('Params', [
   ['rr_depth', 'u32'],
   ['env_marginal_offset', 'u32'],
   ['env_conditional_offset', 'u32'],
+  ['row_start', 'u32'],
+  ['row_count', 'u32'],
 ]);
 
 export const MaterialKind = { Diffuse: 0, Conductor: 1, Dielectric: 2, Standard: 3 } as const;

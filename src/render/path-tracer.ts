@@ -1,6 +1,7 @@
 // PathTracer: owns the scene buffers, the film and the integrator pipeline; accumulates samples progressively.
 import { GpuError, type GpuContext } from '../gpu/context.ts';
 import type { CompiledCamera, CompiledScene } from '../scene/compile.ts';
+import { decodeFilm, type Frame, type FrameData } from './film.ts';
 import { EstimatorMode, PARAMS_LAYOUT } from './layout.ts';
 import { SceneBuffers } from './scene-buffers.ts';
 import { integratorSource } from './shaders.ts';
@@ -19,56 +20,7 @@ export interface PathTracerOptions {
   pathsPerSubmit?: number;
 }
 
-/** The film on the GPU: four planes of vec4f (radiance sum + count, radiance^2 sum, albedo sum, normal+depth sum). */
-export interface Frame {
-  width: number;
-  height: number;
-  spp: number;
-  film: GPUBuffer;
-}
-
-/** A frame read back to the CPU; per-pixel means over the accumulated samples. */
-export interface FrameData {
-  width: number;
-  height: number;
-  spp: number;
-  /** Linear HDR radiance, RGB per pixel. */
-  color: Float32Array;
-  /** Per-pixel variance of one sample (unbiased), RGB; divide by spp for the variance of the mean. */
-  variance: Float32Array;
-  albedo: Float32Array;
-  normal: Float32Array;
-  depth: Float32Array;
-}
-
-/** Means and per-sample variances from the raw film (four vec4f planes, see integrator.wgsl). */
-export function decodeFilm(raw: Float32Array, width: number, height: number, spp: number): FrameData {
-  const n = width * height;
-  if (raw.length < 16 * n) throw new RangeError(`film of ${raw.length} floats is too small for ${width}x${height}`);
-  const out: FrameData = {
-    width,
-    height,
-    spp,
-    color: new Float32Array(n * 3),
-    variance: new Float32Array(n * 3),
-    albedo: new Float32Array(n * 3),
-    normal: new Float32Array(n * 3),
-    depth: new Float32Array(n),
-  };
-  if (spp === 0) return out;
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) {
-      const mean = raw[i * 4 + c] / spp;
-      out.color[i * 3 + c] = mean;
-      const sq = raw[(n + i) * 4 + c] / spp;
-      out.variance[i * 3 + c] = spp > 1 ? Math.max(0, (sq - mean * mean) * (spp / (spp - 1))) : 0;
-      out.albedo[i * 3 + c] = raw[(2 * n + i) * 4 + c] / spp;
-      out.normal[i * 3 + c] = raw[(3 * n + i) * 4 + c] / spp;
-    }
-    out.depth[i] = raw[(3 * n + i) * 4 + 3] / spp;
-  }
-  return out;
-}
+export { decodeFilm, type Frame, type FrameData } from './film.ts';
 
 export interface ProgressInfo {
   done: number;
@@ -84,6 +36,9 @@ export interface PassSettings {
   sampleStart: number;
   sampleCount: number;
   seed: number;
+  /** Rows [rowStart, rowStart + rowCount) of the image (megakernel only); default: the whole image. */
+  rowStart?: number;
+  rowCount?: number;
 }
 
 /** The `Params` uniform (shaders/pathtrace/params.wgsl) for one pass over `scene`. */
@@ -124,6 +79,8 @@ export function packParams(
     rr_depth: o.rrDepth,
     env_marginal_offset: env.marginalOffset,
     env_conditional_offset: env.conditionalOffset,
+    row_start: pass.rowStart ?? 0,
+    row_count: pass.rowCount ?? pass.height,
   });
   return buf;
 }
@@ -158,6 +115,9 @@ export class PathTracer {
   private destroyed = false;
   /** The scene as the passes see it: `scene` until setCamera replaces its camera. */
   private view: CompiledScene;
+  /** Samples per row added by accumulateRows and not committed yet (all zero between whole samples). */
+  private readonly rowPending: Uint32Array;
+  private pendingRows = 0;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -173,6 +133,7 @@ export class PathTracer {
     this.width = options.width;
     this.height = options.height;
     this.view = scene;
+    this.rowPending = new Uint32Array(options.height);
   }
 
   static async create(gpu: GpuContext, scene: CompiledScene, opts: PathTracerOptions & { pipeline?: Promise<IntegratorPipeline> | IntegratorPipeline }): Promise<PathTracer> {
@@ -224,6 +185,8 @@ export class PathTracer {
     this.seed = seed;
     this.spp = 0;
     this.firstSample = firstSample;
+    this.rowPending.fill(0);
+    this.pendingRows = 0;
     const enc = this.gpu.device.createCommandEncoder({ label: 'clear film' });
     enc.clearBuffer(this.film);
     this.gpu.device.queue.submit([enc.finish()]);
@@ -243,36 +206,86 @@ export class PathTracer {
     this.reset(this.seed);
   }
 
-  private writeParams(sampleStart: number, sampleCount: number): void {
-    const buf = packParams(this.view, this.options, { width: this.width, height: this.height, sampleStart, sampleCount, seed: this.seed });
-    this.gpu.device.queue.writeBuffer(this.params, 0, buf);
+  /** One submission of `sampleCount` samples, from sample index `sampleStart`, over rows [rowStart, rowStart + rowCount). */
+  private async pass(sampleStart: number, sampleCount: number, rowStart: number, rowCount: number): Promise<void> {
+    await this.gpu.scoped('path tracing pass', async () => {
+      const pass = { width: this.width, height: this.height, sampleStart, sampleCount, seed: this.seed, rowStart, rowCount };
+      this.gpu.device.queue.writeBuffer(this.params, 0, packParams(this.view, this.options, pass));
+      const enc = this.gpu.device.createCommandEncoder({ label: 'path tracing pass' });
+      const cp = enc.beginComputePass({ label: 'path tracing' });
+      cp.setPipeline(this.pipeline);
+      cp.setBindGroup(0, this.sceneGroup);
+      cp.setBindGroup(1, this.frameGroup);
+      cp.dispatchWorkgroups(Math.ceil(this.width / 8), Math.ceil(rowCount / 8));
+      cp.end();
+      this.gpu.device.queue.submit([enc.finish()]);
+      await this.gpu.device.queue.onSubmittedWorkDone();
+    });
   }
 
-  /** Adds `spp` samples per pixel to the film. */
+  /** Adds `spp` samples per pixel to the film. Not while a band-by-band sample is under way (see `partial`). */
   async accumulate(spp: number, onProgress?: (p: ProgressInfo) => void): Promise<void> {
     this.assertAlive();
     if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`spp must be a positive integer, got ${spp}`);
+    this.assertWhole('accumulate');
     const perPass = Math.max(1, Math.min(spp, Math.floor(this.options.pathsPerSubmit / (this.width * this.height))));
     const start = performance.now();
     let done = 0;
     while (done < spp) {
       const n = Math.min(perPass, spp - done);
-      await this.gpu.scoped('path tracing pass', async () => {
-        this.writeParams(this.firstSample + this.spp, n);
-        const enc = this.gpu.device.createCommandEncoder({ label: 'path tracing pass' });
-        const pass = enc.beginComputePass({ label: 'path tracing' });
-        pass.setPipeline(this.pipeline);
-        pass.setBindGroup(0, this.sceneGroup);
-        pass.setBindGroup(1, this.frameGroup);
-        pass.dispatchWorkgroups(Math.ceil(this.width / 8), Math.ceil(this.height / 8));
-        pass.end();
-        this.gpu.device.queue.submit([enc.finish()]);
-        await this.gpu.device.queue.onSubmittedWorkDone();
-      });
+      await this.pass(this.firstSample + this.spp, n, 0, this.height);
       this.spp += n;
       done += n;
       onProgress?.({ done, total: spp, elapsedMs: performance.now() - start });
     }
+  }
+
+  /** True while some rows hold samples that commitSamples has not counted yet. */
+  get partial(): boolean {
+    return this.pendingRows > 0;
+  }
+
+  /**
+   * Adds `sampleCount` samples to rows [rowStart, rowStart + rowCount) only, in one submission: a sample too slow
+   * for one submission can be rendered as bands. The band's rows get the sample indices that follow the ones they
+   * hold (the committed `samples` plus their uncommitted ones), so every row of a band must hold the same number of
+   * uncommitted samples. Once every row holds n of them, commitSamples(n) adds n to `samples`; the film is then
+   * bitwise identical to accumulate(n). Until then readFrame() still decodes each pixel by its own count, but
+   * frame().spp does not describe the uncommitted rows, and accumulate() refuses. reset/setCamera drop them.
+   */
+  async accumulateRows(rowStart: number, rowCount: number, sampleCount: number): Promise<void> {
+    this.assertAlive();
+    if (!Number.isInteger(rowStart) || rowStart < 0 || rowStart >= this.height) {
+      throw new RangeError(`rowStart must be an integer in [0, ${this.height}), got ${rowStart}`);
+    }
+    if (!Number.isInteger(rowCount) || rowCount < 1 || rowStart + rowCount > this.height) {
+      throw new RangeError(`rowCount must be an integer in [1, ${this.height - rowStart}] for rowStart ${rowStart}, got ${rowCount}`);
+    }
+    if (!Number.isInteger(sampleCount) || sampleCount < 1) throw new RangeError(`sampleCount must be a positive integer, got ${sampleCount}`);
+    const held = this.rowPending[rowStart];
+    for (let r = rowStart + 1; r < rowStart + rowCount; r++) {
+      if (this.rowPending[r] !== held) {
+        throw new RangeError(`rows ${rowStart}..${rowStart + rowCount - 1} hold different numbers of uncommitted samples (${held} in row ${rowStart}, ${this.rowPending[r]} in row ${r})`);
+      }
+    }
+    await this.pass(this.firstSample + this.spp + held, sampleCount, rowStart, rowCount);
+    if (held === 0) this.pendingRows += rowCount;
+    this.rowPending.fill(held + sampleCount, rowStart, rowStart + rowCount);
+  }
+
+  /** Counts `sampleCount` band-rendered samples (accumulateRows) that every row now holds; see accumulateRows. */
+  commitSamples(sampleCount: number): void {
+    this.assertAlive();
+    if (!Number.isInteger(sampleCount) || sampleCount < 1) throw new RangeError(`sampleCount must be a positive integer, got ${sampleCount}`);
+    const r = this.rowPending.findIndex((n) => n !== sampleCount);
+    if (r >= 0) throw new RangeError(`commitSamples(${sampleCount}): row ${r} holds ${this.rowPending[r]} uncommitted samples`);
+    this.spp += sampleCount;
+    this.rowPending.fill(0);
+    this.pendingRows = 0;
+  }
+
+  private assertWhole(what: string): void {
+    if (this.partial) throw new Error(`${what}: a band-by-band sample is under way; finish it (accumulateRows, commitSamples) or reset first`);
   }
 
   /** Clears the film and renders `spp` samples per pixel with `seed`. */

@@ -11,11 +11,11 @@ export interface CliRun {
   stderr: string;
 }
 
-/** A function running `tracelab ...args` with `cwd` as its working directory. */
-export function cliRunner(cwd: string): (...args: string[]) => Promise<CliRun> {
+/** A function running `tracelab ...args` with `cwd` as its working directory (and `env` added to the environment). */
+export function cliRunner(cwd: string, env: Record<string, string> = {}): (...args: string[]) => Promise<CliRun> {
   return (...args) =>
     new Promise((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { timeout: 60_000, cwd }, (err, stdout, stderr) => {
+      execFile(process.execPath, [BIN, ...args], { timeout: 60_000, cwd, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
       });
     });
