@@ -2,6 +2,8 @@
 // the data source; progress bar, validation PSNR, checkpoints and resume.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { builtinSpec, type BuiltinSpecName } from '../denoise/specs.ts';
+import { decodeWeights, type NetworkWeights } from '../denoise/weights.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { DirectoryRunStore } from '../node/train-files.ts';
 import { ConfigError, parseTrainConfig } from '../train/config.ts';
@@ -53,6 +55,16 @@ export async function trainCommand(argv: string[]): Promise<void> {
   }
   const cfg = parseTrainConfig(json, values.config);
   const sessionSteps = values['session-steps'] !== undefined ? intOption('session-steps', values['session-steps'], 0, 1, 1e9) : undefined;
+  let initWeights: NetworkWeights | undefined;
+  if (cfg.init !== undefined) {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(cfg.init));
+    } catch (e) {
+      throw new ConfigError(`${values.config}: 'init' weights ${cfg.init} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    initWeights = decodeWeights(builtinSpec(cfg.spec as BuiltinSpecName), bytes, cfg.init);
+  }
   const out = values.out ?? join('denoiser', 'runs', cfg.name);
   const store = new DirectoryRunStore(out, cfg.spec);
   await store.init();
@@ -62,6 +74,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     process.stderr.write(`training ${cfg.spec} (${cfg.targets} targets, ${cfg.loss} loss) on ${gpu.adapter.name}; run directory ${out}\n`);
     const log = await runTraining(gpu, cfg, store, {
       maxStepsThisSession: sessionSteps,
+      initWeights,
       onEvent: (e) => {
         const l = line(e, tty);
         if (l === null) return;

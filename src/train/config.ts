@@ -40,6 +40,11 @@ export interface TrainConfig {
   };
   checkpointEvery: number;
   logEvery: number;
+  /**
+   * Start from these weights (a TLNW file of the same spec, e.g. the shipped ones, to train them further) instead
+   * of the seeded initialisation. A path relative to the working directory.
+   */
+  init?: string;
 }
 
 export class ConfigError extends Error {
@@ -85,7 +90,7 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
     if (!isObj(v)) fail(key, 'must be an object');
     return v as Obj;
   };
-  const known = ['name', 'spec', 'loss', 'targets', 'steps', 'batch', 'crop', 'learningRate', 'rampDown', 'seed', 'data', 'validation', 'checkpointEvery', 'logEvery', '$comment'];
+  const known = ['name', 'spec', 'loss', 'targets', 'steps', 'batch', 'crop', 'learningRate', 'rampDown', 'seed', 'data', 'validation', 'checkpointEvery', 'logEvery', 'init', '$comment'];
   for (const k of Object.keys(json)) if (!known.includes(k)) fail(k, 'is not a known field');
   const cfg: TrainConfig = {
     name: str(json, 'name', null),
@@ -115,6 +120,7 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
     checkpointEvery: int(json, '', 'checkpointEvery', 1, 1e8, 500),
     logEvery: int(json, '', 'logEvery', 1, 1e8, 10),
   };
+  if (json.init !== undefined) cfg.init = str(json, 'init', null);
   if (cfg.crop > cfg.data.size) fail('crop', `(${cfg.crop}) is larger than data.size (${cfg.data.size})`);
   return cfg;
 }

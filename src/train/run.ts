@@ -3,7 +3,7 @@
 // stopped (the batch of step s depends only on the seed and s, so a resumed run equals an uninterrupted one).
 import { compileProceduralScene, proceduralSceneName, trainingSeed } from '../../scenes/procedural.ts';
 import { builtinSpec, type BuiltinSpecName } from '../denoise/specs.ts';
-import { encodeWeights } from '../denoise/weights.ts';
+import { encodeWeights, type NetworkWeights } from '../denoise/weights.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { IntegratorPipeline, PathTracer } from '../render/path-tracer.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
@@ -51,6 +51,8 @@ export type RunEvent =
   | { phase: 'checkpoint'; step: number };
 
 export interface RunOptions {
+  /** The weights of cfg.init, already read and decoded (required when the config names init). */
+  initWeights?: NetworkWeights;
   /** Stop after this many steps in this session (the run resumes later); default: run to the end. */
   maxStepsThisSession?: number;
   onEvent?: (e: RunEvent) => void;
@@ -83,7 +85,8 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
   const spec = builtinSpec(cfg.spec as BuiltinSpecName);
   const hash = configHash(cfg);
   const emit = opts.onEvent ?? (() => {});
-  const trainer = await NetworkTrainer.create(gpu, { spec, loss: cfg.loss, batch: cfg.batch, crop: cfg.crop, initSeed: cfg.seed });
+  if (cfg.init !== undefined && !opts.initWeights) throw new ConfigError(`the config starts from '${cfg.init}' but its weights were not loaded`);
+  const trainer = await NetworkTrainer.create(gpu, { spec, loss: cfg.loss, batch: cfg.batch, crop: cfg.crop, initSeed: cfg.seed, weights: opts.initWeights });
   try {
     let log: RunLog = {
       format: 'tracelab-train-log', version: 1, config: cfg, configHash: hash, adapter: gpu.adapter.name, parameters: trainer.parameterCount,

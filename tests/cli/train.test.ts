@@ -36,6 +36,23 @@ describe('tracelab train', () => {
     expect(again.stdout).toMatch(/^done: step 6\/6/m);
   }, 90_000);
 
+  it('starts from given weights (init): step 0 validates as the run that made them ended', async () => {
+    const base = JSON.parse(await readFile(CONFIG, 'utf8'));
+    await writeFile(join(dir, 'init.json'), JSON.stringify({ ...base, name: 'tiny-init', steps: 2, init: join('run', 'n2n-fast.bin') }));
+    const first = JSON.parse(await readFile(join(dir, 'run', 'log.json'), 'utf8'));
+    const end = first.validation.at(-1).scores[0];
+    const r = await run('train', '--config', 'init.json', '--out', 'run-init');
+    expect(r.code, r.stderr).toBe(0);
+    const log = JSON.parse(await readFile(join(dir, 'run-init', 'log.json'), 'utf8'));
+    expect(log.validation[0].step).toBe(0);
+    expect(log.validation[0].scores[0].denoised).toBeCloseTo(end.denoised, 6);
+    await writeFile(join(dir, 'init-missing.json'), JSON.stringify({ ...base, init: 'nope.bin' }));
+    expectCleanFailure(await run('train', '--config', 'init-missing.json', '--out', 'x'), /init-missing\.json: 'init' weights nope\.bin cannot be read \(ENOENT\)/);
+    await writeFile(join(dir, 'paper.bin'), new Uint8Array(16));
+    await writeFile(join(dir, 'init-bad.json'), JSON.stringify({ ...base, init: 'paper.bin' }));
+    expectCleanFailure(await run('train', '--config', 'init-bad.json', '--out', 'x'), /paper\.bin: /);
+  }, 90_000);
+
   it('fails cleanly on bad input', async () => {
     await writeFile(join(dir, 'bad.json'), '{ "name": ');
     await writeFile(join(dir, 'wrong.json'), JSON.stringify({ name: 'x', spec: 'n2n-fast', steps: -1 }));
