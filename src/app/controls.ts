@@ -1,4 +1,5 @@
 // The page's controls -> the app's actions. Nothing here keeps state.
+import type { DenoiserKind } from './denoising.ts';
 import type { FileLike } from './files.ts';
 import type { Elements } from './ui.ts';
 
@@ -6,6 +7,8 @@ export interface ControlActions {
   pickScene(value: string): void;
   openFiles(files: FileLike[]): void;
   setDenoise(enabled: boolean, every: number): void;
+  /** The Denoiser picker changed. */
+  setDenoiser(kind: DenoiserKind): void;
   setOnline(enabled: boolean): void;
   makeReference(spp: number): void;
   /** Exposure, tone map, compare or split changed: redraw only. */
@@ -44,6 +47,7 @@ export function wireControls(ui: Elements, act: ControlActions): void {
   };
   ui.denoise.addEventListener('change', denoise);
   ui.denoiseEvery.addEventListener('change', denoise);
+  ui.denoiser.addEventListener('change', () => act.setDenoiser(ui.denoiser.value as DenoiserKind));
   ui.online.addEventListener('change', () => act.setOnline(ui.online.checked));
   ui.makeReference.addEventListener('click', () => {
     const spp = Math.floor(Number(ui.referenceSpp.value));

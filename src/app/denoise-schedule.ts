@@ -4,7 +4,7 @@
 import type { GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
 import type { Frame, FrameData } from '../render/path-tracer.ts';
-import { createAppDenoiser, type AppDenoiser, type DenoiserChoice } from './denoising.ts';
+import { createAppDenoiser, type AppDenoiser, type DenoiserChoice, type DenoiserKind } from './denoising.ts';
 
 export class DenoiseSchedule {
   enabled = false;
@@ -14,29 +14,53 @@ export class DenoiseSchedule {
   runs = 0;
   /** What denoises, once it has started ('' before). */
   label = '';
+  /** Kind of the started denoiser (null before): 'auto' may fall back to a-trous. */
+  kind: DenoiserKind | null = null;
   result: { image: ImageF32; spp: number } | null = null;
   /** Denoises instead of the app's denoiser while set (the online-training network); its owner destroys it. */
   override: AppDenoiser | null = null;
   private denoiser: Promise<AppDenoiser> | null = null;
+  /** Denoise the current frame again at the next chance (the denoiser was swapped). */
+  private redo = false;
 
-  constructor(private readonly gpu: GpuContext, private readonly onChange: () => void) {}
+  constructor(private readonly gpu: GpuContext, private readonly onChange: () => void, private choice: DenoiserChoice = 'auto') {}
 
   set(enabled: boolean, every = this.every): void {
     this.enabled = enabled;
     this.every = Math.max(1, Math.floor(every));
-    if (enabled && !this.denoiser) {
-      const starting = createAppDenoiser(this.gpu);
-      this.denoiser = starting;
-      starting.then((d) => {
-        this.label = d.label;
-        this.onChange();
-      }, () => undefined);
-    }
+    if (enabled && !this.denoiser) this.start();
+  }
+
+  private start(): void {
+    const starting = createAppDenoiser(this.gpu, this.choice);
+    this.denoiser = starting;
+    starting.then((d) => {
+      if (this.denoiser !== starting) return; // swapped again meanwhile
+      this.label = d.label;
+      this.kind = d.kind;
+      this.onChange();
+    }, () => undefined);
+  }
+
+  /**
+   * Uses denoiser `choice` from now on: destroys the current one and, when on, starts the new one and denoises the
+   * current frame again (unless the online network overrides it). Call between GPU steps (the old one may be busy).
+   */
+  async choose(choice: DenoiserChoice): Promise<void> {
+    if (choice === this.choice) return;
+    this.choice = choice;
+    await this.dispose();
+    this.label = '';
+    this.kind = null;
+    if (this.enabled) this.start();
+    this.redo = this.override === null; // also when off: the shown result came from the old denoiser
+    this.onChange();
   }
 
   /** Due for `frame` (the view's current one) when enough new samples arrived, or the render just finished. */
   due(frame: FrameData | null, targetSpp: number): boolean {
     if (!this.enabled || !frame || frame.spp === 0) return false;
+    if (this.redo) return true;
     const last = this.result?.spp ?? 0;
     return frame.spp - last >= this.every || (frame.spp >= targetSpp && last !== frame.spp);
   }
@@ -50,6 +74,7 @@ export class DenoiseSchedule {
       this.ms = performance.now() - t0;
       this.runs++;
       this.result = { image, spp: data.spp };
+      this.redo = false;
       return null;
     } catch (err) {
       this.enabled = false;

@@ -7,6 +7,7 @@ import { builtinSpec } from '../denoise/specs.ts';
 import { decodeWeights, initWeights, type NetworkWeights } from '../denoise/weights.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { AtrousDenoiser } from '../harness/denoisers/atrous.ts';
+import { BilateralDenoiser } from '../harness/denoisers/bilateral.ts';
 import { denoiserInputFromFrame } from '../harness/denoisers/types.ts';
 import type { ImageF32 } from '../image/image.ts';
 import type { Frame, FrameData } from '../render/path-tracer.ts';
@@ -17,7 +18,7 @@ export const N2N_WEIGHTS_FILE = `denoiser/weights/${N2N_MODEL}.bin`;
 const WEIGHT_URLS = import.meta.glob<string>('/denoiser/weights/*.bin', { query: '?url', import: 'default', eager: true });
 
 export interface AppDenoiser {
-  readonly kind: 'n2n' | 'atrous';
+  readonly kind: DenoiserKind;
   /** For the panel, e.g. "n2n-fast (trained weights)" or "a-trous (no trained n2n-fast weights yet)". */
   readonly label: string;
   /** `frame` is the film on the GPU (the network reads it directly), `data` the same frame read back. */
@@ -25,7 +26,13 @@ export interface AppDenoiser {
   destroy(): void;
 }
 
-export type DenoiserChoice = 'auto' | 'atrous' | 'n2n';
+export type DenoiserKind = 'n2n' | 'atrous' | 'bilateral';
+export type DenoiserChoice = 'auto' | DenoiserKind;
+
+/** What 'auto' picks when the weights load (for the picker's initial value). */
+export function autoDenoiserKind(): DenoiserKind {
+  return WEIGHT_URLS[`/${N2N_WEIGHTS_FILE}`] ? 'n2n' : 'atrous';
+}
 
 /** Fetches the trained n2n-fast weights; null when the build has none. Throws a one-line error when bad. */
 export async function fetchTrainedWeights(): Promise<NetworkWeights | null> {
@@ -55,9 +62,18 @@ async function n2nDenoiser(gpu: GpuContext, weights: NetworkWeights, label: stri
 
 /**
  * 'auto': n2n-fast with trained weights if the build has them, else a-trous. 'n2n' forces the network (with
- * seeded random weights when none are trained: for timing only), 'atrous' the baseline.
+ * seeded random weights when none are trained: for timing only), 'atrous' and 'bilateral' the baselines.
  */
 export async function createAppDenoiser(gpu: GpuContext, choice: DenoiserChoice = 'auto'): Promise<AppDenoiser> {
+  if (choice === 'bilateral') {
+    const bilateral = await BilateralDenoiser.create(gpu);
+    return {
+      kind: 'bilateral',
+      label: 'cross-bilateral baseline',
+      denoise: (_frame, data) => bilateral.denoise(denoiserInputFromFrame(data)),
+      destroy: () => bilateral.destroy(),
+    };
+  }
   if (choice !== 'atrous') {
     let weights: NetworkWeights | null = null;
     let problem = `no trained ${N2N_MODEL} weights yet (${N2N_WEIGHTS_FILE})`;

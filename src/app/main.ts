@@ -10,6 +10,7 @@ import { collectStats, type AppState } from './app-stats.ts';
 import { OrbitCamera } from './camera.ts';
 import { wireControls } from './controls.ts';
 import type { CompareKind } from './display.ts';
+import { autoDenoiserKind } from './denoising.ts';
 import { fallbackDenoise } from './fallback.ts';
 import { loadFiles, type FileLike } from './files.ts';
 import type { AppImages, AppStats, TracelabHook } from './hook.ts';
@@ -68,6 +69,9 @@ function update(): void {
   renderPanel(ui, s);
   const refOption = ui.compare.querySelector<HTMLOptionElement>('option[value=reference]');
   if (refOption) refOption.disabled = s.reference.state !== 'ready';
+  // 'auto' falls back to a-trous when the weights fail to load: show what actually denoises until a pick
+  const kind = state.session?.denoise.kind;
+  if (kind && state.params?.denoiser === 'auto') ui.denoiser.value = kind;
   if (s.done) {
     for (const w of waiters) w.resolve(s);
     waiters = [];
@@ -194,6 +198,7 @@ function initControls(params: AppParams): void {
   ui.scene.value = params.scene;
   ui.referenceSpp.value = String(params.referenceSpp);
   ui.denoise.checked = params.denoise;
+  ui.denoiser.value = params.denoiser === 'auto' ? autoDenoiserKind() : params.denoiser;
   ui.denoiseEvery.value = String(params.denoiseEvery);
   ui.canvas.width = params.width;
   ui.canvas.height = params.height;
@@ -206,6 +211,13 @@ function initControls(params: AppParams): void {
     },
     openFiles: (files) => void openFiles(files),
     setDenoise: (on, every) => state.session?.setDenoise(on, every),
+    setDenoiser: (kind) => {
+      if (state.params) state.params.denoiser = kind;
+      const url = new URL(location.href);
+      url.searchParams.set('denoiser', kind);
+      history.replaceState(null, '', url);
+      state.session?.setDenoiser(kind).catch((err: unknown) => setNotice('error', messageOf(err)));
+    },
     setOnline: (on) => state.online?.set(on),
     makeReference: (spp) => state.session?.requestReference(spp),
     redraw: draw,
@@ -224,7 +236,7 @@ async function init(): Promise<void> {
   } catch (err) {
     ui.fallback.hidden = false;
     ui.adapter.textContent = 'none (no WebGPU)';
-    for (const el of [ui.scene, ui.file, ui.denoise, ui.denoiseEvery, ui.online, ui.makeReference, ui.referenceSpp]) el.disabled = true;
+    for (const el of [ui.scene, ui.file, ui.denoise, ui.denoiser, ui.denoiseEvery, ui.online, ui.makeReference, ui.referenceSpp]) el.disabled = true;
     throw err;
   }
   const gpu = state.gpu;

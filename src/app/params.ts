@@ -1,7 +1,10 @@
-// The app's settings from the URL query (?scene=&size=&spp=&seed=&max-depth=&ref-spp=&denoise=&denoise-every=),
-// with defaults for the UI.
+// The app's settings from the URL query (?scene=&size=&spp=&seed=&max-depth=&ref-spp=&denoise=&denoise-every=
+// &denoiser=), with defaults for the UI.
 // Tests use them to render a small image quickly; users can bookmark a view.
 import { DEFAULT_SCENE, findScene } from '../../scenes/index.ts';
+import type { DenoiserChoice } from './denoising.ts';
+
+export const DENOISER_PARAM_VALUES: readonly DenoiserChoice[] = ['auto', 'n2n', 'atrous', 'bilateral'];
 
 export interface AppParams {
   scene: string;
@@ -17,6 +20,8 @@ export interface AppParams {
   denoise: boolean;
   /** Denoise every this many new samples per pixel (and when the render finishes). */
   denoiseEvery: number;
+  /** Which denoiser: 'auto' = n2n-fast with trained weights, else a-trous. */
+  denoiser: DenoiserChoice;
 }
 
 export const DEFAULT_PARAMS: AppParams = {
@@ -29,6 +34,7 @@ export const DEFAULT_PARAMS: AppParams = {
   referenceSpp: 1024,
   denoise: false,
   denoiseEvery: 8,
+  denoiser: 'auto',
 };
 
 /** A bad URL parameter; the message names the parameter and what is wrong. */
@@ -63,6 +69,10 @@ export function parseParams(search: string): AppParams {
     width = w;
     height = h;
   }
+  const denoiser = query.get('denoiser') ?? DEFAULT_PARAMS.denoiser;
+  if (!(DENOISER_PARAM_VALUES as readonly string[]).includes(denoiser)) {
+    throw new ParamError(`URL parameter denoiser=${denoiser}: expected one of ${DENOISER_PARAM_VALUES.join(', ')}`);
+  }
   return {
     scene,
     width,
@@ -73,5 +83,6 @@ export function parseParams(search: string): AppParams {
     referenceSpp: integer(query, 'ref-spp', DEFAULT_PARAMS.referenceSpp, 1, 1 << 20),
     denoise: integer(query, 'denoise', DEFAULT_PARAMS.denoise ? 1 : 0, 0, 1) === 1,
     denoiseEvery: integer(query, 'denoise-every', DEFAULT_PARAMS.denoiseEvery, 1, 1 << 20),
+    denoiser: denoiser as DenoiserChoice,
   };
 }

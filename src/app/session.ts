@@ -11,6 +11,7 @@ import { compileScene, type CompiledCamera, type CompiledScene } from '../scene/
 import type { EnvironmentInput } from '../scene/environment.ts';
 import { previewScale, TimedTracer } from './budget.ts';
 import { DenoiseSchedule } from './denoise-schedule.ts';
+import type { DenoiserChoice } from './denoising.ts';
 import { Reference, REFERENCE_SEED_OFFSET } from './reference.ts';
 
 /** A camera change within this long counts as "moving": the preview renders and denoising waits. */
@@ -22,6 +23,7 @@ export interface SessionSettings {
   targetSpp: number;
   seed: number;
   maxDepth: number;
+  denoiser?: DenoiserChoice; // at start; default 'auto'
 }
 
 export interface SceneSource {
@@ -70,7 +72,7 @@ export class RenderSession {
 
   constructor(private readonly gpu: GpuContext, readonly settings: SessionSettings, private readonly listener: SessionListener) {
     this.pipeline = IntegratorPipeline.create(gpu);
-    this.denoise = new DenoiseSchedule(gpu, () => listener.frame());
+    this.denoise = new DenoiseSchedule(gpu, () => listener.frame(), settings.denoiser);
   }
 
   /** The denoised image of the current view, if any. */
@@ -179,6 +181,12 @@ export class RenderSession {
     this.denoise.set(enabled, every);
     this.listener.frame();
     this.wake();
+  }
+
+  /** Swaps the app's denoiser (between GPU steps: the old one may be denoising) and denoises the frame again. */
+  setDenoiser(choice: DenoiserChoice): Promise<void> {
+    this.wake(); // its tick queues after the swap
+    return this.enqueue(() => this.denoise.choose(choice), false);
   }
 
   /** Renders a reference of the current view to `spp` in the background (between the view's own steps). */

@@ -18,6 +18,7 @@ export function findElements() {
     scene: byId<HTMLSelectElement>('scene'),
     file: byId<HTMLInputElement>('file'),
     denoise: byId<HTMLInputElement>('denoise'),
+    denoiser: byId<HTMLSelectElement>('denoiser'),
     denoiseEvery: byId<HTMLInputElement>('denoise-every'),
     online: byId<HTMLInputElement>('online'),
     onlinePlot: byId<HTMLElement>('online-plot'),

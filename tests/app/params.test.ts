@@ -9,6 +9,15 @@ describe('app URL parameters', () => {
     });
   });
 
+  it('denoiser picks the app denoiser; auto when left out', () => {
+    expect(parseParams('').denoiser).toBe('auto');
+    expect(parseParams('?denoiser=n2n').denoiser).toBe('n2n');
+    expect(parseParams('?denoiser=atrous').denoiser).toBe('atrous');
+    expect(parseParams('?denoiser=bilateral').denoiser).toBe('bilateral');
+    expect(() => parseParams('?denoiser=nlm')).toThrow(/^URL parameter denoiser=nlm: expected one of auto, n2n, atrous, bilateral$/);
+    expect(() => parseParams('?denoiser=')).toThrow(/denoiser=: expected one of/);
+  });
+
   it('a bad value names the parameter', () => {
     expect(() => parseParams('?ref-spp=0')).toThrow(/ref-spp=0: expected a whole number from 1/);
     expect(() => parseParams('?denoise=yes')).toThrow(/denoise=yes/);

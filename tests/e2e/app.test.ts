@@ -1,5 +1,5 @@
 // The browser app's interactive features in headless Chromium (WebGPU on SwiftShader, 2D canvas): denoise
-// toggle, reference and PSNR, orbit camera with input latency, tone controls, dropped and invalid files, save.
+// toggle and denoiser picker, reference and PSNR, orbit camera with input latency, tone controls, dropped and invalid files, save.
 // Small images (48x48) keep the whole file near half a minute on a 2-core software-rendering machine.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -88,6 +88,25 @@ describe('browser app (headless Chromium)', () => {
       expect((await page.evaluate(() => window.tracelab!.stats())).spp).toBe(spp);
     });
   }, 90_000);
+
+  it('the Denoiser picker swaps n2n-fast for a-trous and denoises the frame again', async () => {
+    await withPage(`scene=cornell-box&size=${SIZE}&spp=4&seed=3&denoise=1`, async (page) => {
+      const first = await waitForStats(page, (s) => s.done && s.denoise.spp === 4 && s.denoise.denoiser !== '');
+      expect(await page.inputValue('#denoiser')).toBe('n2n'); // 'auto' with the shipped weights
+      expect(first.denoise.denoiser).toMatch(/^n2n-fast/);
+      expect(first.denoise.runs).toBe(1); // denoise-every 8 > 4 spp: only when done
+      const before = (await page.evaluate(() => window.tracelab!.images())).denoised!;
+      await page.selectOption('#denoiser', 'atrous');
+      const after = await waitForStats(page, (s) => /^a-trous/.test(s.denoise.denoiser) && s.denoise.runs >= 2);
+      expect(after.denoise.spp).toBe(4);
+      expect(await page.textContent('#stat-denoiser')).toMatch(/^a-trous/);
+      expect(page.url()).toContain('denoiser=atrous');
+      const denoised = (await page.evaluate(() => window.tracelab!.images())).denoised!;
+      let diff = 0;
+      for (let i = 0; i < denoised.length; i++) diff += Math.abs(denoised[i] - before[i]);
+      expect(diff / denoised.length).toBeGreaterThan(1e-3); // another filter, another image
+    });
+  }, 60_000);
 
   it('orbiting restarts accumulation; input latency is measured while rendering', async () => {
     await withPage(`scene=cornell-box&size=${SIZE}&spp=64&seed=5`, async (page) => {
