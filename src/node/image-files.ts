@@ -1,9 +1,9 @@
 // Node file-system helpers for images: read by magic bytes, write by extension, atomically.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { decodeImage, encodeImage, WRITE_FORMATS, type DecodeOptions, type EncodeOptions, type WriteFormat } from '../image/codec.ts';
 import { ImageError, type ImageF32 } from '../image/image.ts';
+import { writeFileAtomic } from './atomic-file.ts';
 
 /** Output format for a path's extension (case-insensitive); ImageError listing the supported ones otherwise. */
 export function writeFormatForPath(path: string): WriteFormat {
@@ -35,14 +35,9 @@ export async function readImageFile(path: string, options: DecodeOptions = {}): 
 export async function writeImageFile(path: string, image: ImageF32, options: EncodeOptions = {}): Promise<void> {
   const format = writeFormatForPath(path);
   const bytes = encodeImage(image, format, { ...options, name: options.name ?? path });
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(temp, bytes);
-    await rename(temp, path);
+    await writeFileAtomic(path, bytes);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
     throw new ImageError(path, `cannot write file (${fsReason(error)})`, { cause: error });
   }
 }

@@ -3,13 +3,14 @@
 // the images go to new file names (each written atomically), then meta.json is replaced atomically (rename) to
 // point at them, and only then are the previous images deleted. A directory without meta.json is no entry.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   dataChecksum, REFERENCE_FORMAT, REFERENCE_FORMAT_VERSION, ReferenceCacheError, type ReferenceMeta, type ReferenceStore,
 } from '../harness/reference-cache.ts';
 import type { MeanVariance } from '../harness/ztest.ts';
 import { ImageError, type ImageF32 } from '../image/image.ts';
+import { writeFileAtomic } from './atomic-file.ts';
 import { readImageFile, writeImageFile } from './image-files.ts';
 
 export const DEFAULT_REFERENCE_CACHE = '.cache/references';
@@ -74,13 +75,9 @@ export class FileReferenceStore implements ReferenceStore {
     const stored: StoredMeta = { ...meta, files };
     const metaPath = join(entry, META);
     const previous = await previousFiles(metaPath);
-    const temp = join(entry, `.${META}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-      await mkdir(entry, { recursive: true });
-      await writeFile(temp, JSON.stringify(stored, null, 2) + '\n');
-      await rename(temp, metaPath);
+      await writeFileAtomic(metaPath, JSON.stringify(stored, null, 2) + '\n');
     } catch (e) {
-      await unlink(temp).catch(() => undefined);
       throw new ReferenceCacheError(`${metaPath}: cannot write (${(e as Error).message})`);
     }
     // The entry now points at the new images: delete the ones the previous meta.json named (only those, so a

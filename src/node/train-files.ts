@@ -1,15 +1,10 @@
 // A training run's files in a directory: checkpoint.tlck, <spec>.bin (weights, the runtime's format) and
 // log.json, each written to a temporary file and renamed over the old one, so that killing the process at any
 // moment leaves the previous complete file.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunStore } from '../train/run.ts';
-
-async function atomicWrite(path: string, data: Uint8Array | string): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}`;
-  await writeFile(temp, data);
-  await rename(temp, path);
-}
+import { writeFileAtomic } from './atomic-file.ts';
 
 export class DirectoryRunStore implements RunStore {
   readonly checkpointName: string;
@@ -36,14 +31,14 @@ export class DirectoryRunStore implements RunStore {
   }
 
   writeCheckpoint(bytes: Uint8Array): Promise<void> {
-    return atomicWrite(this.checkpointName, bytes);
+    return writeFileAtomic(this.checkpointName, bytes);
   }
 
   writeWeights(bytes: Uint8Array): Promise<void> {
-    return atomicWrite(this.weightsPath, bytes);
+    return writeFileAtomic(this.weightsPath, bytes);
   }
 
   writeLog(json: string): Promise<void> {
-    return atomicWrite(this.logPath, json + '\n');
+    return writeFileAtomic(this.logPath, json + '\n');
   }
 }

@@ -36,7 +36,7 @@ export function makePair(name: string, width: number, height: number, spp: numbe
   albedo: Float32Array, normal: Float32Array, clean: boolean): TrainingPair {
   return {
     name, width, height, spp, colorA, colorB, albedo, normal, clean,
-    prepA: prepared(colorA, prepColor), prepB: colorB === colorA ? prepared(colorA, prepColor) : prepared(colorB, prepColor),
+    prepA: prepared(colorA, prepColor), prepB: prepared(colorB, prepColor),
     prepAlbedo: prepared(albedo, prepAlbedo), prepNormal: prepared(normal, prepNormal),
   };
 }
@@ -52,22 +52,6 @@ export async function renderPair(tracer: PathTracer, name: string, spp: number, 
   await tracer.render({ spp: cleanSpp ?? spp, seed: seed + 1 });
   const b = await tracer.readFrame();
   return makePair(name, a.width, a.height, spp, a.color, b.color, a.albedo, a.normal, cleanSpp !== undefined);
-}
-
-/** Network input of a whole pair's colour A (channels-first), for validation and inference. */
-export function pairInput(spec: NetworkSpec, p: TrainingPair, which: 'A' | 'B' = 'A'): Float32Array {
-  const n = p.width * p.height;
-  const out = new Float32Array(spec.inputs.length * 3 * n);
-  const col = which === 'A' ? p.prepA : p.prepB;
-  spec.inputs.forEach((kind, k) => {
-    for (let c = 0; c < 3; c++) {
-      const base = (k * 3 + c) * n;
-      for (let i = 0; i < n; i++) {
-        out[base + i] = (kind === 'color' ? col : kind === 'albedo' ? p.prepAlbedo : p.prepNormal)[i * 3 + c];
-      }
-    }
-  });
-  return out;
 }
 
 export type Rng = () => number;

@@ -43,10 +43,8 @@ const storageUsage = (): number => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_
 export class TrainGraph {
   readonly input: Tensor;
   readonly output: Tensor;
-  /** Linear RGB targets, channels-first per image, like the output. */
-  readonly target: GPUBuffer;
-  /** The last loss pass's per-element losses, and the slot its sum is written to. */
-  readonly lossSum: GPUBuffer;
+  private readonly targetBuffer: GPUBuffer | null = null;
+  private readonly lossSumBuffer: GPUBuffer | null = null;
   private readonly buffers: GPUBuffer[] = [];
   private readonly forwardPasses: Pass[] = [];
   private readonly backwardPasses: Pass[] = [];
@@ -60,7 +58,8 @@ export class TrainGraph {
     readonly spec: NetworkSpec,
     readonly size: GraphSize,
     pb: ParamBuffers,
-    loss: LossKind,
+    /** The training loss; null for a forward-only (inference) graph, which allocates no gradients. */
+    loss: LossKind | null,
   ) {
     const { batch, width, height } = size;
     const m = sizeMultiple(spec);
@@ -81,7 +80,7 @@ export class TrainGraph {
       const w = width >> level, h = height >> level;
       const bytes = batch * channels * w * h * 4;
       const buffer = this.buffer(`train ${name}`, bytes);
-      const grad = needsGrad ? this.buffer(`train ${name} grad`, bytes) : null;
+      const grad = needsGrad && loss !== null ? this.buffer(`train ${name} grad`, bytes) : null;
       if (grad) this.gradBuffers.push(grad);
       return { name, channels, width: w, height: h, buffer, grad };
     };
@@ -132,52 +131,54 @@ export class TrainGraph {
       x = out;
     });
     this.output = x;
-    this.target = this.buffer('train target', batch * 3 * width * height * 4);
-    const nOut = batch * 3 * width * height;
-    const lossElems = this.buffer('train loss elements', nOut * 4);
-    this.lossSum = this.buffer('train loss sum', 16);
-
-    // Loss: gradient at the output and per-element losses.
-    const lu = new ArrayBuffer(16);
-    new Uint32Array(lu).set([nOut, LOSS_CODES[loss], 0, 0]);
-    const outT = this.output;
-    add(this.lossPasses, 'loss', 'train loss', () => [outT.buffer, this.target, outT.grad!, lossElems], lu, [...dispatch1d(nOut), 1]);
-    const su = new ArrayBuffer(16);
-    new Uint32Array(su).set([nOut, 0, 0, 0]);
-    add(this.lossPasses, 'sum', 'train loss sum', () => [lossElems, this.lossSum], su, [1, 1, 1]);
-    // Backward, last conv first.
-    let partialFloats = 0;
-    for (let k = steps.length - 1; k >= 0; k--) {
-      const st = steps[k];
-      const s = layout.slots[k];
-      const c = s.layer;
-      const w = st.out.width, h = st.out.height;
-      const n = batch * c.outChannels * w * h;
-      if (c.activation) {
-        add(this.backwardPasses, 'elementwise', `train ${c.name} act bwd`, () => [st.out.grad!, st.out.buffer, st.out.buffer], ew(n, 0, 0, 0, spec.leakySlope), [...dispatch1d(n), 1]);
+    if (loss !== null) {
+      const target = (this.targetBuffer = this.buffer('train target', batch * 3 * width * height * 4));
+      const lossSum = (this.lossSumBuffer = this.buffer('train loss sum', 16));
+      const nOut = batch * 3 * width * height;
+      const lossElems = this.buffer('train loss elements', nOut * 4);
+      // Loss: gradient at the output and per-element losses.
+      const lu = new ArrayBuffer(16);
+      new Uint32Array(lu).set([nOut, LOSS_CODES[loss], 0, 0]);
+      const outT = this.output;
+      add(this.lossPasses, 'loss', 'train loss', () => [outT.buffer, target, outT.grad!, lossElems], lu, [...dispatch1d(nOut), 1]);
+      const su = new ArrayBuffer(16);
+      new Uint32Array(su).set([nOut, 0, 0, 0]);
+      add(this.lossPasses, 'sum', 'train loss sum', () => [lossElems, lossSum], su, [1, 1, 1]);
+      // Backward, last conv first.
+      let partialFloats = 0;
+      for (let k = steps.length - 1; k >= 0; k--) {
+        const st = steps[k];
+        const s = layout.slots[k];
+        const c = s.layer;
+        const w = st.out.width, h = st.out.height;
+        const n = batch * c.outChannels * w * h;
+        if (c.activation) {
+          add(this.backwardPasses, 'elementwise', `train ${c.name} act bwd`, () => [st.out.grad!, st.out.buffer, st.out.buffer], ew(n, 0, 0, 0, spec.leakySlope), [...dispatch1d(n), 1]);
+        }
+        const chunks = Math.ceil((batch * w * h) / CHUNK_PIXELS);
+        partialFloats = Math.max(partialFloats, chunks * (s.nW + c.outChannels));
+        add(this.backwardPasses, 'convBwdWeight', `train ${c.name} dW`, () => [st.out.grad!, (st.up ?? st.main).buffer, st.main.buffer, this.partial!], convU(k, 0, CHUNK_PIXELS),
+          [Math.ceil(c.outChannels / 4), c.inChannels, chunks]);
+        const ru = new ArrayBuffer(32);
+        new Uint32Array(ru).set([s.nW, c.outChannels, chunks, s.wOff, s.bOff, 0, 0, 0]);
+        add(this.backwardPasses, 'reduce', `train ${c.name} dW reduce`, () => [this.partial!, pb.grads], ru, [...dispatch1d(s.nW + c.outChannels), 1]);
+        if (st.main.grad) {
+          const cm = c.inChannels - c.upChannels;
+          add(this.backwardPasses, 'convBwdData', `train ${c.name} dX`, () => [st.out.grad!, pb.params, st.main.grad!], convU(k, 0, 0), [Math.ceil(w / 8), Math.ceil(h / 8), batch * blocks(cm)]);
+        }
+        if (st.up?.grad) {
+          add(this.backwardPasses, 'convBwdData', `train ${c.name} dUp`, () => [st.out.grad!, pb.params, st.up!.grad!], convU(k, 1, 0),
+            [Math.ceil(w / 16), Math.ceil(h / 16), batch * blocks(c.upChannels)]);
+        }
+        if (st.pooled && st.pooledFrom?.grad) {
+          const p = st.pooled, f = st.pooledFrom;
+          const np = batch * p.channels * p.width * p.height;
+          add(this.backwardPasses, 'elementwise', `train pool${c.level} bwd`, () => [f.grad!, f.buffer, p.grad!], ew(np, 2, p.width, p.height, 0), [...dispatch1d(np), 1]);
+        }
       }
-      const chunks = Math.ceil((batch * w * h) / CHUNK_PIXELS);
-      partialFloats = Math.max(partialFloats, chunks * (s.nW + c.outChannels));
-      add(this.backwardPasses, 'convBwdWeight', `train ${c.name} dW`, () => [st.out.grad!, (st.up ?? st.main).buffer, st.main.buffer, this.partial!], convU(k, 0, CHUNK_PIXELS),
-        [Math.ceil(c.outChannels / 4), c.inChannels, chunks]);
-      const ru = new ArrayBuffer(32);
-      new Uint32Array(ru).set([s.nW, c.outChannels, chunks, s.wOff, s.bOff, 0, 0, 0]);
-      add(this.backwardPasses, 'reduce', `train ${c.name} dW reduce`, () => [this.partial!, pb.grads], ru, [...dispatch1d(s.nW + c.outChannels), 1]);
-      if (st.main.grad) {
-        const cm = c.inChannels - c.upChannels;
-        add(this.backwardPasses, 'convBwdData', `train ${c.name} dX`, () => [st.out.grad!, pb.params, st.main.grad!], convU(k, 0, 0), [Math.ceil(w / 8), Math.ceil(h / 8), batch * blocks(cm)]);
-      }
-      if (st.up?.grad) {
-        add(this.backwardPasses, 'convBwdData', `train ${c.name} dUp`, () => [st.out.grad!, pb.params, st.up!.grad!], convU(k, 1, 0),
-          [Math.ceil(w / 16), Math.ceil(h / 16), batch * blocks(c.upChannels)]);
-      }
-      if (st.pooled && st.pooledFrom?.grad) {
-        const p = st.pooled, f = st.pooledFrom;
-        const np = batch * p.channels * p.width * p.height;
-        add(this.backwardPasses, 'elementwise', `train pool${c.level} bwd`, () => [f.grad!, f.buffer, p.grad!], ew(np, 2, p.width, p.height, 0), [...dispatch1d(np), 1]);
-      }
+      this.partial = this.buffer('train dW partials', Math.max(16, partialFloats * 4));
     }
-    this.partial = this.buffer('train dW partials', Math.max(16, partialFloats * 4));
+
     this.uniform = gpu.device.createBuffer({ label: 'train graph uniforms', size: Math.max(SLOT, uniforms.length * SLOT), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     const all = new Uint8Array(uniforms.length * SLOT);
     uniforms.forEach((u, i) => all.set(new Uint8Array(u), i * SLOT));
@@ -192,6 +193,18 @@ export class TrainGraph {
   }
 
   private partial: GPUBuffer | null = null;
+
+  /** Linear RGB targets, channels-first per image, like the output (training graphs only). */
+  get target(): GPUBuffer {
+    if (!this.targetBuffer) throw new Error('forward-only training graph: no target');
+    return this.targetBuffer;
+  }
+
+  /** Where the loss pass writes the batch's summed loss (training graphs only). */
+  get lossSum(): GPUBuffer {
+    if (!this.lossSumBuffer) throw new Error('forward-only training graph: no loss');
+    return this.lossSumBuffer;
+  }
 
   private buffer(label: string, bytes: number): GPUBuffer {
     const b = this.gpu.device.createBuffer({ label, size: Math.max(16, bytes), usage: storageUsage() });
@@ -217,6 +230,7 @@ export class TrainGraph {
 
   /** Records loss + backward: afterwards the caller's gradient buffer holds d(mean loss)/d(params). */
   encodeBackward(enc: GPUCommandEncoder): void {
+    if (!this.targetBuffer) throw new Error('forward-only training graph: no backward pass');
     for (const g of this.gradBuffers) enc.clearBuffer(g);
     const pass = enc.beginComputePass({ label: 'train loss + backward' });
     this.run(pass, this.lossPasses);

@@ -2,16 +2,14 @@
 // this renders fresh noisy pairs of the same view with its own tracer, takes a few Adam steps per frame on random
 // crops of the most recent pairs (starting from pretrained weights), and denoises frames with the current weights.
 import type { NetworkSpec } from '../denoise/spec.ts';
-import { paddedSize } from '../denoise/spec.ts';
 import type { NetworkWeights } from '../denoise/weights.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { IntegratorPipeline, PathTracer } from '../render/path-tracer.ts';
 import type { CompiledCamera, CompiledScene } from '../scene/compile.ts';
 import { seededRandom } from '../../scenes/util.ts';
-import { makePair, pairInput, renderPair, sampleBatch, type TrainingPair } from './data.ts';
+import { renderPair, sampleBatch, type TrainingPair } from './data.ts';
 import type { LossKind } from './loss.ts';
 import { NetworkTrainer } from './trainer.ts';
-import { outputToRgb } from './validation.ts';
 
 export interface OnlineTrainingOptions {
   spec: NetworkSpec;
@@ -114,26 +112,8 @@ export class OnlineTrainer {
   }
 
   /** Denoises a frame (any size) with the current weights; returns linear RGB, interleaved. */
-  async denoise(frame: OnlineFrame): Promise<Float32Array> {
-    const { spec } = this.opts;
-    const { width: w, height: h } = frame;
-    const p = paddedSize(spec, w, h);
-    const pad = (src: Float32Array) => {
-      const out = new Float32Array(p.width * p.height * 3);
-      for (let y = 0; y < p.height; y++) {
-        for (let x = 0; x < p.width; x++) {
-          const s = (Math.min(y, h - 1) * w + Math.min(x, w - 1)) * 3;
-          out.set(src.subarray(s, s + 3), (y * p.width + x) * 3);
-        }
-      }
-      return out;
-    };
-    const c = pad(frame.color);
-    const pair = makePair('frame', p.width, p.height, 0, c, c, pad(frame.albedo), pad(frame.normal), false);
-    const out = outputToRgb(await this.trainer.infer(pairInput(spec, pair), p.width, p.height), p.width, p.height);
-    const rgb = new Float32Array(w * h * 3);
-    for (let y = 0; y < h; y++) rgb.set(out.subarray(y * p.width * 3, (y * p.width + w) * 3), y * w * 3);
-    return rgb;
+  denoise(frame: OnlineFrame): Promise<Float32Array> {
+    return this.trainer.denoise(frame);
   }
 
   weights(): Promise<NetworkWeights> {

@@ -126,7 +126,7 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
     };
     const runValidation = async () => {
       if (!val.length) return;
-      const scores = await validate(spec, trainer, val);
+      const scores = await validate(trainer, val);
       log.validation.push({ step: trainer.step, elapsedMs: elapsed(), scores });
       emit({ phase: 'validate', step: trainer.step, scores });
     };

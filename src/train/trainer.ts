@@ -1,6 +1,8 @@
 // Trains a denoiser network on the GPU: owns the flat parameter buffer, its gradients and Adam's moments, one
 // training graph for the batch/crop size and, on demand, batch-1 graphs for inference at other sizes
 // (validation, online denoising). A step = upload a batch, one command buffer (forward, loss, backward, Adam).
+import type { DenoiseImages } from '../denoise/images.ts';
+import { postprocess, preprocess } from '../denoise/reference.ts';
 import type { NetworkSpec } from '../denoise/spec.ts';
 import { initWeights, type NetworkWeights } from '../denoise/weights.ts';
 import type { GpuContext } from '../gpu/context.ts';
@@ -140,7 +142,7 @@ export class NetworkTrainer {
     let g = this.inference.get(key);
     if (!g) {
       g = await this.gpu.scoped(`allocating inference tensors for ${key}`, async () =>
-        new TrainGraph(this.gpu, this.kernels, this.options.spec, { batch: 1, width, height }, { params: this.params, grads: this.grads }, this.options.loss));
+        new TrainGraph(this.gpu, this.kernels, this.options.spec, { batch: 1, width, height }, { params: this.params, grads: this.grads }, null));
       this.inference.set(key, g);
     }
     this.gpu.device.queue.writeBuffer(g.input.buffer, 0, input);
@@ -148,6 +150,16 @@ export class NetworkTrainer {
     g.encodeForward(enc);
     this.gpu.device.queue.submit([enc.finish()]);
     return new Float32Array(await this.gpu.readBuffer(g.output.buffer));
+  }
+
+  /**
+   * Denoises linear RGB images of any size with the current parameters (padded to the network's multiple and
+   * cropped back, as the runtime denoiser does); returns linear RGB, interleaved.
+   */
+  async denoise(images: DenoiseImages): Promise<Float32Array> {
+    const input = preprocess(this.options.spec, images);
+    const out = await this.infer(input.data, input.width, input.height);
+    return postprocess({ channels: 3, width: input.width, height: input.height, data: out }, images.width, images.height);
   }
 
   /** Drops the inference graphs (their memory) until the next infer(). */

@@ -1,20 +1,17 @@
 // The fixed validation set (procedural scenes never used in training, VALIDATION_SEEDS) and its scoring: PSNR
 // of the noisy input and of the network's output against a high-spp reference, at each validation spp.
 import { compileProceduralScene, proceduralSceneName, VALIDATION_SEEDS } from '../../scenes/procedural.ts';
-import type { NetworkSpec } from '../denoise/spec.ts';
-import { outputToLinear } from '../denoise/transform.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { psnr } from '../metrics/index.ts';
-import { IntegratorPipeline, PathTracer } from '../render/path-tracer.ts';
-import { makePair, pairInput, type TrainingPair } from './data.ts';
+import { IntegratorPipeline, PathTracer, type FrameData } from '../render/path-tracer.ts';
 import type { NetworkTrainer } from './trainer.ts';
 
 export interface ValidationImage {
   name: string;
   spp: number;
-  /** The noisy render (colour A), its aux buffers and the reference. */
-  pair: TrainingPair;
+  /** The noisy render with its aux buffers, and the reference's colour. */
+  frame: FrameData;
   reference: Float32Array;
 }
 
@@ -38,8 +35,7 @@ export async function buildValidationSet(
       for (const spp of opts.spp) {
         await tracer.render({ spp, seed: VALIDATION_SEED });
         const f = await tracer.readFrame();
-        const pair = makePair(proceduralSceneName(seed), f.width, f.height, spp, f.color, f.color, f.albedo, f.normal, false);
-        images.push({ name: pair.name, spp, pair, reference });
+        images.push({ name: proceduralSceneName(seed), spp, frame: f, reference });
       }
     } finally {
       tracer.destroy();
@@ -55,23 +51,15 @@ export interface ValidationScore {
   denoised: number;
 }
 
-/** Network output (channels-first, output space) to interleaved linear RGB. */
-export function outputToRgb(out: Float32Array, width: number, height: number): Float32Array {
-  const n = width * height;
-  const rgb = new Float32Array(n * 3);
-  for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) rgb[i * 3 + c] = outputToLinear(out[c * n + i]);
-  return rgb;
-}
-
-export async function validate(spec: NetworkSpec, trainer: NetworkTrainer, set: readonly ValidationImage[]): Promise<ValidationScore[]> {
+export async function validate(trainer: NetworkTrainer, set: readonly ValidationImage[]): Promise<ValidationScore[]> {
   const bySpp = new Map<number, { noisy: number[]; denoised: number[] }>();
   for (const v of set) {
-    const { width, height } = v.pair;
-    const out = await trainer.infer(pairInput(spec, v.pair), width, height);
+    const { width, height } = v.frame;
+    const denoised = await trainer.denoise(v.frame);
     const img = (data: Float32Array): ImageF32 => ({ width, height, channels: 3, data });
     const e = bySpp.get(v.spp) ?? { noisy: [], denoised: [] };
-    e.noisy.push(psnr(img(v.pair.colorA), img(v.reference)));
-    e.denoised.push(psnr(img(outputToRgb(out, width, height)), img(v.reference)));
+    e.noisy.push(psnr(img(v.frame.color), img(v.reference)));
+    e.denoised.push(psnr(img(denoised), img(v.reference)));
     bySpp.set(v.spp, e);
   }
   const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;

@@ -73,4 +73,34 @@ describe('training graph (WGSL) vs the float64 reference', () => {
       }
     });
   }
+
+  it('a forward-only graph computes the same output without gradient memory', async () => {
+    const [W, H] = [12, 8];
+    const flat = packParams(spec, tinyWeights(5));
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const params = gpu.createBufferWithData('test params', flat, usage);
+    const grads = gpu.device.createBuffer({ label: 'test grads', size: flat.byteLength, usage });
+    const train = new TrainGraph(gpu, kernels, spec, { batch: 1, width: W, height: H }, { params, grads }, 'l2');
+    const fwd = new TrainGraph(gpu, kernels, spec, { batch: 1, width: W, height: H }, { params, grads }, null);
+    try {
+      const x = Float32Array.from(f32(randomT64(9, W, H, 77, -0.5, 0.5)).d);
+      const outputs: Float32Array[] = [];
+      for (const g of [train, fwd]) {
+        gpu.device.queue.writeBuffer(g.input.buffer, 0, x);
+        const enc = gpu.device.createCommandEncoder({ label: 'test forward' });
+        g.encodeForward(enc);
+        gpu.device.queue.submit([enc.finish()]);
+        outputs.push(new Float32Array(await gpu.readBuffer(g.output.buffer)));
+      }
+      expect(outputs[1]).toEqual(outputs[0]);
+      expect(fwd.bytes).toBeLessThan(train.bytes / 2);
+      expect(() => fwd.encodeBackward(gpu.device.createCommandEncoder())).toThrow(/forward-only/);
+      expect(() => fwd.target).toThrow(/forward-only/);
+    } finally {
+      train.destroy();
+      fwd.destroy();
+      params.destroy();
+      grads.destroy();
+    }
+  });
 });
