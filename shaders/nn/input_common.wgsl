@@ -9,7 +9,7 @@ struct InputParams {
   out_layer: u32,
   out_layers: u32,    // ceil(3 * inputs / 4)
   inv_spp: f32,       // film path only: 1 / samples per pixel
-  _pad0: u32,
+  demodulate: u32,    // 1: colour / demod_factor(albedo) (specs with `demodulate`)
   origin: vec2u,      // the region's top-left pixel in the source
   src_size: vec2u,    // the source's size (row length and plane size)
 }
@@ -30,7 +30,9 @@ fn source_index(id: vec3u) -> u32 {
   return s.y * p.src_size.x + s.x;
 }
 
-fn write_input(id: vec3u, color: vec3f, albedo: vec3f, normal: vec3f) {
+fn write_input(id: vec3u, radiance: vec3f, albedo: vec3f, normal: vec3f) {
+  var color = radiance;
+  if (p.demodulate != 0u) { color = radiance / demod_factor(albedo); }
   let a = pick(p.order.x, color, albedo, normal);
   let b = pick(p.order.y, color, albedo, normal);
   let c = pick(p.order.z, color, albedo, normal);

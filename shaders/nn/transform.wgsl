@@ -18,6 +18,13 @@ fn prep_albedo(v: vec3f) -> vec3f {
   return select(vec3f(0.0), clamp(v, vec3f(0.0), vec3f(1.0)), finite3(v));
 }
 
+const DEMOD_EPSILON = 0.01; // transform.ts DEMOD_EPSILON
+
+/** Demodulation factor of an albedo (specs with `demodulate`): max(prep_albedo(albedo), DEMOD_EPSILON). */
+fn demod_factor(albedo: vec3f) -> vec3f {
+  return max(prep_albedo(albedo), vec3f(DEMOD_EPSILON));
+}
+
 fn prep_normal(v: vec3f) -> vec3f {
   return select(vec3f(0.0), clamp(v, vec3f(-1.0), vec3f(1.0)), finite3(v));
 }

@@ -220,9 +220,14 @@ export class Denoiser {
     const first = (core.y * stride + core.x) * 12;
     const end = ((core.y + core.height - 1) * stride + core.x + core.width) * 12;
     const bindStart = Math.floor(first / 256) * 256;
+    // demodulating specs multiply back by the albedo, read where the input pass read it
+    const albedoSlot = this.spec.inputs.indexOf('albedo');
+    const albedo = !this.spec.demodulate ? undefined : film
+      ? { x: core.x, y: core.y, row: film.width, base: 2 * film.width * film.height * 4, stride: 4, scale: 1 / film.spp }
+      : { x: core.x - rect.x, y: core.y - rect.y, row: rect.width, base: albedoSlot * rect.width * rect.height * 3, stride: 3, scale: 1 };
     writeOutputParams(view, PARAM_SLOT, {
       width: core.width, height: core.height, layer: plan.output.layer, stride,
-      srcX: core.x - rect.x, srcY: core.y - rect.y, dstOffset: (first - bindStart) / 4,
+      srcX: core.x - rect.x, srcY: core.y - rect.y, dstOffset: (first - bindStart) / 4, albedo,
     });
     gpu.device.queue.writeBuffer(plan.params, 0, bytes);
     const inputPipeline = film ? this.io.frameInput : this.io.imageInput;
@@ -250,6 +255,7 @@ export class Denoiser {
         { binding: 0, resource: { buffer: rgb, offset: bindStart, size: end - bindStart } },
         { binding: 1, resource: plan.output.tensor.view },
         { binding: 2, resource: { buffer: plan.params, offset: PARAM_SLOT, size: OUTPUT_PARAMS_BYTES } },
+        { binding: 3, resource: { buffer: source } },
       ],
     }));
     pass.dispatchWorkgroups(Math.ceil(core.width / 8), Math.ceil(core.height / 8));

@@ -12,8 +12,11 @@ import { storeModule, type TensorFormat } from './tensors.ts';
 
 /** Byte layout of InputParams (input_common.wgsl): 4 u32, vec4u order, out_layer, out_layers, inv_spp, pad, origin, src_size. */
 export const INPUT_PARAMS_BYTES = 64;
-/** Byte layout of OutputParams (output.wgsl): width, height, layer, dst_stride, src_origin, dst_offset, pad. */
-export const OUTPUT_PARAMS_BYTES = 32;
+/**
+ * Byte layout of OutputParams (output.wgsl): width, height, layer, dst_stride, src_origin, dst_offset, demodulate,
+ * albedo_origin, albedo_row, albedo_base, albedo_stride, albedo_scale, pad.
+ */
+export const OUTPUT_PARAMS_BYTES = 64;
 
 const KIND_CODE: Record<InputKind, number> = { color: 0, albedo: 1, normal: 2 };
 
@@ -42,6 +45,7 @@ export function writeInputParams(view: DataView, offset: number, spec: NetworkSp
   view.setUint32(offset + 32, d.outLayer, true);
   view.setUint32(offset + 36, inputLayers(spec), true);
   view.setFloat32(offset + 40, d.spp > 0 ? 1 / d.spp : 0, true);
+  view.setUint32(offset + 44, spec.demodulate ? 1 : 0, true);
   [d.x, d.y, d.sourceWidth, d.sourceHeight].forEach((v, i) => view.setUint32(offset + 48 + 4 * i, v, true));
 }
 
@@ -56,10 +60,25 @@ export interface OutputDispatch {
   srcY: number;
   /** Float index of the region's first value in the bound range of the output buffer. */
   dstOffset: number;
+  /** Specs with `demodulate`: where the region's albedo lies in the source buffer (bound as floats). */
+  albedo?: {
+    /** The region's top-left pixel in the source and the source's pixels per row. */
+    x: number;
+    y: number;
+    row: number;
+    /** Float index of source pixel 0's albedo, floats per pixel, and the factor that turns stored values into albedo. */
+    base: number;
+    stride: number;
+    scale: number;
+  };
 }
 
 export function writeOutputParams(view: DataView, offset: number, d: OutputDispatch): void {
   [d.width, d.height, d.layer, d.stride, d.srcX, d.srcY, d.dstOffset].forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
+  const a = d.albedo;
+  view.setUint32(offset + 28, a ? 1 : 0, true);
+  [a?.x ?? 0, a?.y ?? 0, a?.row ?? 0, a?.base ?? 0, a?.stride ?? 0].forEach((v, i) => view.setUint32(offset + 32 + 4 * i, v, true));
+  view.setFloat32(offset + 52, a?.scale ?? 0, true);
 }
 
 export class IoKernels {

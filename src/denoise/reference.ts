@@ -4,7 +4,7 @@
 import { fromHalf, toHalf } from '../image/exr-write.ts';
 import { checkDenoiseImages, type DenoiseImages } from './images.ts';
 import { convLayers, paddedSize, type NetworkSpec } from './spec.ts';
-import { outputToLinear, prepAlbedo, prepColor, prepNormal } from './transform.ts';
+import { demodFactor, outputToLinear, prepAlbedo, prepColor, prepNormal } from './transform.ts';
 import { checkWeights, type LayerWeights, type NetworkWeights } from './weights.ts';
 
 /** Channels-first tensor: data[(c * height + y) * width + x]. */
@@ -28,9 +28,21 @@ function roundStorage(t: Tensor, storage: Storage): Tensor {
 
 export { paddedSize };
 
+/** Colour divided by the demodulation factor of its albedo (specs with `demodulate`), interleaved RGB. */
+export function demodulated(color: Float32Array, albedo: Float32Array): Float32Array {
+  return color.map((v, i) => v / demodFactor(albedo[i]));
+}
+
+/** Multiplies linear RGB in place by the demodulation factor of `albedo` (the inverse of `demodulated`). */
+export function remodulate(rgb: Float32Array, albedo: Float32Array): Float32Array {
+  for (let i = 0; i < rgb.length; i++) rgb[i] *= demodFactor(albedo[i]);
+  return rgb;
+}
+
 /**
  * The network input: colour, albedo, normal (as the spec lists them) after their transforms, padded to a
- * multiple of 2^levels by repeating the last column and row.
+ * multiple of 2^levels by repeating the last column and row. With `spec.demodulate` the colour is divided by the
+ * albedo's demodulation factor first.
  */
 export function preprocess(spec: NetworkSpec, images: DenoiseImages, storage: Storage = 'f32'): Tensor {
   checkDenoiseImages(spec, images);
@@ -38,7 +50,7 @@ export function preprocess(spec: NetworkSpec, images: DenoiseImages, storage: St
   const p = paddedSize(spec, w, h);
   const t = createTensor(spec.inputs.length * 3, p.width, p.height);
   spec.inputs.forEach((kind, k) => {
-    const src = images[kind] as Float32Array;
+    const src = kind === 'color' && spec.demodulate ? demodulated(images.color, images.albedo as Float32Array) : (images[kind] as Float32Array);
     const f = kind === 'color' ? prepColor : kind === 'albedo' ? prepAlbedo : prepNormal;
     for (let y = 0; y < p.height; y++) {
       const sy = Math.min(y, h - 1);
@@ -130,8 +142,11 @@ export function forward(spec: NetworkSpec, weights: NetworkWeights, input: Tenso
   return x;
 }
 
-/** Crops the network output to width x height and maps it to linear HDR RGB (interleaved). */
-export function postprocess(output: Tensor, width: number, height: number): Float32Array {
+/**
+ * Crops the network output to width x height and maps it to linear HDR RGB (interleaved). For a spec with
+ * `demodulate`, pass the input's albedo (`remodulateBy`): the result is multiplied back by its factor.
+ */
+export function postprocess(output: Tensor, width: number, height: number, remodulateBy?: Float32Array): Float32Array {
   const rgb = new Float32Array(width * height * 3);
   const plane = output.width * output.height;
   for (let y = 0; y < height; y++) {
@@ -139,11 +154,16 @@ export function postprocess(output: Tensor, width: number, height: number): Floa
       for (let c = 0; c < 3; c++) rgb[(y * width + x) * 3 + c] = outputToLinear(output.data[c * plane + y * output.width + x]);
     }
   }
-  return rgb;
+  return remodulateBy ? remodulate(rgb, remodulateBy) : rgb;
+}
+
+/** The albedo that `postprocess` must remodulate by for this spec and input (undefined without `demodulate`). */
+export function remodulation(spec: NetworkSpec, images: DenoiseImages): Float32Array | undefined {
+  return spec.demodulate ? images.albedo : undefined;
 }
 
 /** The whole denoiser on the CPU: linear HDR RGB of the input's size. */
 export function referenceDenoise(spec: NetworkSpec, weights: NetworkWeights, images: DenoiseImages, storage: Storage = 'f32'): Float32Array {
   const out = forward(spec, weights, preprocess(spec, images, storage), storage);
-  return postprocess(out, images.width, images.height);
+  return postprocess(out, images.width, images.height, remodulation(spec, images));
 }

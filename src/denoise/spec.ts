@@ -26,6 +26,12 @@ export interface NetworkSpec {
   decoder: number[][];
   /** Always 3 (RGB). */
   outputChannels: number;
+  /**
+   * Albedo demodulation (needs the albedo input): the network sees colour / d and predicts the clean colour / d,
+   * and the output is multiplied back by d, with d = max(albedo clamped to [0, 1], DEMOD_EPSILON) per channel
+   * (src/denoise/transform.ts). Textures then pass through the albedo instead of being learned. Default false.
+   */
+  demodulate?: boolean;
 }
 
 export class SpecError extends Error {
@@ -123,6 +129,8 @@ export function canonicalArchitecture(spec: NetworkSpec): string {
   return JSON.stringify({
     format: spec.format, version: spec.version, inputs: spec.inputs, leakySlope: spec.leakySlope,
     encoder: spec.encoder, decoder: spec.decoder, outputChannels: spec.outputChannels,
+    // only when set, so that the hashes of specs (and weights files) from before the field stay the same
+    ...(spec.demodulate ? { demodulate: true } : {}),
   });
 }
 
@@ -141,7 +149,7 @@ export function parseSpec(json: unknown, source = 'network spec'): NetworkSpec {
   };
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('must be a JSON object');
   const o = json as Record<string, unknown>;
-  const known = ['format', 'version', 'name', 'description', 'inputs', 'leakySlope', 'encoder', 'decoder', 'outputChannels'];
+  const known = ['format', 'version', 'name', 'description', 'inputs', 'leakySlope', 'encoder', 'decoder', 'outputChannels', 'demodulate'];
   for (const k of Object.keys(o)) if (!known.includes(k)) fail(`unknown field '${k}' (expected ${known.join(', ')})`);
   if (o.format !== 'tracelab-unet') fail(`format must be "tracelab-unet", got ${JSON.stringify(o.format)}`);
   if (o.version !== 1) fail(`unsupported version ${JSON.stringify(o.version)} (this build reads version 1)`);
@@ -174,9 +182,12 @@ export function parseSpec(json: unknown, source = 'network spec'): NetworkSpec {
   }
   const decoder = (o.decoder as unknown[]).map((lv, l) => channelList(lv, `decoder[${l}]`, false));
   if (o.outputChannels !== 3) fail(`outputChannels must be 3 (linear RGB), got ${JSON.stringify(o.outputChannels)}`);
+  if (o.demodulate !== undefined && typeof o.demodulate !== 'boolean') fail(`demodulate must be true or false, got ${JSON.stringify(o.demodulate)}`);
+  if (o.demodulate === true && !inputs.includes('albedo')) fail('demodulate needs "albedo" among the inputs');
   return {
     format: 'tracelab-unet', version: 1, name: o.name as string, description: o.description as string,
     inputs: inputs as InputKind[], leakySlope: o.leakySlope as number, encoder, decoder, outputChannels: o.outputChannels as number,
+    ...(o.demodulate === true ? { demodulate: true } : {}),
   };
 }
 

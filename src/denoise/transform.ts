@@ -23,6 +23,17 @@ export function prepAlbedo(v: number): number {
   return finite(v) ? Math.min(1, Math.max(0, v)) : 0;
 }
 
+/**
+ * Floor of the demodulation factor (specs with `demodulate`): d = max(prepAlbedo(albedo), DEMOD_EPSILON), so black
+ * surfaces and dark sky do not divide by zero (the a-trous baseline uses the same floor).
+ */
+export const DEMOD_EPSILON = 0.01;
+
+/** The demodulation factor of one albedo value. */
+export function demodFactor(albedo: number): number {
+  return Math.max(prepAlbedo(albedo), DEMOD_EPSILON);
+}
+
 /** Network input for a normal component: NaN/Inf -> 0, clamped to [-1, 1]. */
 export function prepNormal(v: number): number {
   return finite(v) ? Math.min(1, Math.max(-1, v)) : 0;

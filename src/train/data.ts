@@ -2,6 +2,7 @@
 // same spp, with the first render's albedo and normal), optionally with a clean high-spp target instead of the
 // second render, and random crops of them assembled into the trainer's batches.
 import type { NetworkSpec } from '../denoise/spec.ts';
+import { demodulated } from '../denoise/reference.ts';
 import { prepAlbedo, prepColor, prepNormal } from '../denoise/transform.ts';
 import type { PathTracer } from '../render/path-tracer.ts';
 import type { Batch } from './trainer.ts';
@@ -17,12 +18,17 @@ export interface TrainingPair {
   colorB: Float32Array;
   albedo: Float32Array;
   normal: Float32Array;
-  /** prepColor of colorA and colorB, prepAlbedo of albedo, prepNormal of normal (batches just copy). */
+  /** prepColor of colorA and colorB (demodulated first when `demodulated`), prepAlbedo of albedo, prepNormal of normal (batches just copy). */
   prepA: Float32Array;
   prepB: Float32Array;
   prepAlbedo: Float32Array;
   prepNormal: Float32Array;
+  /** The colours as training targets: colorA and colorB, divided by the albedo's demodulation factor when `demodulated`. */
+  targetA: Float32Array;
+  targetB: Float32Array;
   clean: boolean;
+  /** Prepared for a spec with `demodulate` (sampleBatch checks that the spec agrees). */
+  demodulated: boolean;
 }
 
 function prepared(v: Float32Array, f: (x: number) => number): Float32Array {
@@ -31,12 +37,18 @@ function prepared(v: Float32Array, f: (x: number) => number): Float32Array {
   return out;
 }
 
-/** A pair from two colour renders and the first render's aux buffers (interleaved RGB). */
+/**
+ * A pair from two colour renders and the first render's aux buffers (interleaved RGB). With `demodulate` (for a
+ * spec with `demodulate`) both colours are divided by the first render's albedo factor, as inputs and as targets:
+ * the network learns demodulated colour, and the runtime multiplies its output back by the input's factor.
+ */
 export function makePair(name: string, width: number, height: number, spp: number, colorA: Float32Array, colorB: Float32Array,
-  albedo: Float32Array, normal: Float32Array, clean: boolean): TrainingPair {
+  albedo: Float32Array, normal: Float32Array, clean: boolean, demodulate = false): TrainingPair {
+  const targetA = demodulate ? demodulated(colorA, albedo) : colorA;
+  const targetB = demodulate ? demodulated(colorB, albedo) : colorB;
   return {
-    name, width, height, spp, colorA, colorB, albedo, normal, clean,
-    prepA: prepared(colorA, prepColor), prepB: prepared(colorB, prepColor),
+    name, width, height, spp, colorA, colorB, albedo, normal, clean, targetA, targetB, demodulated: demodulate,
+    prepA: prepared(targetA, prepColor), prepB: prepared(targetB, prepColor),
     prepAlbedo: prepared(albedo, prepAlbedo), prepNormal: prepared(normal, prepNormal),
   };
 }
@@ -46,12 +58,13 @@ export function makePair(name: string, width: number, height: number, spp: numbe
  * with `cleanSpp` a clean target rendered from seed `seed + 1`. Seeds give independent samples (the renderer's
  * seed independence is tested), so A and B have independent noise with the same mean.
  */
-export async function renderPair(tracer: PathTracer, name: string, spp: number, seed: number, cleanSpp?: number): Promise<TrainingPair> {
+export async function renderPair(tracer: PathTracer, name: string, spp: number, seed: number, cleanSpp?: number,
+  demodulate = false): Promise<TrainingPair> {
   await tracer.render({ spp, seed });
   const a = await tracer.readFrame();
   await tracer.render({ spp: cleanSpp ?? spp, seed: seed + 1 });
   const b = await tracer.readFrame();
-  return makePair(name, a.width, a.height, spp, a.color, b.color, a.albedo, a.normal, cleanSpp !== undefined);
+  return makePair(name, a.width, a.height, spp, a.color, b.color, a.albedo, a.normal, cleanSpp !== undefined, demodulate);
 }
 
 export type Rng = () => number;
@@ -69,12 +82,15 @@ export function sampleBatch(spec: NetworkSpec, pairs: readonly TrainingPair[], b
   for (let b = 0; b < batch; b++) {
     const p = pairs[Math.floor(rng() * pairs.length)];
     if (p.width < crop || p.height < crop) throw new RangeError(`sampleBatch: ${p.name} is ${p.width}x${p.height}, smaller than the ${crop} crop`);
+    if (p.demodulated !== (spec.demodulate === true)) {
+      throw new RangeError(`sampleBatch: ${p.name} was prepared ${p.demodulated ? 'with' : 'without'} demodulation, spec '${spec.name}' ${spec.demodulate ? 'demodulates' : 'does not'}`);
+    }
     const x0 = Math.floor(rng() * (p.width - crop + 1));
     const y0 = Math.floor(rng() * (p.height - crop + 1));
     const t = Math.floor(rng() * 8);
     const swap = !p.clean && rng() < 0.5;
     const inColor = swap ? p.prepB : p.prepA;
-    const outColor = swap ? p.colorA : p.colorB;
+    const outColor = swap ? p.targetA : p.targetB;
     const inBase = b * inC * plane;
     const tBase = b * 3 * plane;
     const sources = spec.inputs.map((k) => (k === 'color' ? inColor : k === 'albedo' ? p.prepAlbedo : p.prepNormal));

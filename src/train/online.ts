@@ -99,7 +99,7 @@ export class OnlineTrainer {
     if (this.destroyed) throw new Error('online training: trainFrame after destroy()');
     const { spec, batch, crop, stepsPerFrame, learningRate, sppPerRender, keepPairs, seed } = this.opts;
     const n = this.renders++;
-    const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0);
+    const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec.demodulate === true);
     this.pairs.push(pair);
     if (this.pairs.length > keepPairs) this.pairs.shift();
     const rng = seededRandom((seed * 7919 + n) >>> 0);

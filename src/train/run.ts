@@ -73,7 +73,7 @@ export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pip
     const spp = cfg.data.spp[Math.floor(rng() * cfg.data.spp.length)];
     const tracer = await PathTracer.create(gpu, compileProceduralScene(seed), { width: cfg.data.size, height: cfg.data.size, maxDepth: cfg.data.maxDepth, pipeline });
     try {
-      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined));
+      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, builtinSpec(cfg.spec).demodulate === true));
     } finally {
       tracer.destroy();
     }

@@ -69,8 +69,8 @@ describe('spec validation', () => {
 describe('built-in specs', () => {
   it('bundles the shipped JSON files under their names', async () => {
     const { BUILTIN_SPECS, builtinSpec } = await import('../../src/denoise/specs.ts');
-    expect(Object.keys(BUILTIN_SPECS).sort()).toEqual(['n2n-fast', 'n2n-paper']);
+    expect(Object.keys(BUILTIN_SPECS).sort()).toEqual(['n2n-fast', 'n2n-fast-demod', 'n2n-paper']);
     expect(specHash(builtinSpec('n2n-paper'))).toBe(specHash(load('n2n-paper')));
-    expect(() => builtinSpec('oidn')).toThrow(/oidn: no built-in network of that name \(available: n2n-paper, n2n-fast\)/);
+    expect(() => builtinSpec('oidn')).toThrow(/oidn: no built-in network of that name \(available: n2n-paper, n2n-fast, n2n-fast-demod\)/);
   });
 });

@@ -1,0 +1,151 @@
+// Albedo demodulation (specs with `demodulate`): the network sees colour / d and its output is multiplied back by
+// d = max(albedo clamped to [0, 1], 0.01). The CPU reference defines it; the WGSL runtime (images, film, tiles), the
+// gpu.js fallback, the trainer's inference and the training batches must agree with it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Denoiser } from '../../src/denoise/denoiser.ts';
+import { GpuJsDenoiser } from '../../src/denoise/gpujs/denoiser.ts';
+import type { DenoiseImages } from '../../src/denoise/images.ts';
+import { demodulated, referenceDenoise, remodulate } from '../../src/denoise/reference.ts';
+import { builtinSpec } from '../../src/denoise/specs.ts';
+import { parseSpec, specHash, type NetworkSpec } from '../../src/denoise/spec.ts';
+import { DEMOD_EPSILON, demodFactor, prepColor } from '../../src/denoise/transform.ts';
+import type { GpuContext } from '../../src/gpu/context.ts';
+import { createNodeGpuContext } from '../../src/node/gpu.ts';
+import { makePair, sampleBatch } from '../../src/train/data.ts';
+import { NetworkTrainer } from '../../src/train/trainer.ts';
+import { mulberry32 } from '../support/random.ts';
+import { errorStats, loadSpec, randomImages, testWeights } from './support.ts';
+
+const fast = loadSpec('n2n-fast');
+const demod = loadSpec('n2n-fast-demod');
+const weights = testWeights(fast, 9); // same tensors for both specs
+/** As in denoiser.test.ts: float32 sums of up to 1296 terms against float64 (tone-mapped domain). */
+const F32_MAX = 1e-4;
+
+/** Images whose albedo includes the cases the factor must handle: black, over 1, NaN. */
+function images(width: number, height: number, seed: number): DenoiseImages {
+  const im = randomImages(width, height, seed);
+  im.albedo![0] = 0;
+  im.albedo![4] = 1.5;
+  im.albedo![8] = NaN;
+  return im;
+}
+
+describe('demodulation: spec and reference', () => {
+  it('is an optional spec field that needs the albedo input and changes the hash only when set', () => {
+    expect(demod.demodulate).toBe(true);
+    expect(fast.demodulate).toBeUndefined();
+    expect(builtinSpec('n2n-fast-demod')).toEqual(demod);
+    expect(specHash(demod)).not.toBe(specHash(fast));
+    const plain = { ...JSON.parse(JSON.stringify(fast)), demodulate: false };
+    expect(specHash(parseSpec(plain))).toBe(specHash(fast));
+    expect(() => parseSpec({ ...plain, demodulate: 'yes' }, 'x.json')).toThrow(/x\.json: demodulate must be true or false/);
+    expect(() => parseSpec({ ...plain, inputs: ['color', 'normal'], demodulate: true }, 'x.json')).toThrow(/demodulate needs "albedo"/);
+  });
+
+  it('factor: albedo clamped to [0, 1] with a floor of DEMOD_EPSILON; NaN counts as black', () => {
+    expect([0, 0.005, 0.5, 1, 1.5, NaN, -1].map(demodFactor)).toEqual([DEMOD_EPSILON, DEMOD_EPSILON, 0.5, 1, 1, DEMOD_EPSILON, DEMOD_EPSILON]);
+  });
+
+  it('the demodulating network is the plain network on colour / d, multiplied back by d', () => {
+    const im = images(21, 11, 3);
+    const direct = referenceDenoise(demod, weights, im);
+    const d = im.albedo!.map(demodFactor);
+    const viaPlain = remodulate(referenceDenoise(fast, weights, { ...im, color: demodulated(im.color, im.albedo!) }), im.albedo!);
+    expect(direct).toEqual(viaPlain);
+    // and it is not the plain network: the factor really applies (values < 1 scale the output down)
+    const plain = referenceDenoise(fast, weights, im);
+    let differs = 0;
+    for (let i = 0; i < d.length; i++) if (d[i] < 0.9 && Math.abs(direct[i] - plain[i]) > 1e-3 * (1 + plain[i])) differs++;
+    expect(differs).toBeGreaterThan(d.length / 4);
+  });
+});
+
+describe('demodulation: training batches', () => {
+  it('inputs and targets are the colours divided by the first render\'s factor; specs must agree', () => {
+    const w = 8, h = 8, n = w * h * 3;
+    const rand = mulberry32(4);
+    const [a, b, albedo, normal] = [0, 1, 2, 3].map(() => new Float32Array(n).map(() => rand()));
+    albedo[0] = 0;
+    const pair = makePair('p', w, h, 4, a, b, albedo, normal, true, true);
+    expect(pair.demodulated).toBe(true);
+    for (const i of [0, 1, 17]) {
+      expect(pair.targetB[i]).toBeCloseTo(b[i] / demodFactor(albedo[i]), 6);
+      expect(pair.prepA[i]).toBeCloseTo(prepColor(a[i] / demodFactor(albedo[i])), 6);
+    }
+    // clean pair, crop = whole image: transform t is drawn per crop, so check the target's sum (transform-invariant)
+    const batch = sampleBatch(demod, [pair], 1, 8, mulberry32(1));
+    const sum = (x: Float32Array) => x.reduce((s, v) => s + v, 0);
+    expect(sum(batch.target)).toBeCloseTo(sum(pair.targetB), 2);
+    expect(() => sampleBatch(fast, [pair], 1, 8, mulberry32(1))).toThrow(/prepared with demodulation, spec 'n2n-fast' does not/);
+    const plainPair = makePair('q', w, h, 4, a, b, albedo, normal, true);
+    expect(plainPair.targetB).toBe(b);
+    expect(() => sampleBatch(demod, [plainPair], 1, 8, mulberry32(1))).toThrow(/prepared without demodulation, spec 'n2n-fast-demod' demodulates/);
+  });
+});
+
+describe('demodulation on the GPU and in gpu.js', () => {
+  let gpu: GpuContext;
+  beforeAll(async () => {
+    gpu = await createNodeGpuContext();
+  });
+  afterAll(() => gpu?.destroy());
+
+  async function run(spec: NetworkSpec, input: Parameters<Denoiser['denoise']>[0], tileSize?: number): Promise<Float32Array> {
+    const dn = await Denoiser.create(gpu, { spec, weights, precision: 'f32', tileSize });
+    try {
+      const out = await dn.denoise(input);
+      const rgb = await out.read();
+      out.destroy();
+      return rgb;
+    } finally {
+      dn.destroy();
+    }
+  }
+
+  it('the runtime matches the reference from images, from a film, and in tiles', async () => {
+    const width = 150, height = 120, spp = 4, n = width * height;
+    const im = images(width, height, 5);
+    const ref = referenceDenoise(demod, weights, im);
+    const fromImages = await run(demod, im);
+    const e = errorStats(fromImages, ref);
+    expect(e.refStd).toBeGreaterThan(0.05);
+    expect(e.max).toBeLessThan(F32_MAX);
+    expect(errorStats(await run(fast, im), ref).max).toBeGreaterThan(0.01); // the plain spec is measurably different
+    expect(await run(demod, im, 112)).toEqual(fromImages); // tiles: the albedo is read at each tile's offset
+    const film = new Float32Array(n * 16);
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < 3; c++) {
+        film[i * 4 + c] = im.color[i * 3 + c] * spp;
+        film[(2 * n + i) * 4 + c] = im.albedo![i * 3 + c] * spp;
+        film[(3 * n + i) * 4 + c] = im.normal![i * 3 + c] * spp;
+      }
+      film[i * 4 + 3] = spp;
+    }
+    const buffer = gpu.createBufferWithData('test film', film, GPUBufferUsage.STORAGE);
+    try {
+      const frame = { width, height, spp, film: buffer };
+      expect(await run(demod, frame)).toEqual(fromImages);
+      expect(await run(demod, frame, 112)).toEqual(fromImages);
+    } finally {
+      buffer.destroy();
+    }
+  });
+
+  it('the trainer\'s inference and the gpu.js fallback match the reference', async () => {
+    const im = images(13, 9, 6);
+    const ref = referenceDenoise(demod, weights, im);
+    const trainer = await NetworkTrainer.create(gpu, { spec: demod, weights, loss: 'l2', batch: 1, crop: 16 });
+    try {
+      expect(errorStats(await trainer.denoise(im), ref).max).toBeLessThan(F32_MAX);
+    } finally {
+      trainer.destroy();
+    }
+    const js = await GpuJsDenoiser.create({ spec: demod, weights, mode: 'cpu' });
+    try {
+      expect(errorStats((await js.denoise(im)).data, ref).max).toBeLessThan(F32_MAX);
+    } finally {
+      await js.destroy();
+    }
+  });
+});
