@@ -50,7 +50,7 @@ export function sppList(raw: string): number[] {
 /** --weights: one file for the one n2n model listed, or MODEL=FILE pairs. */
 function weightsOption(raw: string | undefined, models: N2nModel[]): Partial<Record<N2nModel, string>> {
   if (raw === undefined) return {};
-  if (models.length === 0) throw new UsageError('--weights needs an n2n model (n2n-fast or n2n-paper) in --denoisers');
+  if (models.length === 0) throw new UsageError(`--weights needs an n2n model (${N2N_MODELS.join(', ')}) in --denoisers`);
   if (!raw.includes('=')) {
     if (models.length > 1) throw new UsageError(`--weights FILE is ambiguous with ${models.join(' and ')}: use --weights ${models.map((m) => `${m}=FILE`).join(',')}`);
     return { [models[0]]: raw };

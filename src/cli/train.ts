@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builtinSpec, type BuiltinSpecName } from '../denoise/specs.ts';
-import { decodeWeights, type NetworkWeights } from '../denoise/weights.ts';
+import type { NetworkWeights } from '../denoise/weights.ts';
+import { decodeInitWeights } from '../train/init.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { DirectoryRunStore } from '../node/train-files.ts';
 import { ConfigError, parseTrainConfig } from '../train/config.ts';
@@ -63,7 +64,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
     } catch (e) {
       throw new ConfigError(`${values.config}: 'init' weights ${cfg.init} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
     }
-    initWeights = decodeWeights(builtinSpec(cfg.spec as BuiltinSpecName), bytes, cfg.init);
+    const init = decodeInitWeights(builtinSpec(cfg.spec as BuiltinSpecName), bytes, cfg.init);
+    initWeights = init.weights;
+    if (init.madeFor !== cfg.spec) process.stderr.write(`tracelab: note: starting ${cfg.spec} from weights made for ${init.madeFor} (same tensors)\n`);
   }
   const out = values.out ?? join('denoiser', 'runs', cfg.name);
   const store = new DirectoryRunStore(out, cfg.spec);

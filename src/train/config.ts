@@ -1,5 +1,6 @@
 // Training run configuration (denoiser/configs/*.json): parsed and checked field by field, so a bad config
 // fails with one line naming the file and the field.
+import { BUILTIN_SPECS } from '../denoise/specs.ts';
 import { Hash64 } from '../harness/hash.ts';
 import { LOSS_KINDS, type LossKind } from './loss.ts';
 
@@ -94,7 +95,7 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
   for (const k of Object.keys(json)) if (!known.includes(k)) fail(k, 'is not a known field');
   const cfg: TrainConfig = {
     name: str(json, 'name', null),
-    spec: str(json, 'spec', ['n2n-fast', 'n2n-paper']),
+    spec: str(json, 'spec', Object.keys(BUILTIN_SPECS)),
     loss: str(json, 'loss', LOSS_KINDS, 'hdr'),
     targets: str(json, 'targets', ['noisy', 'clean'] as const, 'noisy'),
     steps: int(json, '', 'steps', 1, 1e8),

@@ -11,3 +11,4 @@ export { runTraining, type RunEvent, type RunLog, type RunOptions, type RunStore
 export { learningRate } from './schedule.ts';
 export { N2N_ADAM, NetworkTrainer, type Batch, type TrainerOptions, type TrainerState } from './trainer.ts';
 export { buildValidationSet, validate, type ValidationImage, type ValidationScore } from './validation.ts';
+export { decodeInitWeights, type InitWeights } from './init.ts';
