@@ -19,7 +19,7 @@ import { StepRate, TrainingHistory, TrainPacer } from './online-schedule.ts';
 import type { RenderSession } from './session.ts';
 
 /** Small enough for a software adapter (SwiftShader): one step on two 32x32 crops per train frame. */
-export const ONLINE_SETTINGS = { crop: 32, batch: 2, stepsPerFrame: 1, sppPerRender: 1, keepPairs: 8 } as const;
+export const ONLINE_SETTINGS = { crop: 32, batch: 2, stepsPerFrame: 1, sppPerRender: 1, keepPairs: 8, slicesPerStep: 6 } as const;
 /** Fine-tuning trained weights wants a small rate; learning from the seeded initialisation a larger one. */
 const LEARNING_RATE = { trained: 1e-4, seeded: 1e-3 };
 /** Denoise the view (and measure PSNR) after every this many train frames. */

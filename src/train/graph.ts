@@ -238,6 +238,24 @@ export class TrainGraph {
     pass.end();
   }
 
+  /**
+   * Forward, loss and backward as `slices` recorders of about equal numbers of dispatches, to be submitted one
+   * after another with other GPU work (the app's render frames) free to run in between. The same dispatches in
+   * the same order as encodeForward + encodeBackward, so the result is bitwise the same; the gradient buffers are
+   * cleared in the first slice (the forward passes do not touch them).
+   */
+  stepSlices(slices: number): ((enc: GPUCommandEncoder) => void)[] {
+    if (!this.targetBuffer) throw new Error('forward-only training graph: no backward pass');
+    const all = [...this.forwardPasses, ...this.lossPasses, ...this.backwardPasses];
+    const n = Math.max(1, Math.min(Math.floor(slices), all.length));
+    return Array.from({ length: n }, (_, i) => (enc: GPUCommandEncoder) => {
+      if (i === 0) for (const g of this.gradBuffers) enc.clearBuffer(g);
+      const pass = enc.beginComputePass({ label: `train step slice ${i + 1}/${n}` });
+      this.run(pass, all.slice(Math.floor((i * all.length) / n), Math.floor(((i + 1) * all.length) / n)));
+      pass.end();
+    });
+  }
+
   /** Bytes of GPU memory this graph owns. */
   get bytes(): number {
     return this.buffers.reduce((s, b) => s + b.size, 0) + this.uniform.size;

@@ -30,6 +30,11 @@ export interface OnlineTrainingOptions {
   /** Recent pairs kept to draw crops from (default 8). */
   keepPairs?: number;
   seed?: number;
+  /**
+   * Submissions per Adam step (default 1). An interactive app passes more, so that its render frames get the GPU
+   * between the parts of a step (one step is seconds on a software adapter); the result is the same.
+   */
+  slicesPerStep?: number;
 }
 
 export interface OnlineFrameResult {
@@ -68,9 +73,9 @@ export class OnlineTrainer {
     const opts = {
       spec: options.spec, width: options.width, height: options.height, sppPerRender: options.sppPerRender ?? 1,
       stepsPerFrame: options.stepsPerFrame ?? 4, batch: options.batch ?? 4, crop, learningRate: options.learningRate ?? 1e-4,
-      loss: options.loss ?? 'hdr', keepPairs: options.keepPairs ?? 8, seed: options.seed ?? 1,
+      loss: options.loss ?? 'hdr', keepPairs: options.keepPairs ?? 8, seed: options.seed ?? 1, slicesPerStep: options.slicesPerStep ?? 1,
     };
-    for (const [k, v] of Object.entries({ sppPerRender: opts.sppPerRender, stepsPerFrame: opts.stepsPerFrame, batch: opts.batch, keepPairs: opts.keepPairs })) {
+    for (const [k, v] of Object.entries({ sppPerRender: opts.sppPerRender, stepsPerFrame: opts.stepsPerFrame, batch: opts.batch, keepPairs: opts.keepPairs, slicesPerStep: opts.slicesPerStep })) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`online training: ${k} must be a positive integer, got ${v}`);
     }
     if (!(opts.learningRate > 0 && opts.learningRate < 1)) throw new RangeError(`online training: learningRate must be in (0, 1), got ${opts.learningRate}`);
@@ -97,7 +102,7 @@ export class OnlineTrainer {
   /** Renders one noisy pair of the current view and takes `stepsPerFrame` training steps. */
   async trainFrame(): Promise<OnlineFrameResult> {
     if (this.destroyed) throw new Error('online training: trainFrame after destroy()');
-    const { spec, batch, crop, stepsPerFrame, learningRate, sppPerRender, keepPairs, seed } = this.opts;
+    const { spec, batch, crop, stepsPerFrame, learningRate, sppPerRender, keepPairs, seed, slicesPerStep } = this.opts;
     const n = this.renders++;
     const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec.demodulate === true);
     this.pairs.push(pair);
@@ -105,7 +110,7 @@ export class OnlineTrainer {
     const rng = seededRandom((seed * 7919 + n) >>> 0);
     let loss = NaN;
     for (let i = 0; i < stepsPerFrame; i++) {
-      const l = await this.trainer.trainStep(sampleBatch(spec, this.pairs, batch, crop, rng), learningRate, i === stepsPerFrame - 1);
+      const l = await this.trainer.trainStep(sampleBatch(spec, this.pairs, batch, crop, rng), learningRate, i === stepsPerFrame - 1, slicesPerStep);
       if (l !== null) loss = l;
     }
     return { step: this.trainer.step, loss, pairs: this.pairs.length };

@@ -94,8 +94,10 @@ export class NetworkTrainer {
   /**
    * One Adam step on `batch` with learning rate `lr`. With `readLoss`, waits for the GPU and returns the batch's
    * mean loss; otherwise returns null once the work is submitted (call `sync()` now and then to bound the queue).
+   * With `slices` > 1 the step is submitted in that many parts, each awaited before the next, so that other GPU
+   * work (an interactive render loop) can run between them; the result is bitwise the same.
    */
-  async trainStep(batch: Batch, lr: number, readLoss = false): Promise<number | null> {
+  async trainStep(batch: Batch, lr: number, readLoss = false, slices = 1): Promise<number | null> {
     const sizes = this.batchSizes;
     if (batch.input.length !== sizes.input || batch.target.length !== sizes.target) {
       throw new RangeError(`trainStep: batch has ${batch.input.length}/${batch.target.length} floats, expected ${sizes.input}/${sizes.target}`);
@@ -109,9 +111,20 @@ export class NetworkTrainer {
     new Uint32Array(u, 0, 1)[0] = this.parameterCount;
     new Float32Array(u, 16, 6).set([lr, a.beta1, a.beta2, a.eps, 1 - a.beta1 ** this.step, 1 - a.beta2 ** this.step]);
     q.writeBuffer(this.adamUniform, 0, u);
-    const enc = this.gpu.device.createCommandEncoder({ label: `train step ${this.step}` });
-    this.graph.encodeForward(enc);
-    this.graph.encodeBackward(enc);
+    let enc = this.gpu.device.createCommandEncoder({ label: `train step ${this.step}` });
+    if (slices > 1) {
+      const parts = this.graph.stepSlices(slices);
+      for (const [i, record] of parts.entries()) {
+        record(enc);
+        if (i === parts.length - 1) break;
+        q.submit([enc.finish()]);
+        await q.onSubmittedWorkDone();
+        enc = this.gpu.device.createCommandEncoder({ label: `train step ${this.step} (${i + 2}/${parts.length})` });
+      }
+    } else {
+      this.graph.encodeForward(enc);
+      this.graph.encodeBackward(enc);
+    }
     const pass = enc.beginComputePass({ label: 'adam' });
     pass.setPipeline(this.kernels.get('adam').pipeline);
     pass.setBindGroup(0, this.adamBind);

@@ -57,6 +57,45 @@ describe('online training', () => {
     }
   }, 120_000);
 
+  it('a step submitted in slices (so render frames can run between them) gives bitwise the same weights', async () => {
+    const make = (slicesPerStep: number) => OnlineTrainer.create(gpu, scene, { spec, width: 36, height: 28, crop: 16, batch: 2, stepsPerFrame: 2, sppPerRender: 1, slicesPerStep });
+    const [whole, sliced] = [await make(1), await make(7)];
+    try {
+      const q = gpu.device.queue;
+      const submit = q.submit.bind(q);
+      let submissions = 0;
+      q.submit = (buffers: Iterable<GPUCommandBuffer>) => {
+        submissions++;
+        submit(buffers);
+      };
+      const counts: number[] = [];
+      try {
+        for (let i = 0; i < 2; i++) {
+          submissions = 0;
+          const a = await whole.trainFrame();
+          counts.push(submissions);
+          submissions = 0;
+          const b = await sliced.trainFrame();
+          counts.push(submissions);
+          expect(b.loss).toBe(a.loss);
+        }
+      } finally {
+        q.submit = submit;
+      }
+      // 2 steps per frame: each sliced step submits 6 more times than a whole one
+      expect(counts[1] - counts[0]).toBe(12);
+      const [wa, wb] = [await whole.weights(), await sliced.weights()];
+      for (const layer of Object.keys(wa)) {
+        expect(wb[layer].weight).toEqual(wa[layer].weight);
+        expect(wb[layer].bias).toEqual(wa[layer].bias);
+      }
+    } finally {
+      whole.destroy();
+      sliced.destroy();
+    }
+    await expect(make(0)).rejects.toThrow(/slicesPerStep must be a positive integer/);
+  }, 60_000);
+
   it('rejects bad options', async () => {
     await expect(OnlineTrainer.create(gpu, scene, { spec, width: 4, height: 4 })).rejects.toThrow(/smaller than the network's 8-pixel unit/);
     await expect(OnlineTrainer.create(gpu, scene, { spec, width: 32, height: 32, batch: 0 })).rejects.toThrow(/batch must be a positive integer/);
