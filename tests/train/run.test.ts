@@ -114,7 +114,7 @@ describe('training config', () => {
   const base = () => JSON.parse(JSON.stringify(cfg)) as Record<string, unknown>;
   it.each([
     [{ steps: 0 }, /'steps' must be an integer in 1\.\./],
-    [{ spec: 'n2n-huge' }, /'spec' must be 'n2n-fast' or 'n2n-paper'/],
+    [{ spec: 'n2n-huge' }, /'spec' must be 'n2n-paper' or 'n2n-fast' or 'n2n-fast-demod'/],
     [{ loss: 'l3' }, /'loss' must be 'l2' or 'l1' or 'hdr'/],
     [{ crop: 64 }, /'crop' \(64\) is larger than data.size \(32\)/],
     [{ colour: 1 }, /'colour' is not a known field/],
