@@ -14,7 +14,7 @@ import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { makePair, sampleBatch } from '../../src/train/data.ts';
 import { NetworkTrainer } from '../../src/train/trainer.ts';
 import { mulberry32 } from '../support/random.ts';
-import { errorStats, loadSpec, randomImages, testWeights } from './support.ts';
+import { errorStats, filmFromImages, loadSpec, randomImages, testWeights } from './support.ts';
 
 const fast = loadSpec('n2n-fast');
 const demod = loadSpec('n2n-fast-demod');
@@ -104,7 +104,7 @@ describe('demodulation on the GPU and in gpu.js', () => {
   }
 
   it('the runtime matches the reference from images, from a film, and in tiles', async () => {
-    const width = 150, height = 120, spp = 4, n = width * height;
+    const width = 150, height = 120, spp = 4;
     const im = images(width, height, 5);
     const ref = referenceDenoise(demod, weights, im);
     const fromImages = await run(demod, im);
@@ -113,16 +113,7 @@ describe('demodulation on the GPU and in gpu.js', () => {
     expect(e.max).toBeLessThan(F32_MAX);
     expect(errorStats(await run(fast, im), ref).max).toBeGreaterThan(0.01); // the plain spec is measurably different
     expect(await run(demod, im, 112)).toEqual(fromImages); // tiles: the albedo is read at each tile's offset
-    const film = new Float32Array(n * 16);
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 3; c++) {
-        film[i * 4 + c] = im.color[i * 3 + c] * spp;
-        film[(2 * n + i) * 4 + c] = im.albedo![i * 3 + c] * spp;
-        film[(3 * n + i) * 4 + c] = im.normal![i * 3 + c] * spp;
-      }
-      film[i * 4 + 3] = spp;
-    }
-    const buffer = gpu.createBufferWithData('test film', film, GPUBufferUsage.STORAGE);
+    const buffer = gpu.createBufferWithData('test film', filmFromImages(im, spp), GPUBufferUsage.STORAGE);
     try {
       const frame = { width, height, spp, film: buffer };
       expect(await run(demod, frame)).toEqual(fromImages);

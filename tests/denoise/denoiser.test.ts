@@ -16,7 +16,7 @@ import type { NetworkSpec } from '../../src/denoise/spec.ts';
 import type { NetworkWeights } from '../../src/denoise/weights.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
-import { errorStats, loadSpec, randomImages, testWeights } from './support.ts';
+import { errorStats, filmFromImages, loadSpec, randomImages, testWeights } from './support.ts';
 
 const F32_MAX = 1e-4;
 const F16_MAX = 8 * 2 ** -11;
@@ -97,15 +97,9 @@ describe('denoiser inputs', () => {
     const width = 19, height = 13, spp = 4, n = width * height;
     const images = randomImages(width, height, 77);
     // film: 4 planes of vec4f sums: radiance (w = count), radiance^2, albedo, normal + depth; spp = 4 keeps x4, /4 exact
-    const film = new Float32Array(n * 16);
+    const film = filmFromImages(images, spp);
     for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 3; c++) {
-        film[i * 4 + c] = images.color[i * 3 + c] * spp;
-        film[(n + i) * 4 + c] = 123; // unused by the denoiser
-        film[(2 * n + i) * 4 + c] = images.albedo![i * 3 + c] * spp;
-        film[(3 * n + i) * 4 + c] = images.normal![i * 3 + c] * spp;
-      }
-      film[i * 4 + 3] = spp;
+      for (let c = 0; c < 3; c++) film[(n + i) * 4 + c] = 123; // unused by the denoiser
       film[(3 * n + i) * 4 + 3] = 5 * spp;
     }
     const buffer = gpu.createBufferWithData('test film', film, GPUBufferUsage.STORAGE);

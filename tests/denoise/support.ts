@@ -24,6 +24,24 @@ export function randomImages(width: number, height: number, seed: number): Denoi
   };
 }
 
+/**
+ * The path tracer's film holding `images` as if rendered at `spp`: four planes of vec4f sums (radiance with the
+ * sample count in w, radiance^2 left zero, albedo, normal + depth left zero), so that sums / spp are the images.
+ */
+export function filmFromImages(images: DenoiseImages, spp: number): Float32Array {
+  const n = images.width * images.height;
+  const film = new Float32Array(n * 16);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      film[i * 4 + c] = images.color[i * 3 + c] * spp;
+      film[(2 * n + i) * 4 + c] = images.albedo![i * 3 + c] * spp;
+      film[(3 * n + i) * 4 + c] = images.normal![i * 3 + c] * spp;
+    }
+    film[i * 4 + 3] = spp;
+  }
+  return film;
+}
+
 /** He-initialised weights with random biases, and the output layer scaled so outputs rarely clamp. */
 export function testWeights(spec: NetworkSpec, seed: number): NetworkWeights {
   const w = initWeights(spec, seed);

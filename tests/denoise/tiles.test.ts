@@ -3,7 +3,7 @@ import { Denoiser } from '../../src/denoise/denoiser.ts';
 import { defaultMargin, planTiles, receptiveRadius } from '../../src/denoise/tiles.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
-import { loadSpec, randomImages, testWeights } from './support.ts';
+import { filmFromImages, loadSpec, randomImages, testWeights } from './support.ts';
 
 const fast = loadSpec('n2n-fast');
 
@@ -57,16 +57,7 @@ describe('tiled denoising', () => {
       const ra = await a.read(), rb = await b.read();
       expect(rb).toEqual(ra);
       // film input, read in place per tile
-      const n = width * height;
-      const film = new Float32Array(n * 16);
-      for (let i = 0; i < n; i++) {
-        for (let c = 0; c < 3; c++) {
-          film[i * 4 + c] = images.color[i * 3 + c];
-          film[(2 * n + i) * 4 + c] = images.albedo![i * 3 + c];
-          film[(3 * n + i) * 4 + c] = images.normal![i * 3 + c];
-        }
-      }
-      const buffer = gpu.createBufferWithData('test film', film, GPUBufferUsage.STORAGE);
+      const buffer = gpu.createBufferWithData('test film', filmFromImages(images, 1), GPUBufferUsage.STORAGE);
       const c = await tiled.denoise({ width, height, spp: 1, film: buffer });
       expect(await c.read()).toEqual(ra);
       for (const r of [a, b, c]) r.destroy();
