@@ -139,6 +139,12 @@ export function encodeWeights(spec: NetworkSpec, weights: NetworkWeights, dtype:
   return bytes;
 }
 
+/** The spec hash a weights file's header records (16 hex digits), or null if the file is too short to hold one. */
+export function weightsSpecHash(bytes: Uint8Array): string | null {
+  if (bytes.byteLength < 16) return null;
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(8, true).toString(16).padStart(16, '0');
+}
+
 /**
  * Reads a weights file for `spec`. Throws a WeightsError naming `file` on a bad magic, an unsupported version, a
  * spec-hash mismatch, a truncated or over-long file, or tensors whose names or shapes differ from the spec's.
@@ -156,7 +162,7 @@ export function decodeWeights(spec: NetworkSpec, bytes: Uint8Array, file = 'weig
   if (magic !== WEIGHTS_MAGIC) fail(`not a tracelab weights file (magic ${JSON.stringify(magic)}, expected "${WEIGHTS_MAGIC}")`);
   const version = view.getUint32(4, true);
   if (version !== WEIGHTS_VERSION) fail(`unsupported weights version ${version} (this build reads version ${WEIGHTS_VERSION})`);
-  const hash = view.getBigUint64(8, true).toString(16).padStart(16, '0');
+  const hash = weightsSpecHash(bytes)!;
   if (hash !== specHash(spec)) fail(`weights were made for a different network (spec hash ${hash}, '${spec.name}' has ${specHash(spec)})`);
   const expected = expectedTensors(spec);
   const count = view.getUint32(16, true);

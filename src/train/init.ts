@@ -3,7 +3,7 @@
 // network sees). Anything else is rejected by decodeWeights with the file named.
 import { specHash, type NetworkSpec } from '../denoise/spec.ts';
 import { BUILTIN_SPECS } from '../denoise/specs.ts';
-import { decodeWeights, expectedTensors, type NetworkWeights } from '../denoise/weights.ts';
+import { decodeWeights, expectedTensors, weightsSpecHash, type NetworkWeights } from '../denoise/weights.ts';
 
 export interface InitWeights {
   weights: NetworkWeights;
@@ -14,8 +14,10 @@ export interface InitWeights {
 const tensorsKey = (spec: NetworkSpec): string => JSON.stringify(expectedTensors(spec));
 
 export function decodeInitWeights(spec: NetworkSpec, bytes: Uint8Array, file: string): InitWeights {
-  const hash = bytes.byteLength >= 16 ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(8, true).toString(16).padStart(16, '0') : '';
-  const donor = Object.values(BUILTIN_SPECS).find((s) => s.name !== spec.name && specHash(s) === hash && tensorsKey(s) === tensorsKey(spec));
-  if (donor && specHash(spec) !== hash) return { weights: decodeWeights(donor, bytes, file), madeFor: donor.name };
+  const hash = weightsSpecHash(bytes);
+  if (hash !== null && hash !== specHash(spec)) {
+    const donor = Object.values(BUILTIN_SPECS).find((s) => specHash(s) === hash && tensorsKey(s) === tensorsKey(spec));
+    if (donor) return { weights: decodeWeights(donor, bytes, file), madeFor: donor.name };
+  }
   return { weights: decodeWeights(spec, bytes, file), madeFor: spec.name };
 }
