@@ -111,19 +111,16 @@ export class NetworkTrainer {
     new Uint32Array(u, 0, 1)[0] = this.parameterCount;
     new Float32Array(u, 16, 6).set([lr, a.beta1, a.beta2, a.eps, 1 - a.beta1 ** this.step, 1 - a.beta2 ** this.step]);
     q.writeBuffer(this.adamUniform, 0, u);
+    // forward + loss + backward (in slices, each awaited before the next), then Adam with the last slice
     let enc = this.gpu.device.createCommandEncoder({ label: `train step ${this.step}` });
-    if (slices > 1) {
-      const parts = this.graph.stepSlices(slices);
-      for (const [i, record] of parts.entries()) {
-        record(enc);
-        if (i === parts.length - 1) break;
+    const parts = this.graph.stepSlices(slices);
+    for (const [i, record] of parts.entries()) {
+      if (i > 0) {
         q.submit([enc.finish()]);
         await q.onSubmittedWorkDone();
-        enc = this.gpu.device.createCommandEncoder({ label: `train step ${this.step} (${i + 2}/${parts.length})` });
+        enc = this.gpu.device.createCommandEncoder({ label: `train step ${this.step} (${i + 1}/${parts.length})` });
       }
-    } else {
-      this.graph.encodeForward(enc);
-      this.graph.encodeBackward(enc);
+      record(enc);
     }
     const pass = enc.beginComputePass({ label: 'adam' });
     pass.setPipeline(this.kernels.get('adam').pipeline);
