@@ -8,8 +8,13 @@ fn finite3(v: vec3f) -> vec3<bool> {
   return (bitcast<vec3u>(v) & vec3u(0x7f800000u)) != vec3u(0x7f800000u);
 }
 
+/** A linear HDR colour as the denoiser reads it: NaN/Inf -> 0, negatives -> 0 (transform.ts cleanRadiance). */
+fn clean_radiance(v: vec3f) -> vec3f {
+  return select(vec3f(0.0), max(v, vec3f(0.0)), finite3(v));
+}
+
 fn prep_color(v: vec3f) -> vec3f {
-  let c = select(vec3f(0.0), max(v, vec3f(0.0)), finite3(v));
+  let c = clean_radiance(v);
   let m = c / (1.0 + c);
   return select(vec3f(0.0), pow(m, vec3f(1.0 / GAMMA)), m > vec3f(0.0)) - COLOR_SHIFT;
 }
@@ -28,6 +33,9 @@ fn demod_factor(albedo: vec3f) -> vec3f {
 fn prep_normal(v: vec3f) -> vec3f {
   return select(vec3f(0.0), clamp(v, vec3f(-1.0), vec3f(1.0)), finite3(v));
 }
+
+/** Output bound window radius (transform.ts OUTPUT_BOUND_RADIUS). */
+const OUTPUT_BOUND_RADIUS = 2;
 
 fn output_to_linear(y: vec3f) -> vec3f {
   let t = clamp(y + COLOR_SHIFT, vec3f(0.0), vec3f(1.0));

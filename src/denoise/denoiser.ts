@@ -10,7 +10,8 @@ import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseIma
 import { INPUT_PARAMS_BYTES, IoKernels, OUTPUT_PARAMS_BYTES, writeInputParams, writeOutputParams } from './io-passes.ts';
 import { NetworkPlan, PARAM_SLOT, tensorBytesPerPixel } from './plan.ts';
 import { PoolKernel } from './pool.ts';
-import { paddedSize, sizeMultiple, type NetworkSpec } from './spec.ts';
+import { paddedSize, sizeMultiple, type InputKind, type NetworkSpec } from './spec.ts';
+import { OUTPUT_BOUND_RADIUS } from './transform.ts';
 import type { TensorFormat } from './tensors.ts';
 import { defaultMargin, planTiles, type Rect, type Tile } from './tiles.ts';
 import { checkWeights, initWeights, type NetworkWeights } from './weights.ts';
@@ -168,7 +169,8 @@ export class Denoiser {
   /** The tiles for a width x height image: one unless it exceeds the texture size or the memory budget. */
   tilesFor(width: number, height: number): Tile[] {
     const m = sizeMultiple(this.spec);
-    const margin = Math.ceil((this.options.tileMargin ?? defaultMargin(this.spec)) / m) * m;
+    // at least the output bound's radius, so that its window at a tile's edge sees what the whole image would
+    const margin = Math.ceil(Math.max(this.options.tileMargin ?? defaultMargin(this.spec), OUTPUT_BOUND_RADIUS) / m) * m;
     const maxSide = Math.floor((this.gpu.limits.maxTextureDimension2D - 2) / m) * m;
     const budget = this.options.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
     const bpp = tensorBytesPerPixel(this.spec, this.format);
@@ -220,14 +222,15 @@ export class Denoiser {
     const first = (core.y * stride + core.x) * 12;
     const end = ((core.y + core.height - 1) * stride + core.x + core.width) * 12;
     const bindStart = Math.floor(first / 256) * 256;
-    // demodulating specs multiply back by the albedo, read where the input pass read it
-    const albedoSlot = this.spec.inputs.indexOf('albedo');
-    const albedo = !this.spec.demodulate ? undefined : film
-      ? { x: core.x, y: core.y, row: film.width, base: 2 * film.width * film.height * 4, stride: 4, scale: 1 / film.spp }
-      : { x: core.x - rect.x, y: core.y - rect.y, row: rect.width, base: albedoSlot * rect.width * rect.height * 3, stride: 3, scale: 1 };
+    // the output pass reads the colour (its bound) and, demodulating, the albedo where the input pass read them
+    const slot = (kind: InputKind): number => Math.max(0, this.spec.inputs.indexOf(kind));
+    const plane = rect.width * rect.height * 3;
+    const region = film
+      ? { x: core.x, y: core.y, width: film.width, height: film.height, colorBase: 0, albedoBase: 2 * film.width * film.height * 4, stride: 4, scale: 1 / film.spp }
+      : { x: core.x - rect.x, y: core.y - rect.y, width: rect.width, height: rect.height, colorBase: slot('color') * plane, albedoBase: slot('albedo') * plane, stride: 3, scale: 1 };
     writeOutputParams(view, PARAM_SLOT, {
       width: core.width, height: core.height, layer: plan.output.layer, stride,
-      srcX: core.x - rect.x, srcY: core.y - rect.y, dstOffset: (first - bindStart) / 4, albedo,
+      srcX: core.x - rect.x, srcY: core.y - rect.y, dstOffset: (first - bindStart) / 4, demodulate: this.spec.demodulate === true, source: region,
     });
     gpu.device.queue.writeBuffer(plan.params, 0, bytes);
     const inputPipeline = film ? this.io.frameInput : this.io.imageInput;

@@ -14,7 +14,7 @@ import { storeModule, type TensorFormat } from './tensors.ts';
 export const INPUT_PARAMS_BYTES = 64;
 /**
  * Byte layout of OutputParams (output.wgsl): width, height, layer, dst_stride, src_origin, dst_offset, demodulate,
- * albedo_origin, albedo_row, albedo_base, albedo_stride, albedo_scale, pad.
+ * source_origin, source_size, color_base, albedo_base, source_stride, source_scale.
  */
 export const OUTPUT_PARAMS_BYTES = 64;
 
@@ -60,25 +60,29 @@ export interface OutputDispatch {
   srcY: number;
   /** Float index of the region's first value in the bound range of the output buffer. */
   dstOffset: number;
-  /** Specs with `demodulate`: where the region's albedo lies in the source buffer (bound as floats). */
-  albedo?: {
-    /** The region's top-left pixel in the source and the source's pixels per row. */
+  /** Multiply by the albedo's demodulation factor (specs with `demodulate`). */
+  demodulate: boolean;
+  /** Where the input pass's source (bound as floats) holds the region's colour and albedo. */
+  source: {
+    /** The region's top-left pixel in the source, and the source's size in pixels. */
     x: number;
     y: number;
-    row: number;
-    /** Float index of source pixel 0's albedo, floats per pixel, and the factor that turns stored values into albedo. */
-    base: number;
+    width: number;
+    height: number;
+    /** Float index of source pixel 0's colour and albedo (albedo: read only with `demodulate`). */
+    colorBase: number;
+    albedoBase: number;
+    /** Floats per pixel, and the factor that turns stored values into colour and albedo. */
     stride: number;
     scale: number;
   };
 }
 
 export function writeOutputParams(view: DataView, offset: number, d: OutputDispatch): void {
-  [d.width, d.height, d.layer, d.stride, d.srcX, d.srcY, d.dstOffset].forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
-  const a = d.albedo;
-  view.setUint32(offset + 28, a ? 1 : 0, true);
-  [a?.x ?? 0, a?.y ?? 0, a?.row ?? 0, a?.base ?? 0, a?.stride ?? 0].forEach((v, i) => view.setUint32(offset + 32 + 4 * i, v, true));
-  view.setFloat32(offset + 52, a?.scale ?? 0, true);
+  const s = d.source;
+  [d.width, d.height, d.layer, d.stride, d.srcX, d.srcY, d.dstOffset, d.demodulate ? 1 : 0,
+    s.x, s.y, s.width, s.height, s.colorBase, s.albedoBase, s.stride].forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
+  view.setFloat32(offset + 60, s.scale, true);
 }
 
 export class IoKernels {

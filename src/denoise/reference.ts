@@ -4,7 +4,7 @@
 import { fromHalf, toHalf } from '../image/exr-write.ts';
 import { checkDenoiseImages, type DenoiseImages } from './images.ts';
 import { convLayers, paddedSize, type NetworkSpec } from './spec.ts';
-import { demodFactor, outputToLinear, prepAlbedo, prepColor, prepNormal } from './transform.ts';
+import { boundByInput, demodFactor, outputToLinear, prepAlbedo, prepColor, prepNormal } from './transform.ts';
 import { checkWeights, type LayerWeights, type NetworkWeights } from './weights.ts';
 
 /** Channels-first tensor: data[(c * height + y) * width + x]. */
@@ -143,10 +143,12 @@ export function forward(spec: NetworkSpec, weights: NetworkWeights, input: Tenso
 }
 
 /**
- * Crops the network output to width x height and maps it to linear HDR RGB (interleaved). For a spec with
- * `demodulate`, pass the input's albedo (`remodulateBy`): the result is multiplied back by its factor.
+ * Crops the network output to the input's size and maps it to linear HDR RGB (interleaved): the inverse colour
+ * transform, times the albedo's demodulation factor for a spec with `demodulate`, then the output bound
+ * (`boundByInput`: at most the largest input colour value nearby).
  */
-export function postprocess(output: Tensor, width: number, height: number, remodulateBy?: Float32Array): Float32Array {
+export function postprocess(spec: NetworkSpec, output: Tensor, images: DenoiseImages): Float32Array {
+  const { width, height } = images;
   const rgb = new Float32Array(width * height * 3);
   const plane = output.width * output.height;
   for (let y = 0; y < height; y++) {
@@ -154,16 +156,12 @@ export function postprocess(output: Tensor, width: number, height: number, remod
       for (let c = 0; c < 3; c++) rgb[(y * width + x) * 3 + c] = outputToLinear(output.data[c * plane + y * output.width + x]);
     }
   }
-  return remodulateBy ? remodulate(rgb, remodulateBy) : rgb;
-}
-
-/** The albedo that `postprocess` must remodulate by for this spec and input (undefined without `demodulate`). */
-export function remodulation(spec: NetworkSpec, images: DenoiseImages): Float32Array | undefined {
-  return spec.demodulate ? images.albedo : undefined;
+  if (spec.demodulate) remodulate(rgb, images.albedo as Float32Array);
+  return boundByInput(rgb, images.color, width, height);
 }
 
 /** The whole denoiser on the CPU: linear HDR RGB of the input's size. */
 export function referenceDenoise(spec: NetworkSpec, weights: NetworkWeights, images: DenoiseImages, storage: Storage = 'f32'): Float32Array {
   const out = forward(spec, weights, preprocess(spec, images, storage), storage);
-  return postprocess(out, images.width, images.height, remodulation(spec, images));
+  return postprocess(spec, out, images);
 }

@@ -12,9 +12,14 @@ export const OUTPUT_MARGIN = 2 ** -20;
 
 const finite = (v: number): boolean => Number.isFinite(v);
 
-/** Network input for a linear HDR colour value: NaN/Inf -> 0, negatives -> 0, then tone map and shift. */
+/** A linear HDR colour value as the denoiser reads it: NaN/Inf -> 0, negatives -> 0. */
+export function cleanRadiance(v: number): number {
+  return finite(v) && v > 0 ? v : 0;
+}
+
+/** Network input for a linear HDR colour value: cleanRadiance, then tone map and shift. */
 export function prepColor(v: number): number {
-  const c = finite(v) && v > 0 ? v : 0;
+  const c = cleanRadiance(v);
   return Math.pow(c / (1 + c), 1 / GAMMA) - COLOR_SHIFT;
 }
 
@@ -48,6 +53,32 @@ export function outputToLinear(y: number): number {
   const t = Math.min(1, Math.max(0, y + COLOR_SHIFT));
   const u = Math.min(Math.pow(t, GAMMA), 1 - OUTPUT_MARGIN);
   return u / (1 - u);
+}
+
+/**
+ * The output bound: each output value is at most the largest (cleanRadiance) input colour value of the same
+ * channel within this many pixels (a (2r+1)^2 window clamped to the image). A denoiser averages; an output above
+ * every input sample around it is an error of the inverse transform, whose slope grows without limit as the
+ * network's value nears 1 (it sent a few pixels of the Cornell box's light, radiance 17, to ~1e6).
+ */
+export const OUTPUT_BOUND_RADIUS = 2;
+
+/** Applies the output bound in place to interleaved linear RGB `rgb` given the input colour of the same size. */
+export function boundByInput(rgb: Float32Array, color: Float32Array, width: number, height: number): Float32Array {
+  const r = OUTPUT_BOUND_RADIUS;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        let m = 0;
+        for (let yy = Math.max(0, y - r); yy <= Math.min(height - 1, y + r); yy++) {
+          for (let xx = Math.max(0, x - r); xx <= Math.min(width - 1, x + r); xx++) m = Math.max(m, cleanRadiance(color[(yy * width + xx) * 3 + c]));
+        }
+        const i = (y * width + x) * 3 + c;
+        if (rgb[i] > m) rgb[i] = m;
+      }
+    }
+  }
+  return rgb;
 }
 
 /** The forward colour transform without the NaN handling: the network-output value whose linear value is v. */

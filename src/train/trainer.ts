@@ -2,7 +2,7 @@
 // training graph for the batch/crop size and, on demand, batch-1 graphs for inference at other sizes
 // (validation, online denoising). A step = upload a batch, one command buffer (forward, loss, backward, Adam).
 import type { DenoiseImages } from '../denoise/images.ts';
-import { postprocess, preprocess, remodulation } from '../denoise/reference.ts';
+import { postprocess, preprocess } from '../denoise/reference.ts';
 import type { NetworkSpec } from '../denoise/spec.ts';
 import { initWeights, type NetworkWeights } from '../denoise/weights.ts';
 import type { GpuContext } from '../gpu/context.ts';
@@ -169,8 +169,7 @@ export class NetworkTrainer {
   async denoise(images: DenoiseImages): Promise<Float32Array> {
     const input = preprocess(this.options.spec, images);
     const out = await this.infer(input.data, input.width, input.height);
-    return postprocess({ channels: 3, width: input.width, height: input.height, data: out }, images.width, images.height,
-      remodulation(this.options.spec, images));
+    return postprocess(this.options.spec, { channels: 3, width: input.width, height: input.height, data: out }, images);
   }
 
   /** Drops the inference graphs (their memory) until the next infer(). */

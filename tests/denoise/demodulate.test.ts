@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Denoiser } from '../../src/denoise/denoiser.ts';
 import { GpuJsDenoiser } from '../../src/denoise/gpujs/denoiser.ts';
 import type { DenoiseImages } from '../../src/denoise/images.ts';
-import { demodulated, referenceDenoise, remodulate } from '../../src/denoise/reference.ts';
+import { demodulated, forward, preprocess, referenceDenoise, remodulate } from '../../src/denoise/reference.ts';
 import { builtinSpec } from '../../src/denoise/specs.ts';
 import { parseSpec, specHash, type NetworkSpec } from '../../src/denoise/spec.ts';
-import { DEMOD_EPSILON, demodFactor, prepColor } from '../../src/denoise/transform.ts';
+import { boundByInput, DEMOD_EPSILON, demodFactor, outputToLinear, prepColor } from '../../src/denoise/transform.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { makePair, sampleBatch } from '../../src/train/data.ts';
@@ -47,11 +47,19 @@ describe('demodulation: spec and reference', () => {
     expect([0, 0.005, 0.5, 1, 1.5, NaN, -1].map(demodFactor)).toEqual([DEMOD_EPSILON, DEMOD_EPSILON, 0.5, 1, 1, DEMOD_EPSILON, DEMOD_EPSILON]);
   });
 
-  it('the demodulating network is the plain network on colour / d, multiplied back by d', () => {
+  it('the demodulating network is the plain network on colour / d, multiplied back by d (then bounded by the colour)', () => {
     const im = images(21, 11, 3);
     const direct = referenceDenoise(demod, weights, im);
     const d = im.albedo!.map(demodFactor);
-    const viaPlain = remodulate(referenceDenoise(fast, weights, { ...im, color: demodulated(im.color, im.albedo!) }), im.albedo!);
+    const unbounded = (spec: NetworkSpec, x: DenoiseImages): Float32Array => {
+      const out = forward(spec, weights, preprocess(spec, x));
+      const plane = out.width * out.height;
+      return new Float32Array(x.width * x.height * 3).map((_, i) => {
+        const p = Math.floor(i / 3);
+        return outputToLinear(out.data[(i % 3) * plane + Math.floor(p / x.width) * out.width + (p % x.width)]);
+      });
+    };
+    const viaPlain = boundByInput(remodulate(unbounded(fast, { ...im, color: demodulated(im.color, im.albedo!) }), im.albedo!), im.color, im.width, im.height);
     expect(direct).toEqual(viaPlain);
     // and it is not the plain network: the factor really applies (values < 1 scale the output down)
     const plain = referenceDenoise(fast, weights, im);

@@ -99,7 +99,7 @@ describe('network', () => {
   it('keeps sizes through the U-Net and crops back', () => {
     const out = forward(spec, initWeights(spec, 1), preprocess(spec, images));
     expect([out.channels, out.width, out.height]).toEqual([3, 40, 24]);
-    const rgb = postprocess(out, width, height);
+    const rgb = postprocess(spec, out, images);
     expect(rgb.length).toBe(n);
     expect(rgb.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
   });

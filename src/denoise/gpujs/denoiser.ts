@@ -7,7 +7,7 @@
 import { GPU, Input, type IKernelRunShortcut, type KernelOutput } from 'gpu.js';
 import type { ImageF32 } from '../../image/image.ts';
 import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from '../images.ts';
-import { postprocess, preprocess, remodulation, type Tensor } from '../reference.ts';
+import { postprocess, preprocess, type Tensor } from '../reference.ts';
 import { convLayers, type ConvLayer, type NetworkSpec } from '../spec.ts';
 import { checkWeights, initWeights, type NetworkWeights } from '../weights.ts';
 import { CONV_CONCAT_SOURCE, CONV_SOURCE, POOL_SOURCE } from './kernels.ts';
@@ -83,7 +83,7 @@ export class GpuJsDenoiser {
     const tensor = preprocess(this.spec, images);
     const plan = this.planFor(tensor.width, tensor.height);
     const out = await this.forward(plan, tensor);
-    return { width: images.width, height: images.height, channels: 3, data: postprocess(out, images.width, images.height, remodulation(this.spec, images)) };
+    return { width: images.width, height: images.height, channels: 3, data: postprocess(this.spec, out, images) };
   }
 
   /** Runs the layers in the reference's order (forward() in reference.ts), tensors staying in gpu.js's hands. */
