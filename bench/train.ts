@@ -2,13 +2,17 @@
 // and the achieved GFLOP/s against the adapter's f32 FMA peak. FLOPs per step are counted as 3 x the forward
 // pass (forward, input gradients, weight gradients: each 2 FLOPs per MAC), the usual estimate; the conv
 // gradients of the first layer's input are skipped by the runtime, so this slightly overstates the work.
+// Each spec is timed twice: on one fixed batch (the GPU step with its upload), and as the training loop feeds it,
+// each step's batch cut by sampleBatch from 256x256 pairs on the CPU first; the CPU's time per batch is printed
+// too, so a gap between the two rates shows how much of a run is host-side batch preparation.
 // `node bin/run-ts.js bench/train.ts [--quick] [--batch B] [--crop C] [--spec n2n-fast]`
 import { parseArgs } from 'node:util';
 import { builtinSpec, type BuiltinSpecName } from '../src/denoise/specs.ts';
 import { macsPerPixel } from '../src/denoise/spec.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
 import { createNodeGpuContext } from '../src/node/gpu.ts';
-import { NetworkTrainer } from '../src/train/trainer.ts';
+import { makePair, sampleBatch, type TrainingPair } from '../src/train/data.ts';
+import { NetworkTrainer, type Batch } from '../src/train/trainer.ts';
 import { mulberry32 } from '../tests/support/random.ts';
 import { measureFmaPeak } from './fma-peak.ts';
 
@@ -18,6 +22,20 @@ export interface TrainBenchRow {
   crop: number;
   stepsPerSecond: number;
   gflops: number;
+  /** Steps/s when every step's batch comes from sampleBatch (as in `tracelab train`). */
+  sampledStepsPerSecond: number;
+  /** CPU time of one sampleBatch call alone, ms. */
+  sampleMs: number;
+}
+
+/** Synthetic 256x256 noisy pairs for sampleBatch, prepared as the training run prepares rendered ones. */
+function syntheticPairs(demodulate: boolean, count: number): TrainingPair[] {
+  const rnd = mulberry32(11);
+  const n = 256 * 256 * 3;
+  return Array.from({ length: count }, (_, i) => {
+    const [a, b, albedo, normal] = [0, 1, 2, 3].map(() => Float32Array.from({ length: n }, () => rnd()));
+    return makePair(`synthetic-${i}`, 256, 256, 4, a, b, albedo, normal, false, demodulate);
+  });
 }
 
 export async function runTrainBench(gpu: GpuContext, specs: string[], batch: number, crop: number, seconds: number): Promise<TrainBenchRow[]> {
@@ -31,17 +49,27 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
       const input = Float32Array.from({ length: sizes.input }, () => rnd() - 0.5);
       const target = Float32Array.from({ length: sizes.target }, () => rnd() * 2);
       await trainer.trainStep({ input, target }, 1e-4, true); // warm-up (pipelines, allocation)
-      let steps = 0;
-      const t0 = performance.now();
-      while (performance.now() - t0 < seconds * 1000 || steps < 3) {
-        await trainer.trainStep({ input, target }, 1e-4, false);
-        steps++;
-        if (steps % 4 === 0) await trainer.sync();
-      }
-      await trainer.sync();
-      const s = (performance.now() - t0) / 1000;
+      const timeSteps = async (batchOf: (step: number) => Batch): Promise<{ steps: number; s: number }> => {
+        let steps = 0;
+        const t0 = performance.now();
+        while (performance.now() - t0 < seconds * 1000 || steps < 3) {
+          await trainer.trainStep(batchOf(steps), 1e-4, false);
+          steps++;
+          if (steps % 4 === 0) await trainer.sync();
+        }
+        await trainer.sync();
+        return { steps, s: (performance.now() - t0) / 1000 };
+      };
+      const fixed = await timeSteps(() => ({ input, target }));
+      const pairs = syntheticPairs(spec.demodulate === true, 16);
+      const sampled = await timeSteps((step) => sampleBatch(spec, pairs, batch, crop, mulberry32(step)));
+      const t1 = performance.now();
+      for (let i = 0; i < 10; i++) sampleBatch(spec, pairs, batch, crop, mulberry32(i));
       const flopsPerStep = 3 * 2 * macsPerPixel(spec) * batch * crop * crop;
-      rows.push({ spec: name, batch, crop, stepsPerSecond: steps / s, gflops: (flopsPerStep * steps) / s / 1e9 });
+      rows.push({
+        spec: name, batch, crop, stepsPerSecond: fixed.steps / fixed.s, gflops: (flopsPerStep * fixed.steps) / fixed.s / 1e9,
+        sampledStepsPerSecond: sampled.steps / sampled.s, sampleMs: (performance.now() - t1) / 10,
+      });
     } finally {
       trainer.destroy();
     }
@@ -62,7 +90,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     const peakGflops = peak.f32.gflops;
     console.log(`FMA peak f32: ${peakGflops.toFixed(1)} GFLOP/s`);
     for (const r of await runTrainBench(gpu, specs, batch, crop, quick ? 2 : 8)) {
-      console.log(`${r.spec.padEnd(10)} batch ${r.batch} x ${r.crop}x${r.crop}: ${r.stepsPerSecond.toFixed(2)} steps/s, ${r.gflops.toFixed(1)} GFLOP/s = ${((100 * r.gflops) / peakGflops).toFixed(1)}% of peak`);
+      console.log(`${r.spec.padEnd(10)} batch ${r.batch} x ${r.crop}x${r.crop}: ${r.stepsPerSecond.toFixed(2)} steps/s, ${r.gflops.toFixed(1)} GFLOP/s = ${((100 * r.gflops) / peakGflops).toFixed(1)}% of peak; ` +
+        `with sampleBatch: ${r.sampledStepsPerSecond.toFixed(2)} steps/s (sampleBatch alone ${r.sampleMs.toFixed(1)} ms)`);
     }
   } finally {
     gpu.destroy();
