@@ -10,7 +10,7 @@ import type { GpuContext } from '../gpu/context.ts';
 import type { InputKind, NetworkSpec } from './spec.ts';
 import { storeModule, type TensorFormat } from './tensors.ts';
 
-/** Byte layout of InputParams (input_common.wgsl): 4 u32, vec4u order, out_layer, out_layers, inv_spp, pad, origin, src_size. */
+/** Byte layout of InputParams (input_common.wgsl): 4 u32, vec4u order, out_layer, out_layers, inv_spp, demodulate, origin, src_size. */
 export const INPUT_PARAMS_BYTES = 64;
 /**
  * Byte layout of OutputParams (output.wgsl): width, height, layer, dst_stride, src_origin, dst_offset, demodulate,

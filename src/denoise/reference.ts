@@ -142,13 +142,8 @@ export function forward(spec: NetworkSpec, weights: NetworkWeights, input: Tenso
   return x;
 }
 
-/**
- * Crops the network output to the input's size and maps it to linear HDR RGB (interleaved): the inverse colour
- * transform, times the albedo's demodulation factor for a spec with `demodulate`, then the output bound
- * (`boundByInput`: at most the largest input colour value nearby).
- */
-export function postprocess(spec: NetworkSpec, output: Tensor, images: DenoiseImages): Float32Array {
-  const { width, height } = images;
+/** Crops the network output to width x height and applies the inverse colour transform: linear RGB, interleaved. */
+export function linearOutput(output: Tensor, width: number, height: number): Float32Array {
   const rgb = new Float32Array(width * height * 3);
   const plane = output.width * output.height;
   for (let y = 0; y < height; y++) {
@@ -156,6 +151,17 @@ export function postprocess(spec: NetworkSpec, output: Tensor, images: DenoiseIm
       for (let c = 0; c < 3; c++) rgb[(y * width + x) * 3 + c] = outputToLinear(output.data[c * plane + y * output.width + x]);
     }
   }
+  return rgb;
+}
+
+/**
+ * The denoised image from the network output: `linearOutput` at the input's size, times the albedo's demodulation
+ * factor for a spec with `demodulate`, then the output bound (`boundByInput`: at most the largest input colour
+ * value nearby).
+ */
+export function postprocess(spec: NetworkSpec, output: Tensor, images: DenoiseImages): Float32Array {
+  const { width, height } = images;
+  const rgb = linearOutput(output, width, height);
   if (spec.demodulate) remodulate(rgb, images.albedo as Float32Array);
   return boundByInput(rgb, images.color, width, height);
 }

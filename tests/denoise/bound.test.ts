@@ -3,14 +3,14 @@
 // demodulating specs) must agree. Saturating weights (output bias far above the transform's range) make the
 // unbounded output ~1e6 everywhere, so the bounded output is exactly the window maximum.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Denoiser } from '../../src/denoise/denoiser.ts';
+import type { Denoiser } from '../../src/denoise/denoiser.ts';
 import { referenceDenoise } from '../../src/denoise/reference.ts';
 import type { NetworkSpec } from '../../src/denoise/spec.ts';
 import { boundByInput, OUTPUT_BOUND_RADIUS, outputToLinear } from '../../src/denoise/transform.ts';
 import type { NetworkWeights } from '../../src/denoise/weights.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
-import { errorStats, filmFromImages, loadSpec, randomImages, testWeights } from './support.ts';
+import { denoiseOnce, errorStats, filmFromImages, loadSpec, randomImages, testWeights } from './support.ts';
 
 const fast = loadSpec('n2n-fast');
 const demod = loadSpec('n2n-fast-demod');
@@ -64,17 +64,8 @@ describe('output bound on the GPU', () => {
   });
   afterAll(() => gpu?.destroy());
 
-  async function run(spec: NetworkSpec, weights: NetworkWeights, input: Parameters<Denoiser['denoise']>[0], tileSize?: number): Promise<Float32Array> {
-    const dn = await Denoiser.create(gpu, { spec, weights, precision: 'f32', tileSize });
-    try {
-      const out = await dn.denoise(input);
-      const rgb = await out.read();
-      out.destroy();
-      return rgb;
-    } finally {
-      dn.destroy();
-    }
-  }
+  const run = (spec: NetworkSpec, weights: NetworkWeights, input: Parameters<Denoiser['denoise']>[0], tileSize?: number): Promise<Float32Array> =>
+    denoiseOnce(gpu, { spec, weights, precision: 'f32', tileSize }, input);
 
   it('saturating weights give the window maximum from images, a film and tiles, plain and demodulating', async () => {
     const width = 150, height = 120, spp = 4;
@@ -102,13 +93,6 @@ describe('output bound on the GPU', () => {
     const im = randomImages(width, height, 9);
     const w = saturating(fast);
     const expected = boundByInput(new Float32Array(width * height * 3).fill(Infinity), im.color, width, height);
-    const dn = await Denoiser.create(gpu, { spec: fast, weights: w, precision: 'f32', tileSize: 64, tileMargin: 0 });
-    try {
-      const out = await dn.denoise(im);
-      expect(await out.read()).toEqual(expected);
-      out.destroy();
-    } finally {
-      dn.destroy();
-    }
+    expect(await denoiseOnce(gpu, { spec: fast, weights: w, precision: 'f32', tileSize: 64, tileMargin: 0 }, im)).toEqual(expected);
   });
 });

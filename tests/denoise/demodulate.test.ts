@@ -2,19 +2,19 @@
 // d = max(albedo clamped to [0, 1], 0.01). The CPU reference defines it; the WGSL runtime (images, film, tiles), the
 // gpu.js fallback, the trainer's inference and the training batches must agree with it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Denoiser } from '../../src/denoise/denoiser.ts';
+import type { Denoiser } from '../../src/denoise/denoiser.ts';
 import { GpuJsDenoiser } from '../../src/denoise/gpujs/denoiser.ts';
 import type { DenoiseImages } from '../../src/denoise/images.ts';
-import { demodulated, forward, preprocess, referenceDenoise, remodulate } from '../../src/denoise/reference.ts';
+import { demodulated, forward, linearOutput, preprocess, referenceDenoise, remodulate } from '../../src/denoise/reference.ts';
 import { builtinSpec } from '../../src/denoise/specs.ts';
 import { parseSpec, specHash, type NetworkSpec } from '../../src/denoise/spec.ts';
-import { boundByInput, DEMOD_EPSILON, demodFactor, outputToLinear, prepColor } from '../../src/denoise/transform.ts';
+import { boundByInput, DEMOD_EPSILON, demodFactor, prepColor } from '../../src/denoise/transform.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { makePair, sampleBatch } from '../../src/train/data.ts';
 import { NetworkTrainer } from '../../src/train/trainer.ts';
 import { mulberry32 } from '../support/random.ts';
-import { errorStats, filmFromImages, loadSpec, randomImages, testWeights } from './support.ts';
+import { denoiseOnce, errorStats, filmFromImages, loadSpec, randomImages, testWeights } from './support.ts';
 
 const fast = loadSpec('n2n-fast');
 const demod = loadSpec('n2n-fast-demod');
@@ -51,14 +51,7 @@ describe('demodulation: spec and reference', () => {
     const im = images(21, 11, 3);
     const direct = referenceDenoise(demod, weights, im);
     const d = im.albedo!.map(demodFactor);
-    const unbounded = (spec: NetworkSpec, x: DenoiseImages): Float32Array => {
-      const out = forward(spec, weights, preprocess(spec, x));
-      const plane = out.width * out.height;
-      return new Float32Array(x.width * x.height * 3).map((_, i) => {
-        const p = Math.floor(i / 3);
-        return outputToLinear(out.data[(i % 3) * plane + Math.floor(p / x.width) * out.width + (p % x.width)]);
-      });
-    };
+    const unbounded = (spec: NetworkSpec, x: DenoiseImages): Float32Array => linearOutput(forward(spec, weights, preprocess(spec, x)), x.width, x.height);
     const viaPlain = boundByInput(remodulate(unbounded(fast, { ...im, color: demodulated(im.color, im.albedo!) }), im.albedo!), im.color, im.width, im.height);
     expect(direct).toEqual(viaPlain);
     // and it is not the plain network: the factor really applies (values < 1 scale the output down)
@@ -99,17 +92,8 @@ describe('demodulation on the GPU and in gpu.js', () => {
   });
   afterAll(() => gpu?.destroy());
 
-  async function run(spec: NetworkSpec, input: Parameters<Denoiser['denoise']>[0], tileSize?: number): Promise<Float32Array> {
-    const dn = await Denoiser.create(gpu, { spec, weights, precision: 'f32', tileSize });
-    try {
-      const out = await dn.denoise(input);
-      const rgb = await out.read();
-      out.destroy();
-      return rgb;
-    } finally {
-      dn.destroy();
-    }
-  }
+  const run = (spec: NetworkSpec, input: Parameters<Denoiser['denoise']>[0], tileSize?: number): Promise<Float32Array> =>
+    denoiseOnce(gpu, { spec, weights, precision: 'f32', tileSize }, input);
 
   it('the runtime matches the reference from images, from a film, and in tiles', async () => {
     const width = 150, height = 120, spp = 4;

@@ -1,9 +1,26 @@
 // Shared inputs for the denoiser tests: specs from denoiser/specs, seeded images and weights, error statistics.
 import { readFileSync } from 'node:fs';
+import { Denoiser, type DenoiserOptions } from '../../src/denoise/denoiser.ts';
 import type { DenoiseImages } from '../../src/denoise/images.ts';
+import type { GpuContext } from '../../src/gpu/context.ts';
 import { parseSpecText, type NetworkSpec } from '../../src/denoise/spec.ts';
 import { initWeights, type NetworkWeights } from '../../src/denoise/weights.ts';
 import { mulberry32 } from '../support/random.ts';
+
+/** One denoise with a Denoiser made for it: the output read back as linear RGB, every GPU object destroyed. */
+export async function denoiseOnce(gpu: GpuContext, options: DenoiserOptions, input: Parameters<Denoiser['denoise']>[0]): Promise<Float32Array> {
+  const dn = await Denoiser.create(gpu, options);
+  try {
+    const out = await dn.denoise(input);
+    try {
+      return await out.read();
+    } finally {
+      out.destroy();
+    }
+  } finally {
+    dn.destroy();
+  }
+}
 
 export function loadSpec(name: string): NetworkSpec {
   return parseSpecText(readFileSync(new URL(`../../denoiser/specs/${name}.json`, import.meta.url), 'utf8'), `${name}.json`);
