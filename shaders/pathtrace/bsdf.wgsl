@@ -51,6 +51,30 @@ fn bsdf_albedo_aov(m: Material) -> vec3f {
   return clamp(m.base_color, vec3f(0.0), vec3f(1.0));
 }
 
+// Denoiser AOVs of a path: albedo and normal follow delta bounces (smooth glass and mirrors, whose own albedo
+// says nothing about what they show) to the first non-delta surface or the environment, as Open Image Denoise
+// recommends; the albedo there is multiplied by the tint of the delta bounces (the product of their sample
+// weights: 1 through clear glass, F0's Fresnel through a mirror). A chain still open when the path ends gives
+// the tint itself. Both integrators (megakernel and wavefront) use these.
+fn aov_clamp(v: vec3f) -> vec3f {
+  return clamp(v, vec3f(0.0), vec3f(1.0));
+}
+
+// Whether the AOV chain ends at a hit on m at bounce `depth`: at a non-delta surface, or where the path cannot
+// continue (depth >= max_depth).
+fn aov_closes(m: Material, depth: u32, max_depth: u32) -> bool {
+  return !bsdf_is_delta(m) || depth >= max_depth;
+}
+
+fn aov_surface(tint: vec3f, m: Material) -> vec3f {
+  return aov_clamp(tint * bsdf_albedo_aov(m));
+}
+
+// An escaped ray: the environment's radiance, capped at 1, as albedo.
+fn aov_env(tint: vec3f, le: vec3f) -> vec3f {
+  return aov_clamp(tint * min(le, vec3f(1.0)));
+}
+
 // ---------------------------------------------------------------- conductor (Schlick, F0 = base_color)
 
 fn conductor_eval(m: Material, wo: vec3f, wi: vec3f) -> vec3f {

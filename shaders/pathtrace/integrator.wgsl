@@ -36,6 +36,10 @@ fn trace_path(px: vec2u) -> PathResult {
   var prev_pdf = 0.0;      // solid-angle pdf of the BSDF sample that produced this ray
   var prev_p = origin;
   var depth = 0u;
+  // Denoiser AOVs (albedo, normal) follow delta bounces (smooth glass and mirrors) to the first non-delta surface
+  // or the environment, tinted by the delta bounces' weights; while the chain is open aov_tint holds that tint.
+  var aov_open = true;
+  var aov_tint = vec3f(1.0);
   loop {
     let hit = trace_closest(origin, dir, 0.0, F32_MAX);
     if (hit.t == F32_MAX) {
@@ -47,7 +51,7 @@ fn trace_path(px: vec2u) -> PathResult {
         else if (!specular && params.mode == MODE_NEE) { w = 0.0; }
         res.radiance += beta * le * w;
       }
-      if (depth == 0u) { res.albedo = min(le, vec3f(1.0)); }
+      if (aov_open) { res.albedo = aov_env(aov_tint, le); aov_open = false; }
       break;
     }
     let tri = hit.triangle;
@@ -79,10 +83,10 @@ fn trace_path(px: vec2u) -> PathResult {
     // normals face the outgoing direction. Dielectrics keep the outward orientation (inside vs outside).
     if (dot(ns, ng) < 0.0) { ns = -ns; }
     if (m.kind != MAT_DIELECTRIC && dot(ng, wo) < 0.0) { ng = -ng; ns = -ns; }
-    if (depth == 0u) {
-      res.albedo = bsdf_albedo_aov(m);
+    if (depth == 0u) { res.depth = hit.t * dot(dir, params.cam_forward); }
+    if (aov_open) {
       res.normal = select(ns, -ns, dot(ns, wo) < 0.0);
-      res.depth = hit.t * dot(dir, params.cam_forward);
+      if (aov_closes(m, depth, params.max_depth)) { res.albedo = aov_surface(aov_tint, m); aov_open = false; }
     }
     if (depth >= params.max_depth) { break; }
 
@@ -119,6 +123,7 @@ fn trace_path(px: vec2u) -> PathResult {
     let wi = to_world(frame, bs.wi);
     if (m.kind != MAT_DIELECTRIC && dot(wi, ng) <= 0.0) { break; }
     beta *= bs.weight;
+    if (aov_open) { aov_tint *= bs.weight; }
     specular = (bs.flags & BSDF_DELTA) != 0u;
     prev_pdf = bs.pdf;
     origin = offset_origin(p, ng, wi);
@@ -131,6 +136,7 @@ fn trace_path(px: vec2u) -> PathResult {
       beta /= survive;
     }
   }
+  if (aov_open) { res.albedo = aov_clamp(aov_tint); }
   return res;
 }
 

@@ -19,7 +19,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     if (params.clamp_max > 0.0) { l = min(l, vec3f(params.clamp_max)); }
     sum += vec4f(l, 1.0);
     sum_sq += vec4f(l * l, 0.0);
-    albedo += vec4f(st.albedo, 0.0);
+    albedo += vec4f(clamp(st.albedo, vec3f(0.0), vec3f(1.0)), 0.0); // an open chain's tint (closed: already clamped)
     normal_depth += vec4f(st.normal, st.z);
   }
   film[pixel] = sum;

@@ -22,8 +22,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   st.prev_pdf = 0.0;
   st.radiance = vec3f(0.0);
   st.rng = rng_state;
-  st.albedo = vec3f(0.0);
-  st.specular = 1u;
+  st.albedo = vec3f(1.0); // the open AOV chain's tint
+  st.flags = PATH_SPECULAR | PATH_AOV_OPEN;
   st.normal = vec3f(0.0);
   st.z = 0.0;
   st.hit = vec4f(F32_MAX, 0.0, 0.0, 0.0);

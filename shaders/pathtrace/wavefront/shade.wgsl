@@ -19,7 +19,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   rng_state = st.rng;
   var hit = Hit(st.hit.x, st.hit.y, st.hit.z, bitcast<u32>(st.hit.w));
   if (FUSED_EXTEND) { hit = trace_closest(st.origin, st.dir, 0.0, F32_MAX); }
-  let specular = st.specular != 0u;
+  let specular = (st.flags & PATH_SPECULAR) != 0u;
+  var aov_open = (st.flags & PATH_AOV_OPEN) != 0u; // st.albedo is the chain's tint while open
   let dir = st.dir;
   var alive = false;
 
@@ -32,7 +33,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       else if (!specular && params.mode == MODE_NEE) { w = 0.0; }
       st.radiance += st.beta * le * w;
     }
-    if (st.depth == 0u) { st.albedo = min(le, vec3f(1.0)); }
+    if (aov_open) { st.albedo = aov_env(st.albedo, le); aov_open = false; }
   } else {
     let tri = hit.triangle;
     let v0 = tri_pos[tri * 3u].xyz;
@@ -60,10 +61,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 
     if (dot(ns, ng) < 0.0) { ns = -ns; }
     if (m.kind != MAT_DIELECTRIC && dot(ng, wo) < 0.0) { ng = -ng; ns = -ns; }
-    if (st.depth == 0u) {
-      st.albedo = bsdf_albedo_aov(m);
+    if (st.depth == 0u) { st.z = hit.t * dot(dir, params.cam_forward); }
+    if (aov_open) {
       st.normal = select(ns, -ns, dot(ns, wo) < 0.0);
-      st.z = hit.t * dot(dir, params.cam_forward);
+      if (aov_closes(m, st.depth, params.max_depth)) { st.albedo = aov_surface(st.albedo, m); aov_open = false; }
     }
 
     if (st.depth < params.max_depth) {
@@ -96,7 +97,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       let wi = to_world(frame, bs.wi);
       if ((bs.flags & BSDF_VALID) != 0u && (m.kind == MAT_DIELECTRIC || dot(wi, ng) > 0.0)) {
         st.beta *= bs.weight;
-        st.specular = select(0u, 1u, (bs.flags & BSDF_DELTA) != 0u);
+        if (aov_open) { st.albedo *= bs.weight; }
+        st.flags = select(0u, PATH_SPECULAR, (bs.flags & BSDF_DELTA) != 0u);
         st.prev_pdf = bs.pdf;
         st.origin = offset_origin(p, ng, wi);
         st.dir = wi;
@@ -111,6 +113,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     }
   }
   st.rng = rng_state;
+  st.flags = (st.flags & PATH_SPECULAR) | select(0u, PATH_AOV_OPEN, aov_open);
   paths[id] = st;
   if (alive) {
     queue_out[atomicAdd(&counters.next_count, 1u)] = id;

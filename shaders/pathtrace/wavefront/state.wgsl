@@ -15,12 +15,16 @@ struct PathState {
   prev_pdf: f32,      // solid-angle pdf of the BSDF sample that produced this ray
   radiance: vec3f,    // radiance gathered so far
   rng: u32,           // PCG state between kernels
-  albedo: vec3f,      // first-hit AOVs
-  specular: u32,      // 1 = previous bounce was a delta lobe (or camera ray)
-  normal: vec3f,
+  albedo: vec3f,      // AOV albedo; while the AOV chain is open (flags bit 1), the tint of its delta bounces
+  flags: u32,         // bit 0: previous bounce was a delta lobe (or camera ray); bit 1: AOV chain open (bsdf.wgsl)
+  normal: vec3f,      // AOV normal
   z: f32,             // first-hit depth along the camera axis
   hit: vec4f,         // closest hit of `dir`: t, u, v, bitcast<f32>(triangle); t = F32_MAX if none
 }
+
+// PathState.flags bits.
+const PATH_SPECULAR: u32 = 1u;
+const PATH_AOV_OPEN: u32 = 2u;
 
 // A shadow ray produced by next-event estimation: its contribution is added if nothing blocks it.
 struct ShadowRay {
