@@ -4,7 +4,8 @@
 // gradients of the first layer's input are skipped by the runtime, so this slightly overstates the work.
 // Each spec is timed twice: on one fixed batch (the GPU step with its upload), and as the training loop feeds it,
 // each step's batch cut by sampleBatch from 256x256 pairs on the CPU first; the CPU's time per batch is printed
-// too, so a gap between the two rates shows how much of a run is host-side batch preparation.
+// too, so a gap between the two rates shows how much of a run is host-side batch preparation. The sampled rate is
+// timed with the loop's queue bound (at most 2 steps in flight) and, for comparison, draining the queue every 4 steps.
 // `node bin/run-ts.js bench/train.ts [--quick] [--batch B] [--crop C] [--spec n2n-fast]`
 import { parseArgs } from 'node:util';
 import { builtinSpec, type BuiltinSpecName } from '../src/denoise/specs.ts';
@@ -22,8 +23,10 @@ export interface TrainBenchRow {
   crop: number;
   stepsPerSecond: number;
   gflops: number;
-  /** Steps/s when every step's batch comes from sampleBatch (as in `tracelab train`). */
+  /** Steps/s when every step's batch comes from sampleBatch (as in `tracelab train`: at most 2 steps in flight). */
   sampledStepsPerSecond: number;
+  /** The same with the queue drained every 4 steps (the training loop before throttle()), for comparison. */
+  sampledDrainStepsPerSecond: number;
   /** CPU time of one sampleBatch call alone, ms. */
   sampleMs: number;
 }
@@ -49,13 +52,14 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
       const input = Float32Array.from({ length: sizes.input }, () => rnd() - 0.5);
       const target = Float32Array.from({ length: sizes.target }, () => rnd() * 2);
       await trainer.trainStep({ input, target }, 1e-4, true); // warm-up (pipelines, allocation)
-      const timeSteps = async (batchOf: (step: number) => Batch): Promise<{ steps: number; s: number }> => {
+      const timeSteps = async (batchOf: (step: number) => Batch, drain = false): Promise<{ steps: number; s: number }> => {
         let steps = 0;
         const t0 = performance.now();
         while (performance.now() - t0 < seconds * 1000 || steps < 3) {
           await trainer.trainStep(batchOf(steps), 1e-4, false);
           steps++;
-          if (steps % 4 === 0) await trainer.sync();
+          if (!drain) await trainer.throttle(2);
+          else if (steps % 4 === 0) await trainer.sync();
         }
         await trainer.sync();
         return { steps, s: (performance.now() - t0) / 1000 };
@@ -63,12 +67,13 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
       const fixed = await timeSteps(() => ({ input, target }));
       const pairs = syntheticPairs(spec.demodulate === true, 16);
       const sampled = await timeSteps((step) => sampleBatch(spec, pairs, batch, crop, mulberry32(step)));
+      const drained = await timeSteps((step) => sampleBatch(spec, pairs, batch, crop, mulberry32(step)), true);
       const t1 = performance.now();
       for (let i = 0; i < 10; i++) sampleBatch(spec, pairs, batch, crop, mulberry32(i));
       const flopsPerStep = 3 * 2 * macsPerPixel(spec) * batch * crop * crop;
       rows.push({
         spec: name, batch, crop, stepsPerSecond: fixed.steps / fixed.s, gflops: (flopsPerStep * fixed.steps) / fixed.s / 1e9,
-        sampledStepsPerSecond: sampled.steps / sampled.s, sampleMs: (performance.now() - t1) / 10,
+        sampledStepsPerSecond: sampled.steps / sampled.s, sampledDrainStepsPerSecond: drained.steps / drained.s, sampleMs: (performance.now() - t1) / 10,
       });
     } finally {
       trainer.destroy();
@@ -91,7 +96,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     console.log(`FMA peak f32: ${peakGflops.toFixed(1)} GFLOP/s`);
     for (const r of await runTrainBench(gpu, specs, batch, crop, quick ? 2 : 8)) {
       console.log(`${r.spec.padEnd(10)} batch ${r.batch} x ${r.crop}x${r.crop}: ${r.stepsPerSecond.toFixed(2)} steps/s, ${r.gflops.toFixed(1)} GFLOP/s = ${((100 * r.gflops) / peakGflops).toFixed(1)}% of peak; ` +
-        `with sampleBatch: ${r.sampledStepsPerSecond.toFixed(2)} steps/s (sampleBatch alone ${r.sampleMs.toFixed(1)} ms)`);
+        `with sampleBatch: ${r.sampledStepsPerSecond.toFixed(2)} steps/s (draining the queue every 4 steps: ${r.sampledDrainStepsPerSecond.toFixed(2)}; ` +
+        `sampleBatch alone ${r.sampleMs.toFixed(1)} ms)`);
     }
   } finally {
     gpu.destroy();

@@ -139,7 +139,8 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
       const lr = learningRate(s, cfg.steps, cfg.learningRate, cfg.rampDown);
       const read = (s + 1) % cfg.logEvery === 0 || s + 1 === stopAt;
       const loss = await trainer.trainStep(batch, lr, read);
-      if (!read && (s + 1) % 4 === 0) await trainer.sync();
+      // Keep up to two steps queued: the next batch is sampled on the host while the GPU runs them.
+      if (!read) await trainer.throttle(2);
       const done = trainer.step - startStep;
       const sps = done / ((performance.now() - tStart) / 1000);
       log.stepsPerSecond = sps;

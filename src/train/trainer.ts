@@ -51,6 +51,8 @@ export class NetworkTrainer {
   private readonly adamUniform: GPUBuffer;
   private readonly adamBind: GPUBindGroup;
   private lossRead: GPUBuffer;
+  /** Completion of recently submitted steps (throttle). */
+  private inFlight: Promise<undefined>[] = [];
   /** Adam steps taken. */
   step = 0;
 
@@ -140,6 +142,18 @@ export class NetworkTrainer {
   /** Waits for submitted steps and surfaces any GPU error. */
   async sync(): Promise<void> {
     await this.gpu.device.queue.onSubmittedWorkDone();
+    this.inFlight = [];
+    this.gpu.check();
+  }
+
+  /**
+   * Bounds the queue without draining it: returns once at most `maxInFlight` of the steps submitted so far may
+   * still be running, and surfaces any GPU error. Called after each step with maxInFlight >= 1, the GPU always has
+   * a step queued while the host prepares the next batch (sync() would leave it idle meanwhile).
+   */
+  async throttle(maxInFlight: number): Promise<void> {
+    this.inFlight.push(this.gpu.device.queue.onSubmittedWorkDone());
+    while (this.inFlight.length > maxInFlight) await this.inFlight.shift();
     this.gpu.check();
   }
 
