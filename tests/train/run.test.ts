@@ -108,6 +108,44 @@ describe('training runs', () => {
       trainer.destroy();
     }
   }, 60_000);
+
+  it('throttle(n) waits for the oldest submitted steps only once more than n are outstanding', async () => {
+    const spec = builtinSpec('n2n-fast');
+    const trainer = await NetworkTrainer.create(gpu, { spec, loss: 'l2', batch: 1, crop: 16, initSeed: 2 });
+    const q = gpu.device.queue;
+    const real = q.onSubmittedWorkDone.bind(q);
+    // Completion promises under the test's control, one per throttle call (i.e. per step).
+    const gates: { resolve: () => void; settled: boolean }[] = [];
+    q.onSubmittedWorkDone = () => new Promise<undefined>((resolve) => {
+      const g = { resolve: () => { g.settled = true; resolve(undefined); }, settled: false };
+      gates.push(g);
+    });
+    try {
+      const s = trainer.batchSizes;
+      const batch = { input: new Float32Array(s.input), target: new Float32Array(s.target) };
+      for (let i = 0; i < 2; i++) {
+        await trainer.trainStep(batch, 1e-4);
+        await trainer.throttle(2); // 1, then 2 outstanding: returns at once
+      }
+      await trainer.trainStep(batch, 1e-4);
+      let returned = false;
+      const third = trainer.throttle(2).then(() => { returned = true; });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(returned).toBe(false); // 3 outstanding: waits for step 1
+      gates[1].resolve(); // step 2 finishing is not enough
+      await new Promise((r) => setTimeout(r, 20));
+      expect(returned).toBe(false);
+      gates[0].resolve();
+      await third;
+      expect(returned).toBe(true);
+      expect(gates.filter((g) => !g.settled)).toHaveLength(1); // step 3 still outstanding
+    } finally {
+      q.onSubmittedWorkDone = real;
+      for (const g of gates) g.resolve();
+      await trainer.sync();
+      trainer.destroy();
+    }
+  }, 60_000);
 });
 
 describe('training config', () => {

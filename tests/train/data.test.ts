@@ -1,0 +1,95 @@
+// sampleBatch: each crop is the pair's pixels under one of the 8 dihedral transforms, inputs channels-first in
+// the spec's input order, the target the other render (or the clean one); the random draws (pair, position,
+// transform, swap) come in a fixed order, so a seed gives the same batches (runs resume onto the same data).
+import { describe, expect, it } from 'vitest';
+import { builtinSpec } from '../../src/denoise/specs.ts';
+import { makePair, sampleBatch, type TrainingPair } from '../../src/train/data.ts';
+import { mulberry32 } from '../support/random.ts';
+
+function randomPair(name: string, w: number, h: number, seed: number, clean: boolean, demodulate: boolean): TrainingPair {
+  const rnd = mulberry32(seed);
+  const img = (scale: number, offset = 0) => Float32Array.from({ length: w * h * 3 }, () => offset + scale * rnd());
+  return makePair(name, w, h, 4, img(3), img(3), img(1), img(2, -1), clean, demodulate);
+}
+
+/** The crop by definition, one value at a time (the same draws as sampleBatch, in the same order). */
+function referenceBatch(inputs: readonly string[], pairs: readonly TrainingPair[], batch: number, crop: number, rng: () => number) {
+  const inC = inputs.length * 3;
+  const input: number[] = [];
+  const target: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    const p = pairs[Math.floor(rng() * pairs.length)];
+    const x0 = Math.floor(rng() * (p.width - crop + 1));
+    const y0 = Math.floor(rng() * (p.height - crop + 1));
+    const t = Math.floor(rng() * 8);
+    const swap = !p.clean && rng() < 0.5;
+    // Output pixel (u, v) reads source pixel (x0 + su, y0 + sv): transpose if t & 4, then flip x if t & 1, y if t & 2.
+    const at = (src: Float32Array, c: number, u: number, v: number) => {
+      let su = t & 4 ? v : u;
+      let sv = t & 4 ? u : v;
+      if (t & 1) su = crop - 1 - su;
+      if (t & 2) sv = crop - 1 - sv;
+      return src[((y0 + sv) * p.width + x0 + su) * 3 + c];
+    };
+    const planes = inputs.map((k) => (k === 'color' ? (swap ? p.prepB : p.prepA) : k === 'albedo' ? p.prepAlbedo : p.prepNormal));
+    for (let k = 0; k < inC; k++) {
+      for (let v = 0; v < crop; v++) for (let u = 0; u < crop; u++) input.push(at(planes[Math.floor(k / 3)], k % 3, u, v));
+    }
+    const out = swap ? p.targetA : p.targetB;
+    for (let c = 0; c < 3; c++) for (let v = 0; v < crop; v++) for (let u = 0; u < crop; u++) target.push(at(out, c, u, v));
+  }
+  return { input: Float32Array.from(input), target: Float32Array.from(target) };
+}
+
+describe('sampleBatch', () => {
+  for (const [name, demodulate] of [['n2n-fast', false], ['n2n-fast-demod', true]] as const) {
+    it(`${name}: equals the crop by definition for every transform, noisy and clean pairs, non-square images`, () => {
+      const spec = builtinSpec(name);
+      const pairs = [randomPair('a', 13, 9, 1, false, demodulate), randomPair('b', 8, 11, 2, true, demodulate), randomPair('c', 10, 10, 3, false, demodulate)];
+      const transforms = new Set<number>();
+      for (let seed = 0; seed < 40; seed++) {
+        const got = sampleBatch(spec, pairs, 3, 8, mulberry32(seed));
+        const want = referenceBatch(spec.inputs, pairs, 3, 8, mulberry32(seed));
+        expect(got.input).toEqual(want.input);
+        expect(got.target).toEqual(want.target);
+        // record which transforms were drawn (the 4th draw of each crop), to know all 8 were covered
+        const rng = mulberry32(seed);
+        for (let b = 0; b < 3; b++) {
+          const p = pairs[Math.floor(rng() * pairs.length)];
+          rng();
+          rng();
+          transforms.add(Math.floor(rng() * 8));
+          if (!p.clean) rng();
+        }
+      }
+      expect(transforms.size).toBe(8);
+    });
+  }
+
+  it('a crop with the identity transform is the sub-image, and the clean target is never swapped in as input', () => {
+    const spec = builtinSpec('n2n-fast');
+    const p = randomPair('clean', 6, 6, 7, true, false);
+    // crop = image: position 0; draws: pair, x, y, t -> pick a seed whose t is 0
+    let seed = 0;
+    for (; ; seed++) {
+      const r = mulberry32(seed);
+      r(); r(); r();
+      if (Math.floor(r() * 8) === 0) break;
+    }
+    const batch = sampleBatch(spec, [p], 1, 6, mulberry32(seed));
+    for (let i = 0; i < 36; i++) {
+      for (let c = 0; c < 3; c++) {
+        expect(batch.input[c * 36 + i]).toBe(p.prepA[i * 3 + c]);
+        expect(batch.input[(3 + c) * 36 + i]).toBe(p.prepAlbedo[i * 3 + c]);
+        expect(batch.input[(6 + c) * 36 + i]).toBe(p.prepNormal[i * 3 + c]);
+        expect(batch.target[c * 36 + i]).toBe(p.targetB[i * 3 + c]);
+      }
+    }
+  });
+
+  it('rejects an empty list and crops larger than a pair', () => {
+    const spec = builtinSpec('n2n-fast');
+    expect(() => sampleBatch(spec, [], 1, 8, mulberry32(1))).toThrow(/no training pairs/);
+    expect(() => sampleBatch(spec, [randomPair('small', 6, 12, 1, false, false)], 1, 8, mulberry32(1))).toThrow(/small is 6x12, smaller than the 8 crop/);
+  });
+});
