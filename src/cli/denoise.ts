@@ -18,8 +18,8 @@ import { choiceOption, numberOption, parse, UsageError } from './args.ts';
 
 export const DENOISE_USAGE = `usage: tracelab denoise <noisy.exr|.pfm|.hdr|.png> --model M [options]
   --model M          network: ${Object.keys(BUILTIN_SPECS).join(', ')}, or a spec file (path/to/spec.json)
-  --albedo FILE      first-hit albedo image (models with an albedo input need it)
-  --normal FILE      first-hit normal image, components in [-1, 1] (models with a normal input need it)
+  --albedo FILE      albedo AOV image ('render --aov albedo'; models with an albedo input need it)
+  --normal FILE      normal AOV image, components in [-1, 1] (models with a normal input need it)
                      (PNG AOVs written by \`tracelab render --aov\` are understood)
   --weights FILE     weights for the model; default denoiser/weights/<model>.bin (or $TRACELAB_WEIGHTS_DIR/<model>.bin) if it exists,
                      else untrained (random) weights, with a warning

@@ -18,7 +18,7 @@ export const RENDER_USAGE = `usage: tracelab render <scene-name|file.glb|file.gl
   --size WxH         image size (default 512 wide at the scene camera's aspect ratio)
   --seed S           random seed, 0..4294967295 (default 0); different seeds give independent noise
   --out FILE         output .png (tone mapped), .exr or .pfm (linear HDR); default out/<scene>.png
-  --aov LIST         also write first-hit AOVs: albedo,normal,depth (as FILE-albedo.ext, ...)
+  --aov LIST         also write the denoiser AOVs: albedo,normal,depth (as FILE-albedo.ext, ...)
   --env FILE         equirectangular environment map (.hdr, .exr or .pfm)
   --max-depth D      maximum bounces (default 8)
   --exposure E       PNG exposure in stops (default 0)

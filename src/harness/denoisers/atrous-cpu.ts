@@ -2,7 +2,7 @@
 // Variance-Guided Filtering"), without the temporal part. Plain TypeScript reference of shaders/image/atrous-*.wgsl
 // (same steps, same float32 buffers between passes); tests check the WGSL against it.
 //
-// 1. prepare: demodulate the colour by the first-hit albedo (c / max(albedo, albedoEpsilon)), so texture and
+// 1. prepare: demodulate the colour by the albedo AOV (c / max(albedo, albedoEpsilon)), so texture and
 //    material colour are not blurred and only the illumination is filtered (SVGF does this; we multiply back at
 //    the end). Luminance variance per pixel: from the renderer's variance of the mean when given (channels taken
 //    as fully correlated: (sum w_c sqrt(var_c))^2), else the spatial variance of luminance over the 3x3

@@ -1,6 +1,6 @@
 // Cross bilateral filter (the feature-guided bilateral of Li et al. 2012, "SURE-based optimization for adaptive
 // sampling and reconstruction"): each output pixel is the weighted mean of its (2r+1)^2 neighbours, weight =
-// spatial Gaussian x Gaussians of the first-hit albedo difference, the normal difference and the depth
+// spatial Gaussian x Gaussians of the albedo AOV difference, the normal difference and the depth
 // difference relative to the centre's depth x a colour term. Guides alone cannot tell an emitter from the
 // ceiling around it (same normal and depth, nearly the same albedo), so without a colour term the light bleeds
 // into the ceiling; the colour term measures (c_p - c_q)^2 in units of the centre's noise, 2 k^2 var_p (the

@@ -3,7 +3,7 @@
 import type { ImageF32 } from '../../image/image.ts';
 import type { FrameData } from '../../render/path-tracer.ts';
 
-/** A noisy frame: linear HDR colour plus the first-hit auxiliary buffers the renderer writes. */
+/** A noisy frame: linear HDR colour plus the auxiliary buffers the renderer writes (albedo and normal through smooth glass and mirrors, first-hit depth). */
 export interface DenoiserInput {
   /** Linear HDR radiance, 3 or 4 channels (alpha ignored). */
   color: ImageF32;
