@@ -2,6 +2,7 @@
 import { runCompare, type CompareDenoiser, type CompareOutput, type CompareProgress } from '../harness/compare.ts';
 import { BASELINE_DENOISERS } from '../harness/denoisers/index.ts';
 import { isN2nModel, N2N_MODELS, N2nDenoiser, type N2nModel } from '../harness/denoisers/n2n.ts';
+import { DEFAULT_ONLINE_SETTINGS, ONLINE_PREFIX, OnlineN2nDenoiser, onlineModel } from '../harness/denoisers/online.ts';
 import { buildReport, type ReportOptions } from '../harness/report.ts';
 import { resultsText, ttqText } from '../harness/report-tables.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
@@ -12,7 +13,10 @@ import { intOption, numberOption, parse, sizeOption, UsageError } from './args.t
 import { checkOutDir, hasDefaultWeights, loadN2nWeights, loadReportAssets, writeTextFilesAtomic, type LoadedWeights } from './compare-files.ts';
 import { formatSeconds, ProgressBar } from './progress.ts';
 
-export const KNOWN_DENOISERS: readonly string[] = [...N2N_MODELS, ...Object.keys(BASELINE_DENOISERS)];
+export const KNOWN_DENOISERS: readonly string[] = [...N2N_MODELS, ...N2N_MODELS.map((m) => ONLINE_PREFIX + m), ...Object.keys(BASELINE_DENOISERS)];
+
+/** The n2n model whose weights a denoiser name uses (the network itself, or the start of its online training). */
+const baseModel = (name: string): N2nModel | null => (isN2nModel(name) ? name : onlineModel(name));
 
 export const COMPARE_USAGE = `usage: tracelab compare [options]
   Renders each scene at each spp with a fixed seed, denoises with each denoiser, scores everything against a cached
@@ -21,7 +25,11 @@ export const COMPARE_USAGE = `usage: tracelab compare [options]
   --spp LIST         test render spp, comma-separated (default 1,4,16,64)
   --denoisers LIST   ${KNOWN_DENOISERS.join(', ')}; "none" (the noisy render) is always included
                      (default atrous,bilateral,none, plus n2n-fast when denoiser/weights/n2n-fast.bin exists)
-  --weights FILE     weights of the one n2n model listed, or MODEL=FILE,... (default denoiser/weights/<model>.bin)
+                     online-<model>: the model fine-tuned on each scene's view before its frames are denoised
+                     (noisy pairs of ${DEFAULT_ONLINE_SETTINGS.sppPerRender} spp; the training time counts in the scene's total times)
+  --online-steps N   training steps per scene of the online denoisers (default ${DEFAULT_ONLINE_SETTINGS.steps})
+  --weights FILE     weights of the one n2n model listed, or MODEL=FILE,... (default denoiser/weights/<model>.bin;
+                     an online denoiser starts from its model's)
   --size WxH         image size (default 256x256; at least 11x11, the SSIM window)
   --ref-spp N        reference spp (default 1024); cached in --cache and continued when more are asked for
   --target-psnr T    also report the time (render + denoise) to reach T dB against rendering alone
@@ -31,7 +39,7 @@ export const COMPARE_USAGE = `usage: tracelab compare [options]
   --cache DIR        reference cache (default ${DEFAULT_REFERENCE_CACHE})
   --out DIR          output directory (default report)`;
 
-const OPTIONS = ['scenes', 'spp', 'denoisers', 'weights', 'size', 'ref-spp', 'target-psnr', 'max-depth', 'seed', 'repeat', 'cache', 'out'] as const;
+const OPTIONS = ['scenes', 'spp', 'denoisers', 'weights', 'online-steps', 'size', 'ref-spp', 'target-psnr', 'max-depth', 'seed', 'repeat', 'cache', 'out'] as const;
 
 function list(name: string, raw: string): string[] {
   const items = raw.split(',').map((s) => s.trim());
@@ -65,14 +73,20 @@ function weightsOption(raw: string | undefined, models: N2nModel[]): Partial<Rec
 }
 
 /** Denoiser factories for the names, n2n weights loaded (and checked) now. */
-export async function denoiserFactories(names: string[], weightFiles: Partial<Record<N2nModel, string>>): Promise<{ denoisers: CompareDenoiser[]; weights: Record<string, string> }> {
+export async function denoiserFactories(names: string[], weightFiles: Partial<Record<N2nModel, string>>, onlineSteps = DEFAULT_ONLINE_SETTINGS.steps): Promise<{ denoisers: CompareDenoiser[]; weights: Record<string, string> }> {
   const denoisers: CompareDenoiser[] = [];
   const weights: Record<string, string> = {};
   for (const name of names) {
-    if (isN2nModel(name)) {
-      const w: LoadedWeights = await loadN2nWeights(name, weightFiles[name]);
+    const model = baseModel(name);
+    if (model) {
+      const w: LoadedWeights = await loadN2nWeights(model, weightFiles[model]);
       weights[name] = w.file;
-      denoisers.push({ name, create: (gpu) => N2nDenoiser.create(gpu, { model: name, weights: w.weights }) });
+      denoisers.push({
+        name,
+        create: isN2nModel(name)
+          ? (gpu) => N2nDenoiser.create(gpu, { model, weights: w.weights })
+          : async (gpu) => OnlineN2nDenoiser.create(gpu, model, w.weights, { steps: onlineSteps }),
+      });
     } else {
       denoisers.push({ name, create: BASELINE_DENOISERS[name] });
     }
@@ -108,6 +122,10 @@ export function progressPrinter(pixels: number): (p: CompareProgress) => void {
     if (p.phase === 'reference') {
       if (!bar || barScene !== p.scene) [bar, barScene] = [new ProgressBar('reference', pixels), p.scene];
       bar.update(p.done, p.total, p.elapsedMs);
+      return;
+    }
+    if (p.phase === 'prepare') {
+      process.stderr.write(`${tty ? '\r\x1b[K' : ''}compare: training ${p.denoiser} on ${p.scene}  ${formatSeconds((performance.now() - t0) / 1000)}\n`);
       return;
     }
     // announced as each step starts: step k of n is under way
@@ -152,8 +170,10 @@ export async function compareCommand(argv: string[]): Promise<void> {
   if (cacheDir.trim() === '') throw new UsageError('--cache must name a directory');
   const out = values.out ?? 'report';
   await checkOutDir(out);
-  const weightFiles = weightsOption(values.weights, names.filter(isN2nModel));
-  const { denoisers, weights } = await denoiserFactories(names, weightFiles);
+  const onlineSteps = intOption('online-steps', values['online-steps'], DEFAULT_ONLINE_SETTINGS.steps, 1, 100_000);
+  if (values['online-steps'] !== undefined && !names.some((n) => onlineModel(n))) throw new UsageError(`--online-steps needs an online denoiser (${N2N_MODELS.map((m) => ONLINE_PREFIX + m).join(', ')}) in --denoisers`);
+  const weightFiles = weightsOption(values.weights, [...new Set(names.map(baseModel).filter((m): m is N2nModel => m !== null))]);
+  const { denoisers, weights } = await denoiserFactories(names, weightFiles, onlineSteps);
   const scenes = await compileScenes(sceneNames);
 
   // notes only once every option has been checked, so a bad option is the one line on stderr

@@ -7,7 +7,8 @@
 //   date                            ISO 8601 time the run finished
 //   settings                        what was asked for (CompareSettings); denoisers always include "none"
 //   references[]                    one per scene: the cached reference scored against (ReferenceInfo)
-//   results[]                       one row per scene x spp x denoiser, complete and without duplicates (ResultRow)
+//   results[]                       one row per scene x spp x denoiser, complete and without duplicates (ResultRow);
+//                                   online denoisers' rows add prepareMs (training on the scene), counted in totalMs
 //   timeToQuality                   null, or the --target-psnr analysis (TimeToQuality, see compare-ttq.ts)
 // PSNR is null where it is infinite (test image identical to the reference): JSON has no Infinity.
 import { isQualityMethod, TTQ_FORMULA, type TimeToQuality } from './compare-ttq.ts';
@@ -65,7 +66,9 @@ export interface ResultRow {
   renderMs: number;
   /** Wall time of the denoiser (0 work for "none", which copies). */
   denoiseMs: number;
-  /** renderMs + denoiseMs. */
+  /** Online denoisers only: wall time of training on this scene first (the same for every spp of the scene). */
+  prepareMs?: number;
+  /** renderMs + denoiseMs (+ prepareMs). */
   totalMs: number;
 }
 
@@ -158,8 +161,11 @@ function checkRow(v: unknown, p: string, s: CompareSettings): ResultRow {
   if (!s.denoisers.includes(denoiser)) fail(`${p}.denoiser`, `'${denoiser}' is not in settings.denoisers`);
   const renderMs = num(r.renderMs, `${p}.renderMs`, 0);
   const denoiseMs = num(r.denoiseMs, `${p}.denoiseMs`, 0);
+  const prepareMs = r.prepareMs === undefined ? undefined : num(r.prepareMs, `${p}.prepareMs`, 0);
   const totalMs = num(r.totalMs, `${p}.totalMs`, 0);
-  if (Math.abs(totalMs - renderMs - denoiseMs) > 1e-6 * Math.max(1, totalMs)) fail(`${p}.totalMs`, 'must equal renderMs + denoiseMs');
+  if (Math.abs(totalMs - renderMs - denoiseMs - (prepareMs ?? 0)) > 1e-6 * Math.max(1, totalMs)) {
+    fail(`${p}.totalMs`, prepareMs === undefined ? 'must equal renderMs + denoiseMs' : 'must equal renderMs + denoiseMs + prepareMs');
+  }
   return {
     scene, spp, denoiser,
     psnr: nullable(r.psnr, (x) => num(x, `${p}.psnr`)),
@@ -167,7 +173,7 @@ function checkRow(v: unknown, p: string, s: CompareSettings): ResultRow {
     ssim: num(r.ssim, `${p}.ssim`, -1, 1),
     relMSE: num(r.relMSE, `${p}.relMSE`, 0),
     smape: num(r.smape, `${p}.smape`, 0, 1),
-    renderMs, denoiseMs, totalMs,
+    renderMs, denoiseMs, ...(prepareMs === undefined ? {} : { prepareMs }), totalMs,
   };
 }
 

@@ -18,7 +18,8 @@ import { ensureReference, REFERENCE_SEED, type ReferenceStore } from './referenc
 export function compareTiming(repeats: number): string {
   return 'renderMs: wall time of PathTracer.render(spp) on a warmed-up tracer, waiting for the GPU to finish (reading the ' +
     'frame back is not counted); denoiseMs: wall time of the denoiser plugin on the frame read back (its upload, GPU work ' +
-    'and read-back included), after one untimed warm-up call per denoiser; "none" copies the noisy image. ' +
+    'and read-back included), after one untimed warm-up call per denoiser; "none" copies the noisy image; prepareMs (online ' +
+    'denoisers only): wall time of training on the scene before its frames, once per scene, counted in every totalMs of it. ' +
     (repeats > 1 ? `Each is the best of ${repeats} runs (the one least disturbed by other processes).` : 'Each is one run.');
 }
 
@@ -29,6 +30,7 @@ export interface CompareDenoiser {
 
 export type CompareProgress =
   | { phase: 'reference'; scene: string; done: number; total: number; elapsedMs: number }
+  | { phase: 'prepare'; scene: string; denoiser: string }
   | { phase: 'run'; scene: string; spp: number; denoiser: string | null; step: number; steps: number };
 
 export interface CompareOptions {
@@ -113,6 +115,15 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
       const reference: ImageF32 = { width, height, channels: 3, data: ref.data.mean };
       const sceneImages: SceneImages = { scene: scene.name, reference, runs: [] };
       images.push(sceneImages);
+      // Per-scene preparation (online training), timed once and counted in each of the scene's rows.
+      const prepareMs = new Map<DenoiserPlugin, number>();
+      for (const plugin of plugins) {
+        if (!plugin.prepareScene) continue;
+        o.onProgress?.({ phase: 'prepare', scene: scene.name, denoiser: plugin.name });
+        const t0 = performance.now();
+        await plugin.prepareScene({ scene, width, height, maxDepth });
+        prepareMs.set(plugin, performance.now() - t0);
+      }
       const tracer = await PathTracer.create(gpu, scene, { width, height, maxDepth });
       try {
         await tracer.render({ spp: 1, seed }); // warm-up: first dispatch costs are not the renderer's per-spp cost
@@ -132,12 +143,13 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
             const out = await timed(repeats, () => plugin.denoise(input));
             const m = computeMetrics(out.value, reference);
             run.images[plugin.name] = out.value;
+            const prep = prepareMs.get(plugin);
             rows.push({
               scene: scene.name, spp: s, denoiser: plugin.name,
               psnr: Number.isFinite(m.psnr) ? m.psnr : null,
               mse: 10 ** (-m.psnr / 10),
               ssim: m.ssim, relMSE: m.relMSE, smape: m.smape,
-              renderMs: render.ms, denoiseMs: out.ms, totalMs: render.ms + out.ms,
+              renderMs: render.ms, denoiseMs: out.ms, ...(prep === undefined ? {} : { prepareMs: prep }), totalMs: render.ms + out.ms + (prep ?? 0),
             });
           }
         }

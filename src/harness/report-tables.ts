@@ -14,7 +14,8 @@ const fmtSpeedup = (s: number | null): string => (s === null ? '-' : s >= 100 ? 
 
 /** One scene's rows as a table: spp-major, best PSNR and SSIM of each spp in bold. */
 export function resultsTable(results: CompareResults, scene: string): string {
-  const head = ['spp', 'denoiser', 'PSNR (dB)', 'SSIM', 'relMSE', 'SMAPE', 'render', 'denoise', 'render + denoise'];
+  const trained = results.results.some((r) => r.scene === scene && r.prepareMs !== undefined);
+  const head = ['spp', 'denoiser', 'PSNR (dB)', 'SSIM', 'relMSE', 'SMAPE', 'render', 'denoise', trained ? 'render + denoise (+ training)' : 'render + denoise'];
   const body: string[] = [];
   for (const spp of results.settings.spp) {
     const rows = results.results.filter((r) => r.scene === scene && r.spp === spp);
@@ -25,7 +26,7 @@ export function resultsTable(results: CompareResults, scene: string): string {
       body.push(`<tr${i === 0 ? ' class="group"' : ''}><td>${spp}</td><td>${escapeHtml(denoiserLabel(r.denoiser))}</td>` +
         `<td>${bold((r.psnr ?? Infinity) === bestPsnr, fmtPsnr(r.psnr))}</td><td>${bold(r.ssim === bestSsim, r.ssim.toFixed(4))}</td>` +
         `<td>${r.relMSE.toPrecision(3)}</td><td>${r.smape.toFixed(4)}</td><td>${fmtMs(r.renderMs)}</td>` +
-        `<td>${fmtMs(r.denoiseMs)}</td><td>${fmtMs(r.totalMs)}</td></tr>`);
+        `<td>${fmtMs(r.denoiseMs)}${r.prepareMs === undefined ? '' : ` (+ ${fmtMs(r.prepareMs)} training on the scene)`}</td><td>${fmtMs(r.totalMs)}</td></tr>`);
     });
   }
   return `<table class="results"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
@@ -73,10 +74,13 @@ export function ttqText(t: TimeToQuality): string {
 
 /** One scene's rows as aligned plain text, for the terminal. */
 export function resultsText(results: CompareResults, scene: string): string {
-  const rows = [['spp', 'denoiser', 'PSNR dB', 'SSIM', 'relMSE', 'SMAPE', 'render', 'denoise']];
-  for (const r of results.results.filter((x) => x.scene === scene)) {
+  const own = results.results.filter((x) => x.scene === scene);
+  // online denoisers: their training on the scene (once, before its frames)
+  const trained = own.some((r) => r.prepareMs !== undefined);
+  const rows = [['spp', 'denoiser', 'PSNR dB', 'SSIM', 'relMSE', 'SMAPE', 'render', 'denoise', ...(trained ? ['training'] : [])]];
+  for (const r of own) {
     rows.push([String(r.spp), r.denoiser, r.psnr === null ? 'inf' : r.psnr.toFixed(2), r.ssim.toFixed(4), r.relMSE.toPrecision(3),
-      r.smape.toFixed(4), fmtMs(r.renderMs), fmtMs(r.denoiseMs)]);
+      r.smape.toFixed(4), fmtMs(r.renderMs), fmtMs(r.denoiseMs), ...(trained ? [r.prepareMs === undefined ? '-' : fmtMs(r.prepareMs)] : [])]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => '  ' + r.map((v, c) => (c === 1 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ')).join('\n');

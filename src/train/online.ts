@@ -18,6 +18,8 @@ export interface OnlineTrainingOptions {
   /** Size of the training renders (usually the view's size). */
   width: number;
   height: number;
+  /** Maximum bounces of the training renders (default 8, the path tracer's). */
+  maxDepth?: number;
   /** spp of each render of a pair (default 1). */
   sppPerRender?: number;
   /** Adam steps per trainFrame() (default 4). */
@@ -63,7 +65,7 @@ export class OnlineTrainer {
   private constructor(
     private readonly trainer: NetworkTrainer,
     private readonly tracer: PathTracer,
-    private readonly opts: Required<Omit<OnlineTrainingOptions, 'weights'>>,
+    private readonly opts: Required<Omit<OnlineTrainingOptions, 'weights' | 'maxDepth'>>,
   ) {}
 
   static async create(gpu: GpuContext, scene: CompiledScene, options: OnlineTrainingOptions, pipeline?: IntegratorPipeline): Promise<OnlineTrainer> {
@@ -81,7 +83,7 @@ export class OnlineTrainer {
     if (!(opts.learningRate > 0 && opts.learningRate < 1)) throw new RangeError(`online training: learningRate must be in (0, 1), got ${opts.learningRate}`);
     const trainer = await NetworkTrainer.create(gpu, { spec: opts.spec, weights: options.weights, loss: opts.loss, batch: opts.batch, crop });
     try {
-      const tracer = await PathTracer.create(gpu, scene, { width: opts.width, height: opts.height, pipeline: pipeline ?? IntegratorPipeline.create(gpu) });
+      const tracer = await PathTracer.create(gpu, scene, { width: opts.width, height: opts.height, maxDepth: options.maxDepth, pipeline: pipeline ?? IntegratorPipeline.create(gpu) });
       return new OnlineTrainer(trainer, tracer, opts);
     } catch (e) {
       trainer.destroy();

@@ -53,6 +53,20 @@ describe('tracelab compare', () => {
     expect(again.stdout).toMatch(/reference 64 spp \(cached\)/);
   });
 
+  it('online-n2n-fast: trains on the scene first (the "training" column, prepareMs in results.json)', async () => {
+    const r = await tracelab('compare', '--scenes', 'cornell-box', '--size', '16x16', '--spp', '2', '--ref-spp', '64', '--cache', 'refs',
+      '--denoisers', 'online-n2n-fast', '--weights', 'fast.bin', '--online-steps', '2', '--repeat', '1', '--out', 'online');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^compare: training online-n2n-fast on cornell-box/m);
+    expect(r.stdout).toMatch(/^ +spp +denoiser +PSNR dB +SSIM +relMSE +SMAPE +render +denoise +training$/m);
+    expect(r.stdout).toMatch(/^ +2 {2}online-n2n-fast +\d+\.\d\d .* \d+(\.\d+)? (ms|s)$/m);
+    const results = checkResults(JSON.parse(readFileSync(join(dir, 'online', 'results.json'), 'utf8')));
+    expect(results.settings.weights).toEqual({ 'online-n2n-fast': 'fast.bin' });
+    const row = results.results.find((x) => x.denoiser === 'online-n2n-fast')!;
+    expect(row.prepareMs).toBeGreaterThan(0);
+    expect(row.totalMs).toBeCloseTo(row.renderMs + row.denoiseMs + row.prepareMs!, 6);
+  });
+
   it('prints its usage', async () => {
     const r = await tracelab('compare', '--help');
     expect(r.code).toBe(0);
@@ -62,7 +76,7 @@ describe('tracelab compare', () => {
 
   const bad: [string, string[], number, RegExp][] = [
     ['an unknown scene', ['--scenes', 'cornell-box,nope'], 1, /unknown scene 'nope'/],
-    ['an unknown denoiser', ['--denoisers', 'atrous,oidn2'], 2, /--denoisers: unknown denoiser 'oidn2' \(known: n2n-fast, n2n-fast-demod, n2n-paper, none, atrous, bilateral/],
+    ['an unknown denoiser', ['--denoisers', 'atrous,oidn2'], 2, /--denoisers: unknown denoiser 'oidn2' \(known: n2n-fast, n2n-fast-demod, n2n-paper, online-n2n-fast, online-n2n-fast-demod, online-n2n-paper, none, atrous, bilateral/],
     ['a bad spp list', ['--spp', '1,x'], 2, /--spp must list whole numbers from 1 to 1000000, got '1,x'/],
     ['a repeated spp', ['--spp', '4,4'], 2, /--spp lists an item twice/],
     ['a malformed size', ['--size', 'big'], 2, /--size must look like WIDTHxHEIGHT/],
@@ -72,6 +86,9 @@ describe('tracelab compare', () => {
     ['weights of another network', ['--denoisers', 'n2n-fast', '--weights', 'paper.bin'], 1, /paper\.bin: weights were made for a different network/],
     ['--weights without a network', ['--denoisers', 'atrous', '--weights', 'fast.bin'], 2, /--weights needs an n2n model/],
     ['one --weights for two networks', ['--denoisers', 'n2n-fast,n2n-paper', '--weights', 'fast.bin'], 2, /--weights FILE is ambiguous with n2n-fast and n2n-paper/],
+    ['zero online steps', ['--denoisers', 'online-n2n-fast', '--weights', 'fast.bin', '--online-steps', '0'], 2, /--online-steps must be between 1 and 100000, got 0/],
+    ['--online-steps without an online denoiser', ['--denoisers', 'n2n-fast', '--weights', 'fast.bin', '--online-steps', '5'], 2, /--online-steps needs an online denoiser \(online-n2n-fast, /],
+    ['an online denoiser with weights of another network', ['--denoisers', 'online-n2n-fast', '--weights', 'paper.bin'], 1, /paper\.bin: weights were made for a different network/],
     ['a bad target', ['--target-psnr', 'high'], 2, /--target-psnr must be a finite number, got 'high'/],
     ['a positional argument', ['cornell-box'], 2, /unexpected argument 'cornell-box'/],
   ];

@@ -9,6 +9,8 @@ import { checkResults, type CompareResults, type ResultRow } from '../../src/har
 import { renderOnlyTime, timeToQuality, timeToReach, TTQ_FORMULA, type QualityPoint } from '../../src/harness/compare-ttq.ts';
 import { BASELINE_DENOISERS } from '../../src/harness/denoisers/index.ts';
 import { N2nDenoiser } from '../../src/harness/denoisers/n2n.ts';
+import { OnlineN2nDenoiser } from '../../src/harness/denoisers/online.ts';
+import { denoiserInputFromFrame } from '../../src/harness/denoisers/types.ts';
 import type { ReferenceMeta, ReferenceStore } from '../../src/harness/reference-cache.ts';
 import type { MeanVariance } from '../../src/harness/ztest.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
@@ -195,5 +197,57 @@ describe('runCompare (GPU, cornell-box 32x32)', () => {
     const again = await runCompare(gpu, { scenes: [scene], spp: [1], width: 32, height: 32, referenceSpp: 32, store, denoisers: [] });
     expect(again.results.references[0]).toMatchObject({ status: 'cached', spp: 64 });
     expect(again.results.settings.denoisers).toEqual(['none']);
+  });
+
+  it('an online denoiser trains on each scene first: timed once per scene, counted in totalMs', async () => {
+    const scene = await compileBuiltin('cornell-box');
+    const weights = encodeWeights(spec, initWeights(spec, 3));
+    let plugin: OnlineN2nDenoiser | null = null;
+    const res = await runCompare(gpu, {
+      scenes: [scene], spp: [1, 4], width: 32, height: 32, referenceSpp: 64, store,
+      denoisers: [
+        { name: 'n2n-fast', create: (g) => N2nDenoiser.create(g, { model: 'n2n-fast', weights }) },
+        { name: 'online-n2n-fast', create: async (g) => (plugin = OnlineN2nDenoiser.create(g, 'n2n-fast', weights, { steps: 3, stepsPerPair: 2, batch: 1, crop: 16 })) },
+      ],
+    });
+    const r = checkResults(JSON.parse(JSON.stringify(res.results)));
+    const online = r.results.filter((x) => x.denoiser === 'online-n2n-fast');
+    expect(online).toHaveLength(2);
+    expect(online[0].prepareMs).toBeGreaterThan(0);
+    expect(online[1].prepareMs).toBe(online[0].prepareMs); // once per scene
+    for (const x of online) expect(x.totalMs).toBeCloseTo(x.renderMs + x.denoiseMs + x.prepareMs!, 6);
+    for (const x of r.results.filter((y) => y.denoiser !== 'online-n2n-fast')) expect(x.prepareMs).toBeUndefined();
+    expect(plugin!.steps).toBe(0); // destroyed (its trainer released) with the run
+    // the weights moved (3 steps asked, 2 per rendered pair: 4 taken), so the output differs from the pretrained network's
+    const [a, b] = [res.images[0].runs[1].images['n2n-fast'].data, res.images[0].runs[1].images['online-n2n-fast'].data];
+    let differ = 0;
+    for (let i = 0; i < a.length; i++) if (Math.abs(a[i] - b[i]) > 1e-4 * Math.max(1, Math.abs(a[i]))) differ++;
+    expect(differ).toBeGreaterThan(a.length / 10);
+    // a totalMs that leaves out prepareMs is rejected
+    const bad = JSON.parse(JSON.stringify(res.results)) as CompareResults;
+    const row = bad.results.find((x) => x.denoiser === 'online-n2n-fast')!;
+    row.totalMs = row.renderMs + row.denoiseMs;
+    expect(() => checkResults(bad)).toThrow(/totalMs.*must equal renderMs \+ denoiseMs \+ prepareMs/);
+  });
+
+  it('an online denoiser starts again from the pretrained weights for every scene, deterministically', async () => {
+    const scene = await compileBuiltin('cornell-box');
+    const frame = await renderCompiled(gpu, scene, { width: 32, height: 32, spp: 2, seed: 9 });
+    const input = denoiserInputFromFrame(frame);
+    const plugin = OnlineN2nDenoiser.create(gpu, 'n2n-fast', initWeights(spec, 3), { steps: 2, stepsPerPair: 2, batch: 1, crop: 16 });
+    try {
+      await expect(plugin.denoise(input)).rejects.toThrow(/online-n2n-fast: prepareScene\(\) must train on a scene before denoise\(\)/);
+      const view = { scene, width: 32, height: 32, maxDepth: 8 };
+      await plugin.prepareScene(view);
+      expect(plugin.steps).toBe(2);
+      const first = await plugin.denoise(input);
+      await plugin.prepareScene(view);
+      expect(plugin.steps).toBe(2); // not 4: the second scene's training starts over
+      expect((await plugin.denoise(input)).data).toEqual(first.data);
+    } finally {
+      plugin.destroy();
+    }
+    expect(() => OnlineN2nDenoiser.create(gpu, 'n2n-fast', initWeights(spec, 3), { steps: 0 })).toThrow(/online-n2n-fast: steps must be a positive integer, got 0/);
+    expect(() => OnlineN2nDenoiser.create(gpu, 'n2n-fast', initWeights(spec, 3), { learningRate: 2 })).toThrow(/learningRate must be in \(0, 1\)/);
   });
 });

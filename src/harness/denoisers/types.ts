@@ -2,14 +2,15 @@
 // through an adapter), and the checked, packed form of its input that the baseline filters share.
 import type { ImageF32 } from '../../image/image.ts';
 import type { FrameData } from '../../render/path-tracer.ts';
+import type { CompiledScene } from '../../scene/compile.ts';
 
 /** A noisy frame: linear HDR colour plus the auxiliary buffers the renderer writes (albedo and normal through smooth glass and mirrors, first-hit depth). */
 export interface DenoiserInput {
   /** Linear HDR radiance, 3 or 4 channels (alpha ignored). */
   color: ImageF32;
-  /** First-hit albedo, 3 channels. */
+  /** Albedo AOV (of the first surface that is not a smooth mirror or clear glass), 3 channels. */
   albedo?: ImageF32;
-  /** First-hit shading normal, 3 channels, unit length (zero where the camera ray escaped). */
+  /** Shading normal AOV (same surface as the albedo), 3 channels, unit length (zero where the camera ray escaped). */
   normal?: ImageF32;
   /** First-hit view-space depth, 1 channel (zero where the camera ray escaped). */
   depth?: ImageF32;
@@ -17,10 +18,23 @@ export interface DenoiserInput {
   variance?: ImageF32;
 }
 
+/** The view a comparison renders a scene with (what a denoiser that learns per scene needs to render it too). */
+export interface SceneView {
+  scene: CompiledScene;
+  width: number;
+  height: number;
+  maxDepth: number;
+}
+
 export interface DenoiserPlugin {
   readonly name: string;
   /** True when albedo, normal and depth are required. */
   readonly needsAux: boolean;
+  /**
+   * Optional one-off work per scene before its frames are denoised (online training on the scene); the harness
+   * times it and counts it in that scene's total times.
+   */
+  prepareScene?(view: SceneView): Promise<void>;
   /** Returns a new 3-channel linear HDR image the size of `input.color`; never modifies the input. */
   denoise(input: DenoiserInput): Promise<ImageF32>;
   /** Frees GPU objects; the plugin is unusable afterwards. */

@@ -1,0 +1,106 @@
+// Online per-scene training as a comparable denoiser ("online-n2n-fast", ...): before a scene's frames are
+// denoised, the network starts again from its pretrained weights and trains on fresh noisy pairs of that scene's
+// view (OnlineTrainer, Noise2Noise's training while rendering); its frames are then denoised with the fine-tuned
+// weights. The training's wall time is the plugin's prepareScene() time, which the harness counts in the scene's totals.
+import { builtinSpec } from '../../denoise/specs.ts';
+import { decodeWeights, type NetworkWeights } from '../../denoise/weights.ts';
+import type { GpuContext } from '../../gpu/context.ts';
+import type { ImageF32 } from '../../image/image.ts';
+import { OnlineTrainer } from '../../train/online.ts';
+import { isN2nModel, type N2nModel } from './n2n.ts';
+import { DenoiserError, type DenoiserInput, type DenoiserPlugin, type SceneView } from './types.ts';
+
+export const ONLINE_PREFIX = 'online-';
+
+/** The network behind an online denoiser's name ("online-n2n-fast" -> "n2n-fast"), or null. */
+export function onlineModel(name: string): N2nModel | null {
+  if (!name.startsWith(ONLINE_PREFIX)) return null;
+  const model = name.slice(ONLINE_PREFIX.length);
+  return isN2nModel(model) ? model : null;
+}
+
+export interface OnlineSettings {
+  /** Adam steps per scene (default 40). */
+  steps: number;
+  /** Steps per rendered pair (default 4). */
+  stepsPerPair: number;
+  /** spp of each render of a pair (default 4). */
+  sppPerRender: number;
+  batch: number;
+  crop: number;
+  learningRate: number;
+  seed: number;
+}
+
+/** The settings measured on the Cornell box in denoiser/README.md ("Online per-scene training"). */
+export const DEFAULT_ONLINE_SETTINGS: Readonly<OnlineSettings> = Object.freeze({
+  steps: 40, stepsPerPair: 4, sppPerRender: 4, batch: 4, crop: 64, learningRate: 1e-4, seed: 1,
+});
+
+export class OnlineN2nDenoiser implements DenoiserPlugin {
+  readonly needsAux = true;
+  readonly name: string;
+  private trainer: OnlineTrainer | null = null;
+  private trainedFor: string | null = null;
+
+  private constructor(
+    private readonly gpu: GpuContext,
+    readonly model: N2nModel,
+    private readonly weights: NetworkWeights,
+    readonly settings: Readonly<OnlineSettings>,
+  ) {
+    this.name = ONLINE_PREFIX + model;
+  }
+
+  /** `weights`: the pretrained start, decoded or a TLNW file's bytes (`source` names it in errors). */
+  static create(gpu: GpuContext, model: N2nModel, weights: NetworkWeights | Uint8Array, settings: Partial<OnlineSettings> = {}, source?: string): OnlineN2nDenoiser {
+    const s = { ...DEFAULT_ONLINE_SETTINGS, ...settings };
+    for (const [k, v] of Object.entries(s)) {
+      const ok = k === 'learningRate' ? v > 0 && v < 1 : k === 'seed' ? Number.isInteger(v) && v >= 0 : Number.isInteger(v) && v >= 1;
+      if (!ok) throw new DenoiserError(`${ONLINE_PREFIX}${model}: ${k} must be ${k === 'learningRate' ? 'in (0, 1)' : k === 'seed' ? 'a non-negative integer' : 'a positive integer'}, got ${v}`);
+    }
+    const spec = builtinSpec(model);
+    const w = weights instanceof Uint8Array ? decodeWeights(spec, weights, source ?? `weights for '${model}'`) : weights;
+    return new OnlineN2nDenoiser(gpu, model, w, s);
+  }
+
+  /** Fine-tunes a fresh copy of the pretrained weights on the scene's view (settings.steps Adam steps). */
+  async prepareScene(view: SceneView): Promise<void> {
+    this.release();
+    const s = this.settings;
+    const trainer = await OnlineTrainer.create(this.gpu, view.scene, {
+      spec: builtinSpec(this.model), weights: this.weights, width: view.width, height: view.height, maxDepth: view.maxDepth,
+      sppPerRender: s.sppPerRender, stepsPerFrame: s.stepsPerPair, batch: s.batch, crop: s.crop, learningRate: s.learningRate, seed: s.seed,
+    });
+    this.trainer = trainer;
+    while (trainer.step < s.steps) await trainer.trainFrame();
+    this.trainedFor = view.scene.name;
+  }
+
+  /** Adam steps taken on the current scene (stepsPerPair at a time, so at least settings.steps). */
+  get steps(): number {
+    return this.trainer?.step ?? 0;
+  }
+
+  async denoise(input: DenoiserInput): Promise<ImageF32> {
+    if (!this.trainer || this.trainedFor === null) throw new DenoiserError(`${this.name}: prepareScene() must train on a scene before denoise()`);
+    const { color, albedo, normal } = input;
+    if (!albedo || !normal) throw new DenoiserError(`${this.name}: needs the albedo and normal buffers`);
+    const { width, height } = color;
+    if (color.channels !== 3 || albedo.width !== width || normal.width !== width || albedo.height !== height || normal.height !== height) {
+      throw new DenoiserError(`${this.name}: colour, albedo and normal must be 3-channel images of one size`);
+    }
+    const data = await this.trainer.denoise({ width, height, color: color.data, albedo: albedo.data, normal: normal.data });
+    return { width, height, channels: 3, data };
+  }
+
+  private release(): void {
+    this.trainer?.destroy();
+    this.trainer = null;
+    this.trainedFor = null;
+  }
+
+  destroy(): void {
+    this.release();
+  }
+}
