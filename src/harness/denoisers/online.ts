@@ -1,7 +1,9 @@
 // Online per-scene training as a comparable denoiser ("online-n2n-fast", ...): before a scene's frames are
 // denoised, the network starts again from its pretrained weights and trains on fresh noisy pairs of that scene's
 // view (OnlineTrainer, Noise2Noise's training while rendering); its frames are then denoised with the fine-tuned
-// weights. The training's wall time is the plugin's prepareScene() time, which the harness counts in the scene's totals.
+// weights (by the runtime Denoiser, as the plain n2n plugin). The training's wall time is the plugin's
+// prepareScene() time, which the harness counts in the scene's totals.
+import { Denoiser } from '../../denoise/denoiser.ts';
 import { builtinSpec } from '../../denoise/specs.ts';
 import { decodeWeights, type NetworkWeights } from '../../denoise/weights.ts';
 import type { GpuContext } from '../../gpu/context.ts';
@@ -40,8 +42,9 @@ export const DEFAULT_ONLINE_SETTINGS: Readonly<OnlineSettings> = Object.freeze({
 export class OnlineN2nDenoiser implements DenoiserPlugin {
   readonly needsAux = true;
   readonly name: string;
-  private trainer: OnlineTrainer | null = null;
-  private trainedFor: string | null = null;
+  /** The runtime network with the weights fine-tuned on the current scene. */
+  private denoiser: Denoiser | null = null;
+  private stepsTaken = 0;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -68,36 +71,41 @@ export class OnlineN2nDenoiser implements DenoiserPlugin {
   async prepareScene(view: SceneView): Promise<void> {
     this.release();
     const s = this.settings;
+    const spec = builtinSpec(this.model);
     const trainer = await OnlineTrainer.create(this.gpu, view.scene, {
-      spec: builtinSpec(this.model), weights: this.weights, width: view.width, height: view.height, maxDepth: view.maxDepth,
+      spec, weights: this.weights, width: view.width, height: view.height, maxDepth: view.maxDepth,
       sppPerRender: s.sppPerRender, stepsPerFrame: s.stepsPerPair, batch: s.batch, crop: s.crop, learningRate: s.learningRate, seed: s.seed,
     });
-    this.trainer = trainer;
-    while (trainer.step < s.steps) await trainer.trainFrame();
-    this.trainedFor = view.scene.name;
+    try {
+      while (trainer.step < s.steps) await trainer.trainFrame();
+      this.denoiser = await Denoiser.create(this.gpu, { spec, weights: await trainer.weights() });
+      this.stepsTaken = trainer.step;
+    } finally {
+      trainer.destroy();
+    }
   }
 
-  /** Adam steps taken on the current scene (stepsPerPair at a time, so at least settings.steps). */
+  /** Adam steps taken on the current scene (stepsPerPair at a time, so at least settings.steps); 0 before. */
   get steps(): number {
-    return this.trainer?.step ?? 0;
+    return this.stepsTaken;
   }
 
   async denoise(input: DenoiserInput): Promise<ImageF32> {
-    if (!this.trainer || this.trainedFor === null) throw new DenoiserError(`${this.name}: prepareScene() must train on a scene before denoise()`);
+    if (!this.denoiser) throw new DenoiserError(`${this.name}: prepareScene() must train on a scene before denoise()`);
     const { color, albedo, normal } = input;
     if (!albedo || !normal) throw new DenoiserError(`${this.name}: needs the albedo and normal buffers`);
-    const { width, height } = color;
-    if (color.channels !== 3 || albedo.width !== width || normal.width !== width || albedo.height !== height || normal.height !== height) {
-      throw new DenoiserError(`${this.name}: colour, albedo and normal must be 3-channel images of one size`);
+    const out = await this.denoiser.denoise({ color, albedo, normal });
+    try {
+      return { width: out.width, height: out.height, channels: 3, data: await out.read() };
+    } finally {
+      out.destroy();
     }
-    const data = await this.trainer.denoise({ width, height, color: color.data, albedo: albedo.data, normal: normal.data });
-    return { width, height, channels: 3, data };
   }
 
   private release(): void {
-    this.trainer?.destroy();
-    this.trainer = null;
-    this.trainedFor = null;
+    this.denoiser?.destroy();
+    this.denoiser = null;
+    this.stepsTaken = 0;
   }
 
   destroy(): void {
