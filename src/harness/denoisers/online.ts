@@ -1,15 +1,14 @@
 // Online per-scene training as a comparable denoiser ("online-n2n-fast", ...): before a scene's frames are
 // denoised, the network starts again from its pretrained weights and trains on fresh noisy pairs of that scene's
 // view (OnlineTrainer, Noise2Noise's training while rendering); its frames are then denoised with the fine-tuned
-// weights (by the runtime Denoiser, as the plain n2n plugin). The training's wall time is the plugin's
+// weights (by the plain n2n plugin, N2nDenoiser, made from them). The training's wall time is the plugin's
 // prepareScene() time, which the harness counts in the scene's totals.
-import { Denoiser } from '../../denoise/denoiser.ts';
 import { builtinSpec } from '../../denoise/specs.ts';
 import { decodeWeights, type NetworkWeights } from '../../denoise/weights.ts';
 import type { GpuContext } from '../../gpu/context.ts';
 import type { ImageF32 } from '../../image/image.ts';
 import { OnlineTrainer } from '../../train/online.ts';
-import { isN2nModel, type N2nModel } from './n2n.ts';
+import { isN2nModel, N2nDenoiser, type N2nModel } from './n2n.ts';
 import { DenoiserError, type DenoiserInput, type DenoiserPlugin, type SceneView } from './types.ts';
 
 export const ONLINE_PREFIX = 'online-';
@@ -42,8 +41,8 @@ export const DEFAULT_ONLINE_SETTINGS: Readonly<OnlineSettings> = Object.freeze({
 export class OnlineN2nDenoiser implements DenoiserPlugin {
   readonly needsAux = true;
   readonly name: string;
-  /** The runtime network with the weights fine-tuned on the current scene. */
-  private denoiser: Denoiser | null = null;
+  /** The plain n2n plugin with the weights fine-tuned on the current scene. */
+  private denoiser: N2nDenoiser | null = null;
   private stepsTaken = 0;
 
   private constructor(
@@ -78,7 +77,7 @@ export class OnlineN2nDenoiser implements DenoiserPlugin {
     });
     try {
       while (trainer.step < s.steps) await trainer.trainFrame();
-      this.denoiser = await Denoiser.create(this.gpu, { spec, weights: await trainer.weights() });
+      this.denoiser = await N2nDenoiser.create(this.gpu, { model: this.model, weights: await trainer.weights() });
       this.stepsTaken = trainer.step;
     } finally {
       trainer.destroy();
@@ -92,14 +91,7 @@ export class OnlineN2nDenoiser implements DenoiserPlugin {
 
   async denoise(input: DenoiserInput): Promise<ImageF32> {
     if (!this.denoiser) throw new DenoiserError(`${this.name}: prepareScene() must train on a scene before denoise()`);
-    const { color, albedo, normal } = input;
-    if (!albedo || !normal) throw new DenoiserError(`${this.name}: needs the albedo and normal buffers`);
-    const out = await this.denoiser.denoise({ color, albedo, normal });
-    try {
-      return { width: out.width, height: out.height, channels: 3, data: await out.read() };
-    } finally {
-      out.destroy();
-    }
+    return this.denoiser.denoise(input);
   }
 
   private release(): void {
