@@ -6,19 +6,24 @@
 // each step's batch cut by sampleBatch from 256x256 pairs on the CPU first; the CPU's time per batch is printed
 // too, so a gap between the two rates shows how much of a run is host-side batch preparation. The sampled rate is
 // timed with the loop's queue bound (at most 2 steps in flight) and, for comparison, draining the queue every 4 steps.
-// `node bin/run-ts.js bench/train.ts [--quick] [--batch B] [--crop C] [--spec n2n-fast]`
+// Each spec runs with every strip height of the conv kernels given (`--rows`, default 4 and 8: rows of pixels per
+// invocation, TrainKernels' stripRows), side by side in one run.
+// `node bin/run-ts.js bench/train.ts [--quick] [--batch B] [--crop C] [--spec n2n-fast] [--rows 4,8]`
 import { parseArgs } from 'node:util';
 import { builtinSpec, type BuiltinSpecName } from '../src/denoise/specs.ts';
 import { macsPerPixel } from '../src/denoise/spec.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
 import { createNodeGpuContext } from '../src/node/gpu.ts';
 import { makePair, sampleBatch, type TrainingPair } from '../src/train/data.ts';
+import { STRIP_ROWS, TrainKernels, type StripRows } from '../src/train/kernels.ts';
 import { NetworkTrainer, type Batch } from '../src/train/trainer.ts';
 import { mulberry32 } from '../tests/support/random.ts';
 import { measureFmaPeak } from './fma-peak.ts';
 
 export interface TrainBenchRow {
   spec: string;
+  /** TrainKernels' stripRows. */
+  stripRows: StripRows;
   batch: number;
   crop: number;
   stepsPerSecond: number;
@@ -41,11 +46,13 @@ function syntheticPairs(demodulate: boolean, count: number): TrainingPair[] {
   });
 }
 
-export async function runTrainBench(gpu: GpuContext, specs: string[], batch: number, crop: number, seconds: number): Promise<TrainBenchRow[]> {
+export async function runTrainBench(gpu: GpuContext, specs: string[], batch: number, crop: number, seconds: number,
+  stripRows: readonly StripRows[] = STRIP_ROWS): Promise<TrainBenchRow[]> {
   const rows: TrainBenchRow[] = [];
-  for (const name of specs) {
+  for (const name of specs) for (const strip of stripRows) {
     const spec = builtinSpec(name as BuiltinSpecName);
-    const trainer = await NetworkTrainer.create(gpu, { spec, loss: 'hdr', batch, crop });
+    const kernels = await TrainKernels.create(gpu, { stripRows: strip });
+    const trainer = await NetworkTrainer.create(gpu, { spec, loss: 'hdr', batch, crop }, kernels);
     try {
       const sizes = trainer.batchSizes;
       const rnd = mulberry32(5);
@@ -66,13 +73,15 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
       };
       const fixed = await timeSteps(() => ({ input, target }));
       const pairs = syntheticPairs(spec.demodulate === true, 16);
-      const sampled = await timeSteps((step) => sampleBatch(spec, pairs, batch, crop, mulberry32(step)));
-      const drained = await timeSteps((step) => sampleBatch(spec, pairs, batch, crop, mulberry32(step)), true);
+      // as the training loop does: each batch refills the last one's arrays
+      let last: Batch | undefined;
+      const sampled = await timeSteps((step) => (last = sampleBatch(spec, pairs, batch, crop, mulberry32(step), last)));
+      const drained = await timeSteps((step) => (last = sampleBatch(spec, pairs, batch, crop, mulberry32(step), last)), true);
       const t1 = performance.now();
-      for (let i = 0; i < 10; i++) sampleBatch(spec, pairs, batch, crop, mulberry32(i));
+      for (let i = 0; i < 10; i++) last = sampleBatch(spec, pairs, batch, crop, mulberry32(i), last);
       const flopsPerStep = 3 * 2 * macsPerPixel(spec) * batch * crop * crop;
       rows.push({
-        spec: name, batch, crop, stepsPerSecond: fixed.steps / fixed.s, gflops: (flopsPerStep * fixed.steps) / fixed.s / 1e9,
+        spec: name, stripRows: strip, batch, crop, stepsPerSecond: fixed.steps / fixed.s, gflops: (flopsPerStep * fixed.steps) / fixed.s / 1e9,
         sampledStepsPerSecond: sampled.steps / sampled.s, sampledDrainStepsPerSecond: drained.steps / drained.s, sampleMs: (performance.now() - t1) / 10,
       });
     } finally {
@@ -83,7 +92,14 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/train.ts')) {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, batch: { type: 'string' }, crop: { type: 'string' }, spec: { type: 'string' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, batch: { type: 'string' }, crop: { type: 'string' }, spec: { type: 'string' }, rows: { type: 'string' } } });
+  const rowsArg = (values.rows ?? STRIP_ROWS.join(',')).split(',').map(Number);
+  for (const r of rowsArg) {
+    if (!(STRIP_ROWS as readonly number[]).includes(r)) {
+      console.error(`bench/train.ts: --rows takes ${STRIP_ROWS.join(' and/or ')} (comma-separated), got '${values.rows}'`);
+      process.exit(2);
+    }
+  }
   const gpu = await createNodeGpuContext();
   try {
     const quick = values.quick ?? false;
@@ -94,8 +110,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     const peak = await measureFmaPeak(gpu, { runs: quick ? 2 : 5 });
     const peakGflops = peak.f32.gflops;
     console.log(`FMA peak f32: ${peakGflops.toFixed(1)} GFLOP/s`);
-    for (const r of await runTrainBench(gpu, specs, batch, crop, quick ? 2 : 8)) {
-      console.log(`${r.spec.padEnd(10)} batch ${r.batch} x ${r.crop}x${r.crop}: ${r.stepsPerSecond.toFixed(2)} steps/s, ${r.gflops.toFixed(1)} GFLOP/s = ${((100 * r.gflops) / peakGflops).toFixed(1)}% of peak; ` +
+    for (const r of await runTrainBench(gpu, specs, batch, crop, quick ? 2 : 8, rowsArg as StripRows[])) {
+      console.log(`${r.spec.padEnd(10)} rows ${r.stripRows} batch ${r.batch} x ${r.crop}x${r.crop}: ${r.stepsPerSecond.toFixed(2)} steps/s, ${r.gflops.toFixed(1)} GFLOP/s = ${((100 * r.gflops) / peakGflops).toFixed(1)}% of peak; ` +
         `with sampleBatch: ${r.sampledStepsPerSecond.toFixed(2)} steps/s (draining the queue every 4 steps: ${r.sampledDrainStepsPerSecond.toFixed(2)}; ` +
         `sampleBatch alone ${r.sampleMs.toFixed(1)} ms)`);
     }

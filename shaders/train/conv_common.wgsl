@@ -14,12 +14,16 @@ struct ConvP {
   b_off: u32,
   slope: f32,        // leaky ReLU slope
   act: u32,          // 1: leaky ReLU after the conv
-  chunk_pixels: u32, // weight gradients: pixels (over the whole batch) per partial sum
+  chunk: u32,        // weight gradients: column strips of R pixels (over the whole batch) per partial sum
   mode: u32,         // data gradients: 0 = the main input, 1 = the upsampled input
 }
 
 /** Output channels per invocation in the forward and data-gradient kernels. */
 const OB = 8u;
+/** Rows per invocation (a column strip) in the forward and data-gradient kernels. */
+const R = 8u;
+/** A strip's 3 x (R + 2) input window. */
+const WIN = 3u * (R + 2u);
 
 fn cin() -> u32 { return p.c_up + p.c_main; }
 

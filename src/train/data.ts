@@ -7,23 +7,27 @@ import { prepAlbedo, prepColor, prepNormal } from '../denoise/transform.ts';
 import type { PathTracer } from '../render/path-tracer.ts';
 import type { Batch } from './trainer.ts';
 
-/** One training view: pixel-interleaved RGB planes (linear colour), with the colours also prepared for input. */
+/**
+ * One training view: the renders as pixel-interleaved RGB (linear colour), and what batches are cut from, as
+ * planes (channels-first: channel c of pixel (x, y) at (c * height + y) * width + x), so that a crop row is a
+ * run of consecutive values.
+ */
 export interface TrainingPair {
   name: string;
   width: number;
   height: number;
   spp: number;
-  /** Two independent noisy renders (b: the clean target when `clean`). */
+  /** Two independent noisy renders (b: the clean target when `clean`), interleaved RGB. */
   colorA: Float32Array;
   colorB: Float32Array;
   albedo: Float32Array;
   normal: Float32Array;
-  /** prepColor of colorA and colorB (demodulated first when `demodulated`), prepAlbedo of albedo, prepNormal of normal (batches just copy). */
+  /** Planes: prepColor of the targets below, prepAlbedo of albedo, prepNormal of normal (batches just copy). */
   prepA: Float32Array;
   prepB: Float32Array;
   prepAlbedo: Float32Array;
   prepNormal: Float32Array;
-  /** The colours as training targets: colorA and colorB, divided by the albedo's demodulation factor when `demodulated`. */
+  /** Planes: the colours as training targets, colorA and colorB divided by the albedo's demodulation factor when `demodulated`. */
   targetA: Float32Array;
   targetB: Float32Array;
   clean: boolean;
@@ -31,9 +35,14 @@ export interface TrainingPair {
   demodulated: boolean;
 }
 
-function prepared(v: Float32Array, f: (x: number) => number): Float32Array {
+/** Interleaved RGB -> planes, each value through f. */
+function planes(v: Float32Array, pixels: number, f: (x: number) => number = (x) => x): Float32Array {
   const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = f(v[i]);
+  for (let i = 0; i < pixels; i++) {
+    out[i] = f(v[i * 3]);
+    out[pixels + i] = f(v[i * 3 + 1]);
+    out[2 * pixels + i] = f(v[i * 3 + 2]);
+  }
   return out;
 }
 
@@ -44,12 +53,16 @@ function prepared(v: Float32Array, f: (x: number) => number): Float32Array {
  */
 export function makePair(name: string, width: number, height: number, spp: number, colorA: Float32Array, colorB: Float32Array,
   albedo: Float32Array, normal: Float32Array, clean: boolean, demodulate = false): TrainingPair {
-  const targetA = demodulate ? demodulated(colorA, albedo) : colorA;
-  const targetB = demodulate ? demodulated(colorB, albedo) : colorB;
+  const n = width * height;
+  for (const [what, v] of [['colorA', colorA], ['colorB', colorB], ['albedo', albedo], ['normal', normal]] as const) {
+    if (v.length !== n * 3) throw new RangeError(`makePair: ${name}'s ${what} has ${v.length} values, ${width}x${height} RGB needs ${n * 3}`);
+  }
+  const a = demodulate ? demodulated(colorA, albedo) : colorA;
+  const b = demodulate ? demodulated(colorB, albedo) : colorB;
   return {
-    name, width, height, spp, colorA, colorB, albedo, normal, clean, targetA, targetB, demodulated: demodulate,
-    prepA: prepared(targetA, prepColor), prepB: prepared(targetB, prepColor),
-    prepAlbedo: prepared(albedo, prepAlbedo), prepNormal: prepared(normal, prepNormal),
+    name, width, height, spp, colorA, colorB, albedo, normal, clean, demodulated: demodulate,
+    targetA: planes(a, n), targetB: planes(b, n), prepA: planes(a, n, prepColor), prepB: planes(b, n, prepColor),
+    prepAlbedo: planes(albedo, n, prepAlbedo), prepNormal: planes(normal, n, prepNormal),
   };
 }
 
@@ -69,16 +82,58 @@ export async function renderPair(tracer: PathTracer, name: string, spp: number, 
 
 export type Rng = () => number;
 
+/** Channel c of the crop x crop window at (x0, y0) of a pair's plane, row by row into dst at dOff. */
+function copyCrop(p: TrainingPair, src: Float32Array, c: number, x0: number, y0: number, crop: number, dst: Float32Array, dOff: number): void {
+  const w = p.width;
+  let s = c * w * p.height + y0 * w + x0;
+  for (let v = 0, d = dOff; v < crop; v++, s += w, d += crop) dst.set(src.subarray(s, s + crop), d);
+}
+
+/**
+ * The batch with its crops' dihedral transforms applied (on the CPU; the trainer does the same on the GPU): output
+ * pixel (u, v) of crop b reads its pixel (su, sv), with (su, sv) = (u, v) transposed if t & 4, then flipped in x if
+ * t & 1 and in y if t & 2, t = transforms[b]. `channels`: input channels per crop.
+ */
+export function transformBatch(batch: Batch, channels: number, crop: number): Batch {
+  const t = batch.transforms;
+  if (!t) return batch;
+  const plane = crop * crop;
+  const apply = (src: Float32Array, perCrop: number): Float32Array => {
+    const out = new Float32Array(src.length);
+    for (let b = 0; b < t.length; b++) {
+      for (let k = 0; k < perCrop; k++) {
+        const base = (b * perCrop + k) * plane;
+        for (let v = 0; v < crop; v++) {
+          for (let u = 0; u < crop; u++) {
+            let su = t[b] & 4 ? v : u;
+            let sv = t[b] & 4 ? u : v;
+            if (t[b] & 1) su = crop - 1 - su;
+            if (t[b] & 2) sv = crop - 1 - sv;
+            out[base + v * crop + u] = src[base + sv * crop + su];
+          }
+        }
+      }
+    }
+    return out;
+  };
+  return { input: apply(batch.input, channels), target: apply(batch.target, 3) };
+}
+
 /**
  * A batch of `batch` random crops of `crop` x `crop`: a random pair, position and one of the 8 flips/rotations;
- * for noisy pairs, which render is the input and which the target is random too (both are noisy samples).
+ * for noisy pairs, which render is the input and which the target is random too (both are noisy samples). The
+ * crops are returned as cut, with their transforms in `transforms` (applied by the trainer on the GPU, or by
+ * transformBatch): the host only copies rows, which keeps up with a fast GPU.
  */
-export function sampleBatch(spec: NetworkSpec, pairs: readonly TrainingPair[], batch: number, crop: number, rng: Rng): Batch {
+export function sampleBatch(spec: NetworkSpec, pairs: readonly TrainingPair[], batch: number, crop: number, rng: Rng, into?: Batch): Batch {
   if (pairs.length === 0) throw new RangeError('sampleBatch: no training pairs');
   const inC = spec.inputs.length * 3;
   const plane = crop * crop;
-  const input = new Float32Array(batch * inC * plane);
-  const target = new Float32Array(batch * 3 * plane);
+  // `into`: arrays of a previous batch of this size to overwrite (trainStep copies a batch when called)
+  const reuse = into?.transforms && into.input.length === batch * inC * plane && into.target.length === batch * 3 * plane && into.transforms.length === batch;
+  const input = reuse ? into.input : new Float32Array(batch * inC * plane);
+  const target = reuse ? into.target : new Float32Array(batch * 3 * plane);
+  const transforms = reuse && into.transforms ? into.transforms : new Uint32Array(batch);
   for (let b = 0; b < batch; b++) {
     const p = pairs[Math.floor(rng() * pairs.length)];
     if (p.width < crop || p.height < crop) throw new RangeError(`sampleBatch: ${p.name} is ${p.width}x${p.height}, smaller than the ${crop} crop`);
@@ -87,34 +142,15 @@ export function sampleBatch(spec: NetworkSpec, pairs: readonly TrainingPair[], b
     }
     const x0 = Math.floor(rng() * (p.width - crop + 1));
     const y0 = Math.floor(rng() * (p.height - crop + 1));
-    const t = Math.floor(rng() * 8);
+    transforms[b] = Math.floor(rng() * 8);
     const swap = !p.clean && rng() < 0.5;
     const inColor = swap ? p.prepB : p.prepA;
     const outColor = swap ? p.targetA : p.targetB;
-    const inBase = b * inC * plane;
-    const tBase = b * 3 * plane;
     const sources = spec.inputs.map((k) => (k === 'color' ? inColor : k === 'albedo' ? p.prepAlbedo : p.prepNormal));
-    for (let v = 0; v < crop; v++) {
-      for (let u = 0; u < crop; u++) {
-        // Dihedral transform of the crop: optional transpose, then optional flips.
-        let su = t & 4 ? v : u;
-        let sv = t & 4 ? u : v;
-        if (t & 1) su = crop - 1 - su;
-        if (t & 2) sv = crop - 1 - sv;
-        const s = ((y0 + sv) * p.width + x0 + su) * 3;
-        const d = v * crop + u;
-        for (let k = 0; k < sources.length; k++) {
-          const src = sources[k];
-          const o = inBase + k * 3 * plane + d;
-          input[o] = src[s];
-          input[o + plane] = src[s + 1];
-          input[o + 2 * plane] = src[s + 2];
-        }
-        target[tBase + d] = outColor[s];
-        target[tBase + plane + d] = outColor[s + 1];
-        target[tBase + 2 * plane + d] = outColor[s + 2];
-      }
-    }
+    sources.forEach((src, k) => {
+      for (let c = 0; c < 3; c++) copyCrop(p, src, c, x0, y0, crop, input, (b * inC + k * 3 + c) * plane);
+    });
+    for (let c = 0; c < 3; c++) copyCrop(p, outColor, c, x0, y0, crop, target, (b * 3 + c) * plane);
   }
-  return { input, target };
+  return { input, target, transforms };
 }

@@ -9,8 +9,8 @@ import { LOSS_CODES, type LossKind } from './loss.ts';
 import { paramLayout } from './params.ts';
 
 const SLOT = 256;
-/** Pixels per partial weight-gradient sum: each of a workgroup's 64 invocations sums 64 of them. */
-const CHUNK_PIXELS = 4096;
+/** Column strips per partial weight-gradient sum: each of a workgroup's 32 invocations sums 32 of them. */
+const CHUNK_STRIPS = 1024;
 
 export interface GraphSize {
   batch: number;
@@ -91,7 +91,7 @@ export class TrainGraph {
       return u;
     };
 
-    const convU = (k: number, mode: number, chunkPixels: number): ArrayBuffer => {
+    const convU = (k: number, mode: number, chunkStrips: number): ArrayBuffer => {
       const s = layout.slots[k];
       const st = steps[k];
       const u = new ArrayBuffer(48);
@@ -99,11 +99,12 @@ export class TrainGraph {
       v.set([st.out.width, st.out.height, batch, s.layer.upChannels, s.layer.inChannels - s.layer.upChannels, s.layer.outChannels, s.wOff, s.bOff]);
       new Float32Array(u)[8] = spec.leakySlope;
       v[9] = s.layer.activation ? 1 : 0;
-      v[10] = chunkPixels;
+      v[10] = chunkStrips;
       v[11] = mode;
       return u;
     };
     const blocks = (n: number) => Math.ceil(n / 8);
+    const R = kernels.stripRows;
     this.input = tensor('input', spec.inputs.length * 3, 0, false);
     const skips: Tensor[] = [];
     const steps: { slotIndex: number; up: Tensor | null; main: Tensor; out: Tensor; pooledFrom: Tensor | null; pooled: Tensor | null }[] = [];
@@ -127,7 +128,7 @@ export class TrainGraph {
       const st = { slotIndex: k, up, main, out, pooledFrom, pooled };
       steps.push(st);
       add(this.forwardPasses, 'convFwd', `train ${c.name} fwd`, () => [(st.up ?? st.main).buffer, st.main.buffer, pb.params, st.out.buffer], convU(k, 0, 0),
-        [Math.ceil(out.width / 8), Math.ceil(out.height / 8), batch * blocks(c.outChannels)]);
+        [Math.ceil(out.width / 16), Math.ceil(out.height / (4 * R)), batch * blocks(c.outChannels)]);
       x = out;
     });
     this.output = x;
@@ -155,20 +156,20 @@ export class TrainGraph {
         if (c.activation) {
           add(this.backwardPasses, 'elementwise', `train ${c.name} act bwd`, () => [st.out.grad!, st.out.buffer, st.out.buffer], ew(n, 0, 0, 0, spec.leakySlope), [...dispatch1d(n), 1]);
         }
-        const chunks = Math.ceil((batch * w * h) / CHUNK_PIXELS);
+        const chunks = Math.ceil((batch * w * Math.ceil(h / R)) / CHUNK_STRIPS);
         partialFloats = Math.max(partialFloats, chunks * (s.nW + c.outChannels));
-        add(this.backwardPasses, 'convBwdWeight', `train ${c.name} dW`, () => [st.out.grad!, (st.up ?? st.main).buffer, st.main.buffer, this.partial!], convU(k, 0, CHUNK_PIXELS),
-          [Math.ceil(c.outChannels / 4), c.inChannels, chunks]);
+        add(this.backwardPasses, 'convBwdWeight', `train ${c.name} dW`, () => [st.out.grad!, (st.up ?? st.main).buffer, st.main.buffer, this.partial!], convU(k, 0, CHUNK_STRIPS),
+          [Math.ceil(c.outChannels / 8), c.inChannels, chunks]);
         const ru = new ArrayBuffer(32);
         new Uint32Array(ru).set([s.nW, c.outChannels, chunks, s.wOff, s.bOff, 0, 0, 0]);
         add(this.backwardPasses, 'reduce', `train ${c.name} dW reduce`, () => [this.partial!, pb.grads], ru, [...dispatch1d(s.nW + c.outChannels), 1]);
         if (st.main.grad) {
           const cm = c.inChannels - c.upChannels;
-          add(this.backwardPasses, 'convBwdData', `train ${c.name} dX`, () => [st.out.grad!, pb.params, st.main.grad!], convU(k, 0, 0), [Math.ceil(w / 8), Math.ceil(h / 8), batch * blocks(cm)]);
+          add(this.backwardPasses, 'convBwdData', `train ${c.name} dX`, () => [st.out.grad!, pb.params, st.main.grad!], convU(k, 0, 0), [Math.ceil(w / 16), Math.ceil(h / (4 * R)), batch * blocks(cm)]);
         }
         if (st.up?.grad) {
           add(this.backwardPasses, 'convBwdData', `train ${c.name} dUp`, () => [st.out.grad!, pb.params, st.up!.grad!], convU(k, 1, 0),
-            [Math.ceil(w / 16), Math.ceil(h / 16), batch * blocks(c.upChannels)]);
+            [Math.ceil(w / 2 / 16), Math.ceil(h / 2 / (4 * (R / 2))), batch * blocks(c.upChannels)]);
         }
         if (st.pooled && st.pooledFrom?.grad) {
           const p = st.pooled, f = st.pooledFrom;

@@ -1,7 +1,7 @@
 // Public surface of the training stage (browser-safe; the run directory store is in src/node/train-files.ts).
 export { CheckpointError, decodeCheckpoint, encodeCheckpoint, type CheckpointHeader } from './checkpoint.ts';
 export { configHash, ConfigError, parseTrainConfig, type TrainConfig } from './config.ts';
-export { makePair, renderPair, sampleBatch, type TrainingPair } from './data.ts';
+export { makePair, renderPair, sampleBatch, transformBatch, type TrainingPair } from './data.ts';
 export { TrainGraph, type GraphSize } from './graph.ts';
 export { TrainKernels } from './kernels.ts';
 export { elementLoss, LOSS_KINDS, outputLinearAndSlope, type LossKind } from './loss.ts';

@@ -5,6 +5,7 @@ import bwdDataSrc from '../../shaders/train/conv_bwd_data.wgsl?raw';
 import bwdWeightSrc from '../../shaders/train/conv_bwd_weight.wgsl?raw';
 import fwdSrc from '../../shaders/train/conv_fwd.wgsl?raw';
 import convInput from '../../shaders/train/conv_input.wgsl?raw';
+import dihedralSrc from '../../shaders/train/dihedral.wgsl?raw';
 import elementwiseSrc from '../../shaders/train/elementwise.wgsl?raw';
 import lossSrc from '../../shaders/train/loss.wgsl?raw';
 import reduceSrc from '../../shaders/train/reduce_chunks.wgsl?raw';
@@ -18,7 +19,7 @@ export interface TrainKernel {
   layout: GPUBindGroupLayout;
 }
 
-export type KernelName = 'convFwd' | 'convBwdData' | 'convBwdWeight' | 'reduce' | 'elementwise' | 'loss' | 'sum' | 'adam';
+export type KernelName = 'convFwd' | 'convBwdData' | 'convBwdWeight' | 'reduce' | 'elementwise' | 'loss' | 'sum' | 'adam' | 'dihedral';
 
 const DEFS: Record<KernelName, { code: string[]; bindings: Kind[] }> = {
   convFwd: { code: [fwdSrc, convCommon, convInput], bindings: ['uniform', 'read', 'read', 'read', 'write'] },
@@ -29,23 +30,43 @@ const DEFS: Record<KernelName, { code: string[]; bindings: Kind[] }> = {
   loss: { code: [lossSrc], bindings: ['uniform', 'read', 'read', 'write', 'write'] },
   sum: { code: [sumSrc], bindings: ['uniform', 'read', 'write'] },
   adam: { code: [adamSrc], bindings: ['uniform', 'read', 'write', 'write', 'write'] },
+  dihedral: { code: [dihedralSrc], bindings: ['uniform', 'read', 'read', 'read', 'write', 'write'] },
 };
 
-export class TrainKernels {
-  private constructor(readonly gpu: GpuContext, private readonly kernels: Record<KernelName, TrainKernel>) {}
+/** Rows of the column strip that one invocation of the forward, data- and weight-gradient conv kernels covers. */
+export type StripRows = 4 | 8;
+export const STRIP_ROWS: readonly StripRows[] = [4, 8];
 
-  static async create(gpu: GpuContext): Promise<TrainKernels> {
+export interface TrainKernelOptions {
+  /**
+   * Rows per invocation (R in conv_common.wgsl). More rows: fewer weight and window reads per multiply-add but
+   * more registers and fewer invocations. Default 8 on a software adapter (measured fastest on lavapipe), 4 on a
+   * GPU. Every choice computes the same sums in the same order.
+   */
+  stripRows?: StripRows;
+}
+
+const STRIP_CONST = /^const R = \d+u;$/m;
+
+export class TrainKernels {
+  private constructor(readonly gpu: GpuContext, private readonly kernels: Record<KernelName, TrainKernel>, readonly stripRows: StripRows) {}
+
+  static async create(gpu: GpuContext, options: TrainKernelOptions = {}): Promise<TrainKernels> {
+    const rows = options.stripRows ?? (gpu.adapter.isFallback ? 8 : 4);
+    if (!STRIP_ROWS.includes(rows)) throw new RangeError(`TrainKernels: stripRows must be one of ${STRIP_ROWS.join(', ')}, got ${String(rows)}`);
+    if (!STRIP_CONST.test(convCommon)) throw new Error('shaders/train/conv_common.wgsl: no `const R = <rows>u;` line');
+    const common = convCommon.replace(STRIP_CONST, `const R = ${rows}u;`);
     const names = Object.keys(DEFS) as KernelName[];
     const built = await Promise.all(
       names.map(async (name) => {
-        const def = DEFS[name];
+        const def = { ...DEFS[name], code: DEFS[name].code.map((c) => (c === convCommon ? common : c)) };
         const layout = gpu.bindGroupLayout(`train ${name} layout`, def.bindings);
         const pipelineLayout = gpu.device.createPipelineLayout({ label: `train ${name}`, bindGroupLayouts: [layout] });
         const pipeline = await gpu.computePipeline(`train ${name}`, def.code.join('\n'), undefined, pipelineLayout);
         return [name, { pipeline, layout }] as const;
       }),
     );
-    return new TrainKernels(gpu, Object.fromEntries(built) as Record<KernelName, TrainKernel>);
+    return new TrainKernels(gpu, Object.fromEntries(built) as Record<KernelName, TrainKernel>, rows);
   }
 
   get(name: KernelName): TrainKernel {

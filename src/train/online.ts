@@ -9,7 +9,7 @@ import type { CompiledCamera, CompiledScene } from '../scene/compile.ts';
 import { seededRandom } from '../../scenes/util.ts';
 import { renderPair, sampleBatch, type TrainingPair } from './data.ts';
 import type { LossKind } from './loss.ts';
-import { NetworkTrainer } from './trainer.ts';
+import { NetworkTrainer, type Batch } from './trainer.ts';
 
 export interface OnlineTrainingOptions {
   spec: NetworkSpec;
@@ -111,8 +111,10 @@ export class OnlineTrainer {
     if (this.pairs.length > keepPairs) this.pairs.shift();
     const rng = seededRandom((seed * 7919 + n) >>> 0);
     let loss = NaN;
+    let b: Batch | undefined;
     for (let i = 0; i < stepsPerFrame; i++) {
-      const l = await this.trainer.trainStep(sampleBatch(spec, this.pairs, batch, crop, rng), learningRate, i === stepsPerFrame - 1, slicesPerStep);
+      b = sampleBatch(spec, this.pairs, batch, crop, rng, b);
+      const l = await this.trainer.trainStep(b, learningRate, i === stepsPerFrame - 1, slicesPerStep);
       if (l !== null) loss = l;
     }
     return { step: this.trainer.step, loss, pairs: this.pairs.length };

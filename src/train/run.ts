@@ -10,7 +10,7 @@ import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { configHash, ConfigError, type TrainConfig } from './config.ts';
 import { renderPair, sampleBatch, type TrainingPair } from './data.ts';
 import { learningRate } from './schedule.ts';
-import { NetworkTrainer } from './trainer.ts';
+import { NetworkTrainer, type Batch } from './trainer.ts';
 import { buildValidationSet, validate, type ValidationScore } from './validation.ts';
 import { seededRandom } from '../../scenes/util.ts';
 import { Hash64 } from '../harness/hash.ts';
@@ -133,9 +133,10 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
     };
     if (startStep === 0 && val.length) await runValidation();
     let lastLoss: number | null = null;
+    let batch: Batch | undefined;
     while (trainer.step < stopAt) {
       const s = trainer.step; // this step's index (0-based)
-      const batch = sampleBatch(spec, pairs, cfg.batch, cfg.crop, stepRng(cfg.seed, s));
+      batch = sampleBatch(spec, pairs, cfg.batch, cfg.crop, stepRng(cfg.seed, s), batch); // trainStep has copied the last one
       const lr = learningRate(s, cfg.steps, cfg.learningRate, cfg.rampDown);
       const read = (s + 1) % cfg.logEvery === 0 || s + 1 === stopAt;
       const loss = await trainer.trainStep(batch, lr, read);

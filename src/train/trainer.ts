@@ -35,6 +35,11 @@ export interface TrainerOptions {
 export interface Batch {
   input: Float32Array;
   target: Float32Array;
+  /**
+   * Per crop, a dihedral transform (0..7) still to apply to its input and target, on the GPU (see transformBatch in
+   * data.ts for the definition); absent: the crops are used as they are.
+   */
+  transforms?: Uint32Array;
 }
 
 /** Everything needed to continue training exactly where it stopped. */
@@ -51,6 +56,8 @@ export class NetworkTrainer {
   private readonly adamUniform: GPUBuffer;
   private readonly adamBind: GPUBindGroup;
   private lossRead: GPUBuffer;
+  /** Untransformed crops, their transforms and the pass that writes the graph's input and target from them. */
+  private readonly raw: { input: GPUBuffer; target: GPUBuffer; transforms: GPUBuffer; uniform: GPUBuffer; bind: GPUBindGroup; groups: [number, number] };
   /** Completion of recently submitted steps (throttle). */
   private inFlight: Promise<undefined>[] = [];
   /** Adam steps taken. */
@@ -70,6 +77,19 @@ export class NetworkTrainer {
     this.adamUniform = gpu.device.createBuffer({ label: 'adam uniforms', size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.adamBind = kernels.bindGroup('adam', 'adam', [grads, params, m1, m2], { buffer: this.adamUniform, offset: 0, size: 48 });
     this.lossRead = gpu.device.createBuffer({ label: 'loss readback', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const sizes = this.batchSizes;
+    const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
+    const rawInput = gpu.device.createBuffer({ label: 'train batch (untransformed input)', size: sizes.input * 4, usage: storage });
+    const rawTarget = gpu.device.createBuffer({ label: 'train batch (untransformed target)', size: sizes.target * 4, usage: storage });
+    const transforms = gpu.device.createBuffer({ label: 'train batch transforms', size: Math.max(16, batch * 4), usage: storage });
+    const uniform = gpu.device.createBuffer({ label: 'train batch transform uniforms', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const n = sizes.input + sizes.target;
+    gpu.device.queue.writeBuffer(uniform, 0, new Uint32Array([crop, batch, spec.inputs.length * 3, n]));
+    this.raw = {
+      input: rawInput, target: rawTarget, transforms, uniform,
+      bind: kernels.bindGroup('dihedral', 'train batch transforms', [rawInput, rawTarget, transforms, this.graph.input.buffer, this.graph.target], { buffer: uniform, offset: 0, size: 16 }),
+      groups: dispatch1d(n),
+    };
   }
 
   static async create(gpu: GpuContext, options: TrainerOptions, kernels?: TrainKernels): Promise<NetworkTrainer> {
@@ -97,16 +117,22 @@ export class NetworkTrainer {
    * One Adam step on `batch` with learning rate `lr`. With `readLoss`, waits for the GPU and returns the batch's
    * mean loss; otherwise returns null once the work is submitted (call `sync()` now and then to bound the queue).
    * With `slices` > 1 the step is submitted in that many parts, each awaited before the next, so that other GPU
-   * work (an interactive render loop) can run between them; the result is bitwise the same.
+   * work (an interactive render loop) can run between them; the result is bitwise the same. The batch's arrays
+   * are copied before this returns its promise, so the caller may refill them for the next step at once.
    */
   async trainStep(batch: Batch, lr: number, readLoss = false, slices = 1): Promise<number | null> {
     const sizes = this.batchSizes;
     if (batch.input.length !== sizes.input || batch.target.length !== sizes.target) {
       throw new RangeError(`trainStep: batch has ${batch.input.length}/${batch.target.length} floats, expected ${sizes.input}/${sizes.target}`);
     }
+    const t = batch.transforms;
+    if (t && (t.length !== this.options.batch || t.some((v) => v > 7))) {
+      throw new RangeError(`trainStep: batch transforms must be ${this.options.batch} values in 0..7, got [${Array.from(t).join(', ')}]`);
+    }
     const q = this.gpu.device.queue;
-    q.writeBuffer(this.graph.input.buffer, 0, batch.input);
-    q.writeBuffer(this.graph.target, 0, batch.target);
+    q.writeBuffer(t ? this.raw.input : this.graph.input.buffer, 0, batch.input);
+    q.writeBuffer(t ? this.raw.target : this.graph.target, 0, batch.target);
+    if (t) q.writeBuffer(this.raw.transforms, 0, t);
     this.step++;
     const a = this.options.adam ?? N2N_ADAM;
     const u = new ArrayBuffer(48);
@@ -115,6 +141,13 @@ export class NetworkTrainer {
     q.writeBuffer(this.adamUniform, 0, u);
     // forward + loss + backward (in slices, each awaited before the next), then Adam with the last slice
     let enc = this.gpu.device.createCommandEncoder({ label: `train step ${this.step}` });
+    if (t) {
+      const pass = enc.beginComputePass({ label: 'train batch transforms' });
+      pass.setPipeline(this.kernels.get('dihedral').pipeline);
+      pass.setBindGroup(0, this.raw.bind);
+      pass.dispatchWorkgroups(...this.raw.groups);
+      pass.end();
+    }
     const parts = this.graph.stepSlices(slices);
     for (const [i, record] of parts.entries()) {
       if (i > 0) {
@@ -219,6 +252,7 @@ export class NetworkTrainer {
   destroy(): void {
     this.graph.destroy();
     this.releaseInference();
-    for (const b of [this.params, this.grads, this.m1, this.m2, this.adamUniform, this.lossRead]) b.destroy();
+    const r = this.raw;
+    for (const b of [this.params, this.grads, this.m1, this.m2, this.adamUniform, this.lossRead, r.input, r.target, r.transforms, r.uniform]) b.destroy();
   }
 }

@@ -2,8 +2,10 @@
 // the spec's input order, the target the other render (or the clean one); the random draws (pair, position,
 // transform, swap) come in a fixed order, so a seed gives the same batches (runs resume onto the same data).
 import { describe, expect, it } from 'vitest';
+import { demodulated } from '../../src/denoise/reference.ts';
 import { builtinSpec } from '../../src/denoise/specs.ts';
-import { makePair, sampleBatch, type TrainingPair } from '../../src/train/data.ts';
+import { prepAlbedo, prepColor, prepNormal } from '../../src/denoise/transform.ts';
+import { makePair, sampleBatch, transformBatch, type TrainingPair } from '../../src/train/data.ts';
 import { mulberry32 } from '../support/random.ts';
 
 function randomPair(name: string, w: number, h: number, seed: number, clean: boolean, demodulate: boolean): TrainingPair {
@@ -16,7 +18,7 @@ function randomPair(name: string, w: number, h: number, seed: number, clean: boo
 function referenceBatch(inputs: readonly string[], pairs: readonly TrainingPair[], batch: number, crop: number, rng: () => number) {
   const inC = inputs.length * 3;
   const input: number[] = [];
-  const target: number[] = [];
+  const targets: number[] = [];
   for (let b = 0; b < batch; b++) {
     const p = pairs[Math.floor(rng() * pairs.length)];
     const x0 = Math.floor(rng() * (p.width - crop + 1));
@@ -31,14 +33,17 @@ function referenceBatch(inputs: readonly string[], pairs: readonly TrainingPair[
       if (t & 2) sv = crop - 1 - sv;
       return src[((y0 + sv) * p.width + x0 + su) * 3 + c];
     };
-    const planes = inputs.map((k) => (k === 'color' ? (swap ? p.prepB : p.prepA) : k === 'albedo' ? p.prepAlbedo : p.prepNormal));
+    // From the renders (interleaved RGB): colours demodulated for a demodulating spec, then each input's transform.
+    const target = (c: Float32Array) => (p.demodulated ? demodulated(c, p.albedo) : c);
+    const inColor = target(swap ? p.colorB : p.colorA);
+    const sources = inputs.map((k) => (k === 'color' ? inColor.map(prepColor) : k === 'albedo' ? p.albedo.map(prepAlbedo) : p.normal.map(prepNormal)));
     for (let k = 0; k < inC; k++) {
-      for (let v = 0; v < crop; v++) for (let u = 0; u < crop; u++) input.push(at(planes[Math.floor(k / 3)], k % 3, u, v));
+      for (let v = 0; v < crop; v++) for (let u = 0; u < crop; u++) input.push(at(sources[Math.floor(k / 3)], k % 3, u, v));
     }
-    const out = swap ? p.targetA : p.targetB;
-    for (let c = 0; c < 3; c++) for (let v = 0; v < crop; v++) for (let u = 0; u < crop; u++) target.push(at(out, c, u, v));
+    const out = target(swap ? p.colorA : p.colorB);
+    for (let c = 0; c < 3; c++) for (let v = 0; v < crop; v++) for (let u = 0; u < crop; u++) targets.push(at(out, c, u, v));
   }
-  return { input: Float32Array.from(input), target: Float32Array.from(target) };
+  return { input: Float32Array.from(input), target: Float32Array.from(targets) };
 }
 
 describe('sampleBatch', () => {
@@ -48,17 +53,20 @@ describe('sampleBatch', () => {
       const pairs = [randomPair('a', 13, 9, 1, false, demodulate), randomPair('b', 8, 11, 2, true, demodulate), randomPair('c', 10, 10, 3, false, demodulate)];
       const transforms = new Set<number>();
       for (let seed = 0; seed < 40; seed++) {
-        const got = sampleBatch(spec, pairs, 3, 8, mulberry32(seed));
+        const got = transformBatch(sampleBatch(spec, pairs, 3, 8, mulberry32(seed)), spec.inputs.length * 3, 8);
         const want = referenceBatch(spec.inputs, pairs, 3, 8, mulberry32(seed));
         expect(got.input).toEqual(want.input);
         expect(got.target).toEqual(want.target);
+        expect(got.transforms).toBeUndefined();
         // record which transforms were drawn (the 4th draw of each crop), to know all 8 were covered
         const rng = mulberry32(seed);
         for (let b = 0; b < 3; b++) {
           const p = pairs[Math.floor(rng() * pairs.length)];
           rng();
           rng();
-          transforms.add(Math.floor(rng() * 8));
+          const t = Math.floor(rng() * 8);
+          transforms.add(t);
+          expect(sampleBatch(spec, pairs, 3, 8, mulberry32(seed)).transforms?.[b]).toBe(t);
           if (!p.clean) rng();
         }
       }
@@ -79,12 +87,34 @@ describe('sampleBatch', () => {
     const batch = sampleBatch(spec, [p], 1, 6, mulberry32(seed));
     for (let i = 0; i < 36; i++) {
       for (let c = 0; c < 3; c++) {
-        expect(batch.input[c * 36 + i]).toBe(p.prepA[i * 3 + c]);
-        expect(batch.input[(3 + c) * 36 + i]).toBe(p.prepAlbedo[i * 3 + c]);
-        expect(batch.input[(6 + c) * 36 + i]).toBe(p.prepNormal[i * 3 + c]);
-        expect(batch.target[c * 36 + i]).toBe(p.targetB[i * 3 + c]);
+        expect(batch.input[c * 36 + i]).toBe(Math.fround(prepColor(p.colorA[i * 3 + c])));
+        expect(batch.input[(3 + c) * 36 + i]).toBe(Math.fround(prepAlbedo(p.albedo[i * 3 + c])));
+        expect(batch.input[(6 + c) * 36 + i]).toBe(Math.fround(prepNormal(p.normal[i * 3 + c])));
+        expect(batch.target[c * 36 + i]).toBe(p.colorB[i * 3 + c]);
       }
     }
+  });
+
+  it('refilling a previous batch gives the same batch in the same arrays', () => {
+    const spec = builtinSpec('n2n-fast-demod');
+    const pairs = [randomPair('a', 20, 18, 4, false, true), randomPair('b', 16, 16, 5, false, true)];
+    const first = sampleBatch(spec, pairs, 2, 8, mulberry32(1));
+    const arrays = [first.input, first.target, first.transforms];
+    const again = sampleBatch(spec, pairs, 2, 8, mulberry32(2), first);
+    expect(again.input).toBe(arrays[0]);
+    expect(again.target).toBe(arrays[1]);
+    expect(again.transforms).toBe(arrays[2]);
+    const fresh = sampleBatch(spec, pairs, 2, 8, mulberry32(2));
+    expect(again.input).toEqual(fresh.input);
+    expect(again.target).toEqual(fresh.target);
+    expect(again.transforms).toEqual(fresh.transforms);
+    // another size: new arrays
+    expect(sampleBatch(spec, pairs, 3, 8, mulberry32(2), first).input).not.toBe(arrays[0]);
+  });
+
+  it('makePair rejects renders whose sizes do not match the view', () => {
+    const img = (n: number) => new Float32Array(n);
+    expect(() => makePair('odd', 4, 3, 1, img(36), img(36), img(35), img(36), false)).toThrow(/odd's albedo has 35 values, 4x3 RGB needs 36/);
   });
 
   it('rejects an empty list and crops larger than a pair', () => {

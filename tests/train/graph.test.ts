@@ -1,31 +1,42 @@
 // The WGSL training passes against the float64 reference: network output, loss and every parameter gradient,
-// for each loss, on a batch of two with non-square crops.
+// for each loss, on a batch of two with non-square crops, and with both strip heights of the conv kernels on
+// sizes whose levels are not whole strips (and narrower and wider than a workgroup).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convLayers } from '../../src/denoise/spec.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { TrainGraph } from '../../src/train/graph.ts';
-import { TrainKernels } from '../../src/train/kernels.ts';
+import { STRIP_ROWS, TrainKernels, type StripRows } from '../../src/train/kernels.ts';
 import { LOSS_KINDS } from '../../src/train/loss.ts';
+import { transformBatch } from '../../src/train/data.ts';
 import { packParams, paramLayout } from '../../src/train/params.ts';
+import { NetworkTrainer } from '../../src/train/trainer.ts';
 import { forward64, lossAndGrads64 } from '../../src/train/reference.ts';
 import { f32, randomT64, TINY_SPEC, tinyWeights } from './support.ts';
 
 const spec = TINY_SPEC;
 let gpu: GpuContext;
-let kernels: TrainKernels;
+let defaultKernels: TrainKernels;
+const byRows = new Map<StripRows, TrainKernels>();
 
 beforeAll(async () => {
   gpu = await createNodeGpuContext();
-  kernels = await TrainKernels.create(gpu);
+  defaultKernels = await TrainKernels.create(gpu);
+  for (const r of STRIP_ROWS) byRows.set(r, await TrainKernels.create(gpu, { stripRows: r }));
 });
 afterAll(() => gpu?.destroy());
 
 describe('training graph (WGSL) vs the float64 reference', () => {
-  const cases = [...LOSS_KINDS.map((loss) => ({ loss, saturate: false })), { loss: 'hdr' as const, saturate: true }];
-  for (const { loss, saturate } of cases) {
-    it(`${loss}${saturate ? ', outputs past the clamp' : ''}: output, loss and gradients`, async () => {
-      const [B, W, H] = [2, 12, 8];
+  const cases: { loss: (typeof LOSS_KINDS)[number]; saturate: boolean; size: [number, number]; rows?: StripRows }[] = [
+    ...LOSS_KINDS.map((loss) => ({ loss, saturate: false, size: [12, 8] as [number, number] })),
+    { loss: 'hdr', saturate: true, size: [12, 8] },
+    ...STRIP_ROWS.map((rows) => ({ loss: 'hdr' as const, saturate: false, size: [20, 24] as [number, number], rows })),
+  ];
+  for (const { loss, saturate, size, rows } of cases) {
+    it(`${loss}${saturate ? ', outputs past the clamp' : ''}, ${size.join('x')}${rows ? `, strips of ${rows} rows` : ''}: output, loss and gradients`, async () => {
+      const [B, W, H] = [2, ...size];
+      const kernels = rows ? byRows.get(rows)! : defaultKernels;
+      if (rows) expect(kernels.stripRows).toBe(rows);
       const weights = tinyWeights(21);
       // Red far above the output transform's clamp (straight-through derivative there).
       if (saturate) weights.out.bias[0] = 0.8;
@@ -74,14 +85,48 @@ describe('training graph (WGSL) vs the float64 reference', () => {
     });
   }
 
+  it('strip heights: software adapters default to 8 rows, GPUs to 4; other heights are refused', async () => {
+    expect(defaultKernels.stripRows).toBe(gpu.adapter.isFallback ? 8 : 4);
+    await expect(TrainKernels.create(gpu, { stripRows: 6 as StripRows })).rejects.toThrow(/stripRows must be one of 4, 8, got 6/);
+  });
+
+  it('the trainer applies batch transforms on the GPU as transformBatch does on the CPU', async () => {
+    const [B, C] = [8, 8];
+    const inC = spec.inputs.length * 3;
+    const input = Float32Array.from(f32(randomT64(B * inC, C, C, 3, -0.5, 0.5)).d);
+    const target = Float32Array.from(f32(randomT64(B * 3, C, C, 4, 0, 1.5)).d);
+    const raw = { input, target, transforms: Uint32Array.from([0, 1, 2, 3, 4, 5, 6, 7]) };
+    const results: { loss: number | null; grads: Float32Array }[] = [];
+    for (const batch of [raw, transformBatch(raw, inC, C)]) {
+      const trainer = await NetworkTrainer.create(gpu, { spec, weights: tinyWeights(8), loss: 'l2', batch: B, crop: C }, defaultKernels);
+      try {
+        const loss = await trainer.trainStep(batch, 1e-3, true);
+        results.push({ loss, grads: await trainer.gradients() });
+      } finally {
+        trainer.destroy();
+      }
+    }
+    expect(results[0].loss).toBe(results[1].loss);
+    expect(results[0].grads).toEqual(results[1].grads);
+    // an identity-free check that the transforms mattered: untransformed crops give other gradients
+    const trainer = await NetworkTrainer.create(gpu, { spec, weights: tinyWeights(8), loss: 'l2', batch: B, crop: C }, defaultKernels);
+    try {
+      await trainer.trainStep({ input, target }, 1e-3, true);
+      expect(await trainer.gradients()).not.toEqual(results[0].grads);
+      await expect(trainer.trainStep({ ...raw, transforms: Uint32Array.from([0, 1, 2, 3, 4, 5, 6, 8]) }, 1e-3)).rejects.toThrow(/8 values in 0..7/);
+    } finally {
+      trainer.destroy();
+    }
+  });
+
   it('a forward-only graph computes the same output without gradient memory', async () => {
     const [W, H] = [12, 8];
     const flat = packParams(spec, tinyWeights(5));
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const params = gpu.createBufferWithData('test params', flat, usage);
     const grads = gpu.device.createBuffer({ label: 'test grads', size: flat.byteLength, usage });
-    const train = new TrainGraph(gpu, kernels, spec, { batch: 1, width: W, height: H }, { params, grads }, 'l2');
-    const fwd = new TrainGraph(gpu, kernels, spec, { batch: 1, width: W, height: H }, { params, grads }, null);
+    const train = new TrainGraph(gpu, defaultKernels, spec, { batch: 1, width: W, height: H }, { params, grads }, 'l2');
+    const fwd = new TrainGraph(gpu, defaultKernels, spec, { batch: 1, width: W, height: H }, { params, grads }, null);
     try {
       const x = Float32Array.from(f32(randomT64(9, W, H, 77, -0.5, 0.5)).d);
       const outputs: Float32Array[] = [];
