@@ -8,6 +8,7 @@ import { decodeInitWeights } from '../train/init.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { DirectoryRunStore } from '../node/train-files.ts';
 import { ConfigError, parseTrainConfig } from '../train/config.ts';
+import { STRIP_ROWS, type StripRows } from '../train/kernels.ts';
 import { runTraining, type RunEvent } from '../train/run.ts';
 import { intOption, parse, UsageError } from './args.ts';
 import { formatSeconds } from './progress.ts';
@@ -18,7 +19,9 @@ export const TRAIN_USAGE = `usage: tracelab train --config FILE [options]
   validation PSNR) and <out>/checkpoint.tlck. Run the same command again to resume from the last checkpoint.
   --config FILE      training config (JSON; see denoiser/configs/)
   --out DIR          run directory (default denoiser/runs/<config name>)
-  --session-steps N  stop after N steps in this session (resume later); default: train to the end`;
+  --session-steps N  stop after N steps in this session (resume later); default: train to the end
+  --strip-rows 4|8   rows of pixels per invocation of the training conv kernels: speed only, the results agree
+                     to float rounding (default 8 on a software adapter, 4 on a GPU; npm run bench:train compares)`;
 
 function line(e: RunEvent, tty: boolean): string | null {
   switch (e.phase) {
@@ -39,7 +42,7 @@ function line(e: RunEvent, tty: boolean): string | null {
 }
 
 export async function trainCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps'], 0);
+  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps', 'strip-rows'], 0);
   if (positionals.length) throw new UsageError(`train takes no positional arguments (got '${positionals[0]}')`);
   if (!values.config) throw new UsageError('train needs --config FILE (see denoiser/configs/)');
   let text: string;
@@ -56,6 +59,12 @@ export async function trainCommand(argv: string[]): Promise<void> {
   }
   const cfg = parseTrainConfig(json, values.config);
   const sessionSteps = values['session-steps'] !== undefined ? intOption('session-steps', values['session-steps'], 0, 1, 1e9) : undefined;
+  let stripRows: StripRows | undefined;
+  if (values['strip-rows'] !== undefined) {
+    const r = Number(values['strip-rows']);
+    if (!(STRIP_ROWS as readonly number[]).includes(r)) throw new UsageError(`--strip-rows takes ${STRIP_ROWS.join(' or ')} (got '${values['strip-rows']}')`);
+    stripRows = r as StripRows;
+  }
   let initWeights: NetworkWeights | undefined;
   if (cfg.init !== undefined) {
     let bytes: Uint8Array;
@@ -78,6 +87,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     const log = await runTraining(gpu, cfg, store, {
       maxStepsThisSession: sessionSteps,
       initWeights,
+      stripRows,
       onEvent: (e) => {
         const l = line(e, tty);
         if (l === null) return;

@@ -41,7 +41,8 @@ export interface TrainKernelOptions {
   /**
    * Rows per invocation (R in conv_common.wgsl). More rows: fewer weight and window reads per multiply-add but
    * more registers and fewer invocations. Default 8 on a software adapter (measured fastest on lavapipe), 4 on a
-   * GPU. Every choice computes the same sums in the same order.
+   * GPU. Every choice computes the same sums (the forward and data-gradient ones in the same order; the weight
+   * gradients' partial sums are grouped by strip, so they agree to float rounding).
    */
   stripRows?: StripRows;
 }

@@ -10,6 +10,7 @@ import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { configHash, ConfigError, type TrainConfig } from './config.ts';
 import { renderPair, sampleBatch, type TrainingPair } from './data.ts';
 import { learningRate } from './schedule.ts';
+import { TrainKernels, type StripRows } from './kernels.ts';
 import { NetworkTrainer, type Batch } from './trainer.ts';
 import { buildValidationSet, validate, type ValidationScore } from './validation.ts';
 import { seededRandom } from '../../scenes/util.ts';
@@ -55,6 +56,8 @@ export interface RunOptions {
   initWeights?: NetworkWeights;
   /** Stop after this many steps in this session (the run resumes later); default: run to the end. */
   maxStepsThisSession?: number;
+  /** Rows per invocation of the conv kernels (speed; results agree to float rounding); default: TrainKernels' choice for the adapter. */
+  stripRows?: StripRows;
   onEvent?: (e: RunEvent) => void;
 }
 
@@ -87,7 +90,8 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
   const hash = configHash(cfg);
   const emit = opts.onEvent ?? (() => {});
   if (cfg.init !== undefined && !opts.initWeights) throw new ConfigError(`the config starts from '${cfg.init}' but its weights were not loaded`);
-  const trainer = await NetworkTrainer.create(gpu, { spec, loss: cfg.loss, batch: cfg.batch, crop: cfg.crop, initSeed: cfg.seed, weights: opts.initWeights });
+  const kernels = await TrainKernels.create(gpu, { stripRows: opts.stripRows });
+  const trainer = await NetworkTrainer.create(gpu, { spec, loss: cfg.loss, batch: cfg.batch, crop: cfg.crop, initSeed: cfg.seed, weights: opts.initWeights }, kernels);
   try {
     let log: RunLog = {
       format: 'tracelab-train-log', version: 1, config: cfg, configHash: hash, adapter: gpu.adapter.name, parameters: trainer.parameterCount,

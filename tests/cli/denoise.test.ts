@@ -105,7 +105,7 @@ describe('tracelab denoise', () => {
     ['a missing noisy image', ['missing.exr', ...aux, '--model', 'n2n-fast'], /missing\.exr: cannot read file \(ENOENT/],
     ['an unreadable noisy image', ['garbage.exr', ...aux, '--model', 'n2n-fast'], /garbage\.exr: /],
     ['a missing normal image', ['noisy.exr', '--albedo', 'albedo.exr', '--normal', 'nope.exr', '--model', 'n2n-fast'], /nope\.exr: cannot read file/],
-    ['an unknown model', ['noisy.exr', ...aux, '--model', 'n2n-huge'], /--model 'n2n-huge' is not a built-in network \(n2n-paper, n2n-fast, n2n-fast-demod\)/],
+    ['an unknown model', ['noisy.exr', ...aux, '--model', 'n2n-huge'], /--model 'n2n-huge' is not a built-in network \(n2n-paper, n2n-fast, n2n-fast-demod, n2n-paper-demod\)/],
     ['a malformed spec file', ['noisy.exr', ...aux, '--model', 'bad-spec.json'], /bad-spec\.json: invalid JSON/],
     ['no model', ['noisy.exr', ...aux], /denoise needs --model/],
     ['a bad backend', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--backend', 'cuda'], /--backend must be one of auto, webgpu, gpujs/],

@@ -61,5 +61,6 @@ describe('tracelab train', () => {
     expectCleanFailure(await run('train', '--config', 'bad.json'), /bad\.json: not valid JSON/);
     expectCleanFailure(await run('train', '--config', 'wrong.json'), /wrong\.json: 'steps' must be an integer/);
     expectCleanFailure(await run('train', '--config', CONFIG, '--session-steps', '0'), /--session-steps/, 2);
+    expectCleanFailure(await run('train', '--config', CONFIG, '--strip-rows', '6'), /--strip-rows takes 4 or 8 \(got '6'\)/, 2);
   }, 90_000);
 });

@@ -44,6 +44,20 @@ describe('n2n-fast spec', () => {
   });
 });
 
+describe('demodulating variants', () => {
+  for (const [plain, demod] of [['n2n-fast', 'n2n-fast-demod'], ['n2n-paper', 'n2n-paper-demod']]) {
+    it(`${demod} is ${plain}'s layers with demodulation`, () => {
+      const a = load(plain), b = load(demod);
+      expect(b.demodulate).toBe(true);
+      expect(a.demodulate).toBeFalsy();
+      expect(convLayers(b)).toEqual(convLayers(a));
+      expect(b.inputs).toEqual(a.inputs);
+      expect(b.description).toContain(`${parameterCount(b).toLocaleString('en')} parameters`);
+      expect(b.description).toContain(`${Math.round(macsPerPixel(b)).toLocaleString('en')} MACs per pixel`);
+    });
+  }
+});
+
 describe('spec validation', () => {
   const base = JSON.parse(readFileSync(new URL('../../denoiser/specs/n2n-fast.json', import.meta.url), 'utf8')) as Record<string, unknown>;
   const bad = (patch: Record<string, unknown>) => () => parseSpec({ ...base, ...patch }, 'my.json');
@@ -69,8 +83,8 @@ describe('spec validation', () => {
 describe('built-in specs', () => {
   it('bundles the shipped JSON files under their names', async () => {
     const { BUILTIN_SPECS, builtinSpec } = await import('../../src/denoise/specs.ts');
-    expect(Object.keys(BUILTIN_SPECS).sort()).toEqual(['n2n-fast', 'n2n-fast-demod', 'n2n-paper']);
+    expect(Object.keys(BUILTIN_SPECS).sort()).toEqual(['n2n-fast', 'n2n-fast-demod', 'n2n-paper', 'n2n-paper-demod']);
     expect(specHash(builtinSpec('n2n-paper'))).toBe(specHash(load('n2n-paper')));
-    expect(() => builtinSpec('oidn')).toThrow(/oidn: no built-in network of that name \(available: n2n-paper, n2n-fast, n2n-fast-demod\)/);
+    expect(() => builtinSpec('oidn')).toThrow(/oidn: no built-in network of that name \(available: n2n-paper, n2n-fast, n2n-fast-demod, n2n-paper-demod\)/);
   });
 });
