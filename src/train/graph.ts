@@ -103,6 +103,8 @@ export class TrainGraph {
       v[11] = mode;
       return u;
     };
+    // Forward and data-gradient convs: workgroups of 16 x 4 invocations, each a column strip of R rows (R / 2
+    // coarse rows for the upsampled input's gradient) x 8 channels (`blocks` of them along z, per image).
     const blocks = (n: number) => Math.ceil(n / 8);
     const R = kernels.stripRows;
     this.input = tensor('input', spec.inputs.length * 3, 0, false);
