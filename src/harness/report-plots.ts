@@ -22,7 +22,7 @@ export interface PlotSpec {
 }
 
 const PALETTE: Record<string, string> = {
-  none: '#7f7f7f', 'n2n-fast': '#d62728', 'n2n-fast-demod': '#e377c2', 'n2n-paper': '#9467bd', atrous: '#1f77b4', bilateral: '#2ca02c', oidn: '#ff7f0e',
+  none: '#7f7f7f', 'n2n-fast': '#d62728', 'n2n-fast-demod': '#e377c2', 'n2n-paper': '#9467bd', 'n2n-paper-demod': '#8c564b', atrous: '#1f77b4', bilateral: '#2ca02c', oidn: '#ff7f0e',
 };
 const EXTRA = ['#8c564b', '#e377c2', '#17becf', '#bcbd22', '#393b79'];
 

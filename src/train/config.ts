@@ -7,7 +7,7 @@ import { LOSS_KINDS, type LossKind } from './loss.ts';
 export interface TrainConfig {
   /** Run name (used in logs). */
   name: string;
-  /** Built-in network spec: 'n2n-fast' or 'n2n-paper'. */
+  /** A built-in network spec (BUILTIN_SPECS: n2n-fast, n2n-paper and their -demod variants). */
   spec: string;
   loss: LossKind;
   /** 'noisy': Noise2Noise (a second independent render is the target); 'clean': a high-spp render is. */

@@ -76,7 +76,7 @@ describe('tracelab compare', () => {
 
   const bad: [string, string[], number, RegExp][] = [
     ['an unknown scene', ['--scenes', 'cornell-box,nope'], 1, /unknown scene 'nope'/],
-    ['an unknown denoiser', ['--denoisers', 'atrous,oidn2'], 2, /--denoisers: unknown denoiser 'oidn2' \(known: n2n-fast, n2n-fast-demod, n2n-paper, online-n2n-fast, online-n2n-fast-demod, online-n2n-paper, none, atrous, bilateral/],
+    ['an unknown denoiser', ['--denoisers', 'atrous,oidn2'], 2, /--denoisers: unknown denoiser 'oidn2' \(known: n2n-fast, n2n-fast-demod, n2n-paper, n2n-paper-demod, online-n2n-fast, online-n2n-fast-demod, online-n2n-paper, online-n2n-paper-demod, none, atrous, bilateral/],
     ['a bad spp list', ['--spp', '1,x'], 2, /--spp must list whole numbers from 1 to 1000000, got '1,x'/],
     ['a repeated spp', ['--spp', '4,4'], 2, /--spp lists an item twice/],
     ['a malformed size', ['--size', 'big'], 2, /--size must look like WIDTHxHEIGHT/],

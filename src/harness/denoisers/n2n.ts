@@ -1,4 +1,4 @@
-// The Noise2Noise networks (n2n-fast, n2n-fast-demod, n2n-paper) behind the harness's DenoiserPlugin interface: the WebGPU
+// The Noise2Noise networks (n2n-fast, n2n-fast-demod, n2n-paper, n2n-paper-demod) behind the harness's DenoiserPlugin interface: the WebGPU
 // Denoiser with weights given as decoded NetworkWeights or as the bytes of a TLNW file (reading files is the
 // caller's job: src/cli in Node, fetch in a browser).
 import { Denoiser, type Precision } from '../../denoise/denoiser.ts';
@@ -9,7 +9,7 @@ import type { GpuContext } from '../../gpu/context.ts';
 import type { ImageF32 } from '../../image/image.ts';
 import { DenoiserError, type DenoiserInput, type DenoiserPlugin } from './types.ts';
 
-export const N2N_MODELS = ['n2n-fast', 'n2n-fast-demod', 'n2n-paper'] as const;
+export const N2N_MODELS = ['n2n-fast', 'n2n-fast-demod', 'n2n-paper', 'n2n-paper-demod'] as const;
 export type N2nModel = (typeof N2N_MODELS)[number];
 export const isN2nModel = (name: string): name is N2nModel => (N2N_MODELS as readonly string[]).includes(name);
 
