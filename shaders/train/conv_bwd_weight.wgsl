@@ -39,11 +39,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     var win: array<f32, WIN>; // [row * 3 + column]: rows y0 - 1 .. y0 + R, columns x - 1 .. x + 1
     for (var j = 0u; j < WIN; j++) { win[j] = input_at(b, i, i32(x + j % 3u) - 1, i32(y0 + j / 3u) - 1); }
     for (var r = 0u; r < R; r++) {
+      // rows below the image (a partial last strip) read row height - 1 and count as zero
       let y = y0 + r;
-      if (y >= p.height) { break; }
-      let at = b * p.c_out * plane + y * p.width + x;
-      let g_lo = vec4f(g_at(at, o0), g_at(at, o0 + 1u), g_at(at, o0 + 2u), g_at(at, o0 + 3u));
-      let g_hi = vec4f(g_at(at, o0 + 4u), g_at(at, o0 + 5u), g_at(at, o0 + 6u), g_at(at, o0 + 7u));
+      let keep = y < p.height;
+      let at = b * p.c_out * plane + min(y, p.height - 1u) * p.width + x;
+      let g_lo = select(vec4f(0.0), vec4f(g_at(at, o0), g_at(at, o0 + 1u), g_at(at, o0 + 2u), g_at(at, o0 + 3u)), keep);
+      let g_hi = select(vec4f(0.0), vec4f(g_at(at, o0 + 4u), g_at(at, o0 + 5u), g_at(at, o0 + 6u), g_at(at, o0 + 7u)), keep);
       for (var t = 0u; t < 9u; t++) {
         let v = win[r * 3u + t];
         lo[t] += g_lo * v;
