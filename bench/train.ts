@@ -7,7 +7,9 @@
 // too, so a gap between the two rates shows how much of a run is host-side batch preparation. The sampled rate is
 // timed with the loop's queue bound (at most 2 steps in flight) and, for comparison, draining the queue every 4 steps.
 // Each spec runs with every strip height of the conv kernels given (`--rows`, default 4 and 8: rows of pixels per
-// invocation, TrainKernels' stripRows), side by side in one run.
+// invocation, TrainKernels' stripRows), side by side in one run. Before timing anything, one step of a tiny
+// network at each strip height is checked against the float64 reference (output and every gradient), so that a
+// fast figure from kernels that compute the wrong thing on this adapter cannot pass unnoticed (exit code 1).
 // `node bin/run-ts.js bench/train.ts [--quick] [--batch B] [--crop C] [--spec n2n-fast] [--rows 4,8]`
 import { parseArgs } from 'node:util';
 import { builtinSpec, type BuiltinSpecName } from '../src/denoise/specs.ts';
@@ -15,7 +17,11 @@ import { macsPerPixel } from '../src/denoise/spec.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
 import { createNodeGpuContext } from '../src/node/gpu.ts';
 import { makePair, sampleBatch, type TrainingPair } from '../src/train/data.ts';
+import { TrainGraph } from '../src/train/graph.ts';
 import { STRIP_ROWS, TrainKernels, type StripRows } from '../src/train/kernels.ts';
+import { packParams, paramLayout } from '../src/train/params.ts';
+import { forward64, lossAndGrads64 } from '../src/train/reference.ts';
+import { f32, randomT64, TINY_SPEC, tinyWeights } from '../tests/train/support.ts';
 import { NetworkTrainer, type Batch } from '../src/train/trainer.ts';
 import { mulberry32 } from '../tests/support/random.ts';
 import { measureFmaPeak } from './fma-peak.ts';
@@ -44,6 +50,60 @@ function syntheticPairs(demodulate: boolean, count: number): TrainingPair[] {
     const [a, b, albedo, normal] = [0, 1, 2, 3].map(() => Float32Array.from({ length: n }, () => rnd()));
     return makePair(`synthetic-${i}`, 256, 256, 4, a, b, albedo, normal, false, demodulate);
   });
+}
+
+export interface KernelCheck {
+  stripRows: StripRows;
+  /** Largest |GPU - float64| output value. */
+  outputError: number;
+  /** Largest |GPU - float64| gradient over the layer's largest |gradient|, over all layers' weights and biases. */
+  gradientError: number;
+  ok: boolean;
+}
+
+/** One training step of a tiny U-Net (2 x 20x24, HDR loss) on this adapter against the float64 reference. */
+export async function checkTrainKernels(gpu: GpuContext, stripRows: StripRows): Promise<KernelCheck> {
+  const spec = TINY_SPEC;
+  const [B, W, H] = [2, 20, 24];
+  const kernels = await TrainKernels.create(gpu, { stripRows });
+  const weights = tinyWeights(21);
+  const flat = packParams(spec, weights);
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const params = gpu.createBufferWithData('check params', flat, usage);
+  const grads = gpu.device.createBuffer({ label: 'check grads', size: flat.byteLength, usage });
+  const graph = new TrainGraph(gpu, kernels, spec, { batch: B, width: W, height: H }, { params, grads }, 'hdr');
+  try {
+    const inputs = [0, 1].map((b) => f32(randomT64(9, W, H, 30 + b, -0.5, 0.5)));
+    const targets = [0, 1].map((b) => f32(randomT64(3, W, H, 40 + b, 0, 1.5)));
+    const cat = (ts: typeof inputs) => Float32Array.from(ts.flatMap((t) => Array.from(t.d)));
+    gpu.device.queue.writeBuffer(graph.input.buffer, 0, cat(inputs));
+    gpu.device.queue.writeBuffer(graph.target, 0, cat(targets));
+    await gpu.scoped('kernel check step', async () => {
+      const enc = gpu.device.createCommandEncoder({ label: 'kernel check step' });
+      graph.encodeForward(enc);
+      graph.encodeBackward(enc);
+      gpu.device.queue.submit([enc.finish()]);
+    });
+    const out = new Float32Array(await gpu.readBuffer(graph.output.buffer));
+    const g = new Float32Array(await gpu.readBuffer(grads));
+    const ref = lossAndGrads64(spec, weights, 'hdr', inputs, targets);
+    let outputError = 0;
+    inputs.flatMap((x) => Array.from(forward64(spec, weights, x).output.d)).forEach((v, i) => (outputError = Math.max(outputError, Math.abs(v - out[i]))));
+    let gradientError = 0;
+    for (const slot of paramLayout(spec).slots) {
+      const r = ref.grads[slot.layer.name];
+      for (const [off, arr] of [[slot.wOff, r.weight], [slot.bOff, r.bias]] as const) {
+        const scale = Math.max(...Array.from(arr, Math.abs));
+        arr.forEach((v, i) => (gradientError = Math.max(gradientError, Math.abs(v - g[off + i]) / scale)));
+      }
+    }
+    // the graph test's tolerances (tests/train/graph.test.ts); NaN fails too
+    return { stripRows, outputError, gradientError, ok: outputError < 2e-6 && gradientError < 1e-4 };
+  } finally {
+    graph.destroy();
+    params.destroy();
+    grads.destroy();
+  }
 }
 
 export async function runTrainBench(gpu: GpuContext, specs: string[], batch: number, crop: number, seconds: number,
@@ -110,7 +170,17 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     const peak = await measureFmaPeak(gpu, { runs: quick ? 2 : 5 });
     const peakGflops = peak.f32.gflops;
     console.log(`FMA peak f32: ${peakGflops.toFixed(1)} GFLOP/s`);
-    for (const r of await runTrainBench(gpu, specs, batch, crop, quick ? 2 : 8, rowsArg as StripRows[])) {
+    let failed = false;
+    for (const r of rowsArg as StripRows[]) {
+      const c = await checkTrainKernels(gpu, r);
+      console.log(`kernel check, rows ${r}: output error ${c.outputError.toExponential(2)}, gradient error ${c.gradientError.toExponential(2)} (relative): ${c.ok ? 'ok' : 'WRONG'}`);
+      failed ||= !c.ok;
+    }
+    if (failed) {
+      console.error('bench/train.ts: the training kernels disagree with the float64 reference on this adapter; not timing them');
+      process.exitCode = 1;
+    }
+    for (const r of failed ? [] : await runTrainBench(gpu, specs, batch, crop, quick ? 2 : 8, rowsArg as StripRows[])) {
       console.log(`${r.spec.padEnd(10)} rows ${r.stripRows} batch ${r.batch} x ${r.crop}x${r.crop}: ${r.stepsPerSecond.toFixed(2)} steps/s, ${r.gflops.toFixed(1)} GFLOP/s = ${((100 * r.gflops) / peakGflops).toFixed(1)}% of peak; ` +
         `with sampleBatch: ${r.sampledStepsPerSecond.toFixed(2)} steps/s (draining the queue every 4 steps: ${r.sampledDrainStepsPerSecond.toFixed(2)}; ` +
         `sampleBatch alone ${r.sampleMs.toFixed(1)} ms)`);
