@@ -8,26 +8,21 @@ import type { PathTracer } from '../render/path-tracer.ts';
 import type { Batch } from './trainer.ts';
 
 /**
- * One training view: the renders as pixel-interleaved RGB (linear colour), and what batches are cut from, as
- * planes (channels-first: channel c of pixel (x, y) at (c * height + y) * width + x), so that a crop row is a
- * run of consecutive values.
+ * One training view, as what batches are cut from: planes (channels-first: channel c of pixel (x, y) at
+ * (c * height + y) * width + x), so that a crop row is a run of consecutive values. The renders themselves are
+ * not kept (a 400-view run holds these six planes per view).
  */
 export interface TrainingPair {
   name: string;
   width: number;
   height: number;
   spp: number;
-  /** Two independent noisy renders (b: the clean target when `clean`), interleaved RGB. */
-  colorA: Float32Array;
-  colorB: Float32Array;
-  albedo: Float32Array;
-  normal: Float32Array;
-  /** Planes: prepColor of the targets below, prepAlbedo of albedo, prepNormal of normal (batches just copy). */
+  /** Planes: prepColor of the targets below, prepAlbedo of the albedo, prepNormal of the normal (batches just copy). */
   prepA: Float32Array;
   prepB: Float32Array;
   prepAlbedo: Float32Array;
   prepNormal: Float32Array;
-  /** Planes: the colours as training targets, colorA and colorB divided by the albedo's demodulation factor when `demodulated`. */
+  /** Planes: the two renders (B: the clean target when `clean`) as training targets, divided by the albedo's demodulation factor when `demodulated`. */
   targetA: Float32Array;
   targetB: Float32Array;
   clean: boolean;
@@ -60,7 +55,7 @@ export function makePair(name: string, width: number, height: number, spp: numbe
   const a = demodulate ? demodulated(colorA, albedo) : colorA;
   const b = demodulate ? demodulated(colorB, albedo) : colorB;
   return {
-    name, width, height, spp, colorA, colorB, albedo, normal, clean, demodulated: demodulate,
+    name, width, height, spp, clean, demodulated: demodulate,
     targetA: planes(a, n), targetB: planes(b, n), prepA: planes(a, n, prepColor), prepB: planes(b, n, prepColor),
     prepAlbedo: planes(albedo, n, prepAlbedo), prepNormal: planes(normal, n, prepNormal),
   };

@@ -8,14 +8,18 @@ import { prepAlbedo, prepColor, prepNormal } from '../../src/denoise/transform.t
 import { makePair, sampleBatch, transformBatch, type TrainingPair } from '../../src/train/data.ts';
 import { mulberry32 } from '../support/random.ts';
 
-function randomPair(name: string, w: number, h: number, seed: number, clean: boolean, demodulate: boolean): TrainingPair {
+/** A pair made from random renders, with the renders (interleaved RGB) kept beside it for the definitions below. */
+type TestPair = TrainingPair & { colorA: Float32Array; colorB: Float32Array; albedo: Float32Array; normal: Float32Array };
+
+function randomPair(name: string, w: number, h: number, seed: number, clean: boolean, demodulate: boolean): TestPair {
   const rnd = mulberry32(seed);
   const img = (scale: number, offset = 0) => Float32Array.from({ length: w * h * 3 }, () => offset + scale * rnd());
-  return makePair(name, w, h, 4, img(3), img(3), img(1), img(2, -1), clean, demodulate);
+  const [colorA, colorB, albedo, normal] = [img(3), img(3), img(1), img(2, -1)];
+  return { ...makePair(name, w, h, 4, colorA, colorB, albedo, normal, clean, demodulate), colorA, colorB, albedo, normal };
 }
 
 /** The crop by definition, one value at a time (the same draws as sampleBatch, in the same order). */
-function referenceBatch(inputs: readonly string[], pairs: readonly TrainingPair[], batch: number, crop: number, rng: () => number) {
+function referenceBatch(inputs: readonly string[], pairs: readonly TestPair[], batch: number, crop: number, rng: () => number) {
   const inC = inputs.length * 3;
   const input: number[] = [];
   const targets: number[] = [];
