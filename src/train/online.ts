@@ -57,6 +57,17 @@ export interface OnlineFrame {
   normal: Float32Array;
 }
 
+/**
+ * What is wrong with one numeric online-training setting, or null: learningRate must be in (0, 1), seed a
+ * non-negative integer, every other count (steps, batch, crop, spp, ...) a positive integer. Shared with the
+ * harness's online denoisers, which check their settings before any scene.
+ */
+export function onlineSettingProblem(name: string, value: number): string | null {
+  if (name === 'learningRate') return value > 0 && value < 1 ? null : `learningRate must be in (0, 1), got ${value}`;
+  if (name === 'seed') return Number.isInteger(value) && value >= 0 ? null : `seed must be a non-negative integer, got ${value}`;
+  return Number.isInteger(value) && value >= 1 ? null : `${name} must be a positive integer, got ${value}`;
+}
+
 export class OnlineTrainer {
   private pairs: TrainingPair[] = [];
   private renders = 0;
@@ -77,10 +88,11 @@ export class OnlineTrainer {
       stepsPerFrame: options.stepsPerFrame ?? 4, batch: options.batch ?? 4, crop, learningRate: options.learningRate ?? 1e-4,
       loss: options.loss ?? 'hdr', keepPairs: options.keepPairs ?? 8, seed: options.seed ?? 1, slicesPerStep: options.slicesPerStep ?? 1,
     };
-    for (const [k, v] of Object.entries({ sppPerRender: opts.sppPerRender, stepsPerFrame: opts.stepsPerFrame, batch: opts.batch, keepPairs: opts.keepPairs, slicesPerStep: opts.slicesPerStep })) {
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`online training: ${k} must be a positive integer, got ${v}`);
+    const { sppPerRender, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed } = opts;
+    for (const [k, v] of Object.entries({ sppPerRender, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed })) {
+      const problem = onlineSettingProblem(k, v);
+      if (problem) throw new RangeError(`online training: ${problem}`);
     }
-    if (!(opts.learningRate > 0 && opts.learningRate < 1)) throw new RangeError(`online training: learningRate must be in (0, 1), got ${opts.learningRate}`);
     const trainer = await NetworkTrainer.create(gpu, { spec: opts.spec, weights: options.weights, loss: opts.loss, batch: opts.batch, crop });
     try {
       const tracer = await PathTracer.create(gpu, scene, { width: opts.width, height: opts.height, maxDepth: options.maxDepth, pipeline: pipeline ?? IntegratorPipeline.create(gpu) });

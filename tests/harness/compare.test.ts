@@ -249,5 +249,6 @@ describe('runCompare (GPU, cornell-box 32x32)', () => {
     }
     expect(() => OnlineN2nDenoiser.create(gpu, 'n2n-fast', initWeights(spec, 3), { steps: 0 })).toThrow(/online-n2n-fast: steps must be a positive integer, got 0/);
     expect(() => OnlineN2nDenoiser.create(gpu, 'n2n-fast', initWeights(spec, 3), { learningRate: 2 })).toThrow(/learningRate must be in \(0, 1\)/);
+    expect(() => OnlineN2nDenoiser.create(gpu, 'n2n-fast', initWeights(spec, 3), { seed: 1.5 })).toThrow(/online-n2n-fast: seed must be a non-negative integer, got 1.5/);
   });
 });

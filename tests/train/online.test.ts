@@ -99,5 +99,7 @@ describe('online training', () => {
   it('rejects bad options', async () => {
     await expect(OnlineTrainer.create(gpu, scene, { spec, width: 4, height: 4 })).rejects.toThrow(/smaller than the network's 8-pixel unit/);
     await expect(OnlineTrainer.create(gpu, scene, { spec, width: 32, height: 32, batch: 0 })).rejects.toThrow(/batch must be a positive integer/);
+    await expect(OnlineTrainer.create(gpu, scene, { spec, width: 32, height: 32, seed: -1 })).rejects.toThrow(/online training: seed must be a non-negative integer, got -1/);
+    await expect(OnlineTrainer.create(gpu, scene, { spec, width: 32, height: 32, learningRate: 0 })).rejects.toThrow(/online training: learningRate must be in \(0, 1\), got 0/);
   });
 });

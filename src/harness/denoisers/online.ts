@@ -7,7 +7,7 @@ import { builtinSpec } from '../../denoise/specs.ts';
 import { decodeWeights, type NetworkWeights } from '../../denoise/weights.ts';
 import type { GpuContext } from '../../gpu/context.ts';
 import type { ImageF32 } from '../../image/image.ts';
-import { OnlineTrainer } from '../../train/online.ts';
+import { onlineSettingProblem, OnlineTrainer } from '../../train/online.ts';
 import { isN2nModel, N2nDenoiser, type N2nModel } from './n2n.ts';
 import { DenoiserError, type DenoiserInput, type DenoiserPlugin, type SceneView } from './types.ts';
 
@@ -58,8 +58,8 @@ export class OnlineN2nDenoiser implements DenoiserPlugin {
   static create(gpu: GpuContext, model: N2nModel, weights: NetworkWeights | Uint8Array, settings: Partial<OnlineSettings> = {}, source?: string): OnlineN2nDenoiser {
     const s = { ...DEFAULT_ONLINE_SETTINGS, ...settings };
     for (const [k, v] of Object.entries(s)) {
-      const ok = k === 'learningRate' ? v > 0 && v < 1 : k === 'seed' ? Number.isInteger(v) && v >= 0 : Number.isInteger(v) && v >= 1;
-      if (!ok) throw new DenoiserError(`${ONLINE_PREFIX}${model}: ${k} must be ${k === 'learningRate' ? 'in (0, 1)' : k === 'seed' ? 'a non-negative integer' : 'a positive integer'}, got ${v}`);
+      const problem = onlineSettingProblem(k, v);
+      if (problem) throw new DenoiserError(`${ONLINE_PREFIX}${model}: ${problem}`);
     }
     const spec = builtinSpec(model);
     const w = weights instanceof Uint8Array ? decodeWeights(spec, weights, source ?? `weights for '${model}'`) : weights;
