@@ -30,13 +30,43 @@ export interface TrainingPair {
   demodulated: boolean;
 }
 
-/** Interleaved RGB -> planes, each value through f. */
-function planes(v: Float32Array, pixels: number, f: (x: number) => number = (x) => x): Float32Array {
+type PlaneKind = 'copy' | 'color' | 'albedo' | 'normal';
+
+/**
+ * Interleaved RGB -> planes, each value through the input transform of `kind` (or copied). One loop per kind, so
+ * that each call site sees one function (a shared loop calling four was half of a third of a 256x256 pair's 50 ms).
+ */
+function planes(v: Float32Array, pixels: number, kind: PlaneKind): Float32Array {
   const out = new Float32Array(v.length);
-  for (let i = 0; i < pixels; i++) {
-    out[i] = f(v[i * 3]);
-    out[pixels + i] = f(v[i * 3 + 1]);
-    out[2 * pixels + i] = f(v[i * 3 + 2]);
+  switch (kind) {
+    case 'copy':
+      for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+        out[i] = v[j];
+        out[pixels + i] = v[j + 1];
+        out[2 * pixels + i] = v[j + 2];
+      }
+      break;
+    case 'color':
+      for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+        out[i] = prepColor(v[j]);
+        out[pixels + i] = prepColor(v[j + 1]);
+        out[2 * pixels + i] = prepColor(v[j + 2]);
+      }
+      break;
+    case 'albedo':
+      for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+        out[i] = prepAlbedo(v[j]);
+        out[pixels + i] = prepAlbedo(v[j + 1]);
+        out[2 * pixels + i] = prepAlbedo(v[j + 2]);
+      }
+      break;
+    case 'normal':
+      for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+        out[i] = prepNormal(v[j]);
+        out[pixels + i] = prepNormal(v[j + 1]);
+        out[2 * pixels + i] = prepNormal(v[j + 2]);
+      }
+      break;
   }
   return out;
 }
@@ -56,8 +86,8 @@ export function makePair(name: string, width: number, height: number, spp: numbe
   const b = demodulate ? demodulated(colorB, albedo) : colorB;
   return {
     name, width, height, spp, clean, demodulated: demodulate,
-    targetA: planes(a, n), targetB: planes(b, n), prepA: planes(a, n, prepColor), prepB: planes(b, n, prepColor),
-    prepAlbedo: planes(albedo, n, prepAlbedo), prepNormal: planes(normal, n, prepNormal),
+    targetA: planes(a, n, 'copy'), targetB: planes(b, n, 'copy'), prepA: planes(a, n, 'color'), prepB: planes(b, n, 'color'),
+    prepAlbedo: planes(albedo, n, 'albedo'), prepNormal: planes(normal, n, 'normal'),
   };
 }
 
