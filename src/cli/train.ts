@@ -83,7 +83,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const gpu = await createNodeGpuContext();
   const tty = Boolean(process.stderr.isTTY);
   try {
-    process.stderr.write(`training ${cfg.spec} (${cfg.targets} targets, ${cfg.loss} loss) on ${gpu.adapter.name}; run directory ${out}\n`);
+    process.stderr.write(`training ${cfg.spec} (${cfg.targets} targets, ${cfg.loss} loss) on ${gpu.adapter.name}` +
+      `${stripRows ? `, conv strips of ${stripRows} rows` : ''}; run directory ${out}\n`);
     const log = await runTraining(gpu, cfg, store, {
       maxStepsThisSession: sessionSteps,
       initWeights,

@@ -39,6 +39,11 @@ export interface RunLog {
   validation: { step: number; elapsedMs: number; scores: ValidationScore[] }[];
   /** Wall time of data generation per session (ms). */
   dataMs: number[];
+  /**
+   * Each session's adapter, conv strip height (the weight gradients' sums are grouped by it, so a run resumed with
+   * another one differs at float rounding from an uninterrupted one) and first step. Absent in older logs.
+   */
+  sessions?: { adapter: string; stripRows: number; startStep: number }[];
   elapsedMs: number;
   stepsPerSecond: number;
   done: boolean;
@@ -114,6 +119,7 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
       ? await buildValidationSet(gpu, { ...cfg.validation, maxDepth: cfg.data.maxDepth }, pipeline, (i) => emit({ phase: 'validation-data', done: i, total: cfg.validation.scenes }))
       : [];
     log.dataMs.push(performance.now() - t0);
+    log.sessions = [...(log.sessions ?? []), { adapter: gpu.adapter.name, stripRows: kernels.stripRows, startStep: trainer.step }];
 
     const elapsedBefore = log.elapsedMs;
     const tStart = performance.now();
