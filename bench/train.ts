@@ -10,7 +10,9 @@
 // invocation, TrainKernels' stripRows), side by side in one run. Before timing anything, one step of a tiny
 // network at each strip height is checked against the float64 reference (output and every gradient), so that a
 // fast figure from kernels that compute the wrong thing on this adapter cannot pass unnoticed (exit code 1).
-// `node bin/run-ts.js bench/train.ts [--quick] [--batch B] [--crop C] [--spec n2n-fast] [--rows 4,8]`
+// `--profile` adds where one step's time goes: every pass submitted alone (so each also pays a submit and a wait),
+// summed per kernel, and the slowest passes.
+// `node bin/run-ts.js bench/train.ts [--quick] [--batch B] [--crop C] [--spec n2n-fast] [--rows 4,8] [--profile]`
 import { parseArgs } from 'node:util';
 import { builtinSpec, type BuiltinSpecName } from '../src/denoise/specs.ts';
 import { macsPerPixel } from '../src/denoise/spec.ts';
@@ -106,9 +108,16 @@ export async function checkTrainKernels(gpu: GpuContext, stripRows: StripRows): 
   }
 }
 
+/** Per-pass wall times of one step (each pass submitted alone), summed by kernel, and the slowest passes. */
+export interface StepProfile {
+  byKernel: { kernel: string; ms: number }[];
+  slowest: { label: string; workgroups: readonly number[]; ms: number }[];
+  totalMs: number;
+}
+
 export async function runTrainBench(gpu: GpuContext, specs: string[], batch: number, crop: number, seconds: number,
-  stripRows: readonly StripRows[] = STRIP_ROWS): Promise<TrainBenchRow[]> {
-  const rows: TrainBenchRow[] = [];
+  stripRows: readonly StripRows[] = STRIP_ROWS, profile = false): Promise<(TrainBenchRow & { profile?: StepProfile })[]> {
+  const rows: (TrainBenchRow & { profile?: StepProfile })[] = [];
   for (const name of specs) for (const strip of stripRows) {
     const spec = builtinSpec(name as BuiltinSpecName);
     const kernels = await TrainKernels.create(gpu, { stripRows: strip });
@@ -139,10 +148,23 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
       const drained = await timeSteps((step) => (last = sampleBatch(spec, pairs, batch, crop, mulberry32(step), last)), true);
       const t1 = performance.now();
       for (let i = 0; i < 10; i++) last = sampleBatch(spec, pairs, batch, crop, mulberry32(i), last);
+      const sampleMs = (performance.now() - t1) / 10;
       const flopsPerStep = 3 * 2 * macsPerPixel(spec) * batch * crop * crop;
+      let stepProfile: StepProfile | undefined;
+      if (profile) {
+        const passes = await trainer.profileStep(3);
+        const byKernel = new Map<string, number>();
+        for (const p of passes) byKernel.set(p.kernel, (byKernel.get(p.kernel) ?? 0) + p.ms);
+        stepProfile = {
+          byKernel: [...byKernel].map(([kernel, ms]) => ({ kernel, ms })).sort((a, b) => b.ms - a.ms),
+          slowest: [...passes].sort((a, b) => b.ms - a.ms).slice(0, 8).map(({ label, workgroups, ms }) => ({ label, workgroups, ms })),
+          totalMs: passes.reduce((t, p) => t + p.ms, 0),
+        };
+      }
       rows.push({
+        profile: stepProfile,
         spec: name, stripRows: strip, batch, crop, stepsPerSecond: fixed.steps / fixed.s, gflops: (flopsPerStep * fixed.steps) / fixed.s / 1e9,
-        sampledStepsPerSecond: sampled.steps / sampled.s, sampledDrainStepsPerSecond: drained.steps / drained.s, sampleMs: (performance.now() - t1) / 10,
+        sampledStepsPerSecond: sampled.steps / sampled.s, sampledDrainStepsPerSecond: drained.steps / drained.s, sampleMs,
       });
     } finally {
       trainer.destroy();
@@ -152,7 +174,7 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/train.ts')) {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, batch: { type: 'string' }, crop: { type: 'string' }, spec: { type: 'string' }, rows: { type: 'string' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, batch: { type: 'string' }, crop: { type: 'string' }, spec: { type: 'string' }, rows: { type: 'string' }, profile: { type: 'boolean' } } });
   const rowsArg = (values.rows ?? STRIP_ROWS.join(',')).split(',').map(Number);
   for (const r of rowsArg) {
     if (!(STRIP_ROWS as readonly number[]).includes(r)) {
@@ -180,10 +202,16 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       console.error('bench/train.ts: the training kernels disagree with the float64 reference on this adapter; not timing them');
       process.exitCode = 1;
     }
-    for (const r of failed ? [] : await runTrainBench(gpu, specs, batch, crop, quick ? 2 : 8, rowsArg as StripRows[])) {
+    for (const r of failed ? [] : await runTrainBench(gpu, specs, batch, crop, quick ? 2 : 8, rowsArg as StripRows[], values.profile ?? false)) {
       console.log(`${r.spec.padEnd(10)} rows ${r.stripRows} batch ${r.batch} x ${r.crop}x${r.crop}: ${r.stepsPerSecond.toFixed(2)} steps/s, ${r.gflops.toFixed(1)} GFLOP/s = ${((100 * r.gflops) / peakGflops).toFixed(1)}% of peak; ` +
         `with sampleBatch: ${r.sampledStepsPerSecond.toFixed(2)} steps/s (draining the queue every 4 steps: ${r.sampledDrainStepsPerSecond.toFixed(2)}; ` +
         `sampleBatch alone ${r.sampleMs.toFixed(1)} ms)`);
+      const p = r.profile;
+      if (p) {
+        const pct = (ms: number) => `${ms.toFixed(2)} ms (${((100 * ms) / p.totalMs).toFixed(0)}%)`;
+        console.log(`  passes one by one: ${p.totalMs.toFixed(1)} ms; by kernel: ${p.byKernel.map((k) => `${k.kernel} ${pct(k.ms)}`).join(', ')}`);
+        console.log(`  slowest: ${p.slowest.map((x) => `${x.label} [${x.workgroups.join('x')}] ${pct(x.ms)}`).join('; ')}`);
+      }
     }
   } finally {
     gpu.destroy();

@@ -33,6 +33,7 @@ interface Tensor {
 }
 
 interface Pass {
+  label: string;
   kernel: KernelName;
   bindGroup: GPUBindGroup;
   workgroups: [number, number, number];
@@ -188,6 +189,7 @@ export class TrainGraph {
     gpu.device.queue.writeBuffer(this.uniform, 0, all);
     for (const p of plans) {
       p.into.push({
+        label: p.label,
         kernel: p.kernel,
         bindGroup: kernels.bindGroup(p.kernel, p.label, p.buffers(), { buffer: this.uniform, ...p.u }),
         workgroups: p.wg,
@@ -231,10 +233,15 @@ export class TrainGraph {
     pass.end();
   }
 
+  /** Zeroes the activations' gradients, which the backward passes accumulate into (encodeBackward does this first). */
+  encodeClearGradients(enc: GPUCommandEncoder): void {
+    for (const g of this.gradBuffers) enc.clearBuffer(g);
+  }
+
   /** Records loss + backward: afterwards the caller's gradient buffer holds d(mean loss)/d(params). */
   encodeBackward(enc: GPUCommandEncoder): void {
     if (!this.targetBuffer) throw new Error('forward-only training graph: no backward pass');
-    for (const g of this.gradBuffers) enc.clearBuffer(g);
+    this.encodeClearGradients(enc);
     const pass = enc.beginComputePass({ label: 'train loss + backward' });
     this.run(pass, this.lossPasses);
     this.run(pass, this.backwardPasses);
@@ -257,6 +264,23 @@ export class TrainGraph {
       this.run(pass, all.slice(Math.floor((i * all.length) / n), Math.floor(((i + 1) * all.length) / n)));
       pass.end();
     });
+  }
+
+  /**
+   * Every pass of a training step (forward, loss, backward) in order, each able to record itself alone: for
+   * timing the passes one by one (bench/train.ts --profile). Recorded in order after encodeClearGradients, they
+   * compute what encodeForward + encodeBackward do.
+   */
+  stepPasses(): { label: string; kernel: KernelName; workgroups: readonly number[]; encode(enc: GPUCommandEncoder): void }[] {
+    if (!this.targetBuffer) throw new Error('forward-only training graph: no backward pass');
+    return [...this.forwardPasses, ...this.lossPasses, ...this.backwardPasses].map((p) => ({
+      label: p.label, kernel: p.kernel, workgroups: p.workgroups,
+      encode: (enc: GPUCommandEncoder) => {
+        const pass = enc.beginComputePass({ label: p.label });
+        this.run(pass, [p]);
+        pass.end();
+      },
+    }));
   }
 
   /** Bytes of GPU memory this graph owns. */

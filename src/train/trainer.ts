@@ -172,6 +172,33 @@ export class NetworkTrainer {
     return sum / sizes.target;
   }
 
+  /**
+   * Wall time of each pass of one training step on the current batch, each submitted alone and awaited (with
+   * `repeats` runs, the mean of all but the first); for finding where a step's time goes (bench/train.ts
+   * --profile), not for speed itself: every pass pays a submit and a wait. Changes the gradients, not the weights.
+   */
+  async profileStep(repeats = 3): Promise<{ label: string; kernel: string; workgroups: readonly number[]; ms: number }[]> {
+    const passes = this.graph.stepPasses();
+    const ms = new Array<number>(passes.length).fill(0);
+    const q = this.gpu.device.queue;
+    for (let rep = 0; rep < repeats; rep++) {
+      const clear = this.gpu.device.createCommandEncoder({ label: 'profile: clear gradients' });
+      this.graph.encodeClearGradients(clear);
+      q.submit([clear.finish()]);
+      await q.onSubmittedWorkDone();
+      for (const [i, p] of passes.entries()) {
+        const enc = this.gpu.device.createCommandEncoder({ label: `profile ${p.label}` });
+        p.encode(enc);
+        const t0 = performance.now();
+        q.submit([enc.finish()]);
+        await q.onSubmittedWorkDone();
+        if (rep > 0 || repeats === 1) ms[i] += (performance.now() - t0) / Math.max(1, repeats - 1);
+      }
+    }
+    this.gpu.check();
+    return passes.map((p, i) => ({ label: p.label, kernel: p.kernel, workgroups: p.workgroups, ms: ms[i] }));
+  }
+
   /** Waits for submitted steps and surfaces any GPU error. */
   async sync(): Promise<void> {
     await this.gpu.device.queue.onSubmittedWorkDone();

@@ -113,9 +113,52 @@ describe('training graph (WGSL) vs the float64 reference', () => {
     try {
       await trainer.trainStep({ input, target }, 1e-3, true);
       expect(await trainer.gradients()).not.toEqual(results[0].grads);
+      // profiling a step times every pass and leaves the weights alone
+      const before = await trainer.state();
+      const prof = await trainer.profileStep(2);
+      expect(prof.every((p) => Number.isFinite(p.ms) && p.ms >= 0)).toBe(true);
+      const labels = prof.map((p) => p.label);
+      for (const l of convLayers(spec)) expect(labels).toEqual(expect.arrayContaining([`train ${l.name} fwd`, `train ${l.name} dW`]));
+      expect((await trainer.state()).params).toEqual(before.params);
       await expect(trainer.trainStep({ ...raw, transforms: Uint32Array.from([0, 1, 2, 3, 4, 5, 6, 8]) }, 1e-3)).rejects.toThrow(/8 values in 0..7/);
     } finally {
       trainer.destroy();
+    }
+  });
+
+  it('the step\'s passes recorded one by one (for profiling) compute the same gradients as the whole step', async () => {
+    const [W, H] = [12, 8];
+    const flat = packParams(spec, tinyWeights(6));
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const params = gpu.createBufferWithData('test params', flat, usage);
+    const grads = gpu.device.createBuffer({ label: 'test grads', size: flat.byteLength, usage });
+    const graph = new TrainGraph(gpu, defaultKernels, spec, { batch: 2, width: W, height: H }, { params, grads }, 'hdr');
+    try {
+      gpu.device.queue.writeBuffer(graph.input.buffer, 0, Float32Array.from(f32(randomT64(18, W, H, 8, -0.5, 0.5)).d));
+      gpu.device.queue.writeBuffer(graph.target, 0, Float32Array.from(f32(randomT64(6, W, H, 9, 0, 1.5)).d));
+      let enc = gpu.device.createCommandEncoder();
+      graph.encodeForward(enc);
+      graph.encodeBackward(enc);
+      gpu.device.queue.submit([enc.finish()]);
+      const whole = new Float32Array(await gpu.readBuffer(grads));
+      const passes = graph.stepPasses();
+      expect(passes.map((p) => p.kernel)).toEqual(expect.arrayContaining(['convFwd', 'convBwdWeight', 'convBwdData', 'loss']));
+      // twice: the second time proves encodeClearGradients resets what the first accumulated
+      for (let round = 0; round < 2; round++) {
+        enc = gpu.device.createCommandEncoder();
+        graph.encodeClearGradients(enc);
+        gpu.device.queue.submit([enc.finish()]);
+        for (const p of passes) {
+          enc = gpu.device.createCommandEncoder();
+          p.encode(enc);
+          gpu.device.queue.submit([enc.finish()]);
+        }
+        expect(new Float32Array(await gpu.readBuffer(grads))).toEqual(whole);
+      }
+    } finally {
+      graph.destroy();
+      params.destroy();
+      grads.destroy();
     }
   });
 
