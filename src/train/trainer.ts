@@ -178,6 +178,7 @@ export class NetworkTrainer {
    * --profile), not for speed itself: every pass pays a submit and a wait. Changes the gradients, not the weights.
    */
   async profileStep(repeats = 3): Promise<{ label: string; kernel: string; workgroups: readonly number[]; ms: number }[]> {
+    if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`profileStep: repeats must be a positive integer, got ${repeats}`);
     const passes = this.graph.stepPasses();
     const ms = new Array<number>(passes.length).fill(0);
     const q = this.gpu.device.queue;
