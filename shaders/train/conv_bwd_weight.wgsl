@@ -37,7 +37,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     let x = s % p.width;
     let y0 = (s / p.width) * R;
     var win: array<f32, WIN>; // [row * 3 + column]: rows y0 - 1 .. y0 + R, columns x - 1 .. x + 1
-    for (var j = 0u; j < WIN; j++) { win[j] = input_at(b, i, i32(x + j % 3u) - 1, i32(y0 + j / 3u) - 1); }
+    load_window(&win, b, i, i32(x), i32(y0));
     for (var r = 0u; r < R; r++) {
       // rows below the image (a partial last strip) read row height - 1 and count as zero
       let y = y0 + r;

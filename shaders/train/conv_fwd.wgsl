@@ -24,9 +24,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let n_in = cin();
   for (var i = 0u; i < n_in; i++) {
     var win: array<f32, WIN>; // [row * 3 + column]: rows y0 - 1 .. y0 + R, columns x - 1 .. x + 1
-    for (var q = 0u; q < WIN; q++) {
-      win[q] = input_at(b, i, x + i32(q % 3u) - 1, i32(y0 + q / 3u) - 1);
-    }
+    load_window(&win, b, i, x, i32(y0));
     for (var t = 0u; t < 9u; t++) {
       for (var k = 0u; k < OB; k++) {
         let w = params[weight_index(min(o0 + k, p.c_out - 1u), i, t)];
