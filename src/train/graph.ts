@@ -248,6 +248,12 @@ export class TrainGraph {
     pass.end();
   }
 
+  /** A training step's passes in order: forward, loss, backward. */
+  private stepOrder(): Pass[] {
+    if (!this.targetBuffer) throw new Error('forward-only training graph: no backward pass');
+    return [...this.forwardPasses, ...this.lossPasses, ...this.backwardPasses];
+  }
+
   /**
    * Forward, loss and backward as `slices` recorders of about equal numbers of dispatches, to be submitted one
    * after another with other GPU work (the app's render frames) free to run in between. The same dispatches in
@@ -255,8 +261,7 @@ export class TrainGraph {
    * cleared in the first slice (the forward passes do not touch them).
    */
   stepSlices(slices: number): ((enc: GPUCommandEncoder) => void)[] {
-    if (!this.targetBuffer) throw new Error('forward-only training graph: no backward pass');
-    const all = [...this.forwardPasses, ...this.lossPasses, ...this.backwardPasses];
+    const all = this.stepOrder();
     const n = Math.max(1, Math.min(Math.floor(slices), all.length));
     return Array.from({ length: n }, (_, i) => (enc: GPUCommandEncoder) => {
       if (i === 0) for (const g of this.gradBuffers) enc.clearBuffer(g);
@@ -272,8 +277,7 @@ export class TrainGraph {
    * compute what encodeForward + encodeBackward do.
    */
   stepPasses(): { label: string; kernel: KernelName; workgroups: readonly number[]; encode(enc: GPUCommandEncoder): void }[] {
-    if (!this.targetBuffer) throw new Error('forward-only training graph: no backward pass');
-    return [...this.forwardPasses, ...this.lossPasses, ...this.backwardPasses].map((p) => ({
+    return this.stepOrder().map((p) => ({
       label: p.label, kernel: p.kernel, workgroups: p.workgroups,
       encode: (enc: GPUCommandEncoder) => {
         const pass = enc.beginComputePass({ label: p.label });
