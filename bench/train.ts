@@ -19,11 +19,8 @@ import { macsPerPixel } from '../src/denoise/spec.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
 import { createNodeGpuContext } from '../src/node/gpu.ts';
 import { makePair, sampleBatch, type TrainingPair } from '../src/train/data.ts';
-import { TrainGraph } from '../src/train/graph.ts';
 import { STRIP_ROWS, TrainKernels, type StripRows } from '../src/train/kernels.ts';
-import { packParams, paramLayout } from '../src/train/params.ts';
-import { forward64, lossAndGrads64 } from '../src/train/reference.ts';
-import { f32, randomT64, TINY_SPEC, tinyWeights } from '../tests/train/support.ts';
+import { stepVsReference, TINY_SPEC, tinyWeights } from '../tests/train/support.ts';
 import { NetworkTrainer, type Batch } from '../src/train/trainer.ts';
 import { mulberry32 } from '../tests/support/random.ts';
 import { measureFmaPeak } from './fma-peak.ts';
@@ -65,47 +62,11 @@ export interface KernelCheck {
 
 /** One training step of a tiny U-Net (2 x 20x24, HDR loss) on this adapter against the float64 reference. */
 export async function checkTrainKernels(gpu: GpuContext, stripRows: StripRows): Promise<KernelCheck> {
-  const spec = TINY_SPEC;
-  const [B, W, H] = [2, 20, 24];
   const kernels = await TrainKernels.create(gpu, { stripRows });
-  const weights = tinyWeights(21);
-  const flat = packParams(spec, weights);
-  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-  const params = gpu.createBufferWithData('check params', flat, usage);
-  const grads = gpu.device.createBuffer({ label: 'check grads', size: flat.byteLength, usage });
-  const graph = new TrainGraph(gpu, kernels, spec, { batch: B, width: W, height: H }, { params, grads }, 'hdr');
-  try {
-    const inputs = [0, 1].map((b) => f32(randomT64(9, W, H, 30 + b, -0.5, 0.5)));
-    const targets = [0, 1].map((b) => f32(randomT64(3, W, H, 40 + b, 0, 1.5)));
-    const cat = (ts: typeof inputs) => Float32Array.from(ts.flatMap((t) => Array.from(t.d)));
-    gpu.device.queue.writeBuffer(graph.input.buffer, 0, cat(inputs));
-    gpu.device.queue.writeBuffer(graph.target, 0, cat(targets));
-    await gpu.scoped('kernel check step', async () => {
-      const enc = gpu.device.createCommandEncoder({ label: 'kernel check step' });
-      graph.encodeForward(enc);
-      graph.encodeBackward(enc);
-      gpu.device.queue.submit([enc.finish()]);
-    });
-    const out = new Float32Array(await gpu.readBuffer(graph.output.buffer));
-    const g = new Float32Array(await gpu.readBuffer(grads));
-    const ref = lossAndGrads64(spec, weights, 'hdr', inputs, targets);
-    let outputError = 0;
-    inputs.flatMap((x) => Array.from(forward64(spec, weights, x).output.d)).forEach((v, i) => (outputError = Math.max(outputError, Math.abs(v - out[i]))));
-    let gradientError = 0;
-    for (const slot of paramLayout(spec).slots) {
-      const r = ref.grads[slot.layer.name];
-      for (const [off, arr] of [[slot.wOff, r.weight], [slot.bOff, r.bias]] as const) {
-        const scale = Math.max(...Array.from(arr, Math.abs));
-        arr.forEach((v, i) => (gradientError = Math.max(gradientError, Math.abs(v - g[off + i]) / scale)));
-      }
-    }
-    // the graph test's tolerances (tests/train/graph.test.ts); NaN fails too
-    return { stripRows, outputError, gradientError, ok: outputError < 2e-6 && gradientError < 1e-4 };
-  } finally {
-    graph.destroy();
-    params.destroy();
-    grads.destroy();
-  }
+  const c = await stepVsReference(gpu, kernels, TINY_SPEC, tinyWeights(21), 'hdr', [2, 20, 24]);
+  const gradientError = Math.max(...c.gradients.map((l) => l.error / l.scale));
+  // the graph test's tolerances (tests/train/graph.test.ts); NaN (a layer without gradient) fails too
+  return { stripRows, outputError: c.outputError, gradientError, ok: c.outputError < 2e-6 && gradientError < 1e-4 };
 }
 
 /** Per-pass wall times of one step (each pass submitted alone), summed by kernel, and the slowest passes. */

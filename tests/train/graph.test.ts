@@ -9,10 +9,9 @@ import { TrainGraph } from '../../src/train/graph.ts';
 import { STRIP_ROWS, TrainKernels, type StripRows } from '../../src/train/kernels.ts';
 import { LOSS_KINDS } from '../../src/train/loss.ts';
 import { transformBatch } from '../../src/train/data.ts';
-import { packParams, paramLayout } from '../../src/train/params.ts';
+import { paramLayout } from '../../src/train/params.ts';
 import { NetworkTrainer } from '../../src/train/trainer.ts';
-import { forward64, lossAndGrads64 } from '../../src/train/reference.ts';
-import { f32, randomT64, TINY_SPEC, tinyWeights } from './support.ts';
+import { f32, paramBuffers, randomT64, stepVsReference, TINY_SPEC, tinyWeights } from './support.ts';
 
 const spec = TINY_SPEC;
 let gpu: GpuContext;
@@ -40,48 +39,15 @@ describe('training graph (WGSL) vs the float64 reference', () => {
       const weights = tinyWeights(21);
       // Red far above the output transform's clamp (straight-through derivative there).
       if (saturate) weights.out.bias[0] = 0.8;
-      const flat = packParams(spec, weights);
-      const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-      const params = gpu.createBufferWithData('test params', flat, usage);
-      const grads = gpu.device.createBuffer({ label: 'test grads', size: flat.byteLength, usage });
-      const graph = new TrainGraph(gpu, kernels, spec, { batch: B, width: W, height: H }, { params, grads }, loss);
-      try {
-        const inputs = [0, 1].map((b) => f32(randomT64(9, W, H, 30 + b, -0.5, 0.5)));
-        const targets = [0, 1].map((b) => f32(randomT64(3, W, H, 40 + b, 0, 1.5)));
-        const cat = (ts: typeof inputs) => Float32Array.from(ts.flatMap((t) => Array.from(t.d)));
-        gpu.device.queue.writeBuffer(graph.input.buffer, 0, cat(inputs));
-        gpu.device.queue.writeBuffer(graph.target, 0, cat(targets));
-        await gpu.scoped('train step', async () => {
-          const enc = gpu.device.createCommandEncoder({ label: 'test step' });
-          graph.encodeForward(enc);
-          graph.encodeBackward(enc);
-          gpu.device.queue.submit([enc.finish()]);
-        });
-        const out = new Float32Array(await gpu.readBuffer(graph.output.buffer));
-        const g = new Float32Array(await gpu.readBuffer(grads));
-        const lossSum = new Float32Array(await gpu.readBuffer(graph.lossSum))[0];
-        const ref = lossAndGrads64(spec, weights, loss, inputs, targets);
-        const refOut = inputs.flatMap((x) => Array.from(forward64(spec, weights, x).output.d));
-        let outErr = 0;
-        refOut.forEach((v, i) => (outErr = Math.max(outErr, Math.abs(v - out[i]))));
-        expect(outErr).toBeLessThan(2e-6);
-        expect(lossSum / (B * 3 * W * H) / ref.loss).toBeCloseTo(1, 5);
-        for (const s of paramLayout(spec).slots) {
-          const r = ref.grads[s.layer.name];
-          for (const [which, off, arr] of [['weight', s.wOff, r.weight], ['bias', s.bOff, r.bias]] as const) {
-            const scale = Math.max(...Array.from(arr, Math.abs));
-            expect(scale, `${s.layer.name}.${which} has a gradient`).toBeGreaterThan(0);
-            let err = 0;
-            arr.forEach((v, i) => (err = Math.max(err, Math.abs(v - g[off + i]))));
-            expect(err / scale, `${s.layer.name}.${which}`).toBeLessThan(1e-4);
-          }
-        }
-        expect(convLayers(spec).length).toBe(paramLayout(spec).slots.length);
-      } finally {
-        graph.destroy();
-        params.destroy();
-        grads.destroy();
+      const c = await stepVsReference(gpu, kernels, spec, weights, loss, [B, W, H]);
+      expect(c.outputError).toBeLessThan(2e-6);
+      expect(c.lossRatio).toBeCloseTo(1, 5);
+      for (const l of c.gradients) {
+        expect(l.scale, `${l.layer}.${l.which} has a gradient`).toBeGreaterThan(0);
+        expect(l.error / l.scale, `${l.layer}.${l.which}`).toBeLessThan(1e-4);
       }
+      expect(c.gradients.length).toBe(2 * paramLayout(spec).slots.length);
+      expect(convLayers(spec).length).toBe(paramLayout(spec).slots.length);
     });
   }
 
@@ -128,11 +94,9 @@ describe('training graph (WGSL) vs the float64 reference', () => {
 
   it('the step\'s passes recorded one by one (for profiling) compute the same gradients as the whole step', async () => {
     const [W, H] = [12, 8];
-    const flat = packParams(spec, tinyWeights(6));
-    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    const params = gpu.createBufferWithData('test params', flat, usage);
-    const grads = gpu.device.createBuffer({ label: 'test grads', size: flat.byteLength, usage });
-    const graph = new TrainGraph(gpu, defaultKernels, spec, { batch: 2, width: W, height: H }, { params, grads }, 'hdr');
+    const buffers = paramBuffers(gpu, spec, tinyWeights(6));
+    const grads = buffers.grads;
+    const graph = new TrainGraph(gpu, defaultKernels, spec, { batch: 2, width: W, height: H }, buffers, 'hdr');
     try {
       gpu.device.queue.writeBuffer(graph.input.buffer, 0, Float32Array.from(f32(randomT64(18, W, H, 8, -0.5, 0.5)).d));
       gpu.device.queue.writeBuffer(graph.target, 0, Float32Array.from(f32(randomT64(6, W, H, 9, 0, 1.5)).d));
@@ -157,19 +121,15 @@ describe('training graph (WGSL) vs the float64 reference', () => {
       }
     } finally {
       graph.destroy();
-      params.destroy();
-      grads.destroy();
+      buffers.destroy();
     }
   });
 
   it('a forward-only graph computes the same output without gradient memory', async () => {
     const [W, H] = [12, 8];
-    const flat = packParams(spec, tinyWeights(5));
-    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    const params = gpu.createBufferWithData('test params', flat, usage);
-    const grads = gpu.device.createBuffer({ label: 'test grads', size: flat.byteLength, usage });
-    const train = new TrainGraph(gpu, defaultKernels, spec, { batch: 1, width: W, height: H }, { params, grads }, 'l2');
-    const fwd = new TrainGraph(gpu, defaultKernels, spec, { batch: 1, width: W, height: H }, { params, grads }, null);
+    const buffers = paramBuffers(gpu, spec, tinyWeights(5));
+    const train = new TrainGraph(gpu, defaultKernels, spec, { batch: 1, width: W, height: H }, buffers, 'l2');
+    const fwd = new TrainGraph(gpu, defaultKernels, spec, { batch: 1, width: W, height: H }, buffers, null);
     try {
       const x = Float32Array.from(f32(randomT64(9, W, H, 77, -0.5, 0.5)).d);
       const outputs: Float32Array[] = [];
@@ -187,8 +147,7 @@ describe('training graph (WGSL) vs the float64 reference', () => {
     } finally {
       train.destroy();
       fwd.destroy();
-      params.destroy();
-      grads.destroy();
+      buffers.destroy();
     }
   });
 });
