@@ -19,7 +19,7 @@ import { macsPerPixel } from '../src/denoise/spec.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
 import { createNodeGpuContext } from '../src/node/gpu.ts';
 import { makePair, sampleBatch, type TrainingPair } from '../src/train/data.ts';
-import { STRIP_ROWS, TrainKernels, type StripRows } from '../src/train/kernels.ts';
+import { isStripRows, STRIP_ROWS, TrainKernels, type StripRows } from '../src/train/kernels.ts';
 import { stepVsReference, TINY_SPEC, tinyWeights } from '../tests/train/support.ts';
 import { NetworkTrainer, type Batch } from '../src/train/trainer.ts';
 import { mulberry32 } from '../tests/support/random.ts';
@@ -136,13 +136,12 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/train.ts')) {
   const { values } = parseArgs({ options: { quick: { type: 'boolean' }, batch: { type: 'string' }, crop: { type: 'string' }, spec: { type: 'string' }, rows: { type: 'string' }, profile: { type: 'boolean' } } });
-  const rowsArg = (values.rows ?? STRIP_ROWS.join(',')).split(',').map(Number);
-  for (const r of rowsArg) {
-    if (!(STRIP_ROWS as readonly number[]).includes(r)) {
-      console.error(`bench/train.ts: --rows takes ${STRIP_ROWS.join(' and/or ')} (comma-separated), got '${values.rows}'`);
-      process.exit(2);
-    }
+  const rowsText = (values.rows ?? STRIP_ROWS.join(',')).split(',').map(Number);
+  if (!rowsText.every(isStripRows)) {
+    console.error(`bench/train.ts: --rows takes ${STRIP_ROWS.join(' and/or ')} (comma-separated), got '${values.rows}'`);
+    process.exit(2);
   }
+  const rowsArg: StripRows[] = rowsText;
   const gpu = await createNodeGpuContext();
   try {
     const quick = values.quick ?? false;
@@ -154,7 +153,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     const peakGflops = peak.f32.gflops;
     console.log(`FMA peak f32: ${peakGflops.toFixed(1)} GFLOP/s`);
     let failed = false;
-    for (const r of rowsArg as StripRows[]) {
+    for (const r of rowsArg) {
       const c = await checkTrainKernels(gpu, r);
       console.log(`kernel check, rows ${r}: output error ${c.outputError.toExponential(2)}, gradient error ${c.gradientError.toExponential(2)} (relative): ${c.ok ? 'ok' : 'WRONG'}`);
       failed ||= !c.ok;
@@ -163,7 +162,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       console.error('bench/train.ts: the training kernels disagree with the float64 reference on this adapter; not timing them');
       process.exitCode = 1;
     }
-    for (const r of failed ? [] : await runTrainBench(gpu, specs, batch, crop, quick ? 2 : 8, rowsArg as StripRows[], values.profile ?? false)) {
+    for (const r of failed ? [] : await runTrainBench(gpu, specs, batch, crop, quick ? 2 : 8, rowsArg, values.profile ?? false)) {
       console.log(`${r.spec.padEnd(10)} rows ${r.stripRows} batch ${r.batch} x ${r.crop}x${r.crop}: ${r.stepsPerSecond.toFixed(2)} steps/s, ${r.gflops.toFixed(1)} GFLOP/s = ${((100 * r.gflops) / peakGflops).toFixed(1)}% of peak; ` +
         `with sampleBatch: ${r.sampledStepsPerSecond.toFixed(2)} steps/s (draining the queue every 4 steps: ${r.sampledDrainStepsPerSecond.toFixed(2)}; ` +
         `sampleBatch alone ${r.sampleMs.toFixed(1)} ms)`);

@@ -8,7 +8,7 @@ import { decodeInitWeights } from '../train/init.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { DirectoryRunStore } from '../node/train-files.ts';
 import { ConfigError, parseTrainConfig } from '../train/config.ts';
-import { STRIP_ROWS, type StripRows } from '../train/kernels.ts';
+import { isStripRows, STRIP_ROWS, type StripRows } from '../train/kernels.ts';
 import { runTraining, type RunEvent } from '../train/run.ts';
 import { intOption, parse, UsageError } from './args.ts';
 import { formatSeconds } from './progress.ts';
@@ -62,8 +62,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
   let stripRows: StripRows | undefined;
   if (values['strip-rows'] !== undefined) {
     const r = Number(values['strip-rows']);
-    if (!(STRIP_ROWS as readonly number[]).includes(r)) throw new UsageError(`--strip-rows takes ${STRIP_ROWS.join(' or ')} (got '${values['strip-rows']}')`);
-    stripRows = r as StripRows;
+    if (!isStripRows(r)) throw new UsageError(`--strip-rows takes ${STRIP_ROWS.join(' or ')} (got '${values['strip-rows']}')`);
+    stripRows = r;
   }
   let initWeights: NetworkWeights | undefined;
   if (cfg.init !== undefined) {

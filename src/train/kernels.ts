@@ -36,6 +36,7 @@ const DEFS: Record<KernelName, { code: string[]; bindings: Kind[] }> = {
 /** Rows of the column strip that one invocation of the forward, data- and weight-gradient conv kernels covers. */
 export type StripRows = 4 | 8;
 export const STRIP_ROWS: readonly StripRows[] = [4, 8];
+export const isStripRows = (n: number): n is StripRows => (STRIP_ROWS as readonly number[]).includes(n);
 
 export interface TrainKernelOptions {
   /**
@@ -54,7 +55,7 @@ export class TrainKernels {
 
   static async create(gpu: GpuContext, options: TrainKernelOptions = {}): Promise<TrainKernels> {
     const rows = options.stripRows ?? (gpu.adapter.isFallback ? 8 : 4);
-    if (!STRIP_ROWS.includes(rows)) throw new RangeError(`TrainKernels: stripRows must be one of ${STRIP_ROWS.join(', ')}, got ${String(rows)}`);
+    if (!isStripRows(rows)) throw new RangeError(`TrainKernels: stripRows must be one of ${STRIP_ROWS.join(', ')}, got ${String(rows)}`);
     if (!STRIP_CONST.test(convCommon)) throw new Error('shaders/train/conv_common.wgsl: no `const R = <rows>u;` line');
     const common = convCommon.replace(STRIP_CONST, `const R = ${rows}u;`);
     const names = Object.keys(DEFS) as KernelName[];
