@@ -18,7 +18,7 @@ import { builtinSpec, type BuiltinSpecName } from '../src/denoise/specs.ts';
 import { macsPerPixel } from '../src/denoise/spec.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
 import { createNodeGpuContext } from '../src/node/gpu.ts';
-import { makePair, sampleBatch, type TrainingPair } from '../src/train/data.ts';
+import { makePair, sampleBatch, type PairPrep, type TrainingPair } from '../src/train/data.ts';
 import { isStripRows, STRIP_ROWS, TrainKernels, type StripRows } from '../src/train/kernels.ts';
 import { stepVsReference, TINY_SPEC, tinyWeights } from '../tests/train/support.ts';
 import { NetworkTrainer, type Batch } from '../src/train/trainer.ts';
@@ -42,12 +42,12 @@ export interface TrainBenchRow {
 }
 
 /** Synthetic 256x256 noisy pairs for sampleBatch, prepared as the training run prepares rendered ones. */
-function syntheticPairs(demodulate: boolean, count: number): TrainingPair[] {
+function syntheticPairs(prep: PairPrep, count: number): TrainingPair[] {
   const rnd = mulberry32(11);
   const n = 256 * 256 * 3;
   return Array.from({ length: count }, (_, i) => {
     const [a, b, albedo, normal] = [0, 1, 2, 3].map(() => Float32Array.from({ length: n }, () => rnd()));
-    return makePair(`synthetic-${i}`, 256, 256, 4, a, b, albedo, normal, false, demodulate);
+    return makePair(`synthetic-${i}`, 256, 256, 4, a, b, albedo, normal, false, prep);
   });
 }
 
@@ -102,7 +102,7 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
         return { steps, s: (performance.now() - t0) / 1000 };
       };
       const fixed = await timeSteps(() => ({ input, target }));
-      const pairs = syntheticPairs(spec.demodulate === true, 16);
+      const pairs = syntheticPairs(spec, 16);
       // as the training loop does: each batch refills the last one's arrays
       let last: Batch | undefined;
       const sampled = await timeSteps((step) => (last = sampleBatch(spec, pairs, batch, crop, mulberry32(step), last)));

@@ -14,6 +14,8 @@ struct InputParams {
   src_size: vec2u,    // the source's size (row length and plane size)
 }
 @group(0) @binding(1) var<uniform> p: InputParams;
+// exposure[0]: the autoexposure scale k the colour is multiplied by (1 for specs without `autoexposure`)
+@group(0) @binding(3) var<storage, read> exposure: array<f32>;
 
 fn pick(kind: u32, color: vec3f, albedo: vec3f, normal: vec3f) -> vec3f {
   switch kind {
@@ -31,8 +33,8 @@ fn source_index(id: vec3u) -> u32 {
 }
 
 fn write_input(id: vec3u, radiance: vec3f, albedo: vec3f, normal: vec3f) {
-  var color = radiance;
-  if (p.demodulate != 0u) { color = radiance / demod_factor(albedo); }
+  var color = radiance * exposure[0];
+  if (p.demodulate != 0u) { color /= demod_factor(albedo); }
   let a = pick(p.order.x, color, albedo, normal);
   let b = pick(p.order.y, color, albedo, normal);
   let c = pick(p.order.z, color, albedo, normal);

@@ -1,6 +1,7 @@
 // Final pass: crops the network output tensor to the image (or a tile's core) and maps it to linear HDR RGB
 // (see transform.wgsl), written as packed float RGB rows of dst_stride pixels. Reads the input pass's source (the
-// film, or the uploaded image planes) viewed as floats: specs with `demodulate` multiply the result by the
+// film, or the uploaded image planes) viewed as floats: the result is divided by the input's autoexposure scale
+// (exposure[0], 1 for specs without `autoexposure`), specs with `demodulate` multiply it by the
 // demodulation factor of the input's albedo, and every value is bounded by the largest input colour value of its
 // channel within OUTPUT_BOUND_RADIUS pixels (transform.ts boundByInput).
 struct OutputParams {
@@ -22,6 +23,7 @@ struct OutputParams {
 @group(0) @binding(1) var src: texture_2d_array<f32>;
 @group(0) @binding(2) var<uniform> p: OutputParams;
 @group(0) @binding(3) var<storage, read> source: array<f32>;
+@group(0) @binding(4) var<storage, read> exposure: array<f32>;
 
 fn source_rgb(base: u32, s: vec2u) -> vec3f {
   let a = base + (s.y * p.source_size.x + s.x) * p.source_stride;
@@ -31,7 +33,7 @@ fn source_rgb(base: u32, s: vec2u) -> vec3f {
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   if (id.x >= p.width || id.y >= p.height) { return; }
-  var v = output_to_linear(textureLoad(src, vec2i(id.xy + p.src_origin) + 1, p.layer, 0).xyz);
+  var v = output_to_linear(textureLoad(src, vec2i(id.xy + p.src_origin) + 1, p.layer, 0).xyz) / exposure[0];
   let s = id.xy + p.source_origin;
   if (p.demodulate != 0u) {
     v *= demod_factor(source_rgb(p.albedo_base, s));

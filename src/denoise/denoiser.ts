@@ -7,11 +7,13 @@ import type { ImageF32 } from '../image/image.ts';
 import type { Frame } from '../render/path-tracer.ts';
 import { ConvKernel, createWeightTexture, packWeights, subgroupLanesWork, writeWeightTexture, type ConvLanes } from './conv.ts';
 import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from './images.ts';
-import { INPUT_PARAMS_BYTES, IoKernels, OUTPUT_PARAMS_BYTES, writeInputParams, writeOutputParams } from './io-passes.ts';
+import {
+  EXPOSURE_PARAMS_BYTES, exposureBins, INPUT_PARAMS_BYTES, IoKernels, OUTPUT_PARAMS_BYTES, writeExposureParams, writeInputParams, writeOutputParams,
+} from './io-passes.ts';
 import { NetworkPlan, PARAM_SLOT, tensorBytesPerPixel } from './plan.ts';
 import { PoolKernel } from './pool.ts';
 import { paddedSize, sizeMultiple, type InputKind, type NetworkSpec } from './spec.ts';
-import { OUTPUT_BOUND_RADIUS } from './transform.ts';
+import { exposureScale, OUTPUT_BOUND_RADIUS } from './transform.ts';
 import type { TensorFormat } from './tensors.ts';
 import { defaultMargin, planTiles, type Rect, type Tile } from './tiles.ts';
 import { checkWeights, initWeights, type NetworkWeights } from './weights.ts';
@@ -76,6 +78,8 @@ export class Denoiser {
     private readonly weightTexture: GPUTexture,
     private readonly weightBase: Record<string, number>,
     private readonly options: DenoiserOptions,
+    /** exposure[0]: the autoexposure scale of the image being denoised (1 without `spec.autoexposure`). */
+    private readonly exposure: GPUBuffer,
   ) {}
 
   static async create(gpu: GpuContext, options: DenoiserOptions): Promise<Denoiser> {
@@ -99,7 +103,10 @@ export class Denoiser {
     ]);
     const packed = packWeights(spec, weights);
     const weightTexture = await gpu.scoped('uploading denoiser weights', () => createWeightTexture(gpu, packed, format));
-    return new Denoiser(gpu, spec, format, lanes, conv, pool, io, weightTexture, packed.base, options);
+    const exposure = gpu.device.createBuffer({
+      label: 'denoiser exposure scale', size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+    });
+    return new Denoiser(gpu, spec, format, lanes, conv, pool, io, weightTexture, packed.base, options, exposure);
   }
 
   /**
@@ -150,6 +157,8 @@ export class Denoiser {
       });
       const uploads: GPUBuffer[] = [];
       try {
+        if (frame && this.spec.autoexposure !== undefined) uploads.push(...this.filmExposure(frame, this.spec.autoexposure));
+        else gpu.device.queue.writeBuffer(this.exposure, 0, new Float32Array([images ? exposureScale(this.spec.autoexposure, images.color, width, height) : 1]));
         for (const tile of tiles) {
           const source = frame ? frame.film : this.upload(images!, tile.rect);
           if (!frame) uploads.push(source);
@@ -164,6 +173,43 @@ export class Denoiser {
       }
       return new DenoisedImage(gpu, rgb, width, height);
     });
+  }
+
+  /**
+   * Encodes the film's autoexposure passes (exposure_*.wgsl), which leave k in `this.exposure` before the tiles
+   * run; returns the buffers to destroy once the work is submitted.
+   */
+  private filmExposure(frame: Frame, key: number): GPUBuffer[] {
+    const gpu = this.gpu;
+    const bins = exposureBins(frame.width, frame.height);
+    const params = gpu.device.createBuffer({ label: 'denoiser exposure params', size: EXPOSURE_PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const logs = gpu.device.createBuffer({ label: `denoiser exposure bins (${bins.count})`, size: bins.count * 8, usage: GPUBufferUsage.STORAGE });
+    const bytes = new ArrayBuffer(EXPOSURE_PARAMS_BYTES);
+    writeExposureParams(new DataView(bytes), 0, { width: frame.width, height: frame.height, spp: frame.spp, key });
+    gpu.device.queue.writeBuffer(params, 0, bytes);
+    const enc = gpu.device.createCommandEncoder({ label: 'denoiser autoexposure' });
+    const run = (pipeline: GPUComputePipeline, third: GPUBuffer, x: number, y: number) => {
+      const pass = enc.beginComputePass({ label: pipeline.label });
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, gpu.device.createBindGroup({
+        label: pipeline.label,
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [{ binding: 0, resource: { buffer: params } }, { binding: 1, resource: { buffer: logs } }, { binding: 2, resource: { buffer: third } }],
+      }));
+      pass.dispatchWorkgroups(x, y);
+      pass.end();
+    };
+    run(this.io.exposureBins, frame.film, bins.x, bins.y);
+    run(this.io.exposureFinish, this.exposure, 1, 1);
+    gpu.device.queue.submit([enc.finish()]);
+    return [params, logs];
+  }
+
+  /** The autoexposure scale k the last denoise call used (1 for a spec without `autoexposure`). */
+  async lastExposureScale(): Promise<number> {
+    await this.queue;
+    if (this.destroyed) throw new GpuError('Denoiser used after destroy()');
+    return new Float32Array(await this.gpu.readBuffer(this.exposure, 0, 4))[0];
   }
 
   /** The tiles for a width x height image: one unless it exceeds the texture size or the memory budget. */
@@ -244,6 +290,7 @@ export class Denoiser {
         { binding: 0, resource: plan.input.tensor.view },
         { binding: 1, resource: { buffer: plan.params, offset: 0, size: INPUT_PARAMS_BYTES } },
         { binding: 2, resource: { buffer: source } },
+        { binding: 3, resource: { buffer: this.exposure } },
       ],
     }));
     pass.dispatchWorkgroups(Math.ceil(plan.width / 8), Math.ceil(plan.height / 8));
@@ -259,6 +306,7 @@ export class Denoiser {
         { binding: 1, resource: plan.output.tensor.view },
         { binding: 2, resource: { buffer: plan.params, offset: PARAM_SLOT, size: OUTPUT_PARAMS_BYTES } },
         { binding: 3, resource: { buffer: source } },
+        { binding: 4, resource: { buffer: this.exposure } },
       ],
     }));
     pass.dispatchWorkgroups(Math.ceil(core.width / 8), Math.ceil(core.height / 8));
@@ -298,5 +346,6 @@ export class Denoiser {
     this.plan?.destroy();
     this.plan = null;
     this.weightTexture.destroy();
+    this.exposure.destroy();
   }
 }

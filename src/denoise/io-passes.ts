@@ -1,6 +1,9 @@
-// Owner of shaders/nn/transform.wgsl, input_common.wgsl, input_frame.wgsl, input_image.wgsl and output.wgsl:
-// the passes that turn a film buffer or plain images into the network input tensor, and the network output
-// into linear HDR RGB.
+// Owner of shaders/nn/transform.wgsl, input_common.wgsl, input_frame.wgsl, input_image.wgsl, output.wgsl and
+// exposure_*.wgsl: the passes that turn a film buffer or plain images into the network input tensor, the network
+// output into linear HDR RGB, and the film's autoexposure scale that both read.
+import exposureBinsWgsl from '../../shaders/nn/exposure_bins.wgsl?raw';
+import exposureCommonWgsl from '../../shaders/nn/exposure_common.wgsl?raw';
+import exposureFinishWgsl from '../../shaders/nn/exposure_finish.wgsl?raw';
 import inputCommon from '../../shaders/nn/input_common.wgsl?raw';
 import inputFrame from '../../shaders/nn/input_frame.wgsl?raw';
 import inputImage from '../../shaders/nn/input_image.wgsl?raw';
@@ -8,6 +11,7 @@ import outputPass from '../../shaders/nn/output.wgsl?raw';
 import transform from '../../shaders/nn/transform.wgsl?raw';
 import type { GpuContext } from '../gpu/context.ts';
 import type { InputKind, NetworkSpec } from './spec.ts';
+import { EXPOSURE_BIN } from './transform.ts';
 import { storeModule, type TensorFormat } from './tensors.ts';
 
 /** Byte layout of InputParams (input_common.wgsl): 4 u32, vec4u order, out_layer, out_layers, inv_spp, demodulate, origin, src_size. */
@@ -85,20 +89,41 @@ export function writeOutputParams(view: DataView, offset: number, d: OutputDispa
   view.setFloat32(offset + 60, s.scale, true);
 }
 
+/** Byte layout of ExposureParams (exposure_common.wgsl): width, height, bins_x, bins, inv_spp, key (+ padding). */
+export const EXPOSURE_PARAMS_BYTES = 32;
+
+/** Bins across and in all of a width x height film (exposure_bins.wgsl dispatches one workgroup per bin). */
+export function exposureBins(width: number, height: number): { x: number; y: number; count: number } {
+  const x = Math.ceil(width / EXPOSURE_BIN);
+  const y = Math.ceil(height / EXPOSURE_BIN);
+  return { x, y, count: x * y };
+}
+
+export function writeExposureParams(view: DataView, offset: number, d: { width: number; height: number; spp: number; key: number }): void {
+  const b = exposureBins(d.width, d.height);
+  [d.width, d.height, b.x, b.count].forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
+  view.setFloat32(offset + 16, 1 / d.spp, true);
+  view.setFloat32(offset + 20, d.key, true);
+}
+
 export class IoKernels {
   private constructor(
     readonly frameInput: GPUComputePipeline,
     readonly imageInput: GPUComputePipeline,
     readonly output: GPUComputePipeline,
+    readonly exposureBins: GPUComputePipeline,
+    readonly exposureFinish: GPUComputePipeline,
   ) {}
 
   static async create(gpu: GpuContext, format: TensorFormat): Promise<IoKernels> {
     const store = storeModule(format);
-    const [f, i, o] = await Promise.all([
+    const [f, i, o, eb, ef] = await Promise.all([
       gpu.computePipeline(`denoiser input from film (${format})`, [store, transform, inputCommon, inputFrame].join('\n')),
       gpu.computePipeline(`denoiser input from images (${format})`, [store, transform, inputCommon, inputImage].join('\n')),
       gpu.computePipeline('denoiser output', [transform, outputPass].join('\n')),
+      gpu.computePipeline('denoiser autoexposure bins', [transform, exposureCommonWgsl, exposureBinsWgsl].join('\n')),
+      gpu.computePipeline('denoiser autoexposure scale', [exposureCommonWgsl, exposureFinishWgsl].join('\n')),
     ]);
-    return new IoKernels(f, i, o);
+    return new IoKernels(f, i, o, eb, ef);
   }
 }

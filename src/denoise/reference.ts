@@ -4,7 +4,7 @@
 import { fromHalf, toHalf } from '../image/exr-write.ts';
 import { checkDenoiseImages, type DenoiseImages } from './images.ts';
 import { convLayers, paddedSize, type NetworkSpec } from './spec.ts';
-import { boundByInput, demodFactor, outputToLinear, prepAlbedo, prepColor, prepNormal } from './transform.ts';
+import { boundByInput, demodFactor, exposureScale, outputToLinear, prepAlbedo, prepColor, prepNormal } from './transform.ts';
 import { checkWeights, type LayerWeights, type NetworkWeights } from './weights.ts';
 
 /** Channels-first tensor: data[(c * height + y) * width + x]. */
@@ -39,18 +39,28 @@ export function remodulate(rgb: Float32Array, albedo: Float32Array): Float32Arra
   return rgb;
 }
 
+/** The autoexposure scale k of the input images (1 for a spec without `autoexposure`). */
+export function inputExposure(spec: NetworkSpec, images: DenoiseImages): number {
+  return exposureScale(spec.autoexposure, images.color, images.width, images.height);
+}
+
 /**
  * The network input: colour, albedo, normal (as the spec lists them) after their transforms, padded to a
- * multiple of 2^levels by repeating the last column and row. With `spec.demodulate` the colour is divided by the
- * albedo's demodulation factor first.
+ * multiple of 2^levels by repeating the last column and row. With `spec.autoexposure` the colour is multiplied by
+ * the image's exposure scale, and with `spec.demodulate` divided by the albedo's demodulation factor, first.
  */
 export function preprocess(spec: NetworkSpec, images: DenoiseImages, storage: Storage = 'f32'): Tensor {
   checkDenoiseImages(spec, images);
   const { width: w, height: h } = images;
   const p = paddedSize(spec, w, h);
   const t = createTensor(spec.inputs.length * 3, p.width, p.height);
+  const scale = inputExposure(spec, images);
   spec.inputs.forEach((kind, k) => {
-    const src = kind === 'color' && spec.demodulate ? demodulated(images.color, images.albedo as Float32Array) : (images[kind] as Float32Array);
+    let src = images[kind] as Float32Array;
+    if (kind === 'color') {
+      if (scale !== 1) src = src.map((v) => v * scale);
+      if (spec.demodulate) src = demodulated(src, images.albedo as Float32Array);
+    }
     const f = kind === 'color' ? prepColor : kind === 'albedo' ? prepAlbedo : prepNormal;
     for (let y = 0; y < p.height; y++) {
       const sy = Math.min(y, h - 1);
@@ -155,13 +165,15 @@ export function linearOutput(output: Tensor, width: number, height: number): Flo
 }
 
 /**
- * The denoised image from the network output: `linearOutput` at the input's size, times the albedo's demodulation
- * factor for a spec with `demodulate`, then the output bound (`boundByInput`: at most the largest input colour
- * value nearby).
+ * The denoised image from the network output: `linearOutput` at the input's size, divided by the input's exposure
+ * scale for a spec with `autoexposure`, times the albedo's demodulation factor for a spec with `demodulate`, then
+ * the output bound (`boundByInput`: at most the largest input colour value nearby).
  */
 export function postprocess(spec: NetworkSpec, output: Tensor, images: DenoiseImages): Float32Array {
   const { width, height } = images;
   const rgb = linearOutput(output, width, height);
+  const scale = inputExposure(spec, images);
+  if (scale !== 1) for (let i = 0; i < rgb.length; i++) rgb[i] /= scale;
   if (spec.demodulate) remodulate(rgb, images.albedo as Float32Array);
   return boundByInput(rgb, images.color, width, height);
 }

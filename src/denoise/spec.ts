@@ -32,6 +32,14 @@ export interface NetworkSpec {
    * (src/denoise/transform.ts). Textures then pass through the albedo instead of being learned. Default false.
    */
   demodulate?: boolean;
+  /**
+   * Autoexposure key: the colour is scaled by k = autoexposure / E before its transform and the output divided by k,
+   * E being the image's exposure statistic (geometric mean of 16x16-bin mean luminance, src/denoise/transform.ts
+   * exposureStatistic), so that the network sees every image near the exposure its training data centred on. Not
+   * part of the architecture hash: it only moves the input, and weights trained without it stay loadable (the
+   * shipped specs' key is the median statistic of the training views). Default: none (k = 1).
+   */
+  autoexposure?: number;
 }
 
 export class SpecError extends Error {
@@ -149,7 +157,7 @@ export function parseSpec(json: unknown, source = 'network spec'): NetworkSpec {
   };
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('must be a JSON object');
   const o = json as Record<string, unknown>;
-  const known = ['format', 'version', 'name', 'description', 'inputs', 'leakySlope', 'encoder', 'decoder', 'outputChannels', 'demodulate'];
+  const known = ['format', 'version', 'name', 'description', 'inputs', 'leakySlope', 'encoder', 'decoder', 'outputChannels', 'demodulate', 'autoexposure'];
   for (const k of Object.keys(o)) if (!known.includes(k)) fail(`unknown field '${k}' (expected ${known.join(', ')})`);
   if (o.format !== 'tracelab-unet') fail(`format must be "tracelab-unet", got ${JSON.stringify(o.format)}`);
   if (o.version !== 1) fail(`unsupported version ${JSON.stringify(o.version)} (this build reads version 1)`);
@@ -184,10 +192,14 @@ export function parseSpec(json: unknown, source = 'network spec'): NetworkSpec {
   if (o.outputChannels !== 3) fail(`outputChannels must be 3 (linear RGB), got ${JSON.stringify(o.outputChannels)}`);
   if (o.demodulate !== undefined && typeof o.demodulate !== 'boolean') fail(`demodulate must be true or false, got ${JSON.stringify(o.demodulate)}`);
   if (o.demodulate === true && !inputs.includes('albedo')) fail('demodulate needs "albedo" among the inputs');
+  if (o.autoexposure !== undefined && !(typeof o.autoexposure === 'number' && Number.isFinite(o.autoexposure) && o.autoexposure > 0)) {
+    fail(`autoexposure must be a positive number (the exposure key), got ${JSON.stringify(o.autoexposure)}`);
+  }
   return {
     format: 'tracelab-unet', version: 1, name: o.name as string, description: o.description as string,
     inputs: inputs as InputKind[], leakySlope: o.leakySlope as number, encoder, decoder, outputChannels: o.outputChannels as number,
     ...(o.demodulate === true ? { demodulate: true } : {}),
+    ...(o.autoexposure !== undefined ? { autoexposure: o.autoexposure as number } : {}),
   };
 }
 

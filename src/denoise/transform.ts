@@ -85,3 +85,47 @@ export function boundByInput(rgb: Float32Array, color: Float32Array, width: numb
 export function linearToOutput(v: number): number {
   return prepColor(v);
 }
+
+/**
+ * Autoexposure (specs with `autoexposure`): the colour is multiplied by k = key / E before its transform and the
+ * output divided by k, so the network sees every image at the exposure its training data centred on and the result
+ * scales with the input (denoise(s * x) = s * denoise(x)). E is the geometric mean, over bins of EXPOSURE_BIN^2
+ * pixels (partial at the right and bottom edges), of each bin's mean luminance (Rec. 709 weights of cleanRadiance),
+ * bins at or below EXPOSURE_EPSILON left out; k = 1 when every bin is. shaders/nn/exposure.wgsl is the GPU twin.
+ */
+export const EXPOSURE_BIN = 16;
+export const EXPOSURE_EPSILON = 1e-8;
+export const LUMINANCE_WEIGHTS = [0.2126, 0.7152, 0.0722] as const;
+
+/** E for interleaved RGB `color` of width x height: the geometric mean of the bins' mean luminance (0: no bin above epsilon). */
+export function exposureStatistic(color: Float32Array, width: number, height: number): number {
+  const [wr, wg, wb] = LUMINANCE_WEIGHTS;
+  let logSum = 0;
+  let bins = 0;
+  for (let by = 0; by < height; by += EXPOSURE_BIN) {
+    for (let bx = 0; bx < width; bx += EXPOSURE_BIN) {
+      const x1 = Math.min(width, bx + EXPOSURE_BIN);
+      const y1 = Math.min(height, by + EXPOSURE_BIN);
+      let sum = 0;
+      for (let y = by; y < y1; y++) {
+        for (let x = bx; x < x1; x++) {
+          const i = (y * width + x) * 3;
+          sum += wr * cleanRadiance(color[i]) + wg * cleanRadiance(color[i + 1]) + wb * cleanRadiance(color[i + 2]);
+        }
+      }
+      const mean = sum / ((x1 - bx) * (y1 - by));
+      if (mean > EXPOSURE_EPSILON) {
+        logSum += Math.log2(mean);
+        bins++;
+      }
+    }
+  }
+  return bins > 0 ? 2 ** (logSum / bins) : 0;
+}
+
+/** k = key / E for a spec's autoexposure key (1 without one, or when E is 0). */
+export function exposureScale(key: number | undefined, color: Float32Array, width: number, height: number): number {
+  if (key === undefined) return 1;
+  const e = exposureStatistic(color, width, height);
+  return e > 0 ? key / e : 1;
+}

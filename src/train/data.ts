@@ -3,7 +3,7 @@
 // second render, and random crops of them assembled into the trainer's batches.
 import type { NetworkSpec } from '../denoise/spec.ts';
 import { demodulated } from '../denoise/reference.ts';
-import { prepAlbedo, prepColor, prepNormal } from '../denoise/transform.ts';
+import { exposureScale, prepAlbedo, prepColor, prepNormal } from '../denoise/transform.ts';
 import type { PathTracer } from '../render/path-tracer.ts';
 import type { Batch } from './trainer.ts';
 
@@ -28,7 +28,13 @@ export interface TrainingPair {
   clean: boolean;
   /** Prepared for a spec with `demodulate` (sampleBatch checks that the spec agrees). */
   demodulated: boolean;
+  /** The autoexposure key it was prepared for (a spec's `autoexposure`; sampleBatch checks that the spec agrees), and the scale applied. */
+  autoexposure?: number;
+  exposure: number;
 }
+
+/** What of a spec decides how pairs are prepared: its demodulation and autoexposure key. */
+export type PairPrep = Pick<NetworkSpec, 'demodulate' | 'autoexposure'>;
 
 type PlaneKind = 'copy' | 'color' | 'albedo' | 'normal';
 
@@ -72,20 +78,25 @@ function planes(v: Float32Array, pixels: number, kind: PlaneKind): Float32Array 
 }
 
 /**
- * A pair from two colour renders and the first render's aux buffers (interleaved RGB). With `demodulate` (for a
- * spec with `demodulate`) both colours are divided by the first render's albedo factor, as inputs and as targets:
+ * A pair from two colour renders and the first render's aux buffers (interleaved RGB), prepared as `prep` (a spec)
+ * says. With `autoexposure` both colours are multiplied by the first render's exposure scale (what the runtime does
+ * to an input); with `demodulate` both are divided by the first render's albedo factor, as inputs and as targets:
  * the network learns demodulated colour, and the runtime multiplies its output back by the input's factor.
  */
 export function makePair(name: string, width: number, height: number, spp: number, colorA: Float32Array, colorB: Float32Array,
-  albedo: Float32Array, normal: Float32Array, clean: boolean, demodulate = false): TrainingPair {
+  albedo: Float32Array, normal: Float32Array, clean: boolean, prep: PairPrep = {}): TrainingPair {
   const n = width * height;
   for (const [what, v] of [['colorA', colorA], ['colorB', colorB], ['albedo', albedo], ['normal', normal]] as const) {
     if (v.length !== n * 3) throw new RangeError(`makePair: ${name}'s ${what} has ${v.length} values, ${width}x${height} RGB needs ${n * 3}`);
   }
-  const a = demodulate ? demodulated(colorA, albedo) : colorA;
-  const b = demodulate ? demodulated(colorB, albedo) : colorB;
+  const demodulate = prep.demodulate === true;
+  const exposure = exposureScale(prep.autoexposure, colorA, width, height);
+  const scaled = (c: Float32Array) => (exposure === 1 ? c : c.map((v) => v * exposure));
+  const a = demodulate ? demodulated(scaled(colorA), albedo) : scaled(colorA);
+  const b = demodulate ? demodulated(scaled(colorB), albedo) : scaled(colorB);
   return {
-    name, width, height, spp, clean, demodulated: demodulate,
+    name, width, height, spp, clean, demodulated: demodulate, exposure,
+    ...(prep.autoexposure !== undefined ? { autoexposure: prep.autoexposure } : {}),
     targetA: planes(a, n, 'copy'), targetB: planes(b, n, 'copy'), prepA: planes(a, n, 'color'), prepB: planes(b, n, 'color'),
     prepAlbedo: planes(albedo, n, 'albedo'), prepNormal: planes(normal, n, 'normal'),
   };
@@ -97,12 +108,12 @@ export function makePair(name: string, width: number, height: number, spp: numbe
  * seed independence is tested), so A and B have independent noise with the same mean.
  */
 export async function renderPair(tracer: PathTracer, name: string, spp: number, seed: number, cleanSpp?: number,
-  demodulate = false): Promise<TrainingPair> {
+  prep: PairPrep = {}): Promise<TrainingPair> {
   await tracer.render({ spp, seed });
   const a = await tracer.readFrame();
   await tracer.render({ spp: cleanSpp ?? spp, seed: seed + 1 });
   const b = await tracer.readFrame();
-  return makePair(name, a.width, a.height, spp, a.color, b.color, a.albedo, a.normal, cleanSpp !== undefined, demodulate);
+  return makePair(name, a.width, a.height, spp, a.color, b.color, a.albedo, a.normal, cleanSpp !== undefined, prep);
 }
 
 export type Rng = () => number;
@@ -164,6 +175,10 @@ export function sampleBatch(spec: NetworkSpec, pairs: readonly TrainingPair[], b
     if (p.width < crop || p.height < crop) throw new RangeError(`sampleBatch: ${p.name} is ${p.width}x${p.height}, smaller than the ${crop} crop`);
     if (p.demodulated !== (spec.demodulate === true)) {
       throw new RangeError(`sampleBatch: ${p.name} was prepared ${p.demodulated ? 'with' : 'without'} demodulation, spec '${spec.name}' ${spec.demodulate ? 'demodulates' : 'does not'}`);
+    }
+    if (p.autoexposure !== spec.autoexposure) {
+      const key = (k: number | undefined) => (k === undefined ? 'no autoexposure' : `autoexposure key ${k}`);
+      throw new RangeError(`sampleBatch: ${p.name} was prepared with ${key(p.autoexposure)}, spec '${spec.name}' has ${key(spec.autoexposure)}`);
     }
     const x0 = Math.floor(rng() * (p.width - crop + 1));
     const y0 = Math.floor(rng() * (p.height - crop + 1));

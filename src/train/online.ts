@@ -118,7 +118,7 @@ export class OnlineTrainer {
     if (this.destroyed) throw new Error('online training: trainFrame after destroy()');
     const { spec, batch, crop, stepsPerFrame, learningRate, sppPerRender, keepPairs, seed, slicesPerStep } = this.opts;
     const n = this.renders++;
-    const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec.demodulate === true);
+    const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec);
     this.pairs.push(pair);
     if (this.pairs.length > keepPairs) this.pairs.shift();
     const rng = seededRandom((seed * 7919 + n) >>> 0);

@@ -74,7 +74,7 @@ function stepRng(seed: number, step: number): () => number {
 
 export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pipeline: IntegratorPipeline, onScene?: (i: number) => void): Promise<TrainingPair[]> {
   const pairs: TrainingPair[] = [];
-  const demodulate = builtinSpec(cfg.spec).demodulate === true;
+  const spec = builtinSpec(cfg.spec);
   const rng = seededRandom(cfg.seed * 7919 + 17);
   for (let i = 0; i < cfg.data.scenes; i++) {
     onScene?.(i);
@@ -82,7 +82,7 @@ export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pip
     const spp = cfg.data.spp[Math.floor(rng() * cfg.data.spp.length)];
     const tracer = await PathTracer.create(gpu, compileProceduralScene(seed), { width: cfg.data.size, height: cfg.data.size, maxDepth: cfg.data.maxDepth, pipeline });
     try {
-      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, demodulate));
+      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, spec));
     } finally {
       tracer.destroy();
     }

@@ -4,7 +4,7 @@ import {
   conv3x3, createTensor, forward, maxPool2, paddedSize, postprocess, preprocess, upsampleConcat,
 } from '../../src/denoise/reference.ts';
 import { parseSpecText } from '../../src/denoise/spec.ts';
-import { outputToLinear, prepAlbedo, prepColor, prepNormal } from '../../src/denoise/transform.ts';
+import { exposureScale, outputToLinear, prepAlbedo, prepColor, prepNormal } from '../../src/denoise/transform.ts';
 import { initWeights } from '../../src/denoise/weights.ts';
 
 const spec = parseSpecText(readFileSync(new URL('../../denoiser/specs/n2n-fast.json', import.meta.url), 'utf8'), 'n2n-fast.json');
@@ -92,7 +92,10 @@ describe('network', () => {
     const at = (c: number, x: number, y: number) => t.data[(c * 24 + y) * 40 + x];
     expect(at(0, 39, 23)).toBe(at(0, 36, 22));
     expect(at(1, 38, 5)).toBe(at(1, 36, 5));
-    expect(at(0, 3, 4)).toBeCloseTo(prepColor(color[(4 * width + 3) * 3]), 6);
+    // the colour is scaled by the image's autoexposure k first
+    const k = exposureScale(spec.autoexposure, color, width, height);
+    expect(k).not.toBe(1);
+    expect(at(0, 3, 4)).toBeCloseTo(prepColor(k * color[(4 * width + 3) * 3]), 6);
     expect(at(3, 0, 0)).toBe(0.5);
     expect(at(8, 0, 0)).toBe(-0.25);
   });

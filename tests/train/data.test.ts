@@ -5,17 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { demodulated } from '../../src/denoise/reference.ts';
 import { builtinSpec } from '../../src/denoise/specs.ts';
 import { prepAlbedo, prepColor, prepNormal } from '../../src/denoise/transform.ts';
-import { makePair, sampleBatch, transformBatch, type TrainingPair } from '../../src/train/data.ts';
+import { makePair, sampleBatch, transformBatch, type PairPrep, type TrainingPair } from '../../src/train/data.ts';
 import { mulberry32 } from '../support/random.ts';
 
 /** A pair made from random renders, with the renders (interleaved RGB) kept beside it for the definitions below. */
 type TestPair = TrainingPair & { colorA: Float32Array; colorB: Float32Array; albedo: Float32Array; normal: Float32Array };
 
-function randomPair(name: string, w: number, h: number, seed: number, clean: boolean, demodulate: boolean): TestPair {
+function randomPair(name: string, w: number, h: number, seed: number, clean: boolean, prep: PairPrep): TestPair {
   const rnd = mulberry32(seed);
   const img = (scale: number, offset = 0) => Float32Array.from({ length: w * h * 3 }, () => offset + scale * rnd());
   const [colorA, colorB, albedo, normal] = [img(3), img(3), img(1), img(2, -1)];
-  return { ...makePair(name, w, h, 4, colorA, colorB, albedo, normal, clean, demodulate), colorA, colorB, albedo, normal };
+  return { ...makePair(name, w, h, 4, colorA, colorB, albedo, normal, clean, prep), colorA, colorB, albedo, normal };
 }
 
 /** The crop by definition, one value at a time (the same draws as sampleBatch, in the same order). */
@@ -37,8 +37,12 @@ function referenceBatch(inputs: readonly string[], pairs: readonly TestPair[], b
       if (t & 2) sv = crop - 1 - sv;
       return src[((y0 + sv) * p.width + x0 + su) * 3 + c];
     };
-    // From the renders (interleaved RGB): colours demodulated for a demodulating spec, then each input's transform.
-    const target = (c: Float32Array) => (p.demodulated ? demodulated(c, p.albedo) : c);
+    // From the renders (interleaved RGB): colours scaled by the pair's exposure, demodulated for a demodulating
+    // spec, then each input's transform.
+    const target = (c: Float32Array) => {
+      const scaled = c.map((v) => v * p.exposure);
+      return p.demodulated ? demodulated(scaled, p.albedo) : scaled;
+    };
     const inColor = target(swap ? p.colorB : p.colorA);
     const sources = inputs.map((k) => (k === 'color' ? inColor.map(prepColor) : k === 'albedo' ? p.albedo.map(prepAlbedo) : p.normal.map(prepNormal)));
     for (let k = 0; k < inC; k++) {
@@ -51,10 +55,10 @@ function referenceBatch(inputs: readonly string[], pairs: readonly TestPair[], b
 }
 
 describe('sampleBatch', () => {
-  for (const [name, demodulate] of [['n2n-fast', false], ['n2n-fast-demod', true]] as const) {
+  for (const name of ['n2n-fast', 'n2n-fast-demod', 'n2n-paper'] as const) {
     it(`${name}: equals the crop by definition for every transform, noisy and clean pairs, non-square images`, () => {
       const spec = builtinSpec(name);
-      const pairs = [randomPair('a', 13, 9, 1, false, demodulate), randomPair('b', 8, 11, 2, true, demodulate), randomPair('c', 10, 10, 3, false, demodulate)];
+      const pairs = [randomPair('a', 13, 9, 1, false, spec), randomPair('b', 8, 11, 2, true, spec), randomPair('c', 10, 10, 3, false, spec)];
       const transforms = new Set<number>();
       for (let seed = 0; seed < 40; seed++) {
         const got = transformBatch(sampleBatch(spec, pairs, 3, 8, mulberry32(seed)), spec.inputs.length * 3, 8);
@@ -80,7 +84,8 @@ describe('sampleBatch', () => {
 
   it('a crop with the identity transform is the sub-image, and the clean target is never swapped in as input', () => {
     const spec = builtinSpec('n2n-fast');
-    const p = randomPair('clean', 6, 6, 7, true, false);
+    const p = randomPair('clean', 6, 6, 7, true, spec);
+    const scaled = (v: number) => Math.fround(v * p.exposure);
     // crop = image: position 0; draws: pair, x, y, t -> pick a seed whose t is 0
     let seed = 0;
     for (; ; seed++) {
@@ -91,17 +96,17 @@ describe('sampleBatch', () => {
     const batch = sampleBatch(spec, [p], 1, 6, mulberry32(seed));
     for (let i = 0; i < 36; i++) {
       for (let c = 0; c < 3; c++) {
-        expect(batch.input[c * 36 + i]).toBe(Math.fround(prepColor(p.colorA[i * 3 + c])));
+        expect(batch.input[c * 36 + i]).toBe(Math.fround(prepColor(scaled(p.colorA[i * 3 + c]))));
         expect(batch.input[(3 + c) * 36 + i]).toBe(Math.fround(prepAlbedo(p.albedo[i * 3 + c])));
         expect(batch.input[(6 + c) * 36 + i]).toBe(Math.fround(prepNormal(p.normal[i * 3 + c])));
-        expect(batch.target[c * 36 + i]).toBe(p.colorB[i * 3 + c]);
+        expect(batch.target[c * 36 + i]).toBe(scaled(p.colorB[i * 3 + c]));
       }
     }
   });
 
   it('refilling a previous batch gives the same batch in the same arrays', () => {
     const spec = builtinSpec('n2n-fast-demod');
-    const pairs = [randomPair('a', 20, 18, 4, false, true), randomPair('b', 16, 16, 5, false, true)];
+    const pairs = [randomPair('a', 20, 18, 4, false, spec), randomPair('b', 16, 16, 5, false, spec)];
     const first = sampleBatch(spec, pairs, 2, 8, mulberry32(1));
     const arrays = [first.input, first.target, first.transforms];
     const again = sampleBatch(spec, pairs, 2, 8, mulberry32(2), first);
@@ -124,6 +129,6 @@ describe('sampleBatch', () => {
   it('rejects an empty list and crops larger than a pair', () => {
     const spec = builtinSpec('n2n-fast');
     expect(() => sampleBatch(spec, [], 1, 8, mulberry32(1))).toThrow(/no training pairs/);
-    expect(() => sampleBatch(spec, [randomPair('small', 6, 12, 1, false, false)], 1, 8, mulberry32(1))).toThrow(/small is 6x12, smaller than the 8 crop/);
+    expect(() => sampleBatch(spec, [randomPair('small', 6, 12, 1, false, spec)], 1, 8, mulberry32(1))).toThrow(/small is 6x12, smaller than the 8 crop/);
   });
 });

@@ -12,7 +12,10 @@ import type { CompiledScene } from '../../src/scene/compile.ts';
 import { OnlineTrainer } from '../../src/train/online.ts';
 import { compileBuiltin, renderCompiled } from '../support/render.ts';
 
-const spec = builtinSpec('n2n-fast');
+// Without the shipped autoexposure: from random initialisation these 36 steps gain 3.6 dB on the dim Cornell box
+// as the network sees it, 2.3 dB once its input is scaled up ~5x (measured; the online trainer starts from shipped
+// weights in use). Autoexposure in training pairs and inference is tested in tests/denoise/exposure.test.ts.
+const spec = { ...builtinSpec('n2n-fast'), autoexposure: undefined };
 let gpu: GpuContext;
 let scene: CompiledScene;
 let noisy: FrameData;
