@@ -11,6 +11,8 @@ export interface CheckpointHeader {
   spec: string;
   step: number;
   count: number;
+  /** The spec's autoexposure key the run's training pairs were prepared with (absent: none, or a run from before the field). */
+  autoexposure?: number;
   /** Training wall time so far (ms), summed over sessions. */
   elapsedMs: number;
   /** The run log so far (see run.ts), restored on resume. */

@@ -110,8 +110,13 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
       }
       trainer.setState(state);
       log = { ...(header.log as RunLog), config: cfg, adapter: gpu.adapter.name };
+      if (trainer.step >= cfg.steps && log.done) return log;
+      if (header.autoexposure !== spec.autoexposure) {
+        // the pairs would be prepared differently from here on: the resumed run would not be the run it continues
+        const key = (k: number | undefined) => (k === undefined ? 'none' : String(k));
+        throw new ConfigError(`${store.checkpointName} belongs to a run whose data were prepared with autoexposure ${key(header.autoexposure)}, spec '${spec.name}' now has ${key(spec.autoexposure)}: start a new run (its config's "init" can name this run's weights)`);
+      }
     }
-    if (trainer.step >= cfg.steps && log.done) return log;
     const t0 = performance.now();
     const pipeline = await IntegratorPipeline.create(gpu);
     const pairs = await renderTrainingPairs(gpu, cfg, pipeline, (i) => emit({ phase: 'data', done: i, total: cfg.data.scenes }));
@@ -131,7 +136,9 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
       log.elapsedMs = elapsed();
       const state = await trainer.state();
       await store.writeWeights(encodeWeights(spec, await trainer.weights()));
-      await store.writeCheckpoint(encodeCheckpoint({ configHash: hash, spec: spec.name, elapsedMs: log.elapsedMs, log }, state));
+      await store.writeCheckpoint(encodeCheckpoint({
+        configHash: hash, spec: spec.name, ...(spec.autoexposure !== undefined ? { autoexposure: spec.autoexposure } : {}), elapsedMs: log.elapsedMs, log,
+      }, state));
       await store.writeLog(JSON.stringify(log, null, 1));
       emit({ phase: 'checkpoint', step: trainer.step });
     };

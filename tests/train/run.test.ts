@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinSpec } from '../../src/denoise/specs.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
-import { CheckpointError, decodeCheckpoint } from '../../src/train/checkpoint.ts';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from '../../src/train/checkpoint.ts';
 import { ConfigError, parseTrainConfig, type TrainConfig } from '../../src/train/config.ts';
 import { TrainKernels } from '../../src/train/kernels.ts';
 import { runTraining, type RunStore } from '../../src/train/run.ts';
@@ -105,6 +105,22 @@ describe('training runs', () => {
     store.checkpoint = full.checkpoint;
     await expect(runTraining(gpu, { ...cfg, seed: 4 }, store)).rejects.toThrow(ConfigError);
     await expect(runTraining(gpu, { ...cfg, seed: 4 }, store)).rejects.toThrow(/another config/);
+    // a checkpoint from before the spec's autoexposure (or with another key): its data would change mid-run, so an
+    // unfinished run is refused; a finished one has nothing left to train and just returns its log
+    const partial = new MemoryStore();
+    await runTraining(gpu, cfg, partial, { maxStepsThisSession: 2 });
+    const rewrite = (ck: Uint8Array, key: number | undefined) => {
+      const { header, state } = decodeCheckpoint(ck, 'x');
+      expect(header.autoexposure).toBe(builtinSpec(cfg.spec).autoexposure);
+      const { autoexposure: _, step: _s, count: _c, ...older } = header;
+      return encodeCheckpoint({ ...older, ...(key === undefined ? {} : { autoexposure: key }) }, state);
+    };
+    for (const k of [undefined, 0.5]) {
+      store.checkpoint = rewrite(partial.checkpoint!, k);
+      await expect(runTraining(gpu, cfg, store)).rejects.toThrow(new RegExp(`data were prepared with autoexposure ${k ?? 'none'}, spec '${cfg.spec}' now has 0.27: start a new run`));
+    }
+    store.checkpoint = rewrite(full.checkpoint!, undefined);
+    expect((await runTraining(gpu, cfg, store)).done).toBe(true);
     store.checkpoint = full.checkpoint!.slice(0, full.checkpoint!.length - 4);
     await expect(runTraining(gpu, cfg, store)).rejects.toThrow(CheckpointError);
     await expect(runTraining(gpu, cfg, store)).rejects.toThrow(/mem\/checkpoint.tlck: not a usable checkpoint/);
