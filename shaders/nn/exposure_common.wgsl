@@ -17,3 +17,14 @@ struct ExposureParams {
 const EXPOSURE_BIN = 16u;         // transform.ts EXPOSURE_BIN
 const EXPOSURE_EPSILON = 1e-8;    // transform.ts EXPOSURE_EPSILON
 const LUMINANCE = vec3f(0.2126, 0.7152, 0.0722);
+
+var<workgroup> partial: array<vec2f, 256>;
+
+/** Sums partial[0..256) into partial[0] in a fixed tree order (the caller fills partial[li] first). */
+fn sum_partials(li: u32) {
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s >>= 1u) {
+    if (li < s) { partial[li] += partial[li + s]; }
+    workgroupBarrier();
+  }
+}

@@ -5,6 +5,9 @@ import type { DenoiseImages } from '../../src/denoise/images.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { parseSpecText, type NetworkSpec } from '../../src/denoise/spec.ts';
 import { initWeights, type NetworkWeights } from '../../src/denoise/weights.ts';
+import { GpuJsDenoiser } from '../../src/denoise/gpujs/denoiser.ts';
+import { referenceDenoise } from '../../src/denoise/reference.ts';
+import { NetworkTrainer } from '../../src/train/trainer.ts';
 import { mulberry32 } from '../support/random.ts';
 
 /** One denoise with a Denoiser made for it: the output read back as linear RGB, every GPU object destroyed. */
@@ -92,4 +95,25 @@ export function errorStats(got: Float32Array, ref: Float32Array): ErrorStats {
   }
   const n = ref.length;
   return { max, rms: Math.sqrt(sq / n), refStd: Math.sqrt(Math.max(0, sum2 / n - (sum / n) ** 2)) };
+}
+
+/**
+ * The largest errors (errorStats().max) of the trainer's inference and of the gpu.js fallback (CPU mode) against the
+ * CPU reference for one input: both share the reference's pre- and postprocessing, so they check its use.
+ */
+export async function otherBackendErrors(gpu: GpuContext, spec: NetworkSpec, weights: NetworkWeights, images: DenoiseImages): Promise<{ trainer: number; gpujs: number }> {
+  const ref = referenceDenoise(spec, weights, images);
+  const trainer = await NetworkTrainer.create(gpu, { spec, weights, loss: 'l2', batch: 1, crop: 16 });
+  let trainerMax: number;
+  try {
+    trainerMax = errorStats(await trainer.denoise(images), ref).max;
+  } finally {
+    trainer.destroy();
+  }
+  const js = await GpuJsDenoiser.create({ spec, weights, mode: 'cpu' });
+  try {
+    return { trainer: trainerMax, gpujs: errorStats((await js.denoise(images)).data, ref).max };
+  } finally {
+    await js.destroy();
+  }
 }
