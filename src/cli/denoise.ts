@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDenoiserBackend, type DenoiserBackend } from '../denoise/backend.ts';
-import type { ImageInput } from '../denoise/images.ts';
+import { toDenoiseImages, type ImageInput } from '../denoise/images.ts';
+import { inputExposure } from '../denoise/reference.ts';
 import { macsPerPixel, parameterCount, parseSpecText, type NetworkSpec } from '../denoise/spec.ts';
 import { BUILTIN_SPECS, builtinSpec } from '../denoise/specs.ts';
 import { decodeWeights, initWeights, WeightsError, type NetworkWeights } from '../denoise/weights.ts';
@@ -76,6 +77,11 @@ export async function loadModel(model: string, weightsPath: string | undefined):
   return { spec, weights: decodeWeights(spec, bytes, file), weightsFile: file, warning: null };
 }
 
+/** ", autoexposure x k" for a spec with autoexposure (the input's scale, as the denoiser applied it), else "". */
+export function describeExposure(spec: NetworkSpec, k: number): string {
+  return spec.autoexposure === undefined ? '' : `, autoexposure x${k.toPrecision(3)}`;
+}
+
 /** One line describing the model: name, size, where its weights came from. */
 export function describeModel(m: LoadedModel): string {
   return `${m.spec.name} (${parameterCount(m.spec).toLocaleString('en')} parameters, ${Math.round(macsPerPixel(m.spec)).toLocaleString('en')} MACs/pixel), ` +
@@ -133,7 +139,7 @@ export async function denoiseCommand(argv: string[]): Promise<void> {
     await writeImageFile(out, result, { exposure, operator });
     process.stdout.write(
       `wrote ${out} (${result.width}x${result.height}, ${spec.name}${model.weightsFile ? `, weights ${model.weightsFile}` : ', untrained (random) weights'}; ` +
-        `backend ${backend.describe()}; denoise ${ms.toFixed(0)} ms)\n`,
+        `backend ${backend.describe()}; denoise ${ms.toFixed(0)} ms${describeExposure(spec, inputExposure(spec, toDenoiseImages(spec, input)))})\n`,
     );
   } finally {
     await backend?.destroy();

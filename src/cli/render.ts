@@ -10,7 +10,7 @@ import { createNodeGpuContext } from '../node/gpu.ts';
 import { writeFormatForPath, writeImageFile } from '../node/image-files.ts';
 import { loadEnvironment, loadScene } from '../node/load-scene.ts';
 import { choiceOption, intOption, listOption, numberOption, parse, sizeOption, UsageError } from './args.ts';
-import { describeModel, loadModel } from './denoise.ts';
+import { describeExposure, describeModel, loadModel } from './denoise.ts';
 import { formatRate, formatSeconds, ProgressBar } from './progress.ts';
 
 export const RENDER_USAGE = `usage: tracelab render <scene-name|file.glb|file.gltf> [options]
@@ -82,7 +82,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
     const t0 = performance.now();
     const rendered = await tracer.render({ spp, seed, onProgress: (p) => bar.update(p.done, p.total, p.elapsedMs) });
     const seconds = (performance.now() - t0) / 1000;
-    let denoised: { image: ImageF32; ms: number } | null = null;
+    let denoised: { image: ImageF32; ms: number; exposure: number } | null = null;
     if (model) {
       // the Frame's film buffer goes to the denoiser as it is: no CPU round trip
       if (model.warning) process.stderr.write(`${model.warning}\n`);
@@ -91,7 +91,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
       const result = await denoiser.denoise(rendered);
       const data = await result.read();
       result.destroy();
-      denoised = { image: { width, height, channels: 3, data }, ms: performance.now() - t1 };
+      denoised = { image: { width, height, channels: 3, data }, ms: performance.now() - t1, exposure: await denoiser.lastExposureScale() };
       process.stderr.write(`denoiser: ${describeModel(model)}; webgpu, ${denoiser.format === 'rgba16float' ? 'f16' : 'f32'} tensors\n`);
     }
     const frame = await tracer.readFrame();
@@ -105,7 +105,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
       await writeImageFile(path, denoised.image, { exposure, operator });
       process.stdout.write(
         `wrote ${path} (${model.spec.name}${model.weightsFile ? '' : ', untrained (random) weights'}; ` +
-          `backend webgpu (${gpu.adapter.name}); denoise ${denoised.ms.toFixed(0)} ms)\n`,
+          `backend webgpu (${gpu.adapter.name}); denoise ${denoised.ms.toFixed(0)} ms${describeExposure(model.spec, denoised.exposure)})\n`,
       );
     }
   } finally {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exposureScale } from '../../src/denoise/transform.ts';
 import { encodeWeights, initWeights } from '../../src/denoise/weights.ts';
 import { readImageFile, writeImageFile } from '../../src/node/image-files.ts';
 import { errorStats, loadSpec, randomImages } from '../denoise/support.ts';
@@ -52,14 +53,17 @@ describe('tracelab denoise', () => {
   it('denoises an EXR with albedo and normal on WebGPU, then on gpu.js, with matching results', async () => {
     const r = await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-fast', '--weights', 'fast.bin', '--out', 'dn.exr', '--backend', 'webgpu');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^wrote dn\.exr \(12x10, n2n-fast, weights \S+; backend webgpu \(.+\), f(16|32) tensors; denoise \d+ ms\)$/m);
+    // the input's autoexposure scale, as the file holds it
+    const noisy = await readImageFile(p('noisy.exr'));
+    const k = exposureScale(fast.autoexposure, noisy.data, W, H).toPrecision(3);
+    expect(r.stdout).toMatch(new RegExp(`^wrote dn\\.exr \\(12x10, n2n-fast, weights \\S+; backend webgpu \\(.+\\), f(16|32) tensors; denoise \\d+ ms, autoexposure x${k}\\)$`, 'm'));
     expect(r.stderr).toMatch(/model: n2n-fast \(84,195 parameters, 28,224 MACs\/pixel\), weights fast\.bin/);
     const gpu = await readImageFile(p('dn.exr'));
     expect([gpu.width, gpu.height, gpu.channels]).toEqual([W, H, 3]);
 
     const j = await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-fast', '--weights', 'fast.bin', '--out', 'dn-gpujs.exr', '--backend', 'gpujs');
     expect(j.code, j.stderr).toBe(0);
-    expect(j.stdout).toMatch(/^wrote dn-gpujs\.exr \(12x10, n2n-fast, weights \S+; backend gpu\.js (webasm|cpu); denoise \d+ ms\)$/m);
+    expect(j.stdout).toMatch(new RegExp(`^wrote dn-gpujs\\.exr \\(12x10, n2n-fast, weights \\S+; backend gpu\\.js (webasm|cpu); denoise \\d+ ms, autoexposure x${k}\\)$`, 'm'));
     const cpu = await readImageFile(p('dn-gpujs.exr'));
     // WebGPU stores tensors in f16 where the adapter can: the f16 tolerance of denoiser.test.ts (8 * 2^-11)
     const e = errorStats(cpu.data, gpu.data);
@@ -124,7 +128,7 @@ describe('tracelab render --denoise', () => {
     const r = await tracelab('render', 'cornell-box', '--spp', '2', '--size', '20x14', '--out', 'cb.exr', '--denoise', 'n2n-fast', '--weights', 'fast.bin');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^wrote cb\.exr \(20x14, 2 spp/m);
-    expect(r.stdout).toMatch(/^wrote cb-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms\)$/m);
+    expect(r.stdout).toMatch(/^wrote cb-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms, autoexposure x\d+\.?\d*\)$/m);
     const [noisy, denoised] = await Promise.all([readImageFile(p('cb.exr')), readImageFile(p('cb-denoised.exr'))]);
     expect([noisy.width, noisy.height, denoised.width, denoised.height]).toEqual([20, 14, 20, 14]);
     expect(denoised.data.some((v, i) => v !== noisy.data[i])).toBe(true);
