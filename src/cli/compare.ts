@@ -18,13 +18,23 @@ export const KNOWN_DENOISERS: readonly string[] = [...N2N_MODELS, ...N2N_MODELS.
 /** The n2n model whose weights a denoiser name uses (the network itself, or the start of its online training). */
 const baseModel = (name: string): N2nModel | null => (isN2nModel(name) ? name : onlineModel(name));
 
+/** The networks `compare` runs by default when their trained weights ship (the two trained specs). */
+export const DEFAULT_NETWORKS = ['n2n-fast', 'n2n-fast-demod'] as const;
+
+/** The default --denoisers: the default networks that have weights, then the baselines; and the networks left out. */
+export function defaultDenoisers(hasWeights: (model: N2nModel) => boolean): { names: string[]; leftOut: string[] } {
+  const nets: string[] = DEFAULT_NETWORKS.filter((m) => hasWeights(m));
+  return { names: [...nets, 'atrous', 'bilateral', 'none'], leftOut: DEFAULT_NETWORKS.filter((m) => !hasWeights(m)) };
+}
+
 export const COMPARE_USAGE = `usage: tracelab compare [options]
   Renders each scene at each spp with a fixed seed, denoises with each denoiser, scores everything against a cached
   high-spp reference, and writes results.json and a self-contained report.html into --out.
   --scenes LIST      built-in scenes (or .glb/.gltf files), comma-separated (default cornell-box)
   --spp LIST         test render spp, comma-separated (default 1,4,16,64)
   --denoisers LIST   ${KNOWN_DENOISERS.join(', ')}; "none" (the noisy render) is always included
-                     (default atrous,bilateral,none, plus n2n-fast when denoiser/weights/n2n-fast.bin exists)
+                     (default: n2n-fast and n2n-fast-demod where denoiser/weights/<model>.bin exists, atrous,
+                     bilateral, none)
                      online-<model>: the model fine-tuned on each scene's view before its frames are denoised
                      (noisy pairs of ${DEFAULT_ONLINE_SETTINGS.sppPerRender} spp; the training time counts in the scene's total times)
   --online-steps N   training steps per scene of the online denoisers (default ${DEFAULT_ONLINE_SETTINGS.steps})
@@ -158,8 +168,9 @@ export async function compareCommand(argv: string[]): Promise<void> {
   for (const n of names ?? []) {
     if (!KNOWN_DENOISERS.includes(n)) throw new UsageError(`--denoisers: unknown denoiser '${n}' (known: ${KNOWN_DENOISERS.join(', ')})`);
   }
-  const leftOut = !names && !hasDefaultWeights('n2n-fast');
-  names ??= leftOut ? ['atrous', 'bilateral', 'none'] : ['n2n-fast', 'atrous', 'bilateral', 'none'];
+  const defaults = defaultDenoisers(hasDefaultWeights);
+  const leftOut = names ? [] : defaults.leftOut;
+  names ??= defaults.names;
   const [width, height] = sizeAtLeastSsim(values.size, [256, 256]);
   const referenceSpp = intOption('ref-spp', values['ref-spp'], 1024, 1, 1 << 30);
   const targetPsnr = values['target-psnr'] === undefined ? null : numberOption('target-psnr', values['target-psnr'], 30, 0.01, 200);
@@ -177,7 +188,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
   const scenes = await compileScenes(sceneNames);
 
   // notes only once every option has been checked, so a bad option is the one line on stderr
-  if (leftOut) process.stderr.write('tracelab: note: n2n-fast is left out of the default denoisers: no trained weights (denoiser/weights/n2n-fast.bin)\n');
+  for (const m of leftOut) process.stderr.write(`tracelab: note: ${m} is left out of the default denoisers: no trained weights (denoiser/weights/${m}.bin)\n`);
   const gpu = await createNodeGpuContext();
   let result: CompareOutput;
   try {

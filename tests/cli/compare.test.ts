@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinSpec } from '../../src/denoise/specs.ts';
 import { encodeWeights, initWeights } from '../../src/denoise/weights.ts';
+import { defaultDenoisers } from '../../src/cli/compare.ts';
 import { checkResults } from '../../src/harness/compare-schema.ts';
 import { cliRunner, expectCleanFailure } from '../support/cli.ts';
 
@@ -99,6 +100,21 @@ describe('tracelab compare', () => {
     expectCleanFailure(r, pattern, code);
     expect(existsSync(join(dir, out))).toBe(false);
     expect(existsSync(join(dir, cache))).toBe(false);
+  });
+
+  it('runs the shipped networks that have weights by default, and says which it left out', async () => {
+    expect(defaultDenoisers(() => true)).toEqual({ names: ['n2n-fast', 'n2n-fast-demod', 'atrous', 'bilateral', 'none'], leftOut: [] });
+    expect(defaultDenoisers((m) => m === 'n2n-fast-demod')).toEqual({ names: ['n2n-fast-demod', 'atrous', 'bilateral', 'none'], leftOut: ['n2n-fast'] });
+    expect(existsSync(new URL('../../denoiser/weights/n2n-fast.bin', import.meta.url))).toBe(true);
+    expect(existsSync(new URL('../../denoiser/weights/n2n-fast-demod.bin', import.meta.url))).toBe(true);
+    const noWeights = cliRunner(dir, { TRACELAB_WEIGHTS_DIR: join(dir, 'no-weights-here') });
+    const r = await noWeights('compare', ...TINY, '--spp', '1', '--out', 'defaults');
+    expect(r.code, r.stderr).toBe(0);
+    for (const m of ['n2n-fast', 'n2n-fast-demod']) {
+      expect(r.stderr).toContain(`tracelab: note: ${m} is left out of the default denoisers: no trained weights (denoiser/weights/${m}.bin)`);
+    }
+    const results = JSON.parse(readFileSync(join(dir, 'defaults', 'results.json'), 'utf8'));
+    expect(checkResults(results).settings.denoisers).toEqual(['atrous', 'bilateral', 'none']);
   });
 
   it('says which file is missing when a model has no trained weights', async () => {
