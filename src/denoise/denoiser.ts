@@ -157,7 +157,7 @@ export class Denoiser {
       });
       const uploads: GPUBuffer[] = [];
       try {
-        if (frame && this.spec.autoexposure !== undefined) uploads.push(...this.filmExposure(frame, this.spec.autoexposure));
+        if (frame && this.spec.autoexposure !== undefined) this.filmExposure(frame, this.spec.autoexposure, uploads);
         else gpu.device.queue.writeBuffer(this.exposure, 0, new Float32Array([images ? exposureScale(this.spec.autoexposure, images.color, width, height) : 1]));
         for (const tile of tiles) {
           const source = frame ? frame.film : this.upload(images!, tile.rect);
@@ -176,14 +176,16 @@ export class Denoiser {
   }
 
   /**
-   * Encodes the film's autoexposure passes (exposure_*.wgsl), which leave k in `this.exposure` before the tiles
-   * run; returns the buffers to destroy once the work is submitted.
+   * Submits the film's autoexposure passes (exposure_*.wgsl), which leave k in `this.exposure` before the tiles
+   * run; the buffers it makes go into `owned`, which the caller destroys once the work is done.
    */
-  private filmExposure(frame: Frame, key: number): GPUBuffer[] {
+  private filmExposure(frame: Frame, key: number, owned: GPUBuffer[]): void {
     const gpu = this.gpu;
     const bins = exposureBins(frame.width, frame.height);
     const params = gpu.device.createBuffer({ label: 'denoiser exposure params', size: EXPOSURE_PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    owned.push(params);
     const logs = gpu.device.createBuffer({ label: `denoiser exposure bins (${bins.count})`, size: bins.count * 8, usage: GPUBufferUsage.STORAGE });
+    owned.push(logs);
     const bytes = new ArrayBuffer(EXPOSURE_PARAMS_BYTES);
     writeExposureParams(new DataView(bytes), 0, { width: frame.width, height: frame.height, spp: frame.spp, key });
     gpu.device.queue.writeBuffer(params, 0, bytes);
@@ -202,7 +204,6 @@ export class Denoiser {
     run(this.io.exposureBins, frame.film, bins.x, bins.y);
     run(this.io.exposureFinish, this.exposure, 1, 1);
     gpu.device.queue.submit([enc.finish()]);
-    return [params, logs];
   }
 
   /** The autoexposure scale k the last denoise call used (1 for a spec without `autoexposure`). */
