@@ -45,22 +45,28 @@ export function inputExposure(spec: NetworkSpec, images: DenoiseImages): number 
 }
 
 /**
- * The network input: colour, albedo, normal (as the spec lists them) after their transforms, padded to a
- * multiple of 2^levels by repeating the last column and row. With `spec.autoexposure` the colour is multiplied by
- * the image's exposure scale, and with `spec.demodulate` divided by the albedo's demodulation factor, first.
+ * The colour as the network's input transform takes it (interleaved RGB): times the exposure scale `k`, then divided
+ * by the albedo's demodulation factor for a spec with `demodulate`; `color` itself when neither applies. The runtime
+ * input pass does the same, and training pairs prepare both renders with it.
  */
-export function preprocess(spec: NetworkSpec, images: DenoiseImages, storage: Storage = 'f32'): Tensor {
+export function networkColor(spec: Pick<NetworkSpec, 'demodulate'>, color: Float32Array, albedo: Float32Array | undefined, k: number): Float32Array {
+  const scaled = k === 1 ? color : color.map((v) => v * k);
+  return spec.demodulate ? demodulated(scaled, albedo as Float32Array) : scaled;
+}
+
+/**
+ * The network input: colour, albedo, normal (as the spec lists them) after their transforms, padded to a
+ * multiple of 2^levels by repeating the last column and row. The colour is `networkColor` first: times the image's
+ * exposure scale (`exposure`, default `inputExposure`), then demodulated for a spec with `demodulate`.
+ */
+export function preprocess(spec: NetworkSpec, images: DenoiseImages, storage: Storage = 'f32', exposure?: number): Tensor {
   checkDenoiseImages(spec, images);
   const { width: w, height: h } = images;
   const p = paddedSize(spec, w, h);
   const t = createTensor(spec.inputs.length * 3, p.width, p.height);
-  const scale = inputExposure(spec, images);
+  const scale = exposure ?? inputExposure(spec, images);
   spec.inputs.forEach((kind, k) => {
-    let src = images[kind] as Float32Array;
-    if (kind === 'color') {
-      if (scale !== 1) src = src.map((v) => v * scale);
-      if (spec.demodulate) src = demodulated(src, images.albedo as Float32Array);
-    }
+    const src = kind === 'color' ? networkColor(spec, images.color, images.albedo, scale) : (images[kind] as Float32Array);
     const f = kind === 'color' ? prepColor : kind === 'albedo' ? prepAlbedo : prepNormal;
     for (let y = 0; y < p.height; y++) {
       const sy = Math.min(y, h - 1);
@@ -166,13 +172,13 @@ export function linearOutput(output: Tensor, width: number, height: number): Flo
 
 /**
  * The denoised image from the network output: `linearOutput` at the input's size, divided by the input's exposure
- * scale for a spec with `autoexposure`, times the albedo's demodulation factor for a spec with `demodulate`, then
- * the output bound (`boundByInput`: at most the largest input colour value nearby).
+ * scale (`exposure`, default `inputExposure`: pass preprocess's), times the albedo's demodulation factor for a spec
+ * with `demodulate`, then the output bound (`boundByInput`: at most the largest input colour value nearby).
  */
-export function postprocess(spec: NetworkSpec, output: Tensor, images: DenoiseImages): Float32Array {
+export function postprocess(spec: NetworkSpec, output: Tensor, images: DenoiseImages, exposure?: number): Float32Array {
   const { width, height } = images;
   const rgb = linearOutput(output, width, height);
-  const scale = inputExposure(spec, images);
+  const scale = exposure ?? inputExposure(spec, images);
   if (scale !== 1) for (let i = 0; i < rgb.length; i++) rgb[i] /= scale;
   if (spec.demodulate) remodulate(rgb, images.albedo as Float32Array);
   return boundByInput(rgb, images.color, width, height);
@@ -180,6 +186,7 @@ export function postprocess(spec: NetworkSpec, output: Tensor, images: DenoiseIm
 
 /** The whole denoiser on the CPU: linear HDR RGB of the input's size. */
 export function referenceDenoise(spec: NetworkSpec, weights: NetworkWeights, images: DenoiseImages, storage: Storage = 'f32'): Float32Array {
-  const out = forward(spec, weights, preprocess(spec, images, storage), storage);
-  return postprocess(spec, out, images);
+  const k = inputExposure(spec, images);
+  const out = forward(spec, weights, preprocess(spec, images, storage, k), storage);
+  return postprocess(spec, out, images, k);
 }

@@ -2,7 +2,7 @@
 // same spp, with the first render's albedo and normal), optionally with a clean high-spp target instead of the
 // second render, and random crops of them assembled into the trainer's batches.
 import type { NetworkSpec } from '../denoise/spec.ts';
-import { demodulated } from '../denoise/reference.ts';
+import { networkColor } from '../denoise/reference.ts';
 import { exposureScale, prepAlbedo, prepColor, prepNormal } from '../denoise/transform.ts';
 import type { PathTracer } from '../render/path-tracer.ts';
 import type { Batch } from './trainer.ts';
@@ -91,9 +91,8 @@ export function makePair(name: string, width: number, height: number, spp: numbe
   }
   const demodulate = prep.demodulate === true;
   const exposure = exposureScale(prep.autoexposure, colorA, width, height);
-  const scaled = (c: Float32Array) => (exposure === 1 ? c : c.map((v) => v * exposure));
-  const a = demodulate ? demodulated(scaled(colorA), albedo) : scaled(colorA);
-  const b = demodulate ? demodulated(scaled(colorB), albedo) : scaled(colorB);
+  const a = networkColor(prep, colorA, albedo, exposure);
+  const b = networkColor(prep, colorB, albedo, exposure);
   return {
     name, width, height, spp, clean, demodulated: demodulate, exposure,
     ...(prep.autoexposure !== undefined ? { autoexposure: prep.autoexposure } : {}),

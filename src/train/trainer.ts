@@ -2,7 +2,7 @@
 // training graph for the batch/crop size and, on demand, batch-1 graphs for inference at other sizes
 // (validation, online denoising). A step = upload a batch, one command buffer (forward, loss, backward, Adam).
 import type { DenoiseImages } from '../denoise/images.ts';
-import { postprocess, preprocess } from '../denoise/reference.ts';
+import { inputExposure, postprocess, preprocess } from '../denoise/reference.ts';
 import type { NetworkSpec } from '../denoise/spec.ts';
 import { initWeights, type NetworkWeights } from '../denoise/weights.ts';
 import type { GpuContext } from '../gpu/context.ts';
@@ -242,9 +242,10 @@ export class NetworkTrainer {
    * cropped back, as the runtime denoiser does); returns linear RGB, interleaved.
    */
   async denoise(images: DenoiseImages): Promise<Float32Array> {
-    const input = preprocess(this.options.spec, images);
+    const k = inputExposure(this.options.spec, images);
+    const input = preprocess(this.options.spec, images, 'f32', k);
     const out = await this.infer(input.data, input.width, input.height);
-    return postprocess(this.options.spec, { channels: 3, width: input.width, height: input.height, data: out }, images);
+    return postprocess(this.options.spec, { channels: 3, width: input.width, height: input.height, data: out }, images, k);
   }
 
   /** Drops the inference graphs (their memory) until the next infer(). */

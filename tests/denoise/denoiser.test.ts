@@ -16,7 +16,7 @@ import type { NetworkSpec } from '../../src/denoise/spec.ts';
 import type { NetworkWeights } from '../../src/denoise/weights.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
-import { errorStats, filmFromImages, loadSpec, randomImages, testWeights } from './support.ts';
+import { errorStats, filmFromImages, loadSpec, randomImages, readDenoised, testWeights } from './support.ts';
 
 const F32_MAX = 1e-4;
 const F16_MAX = 8 * 2 ** -11;
@@ -107,17 +107,9 @@ describe('denoiser inputs', () => {
     // passes and the images' from the CPU (tests/denoise/exposure.test.ts), so they agree to float rounding
     const plainDn = await Denoiser.create(gpu, { spec: { ...fast, autoexposure: undefined }, weights: fastWeights, precision: 'f32' });
     const dn = await Denoiser.create(gpu, { spec: fast, weights: fastWeights, precision: 'f32' });
-    const read = async (d: Denoiser, input: Parameters<Denoiser['denoise']>[0]) => {
-      const out = await d.denoise(input);
-      try {
-        return await out.read();
-      } finally {
-        out.destroy();
-      }
-    };
     try {
-      expect(await read(plainDn, { width, height, spp, film: buffer })).toEqual(await read(plainDn, images));
-      expect(errorStats(await read(dn, { width, height, spp, film: buffer }), await read(dn, images)).max).toBeLessThan(F32_MAX / 10);
+      expect(await readDenoised(plainDn, { width, height, spp, film: buffer })).toEqual(await readDenoised(plainDn, images));
+      expect(errorStats(await readDenoised(dn, { width, height, spp, film: buffer }), await readDenoised(dn, images)).max).toBeLessThan(F32_MAX / 10);
       await expect(dn.denoise({ width, height, spp: 0, film: buffer })).rejects.toThrow(/frame: has 0 samples per pixel/);
     } finally {
       buffer.destroy();

@@ -13,7 +13,7 @@ import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { makePair, sampleBatch } from '../../src/train/data.ts';
 import { mulberry32 } from '../support/random.ts';
-import { errorStats, filmFromImages, loadSpec, randomImages, testWeights, otherBackendErrors } from './support.ts';
+import { errorStats, filmFromImages, loadSpec, randomImages, testWeights, otherBackendErrors, readDenoised } from './support.ts';
 
 const fast = loadSpec('n2n-fast');
 const demod = loadSpec('n2n-fast-demod');
@@ -152,14 +152,7 @@ describe('autoexposure on the GPU and in gpu.js', () => {
     const dn = await Denoiser.create(gpu, { spec: demod, weights, precision: 'f32' });
     const tiled = await Denoiser.create(gpu, { spec: demod, weights, precision: 'f32', tileSize: 112 });
     const film = gpu.createBufferWithData('test film', filmFromImages(im, spp), GPUBufferUsage.STORAGE);
-    const read = async (d: Denoiser, input: Parameters<Denoiser['denoise']>[0]) => {
-      const out = await d.denoise(input);
-      try {
-        return { rgb: await out.read(), k: await d.lastExposureScale() };
-      } finally {
-        out.destroy();
-      }
-    };
+    const read = async (d: Denoiser, input: Parameters<Denoiser['denoise']>[0]) => ({ rgb: await readDenoised(d, input), k: await d.lastExposureScale() });
     try {
       const fromImages = await read(dn, im);
       expect(fromImages.k).toBe(Math.fround(want));

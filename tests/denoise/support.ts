@@ -10,16 +10,21 @@ import { referenceDenoise } from '../../src/denoise/reference.ts';
 import { NetworkTrainer } from '../../src/train/trainer.ts';
 import { mulberry32 } from '../support/random.ts';
 
+/** One denoise with an existing Denoiser: the output read back as linear RGB, its buffer destroyed. */
+export async function readDenoised(dn: Denoiser, input: Parameters<Denoiser['denoise']>[0]): Promise<Float32Array> {
+  const out = await dn.denoise(input);
+  try {
+    return await out.read();
+  } finally {
+    out.destroy();
+  }
+}
+
 /** One denoise with a Denoiser made for it: the output read back as linear RGB, every GPU object destroyed. */
 export async function denoiseOnce(gpu: GpuContext, options: DenoiserOptions, input: Parameters<Denoiser['denoise']>[0]): Promise<Float32Array> {
   const dn = await Denoiser.create(gpu, options);
   try {
-    const out = await dn.denoise(input);
-    try {
-      return await out.read();
-    } finally {
-      out.destroy();
-    }
+    return await readDenoised(dn, input);
   } finally {
     dn.destroy();
   }

@@ -7,7 +7,7 @@
 import { GPU, Input, type IKernelRunShortcut, type KernelOutput } from 'gpu.js';
 import type { ImageF32 } from '../../image/image.ts';
 import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from '../images.ts';
-import { postprocess, preprocess, type Tensor } from '../reference.ts';
+import { inputExposure, postprocess, preprocess, type Tensor } from '../reference.ts';
 import { convLayers, type ConvLayer, type NetworkSpec } from '../spec.ts';
 import { checkWeights, initWeights, type NetworkWeights } from '../weights.ts';
 import { CONV_CONCAT_SOURCE, CONV_SOURCE, POOL_SOURCE } from './kernels.ts';
@@ -80,10 +80,11 @@ export class GpuJsDenoiser {
   private async denoiseNow(input: GpuJsInput): Promise<ImageF32> {
     if (this.destroyed) throw new Error('GpuJsDenoiser used after destroy()');
     const images = this.toImages(input);
-    const tensor = preprocess(this.spec, images);
+    const k = inputExposure(this.spec, images);
+    const tensor = preprocess(this.spec, images, 'f32', k);
     const plan = this.planFor(tensor.width, tensor.height);
     const out = await this.forward(plan, tensor);
-    return { width: images.width, height: images.height, channels: 3, data: postprocess(this.spec, out, images) };
+    return { width: images.width, height: images.height, channels: 3, data: postprocess(this.spec, out, images, k) };
   }
 
   /** Runs the layers in the reference's order (forward() in reference.ts), tensors staying in gpu.js's hands. */
