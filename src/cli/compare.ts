@@ -18,8 +18,8 @@ export const KNOWN_DENOISERS: readonly string[] = [...N2N_MODELS, ...N2N_MODELS.
 /** The n2n model whose weights a denoiser name uses (the network itself, or the start of its online training). */
 const baseModel = (name: string): N2nModel | null => (isN2nModel(name) ? name : onlineModel(name));
 
-/** The networks `compare` runs by default when their trained weights ship (the two trained specs). */
-export const DEFAULT_NETWORKS = ['n2n-fast', 'n2n-fast-demod'] as const;
+/** The networks `compare` runs by default when their trained weights ship (the three trained specs). */
+export const DEFAULT_NETWORKS = ['n2n-fast', 'n2n-fast-demod', 'n2n-paper-demod'] as const;
 
 /** The default --denoisers: the default networks that have weights, then the baselines; and the networks left out. */
 export function defaultDenoisers(hasWeights: (model: N2nModel) => boolean): { names: string[]; leftOut: string[] } {
@@ -33,8 +33,8 @@ export const COMPARE_USAGE = `usage: tracelab compare [options]
   --scenes LIST      built-in scenes (or .glb/.gltf files), comma-separated (default cornell-box)
   --spp LIST         test render spp, comma-separated (default 1,4,16,64)
   --denoisers LIST   ${KNOWN_DENOISERS.join(', ')}; "none" (the noisy render) is always included
-                     (default: n2n-fast and n2n-fast-demod where denoiser/weights/<model>.bin exists, atrous,
-                     bilateral, none)
+                     (default: n2n-fast, n2n-fast-demod and n2n-paper-demod where
+                     denoiser/weights/<model>.bin exists, atrous, bilateral, none)
                      online-<model>: the model fine-tuned on each scene's view before its frames are denoised
                      (noisy pairs of ${DEFAULT_ONLINE_SETTINGS.sppPerRender} spp; the training time counts in the scene's total times)
   --online-steps N   training steps per scene of the online denoisers (default ${DEFAULT_ONLINE_SETTINGS.steps})

@@ -103,14 +103,13 @@ describe('tracelab compare', () => {
   });
 
   it('runs the shipped networks that have weights by default, and says which it left out', async () => {
-    expect(defaultDenoisers(() => true)).toEqual({ names: ['n2n-fast', 'n2n-fast-demod', 'atrous', 'bilateral', 'none'], leftOut: [] });
-    expect(defaultDenoisers((m) => m === 'n2n-fast-demod')).toEqual({ names: ['n2n-fast-demod', 'atrous', 'bilateral', 'none'], leftOut: ['n2n-fast'] });
-    expect(existsSync(new URL('../../denoiser/weights/n2n-fast.bin', import.meta.url))).toBe(true);
-    expect(existsSync(new URL('../../denoiser/weights/n2n-fast-demod.bin', import.meta.url))).toBe(true);
+    expect(defaultDenoisers(() => true)).toEqual({ names: ['n2n-fast', 'n2n-fast-demod', 'n2n-paper-demod', 'atrous', 'bilateral', 'none'], leftOut: [] });
+    expect(defaultDenoisers((m) => m === 'n2n-fast-demod')).toEqual({ names: ['n2n-fast-demod', 'atrous', 'bilateral', 'none'], leftOut: ['n2n-fast', 'n2n-paper-demod'] });
+    for (const m of ['n2n-fast', 'n2n-fast-demod', 'n2n-paper-demod']) expect(existsSync(new URL(`../../denoiser/weights/${m}.bin`, import.meta.url))).toBe(true);
     const noWeights = cliRunner(dir, { TRACELAB_WEIGHTS_DIR: join(dir, 'no-weights-here') });
     const r = await noWeights('compare', ...TINY, '--spp', '1', '--out', 'defaults');
     expect(r.code, r.stderr).toBe(0);
-    for (const m of ['n2n-fast', 'n2n-fast-demod']) {
+    for (const m of ['n2n-fast', 'n2n-fast-demod', 'n2n-paper-demod']) {
       expect(r.stderr).toContain(`tracelab: note: ${m} is left out of the default denoisers: no trained weights (denoiser/weights/${m}.bin)`);
     }
     const results = JSON.parse(readFileSync(join(dir, 'defaults', 'results.json'), 'utf8'));

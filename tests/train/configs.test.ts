@@ -24,7 +24,7 @@ describe('shipped training configs', () => {
 describe('shipped weights', () => {
   it('each file in denoiser/weights matches the built-in spec of its name', () => {
     const names = readdirSync('denoiser/weights').filter((f) => f.endsWith('.bin'));
-    expect(names).toEqual(expect.arrayContaining(['n2n-fast.bin', 'n2n-fast-demod.bin']));
+    expect(names).toEqual(expect.arrayContaining(['n2n-fast.bin', 'n2n-fast-demod.bin', 'n2n-paper-demod.bin']));
     for (const f of names) {
       const w = decodeWeights(builtinSpec(f.replace(/\.bin$/, '')), new Uint8Array(readFileSync(`denoiser/weights/${f}`)), f);
       expect(Object.values(w).every((l) => l.weight.every(Number.isFinite))).toBe(true);
