@@ -1,5 +1,6 @@
 // The app's denoiser: the Noise2Noise network with trained weights when denoiser/weights/n2n-fast.bin exists,
-// otherwise the edge-avoiding a-trous baseline (untrained network weights would only scramble the image).
+// otherwise the edge-avoiding a-trous baseline (untrained network weights would only scramble the image). The picker
+// also offers the other shipped networks (n2n-fast-demod, and n2n-paper-demod: the most accurate, ~5x the cost).
 // Browser-only: the weights are found with Vite's import.meta.glob at build time, so a missing file costs no
 // failed request (a 404 would be a console error) and a present one is bundled as an asset.
 import { Denoiser } from '../denoise/denoiser.ts';
@@ -13,7 +14,17 @@ import type { ImageF32 } from '../image/image.ts';
 import type { Frame, FrameData } from '../render/path-tracer.ts';
 
 export const N2N_MODEL = 'n2n-fast';
-export const N2N_WEIGHTS_FILE = `denoiser/weights/${N2N_MODEL}.bin`;
+export const N2N_WEIGHTS_FILE = weightsFile(N2N_MODEL);
+
+/** The networks the picker offers, by picker value: 'n2n' (n2n-fast, the default) keeps its old URL value. */
+export const APP_NETWORKS = { n2n: N2N_MODEL, 'n2n-fast-demod': 'n2n-fast-demod', 'n2n-paper-demod': 'n2n-paper-demod' } as const;
+export type NetworkKind = keyof typeof APP_NETWORKS;
+export type AppNetwork = (typeof APP_NETWORKS)[NetworkKind];
+export const NETWORK_KINDS = Object.keys(APP_NETWORKS) as NetworkKind[];
+
+function weightsFile(model: AppNetwork): string {
+  return `denoiser/weights/${model}.bin`;
+}
 
 const WEIGHT_URLS = import.meta.glob<string>('/denoiser/weights/*.bin', { query: '?url', import: 'default', eager: true });
 
@@ -26,7 +37,7 @@ export interface AppDenoiser {
   destroy(): void;
 }
 
-export type DenoiserKind = 'n2n' | 'atrous' | 'bilateral';
+export type DenoiserKind = NetworkKind | 'atrous' | 'bilateral';
 export type DenoiserChoice = 'auto' | DenoiserKind;
 
 /** What 'auto' picks when the weights load (for the picker's initial value). */
@@ -34,19 +45,20 @@ export function autoDenoiserKind(): DenoiserKind {
   return WEIGHT_URLS[`/${N2N_WEIGHTS_FILE}`] ? 'n2n' : 'atrous';
 }
 
-/** Fetches the trained n2n-fast weights; null when the build has none. Throws a one-line error when bad. */
-export async function fetchTrainedWeights(): Promise<NetworkWeights | null> {
-  const url = WEIGHT_URLS[`/${N2N_WEIGHTS_FILE}`];
+/** Fetches a network's trained weights (default n2n-fast); null when the build has none. Throws a one-line error when bad. */
+export async function fetchTrainedWeights(model: AppNetwork = N2N_MODEL): Promise<NetworkWeights | null> {
+  const file = weightsFile(model);
+  const url = WEIGHT_URLS[`/${file}`];
   if (!url) return null;
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`${N2N_WEIGHTS_FILE}: HTTP ${res.status} ${res.statusText}`);
-  return decodeWeights(builtinSpec(N2N_MODEL), new Uint8Array(await res.arrayBuffer()), N2N_WEIGHTS_FILE);
+  if (!res.ok) throw new Error(`${file}: HTTP ${res.status} ${res.statusText}`);
+  return decodeWeights(builtinSpec(model), new Uint8Array(await res.arrayBuffer()), file);
 }
 
-async function n2nDenoiser(gpu: GpuContext, weights: NetworkWeights, label: string): Promise<AppDenoiser> {
-  const dn = await Denoiser.create(gpu, { spec: builtinSpec(N2N_MODEL), weights });
+async function n2nDenoiser(gpu: GpuContext, kind: NetworkKind, weights: NetworkWeights, label: string): Promise<AppDenoiser> {
+  const dn = await Denoiser.create(gpu, { spec: builtinSpec(APP_NETWORKS[kind]), weights });
   return {
-    kind: 'n2n',
+    kind,
     label,
     async denoise(frame) {
       const out = await dn.denoise(frame);
@@ -61,8 +73,9 @@ async function n2nDenoiser(gpu: GpuContext, weights: NetworkWeights, label: stri
 }
 
 /**
- * 'auto': n2n-fast with trained weights if the build has them, else a-trous. 'n2n' forces the network (with
- * seeded random weights when none are trained: for timing only), 'atrous' and 'bilateral' the baselines.
+ * 'auto': n2n-fast with trained weights if the build has them, else a-trous. A network kind ('n2n' = n2n-fast,
+ * 'n2n-fast-demod', 'n2n-paper-demod') forces that network (with seeded random weights when the build has no trained
+ * ones: for timing only), 'atrous' and 'bilateral' the baselines.
  */
 export async function createAppDenoiser(gpu: GpuContext, choice: DenoiserChoice = 'auto'): Promise<AppDenoiser> {
   if (choice === 'bilateral') {
@@ -75,15 +88,17 @@ export async function createAppDenoiser(gpu: GpuContext, choice: DenoiserChoice 
     };
   }
   if (choice !== 'atrous') {
+    const kind: NetworkKind = choice === 'auto' ? 'n2n' : choice;
+    const model = APP_NETWORKS[kind];
     let weights: NetworkWeights | null = null;
-    let problem = `no trained ${N2N_MODEL} weights yet (${N2N_WEIGHTS_FILE})`;
+    let problem = `no trained ${model} weights yet (${weightsFile(model)})`;
     try {
-      weights = await fetchTrainedWeights();
+      weights = await fetchTrainedWeights(model);
     } catch (err) {
       problem = err instanceof Error ? err.message : String(err);
     }
-    if (weights) return n2nDenoiser(gpu, weights, `${N2N_MODEL} (trained weights)`);
-    if (choice === 'n2n') return n2nDenoiser(gpu, initWeights(builtinSpec(N2N_MODEL), 1), `${N2N_MODEL} (untrained: ${problem})`);
+    if (weights) return n2nDenoiser(gpu, kind, weights, `${model} (trained weights)`);
+    if (choice !== 'auto') return n2nDenoiser(gpu, kind, initWeights(builtinSpec(model), 1), `${model} (untrained: ${problem})`);
     const atrous = await AtrousDenoiser.create(gpu);
     return atrousDenoiser(atrous, `a-trous baseline (${problem})`);
   }

@@ -12,9 +12,10 @@ describe('app URL parameters', () => {
   it('denoiser picks the app denoiser; auto when left out', () => {
     expect(parseParams('').denoiser).toBe('auto');
     expect(parseParams('?denoiser=n2n').denoiser).toBe('n2n');
+    expect(parseParams('?denoiser=n2n-paper-demod').denoiser).toBe('n2n-paper-demod');
     expect(parseParams('?denoiser=atrous').denoiser).toBe('atrous');
     expect(parseParams('?denoiser=bilateral').denoiser).toBe('bilateral');
-    expect(() => parseParams('?denoiser=nlm')).toThrow(/^URL parameter denoiser=nlm: expected one of auto, n2n, atrous, bilateral$/);
+    expect(() => parseParams('?denoiser=nlm')).toThrow(/^URL parameter denoiser=nlm: expected one of auto, n2n, n2n-fast-demod, n2n-paper-demod, atrous, bilateral$/);
     expect(() => parseParams('?denoiser=')).toThrow(/denoiser=: expected one of/);
   });
 

@@ -89,7 +89,7 @@ describe('browser app (headless Chromium)', () => {
     });
   }, 90_000);
 
-  it('the Denoiser picker swaps n2n-fast for a-trous and denoises the frame again', async () => {
+  it('the Denoiser picker swaps n2n-fast for a-trous, then for n2n-paper-demod, and denoises the frame again each time', async () => {
     await withPage(`scene=cornell-box&size=${SIZE}&spp=4&seed=3&denoise=1`, async (page) => {
       const first = await waitForStats(page, (s) => s.done && s.denoise.spp === 4 && s.denoise.denoiser !== '');
       expect(await page.inputValue('#denoiser')).toBe('n2n'); // 'auto' with the shipped weights
@@ -105,8 +105,16 @@ describe('browser app (headless Chromium)', () => {
       let diff = 0;
       for (let i = 0; i < denoised.length; i++) diff += Math.abs(denoised[i] - before[i]);
       expect(diff / denoised.length).toBeGreaterThan(1e-3); // another filter, another image
+      // the larger shipped network, with its trained weights
+      await page.selectOption('#denoiser', 'n2n-paper-demod');
+      const paper = await waitForStats(page, (s) => /^n2n-paper-demod/.test(s.denoise.denoiser) && s.denoise.runs >= 3);
+      expect(paper.denoise.denoiser).toBe('n2n-paper-demod (trained weights)');
+      expect(page.url()).toContain('denoiser=n2n-paper-demod');
+      const sharper = (await page.evaluate(() => window.tracelab!.images())).denoised!;
+      expect(sharper.length).toBe(denoised.length);
+      expect(sharper.every(Number.isFinite)).toBe(true);
     });
-  }, 60_000);
+  }, 90_000);
 
   it('orbiting restarts accumulation; input latency is measured while rendering', async () => {
     await withPage(`scene=cornell-box&size=${SIZE}&spp=64&seed=5`, async (page) => {
