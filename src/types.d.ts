@@ -3,3 +3,9 @@ declare module '*.wgsl?raw' {
   const source: string;
   export default source;
 }
+
+// oidn-web's bundled ESM build (its lib/ build uses extensionless imports that plain Node cannot resolve): the same
+// exports as the package's typed entry.
+declare module 'oidn-web/dist/oidn.js' {
+  export * from 'oidn-web';
+}

