@@ -43,11 +43,11 @@ export class DenoiseSchedule {
   }
 
   /**
-   * Uses denoiser `choice` from now on: destroys the current one and, when on, starts the new one and denoises the
-   * current frame again (unless the online network overrides it). Call between GPU steps (the old one may be busy).
+   * Uses denoiser `choice` from now on (`restart`: also when it already is): destroys the current one and, when on,
+   * starts the new one and denoises the current frame again (unless the online network overrides it). Call between GPU steps (the old one may be busy).
    */
-  async choose(choice: DenoiserChoice): Promise<void> {
-    if (choice === this.choice) return;
+  async choose(choice: DenoiserChoice, restart = false): Promise<void> {
+    if (choice === this.choice && !restart) return;
     this.choice = choice;
     await this.dispose();
     this.label = '';

@@ -37,7 +37,7 @@ export interface AppDenoiser {
   destroy(): void;
 }
 
-export type DenoiserKind = NetworkKind | 'atrous' | 'bilateral';
+export type DenoiserKind = NetworkKind | 'atrous' | 'bilateral' | 'oidn';
 export type DenoiserChoice = 'auto' | DenoiserKind;
 
 /** What 'auto' picks when the weights load (for the picker's initial value). */
@@ -72,6 +72,27 @@ async function n2nDenoiser(gpu: GpuContext, kind: NetworkKind, weights: NetworkW
   };
 }
 
+/** OIDN's weights, once the user drops a .tza file (they do not ship with tracelab). */
+let oidnWeights: { name: string; bytes: Uint8Array } | null = null;
+
+/** Makes 'oidn' usable with these weights (a .tza the user dropped, checked by loadFiles). */
+export function setOidnWeights(name: string, bytes: Uint8Array): void {
+  oidnWeights = { name, bytes };
+}
+
+
+async function oidnDenoiser(gpu: GpuContext): Promise<AppDenoiser> {
+  if (!oidnWeights) throw new Error('OIDN needs its weights: drop an HDR .tza file (e.g. rt_hdr_alb_nrm.tza from OIDN\'s weights) on the page first');
+  const { OidnDenoiser } = await import('../harness/denoisers/oidn.ts');
+  const dn = await OidnDenoiser.create(gpu, oidnWeights.bytes, oidnWeights.name);
+  return {
+    kind: 'oidn',
+    label: `OIDN (${oidnWeights.name}, via oidn-web)`,
+    denoise: (_frame, data) => dn.denoise(denoiserInputFromFrame(data)),
+    destroy: () => dn.destroy(),
+  };
+}
+
 /**
  * 'auto': n2n-fast with trained weights if the build has them, else a-trous. A network kind ('n2n' = n2n-fast,
  * 'n2n-fast-demod', 'n2n-paper-demod') forces that network (with seeded random weights when the build has no trained
@@ -87,6 +108,7 @@ export async function createAppDenoiser(gpu: GpuContext, choice: DenoiserChoice 
       destroy: () => bilateral.destroy(),
     };
   }
+  if (choice === 'oidn') return oidnDenoiser(gpu);
   if (choice !== 'atrous') {
     const kind: NetworkKind = choice === 'auto' ? 'n2n' : choice;
     const model = APP_NETWORKS[kind];

@@ -1,6 +1,7 @@
 // Files the user drops or picks: .glb/.gltf scenes, .hdr environments, .exr/.png images (a reference for the
 // render, or with no WebGPU the input of the fallback denoiser; `name-albedo.exr` / `name-normal.exr` are its
-// auxiliary inputs, as `tracelab render --aov` names them). Every failure is one line naming the file.
+// auxiliary inputs, as `tracelab render --aov` names them), .tza files (Open Image Denoise's weights, for the "OIDN"
+// denoiser). Every failure is one line naming the file.
 import type { BuiltScene } from '../scene/built-scene.ts';
 import type { EnvironmentInput } from '../scene/environment.ts';
 import { loadGltf } from '../scene/gltf.ts';
@@ -10,11 +11,12 @@ import { convertChannels, type ImageF32 } from '../image/image.ts';
 export type LoadedFile =
   | { kind: 'scene'; name: string; built: BuiltScene }
   | { kind: 'environment'; name: string; environment: EnvironmentInput }
-  | { kind: 'image'; name: string; role: ImageRole; image: ImageF32 };
+  | { kind: 'image'; name: string; role: ImageRole; image: ImageF32 }
+  | { kind: 'oidn-weights'; name: string; bytes: Uint8Array };
 
 export type ImageRole = 'color' | 'albedo' | 'normal';
 
-export const ACCEPTED_FILES = '.glb,.gltf,.bin,.hdr,.exr,.png';
+export const ACCEPTED_FILES = '.glb,.gltf,.bin,.hdr,.exr,.png,.tza';
 
 export class FileError extends Error {
   override name = 'FileError';
@@ -82,8 +84,14 @@ export async function loadFiles(files: readonly FileLike[]): Promise<LoadedFile[
       } else if (ext === 'exr' || ext === 'png') {
         const role = imageRole(name);
         out.push({ kind: 'image', name, role, image: decodeForRole(new Uint8Array(await file.arrayBuffer()), name, role) });
+      } else if (ext === 'tza') {
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        // checked now (the parser is loaded only when such a file comes): a bad file is refused like any other
+        const { inspectOidnWeights } = await import('../harness/denoisers/oidn.ts');
+        inspectOidnWeights(bytes, name);
+        out.push({ kind: 'oidn-weights', name, bytes });
       } else {
-        throw new FileError(`${name}: unsupported file type (expected .glb, .gltf, .hdr, .exr or .png)`);
+        throw new FileError(`${name}: unsupported file type (expected .glb, .gltf, .hdr, .exr, .png or .tza)`);
       }
     } catch (err) {
       if (err instanceof FileError) throw err;

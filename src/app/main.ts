@@ -10,7 +10,7 @@ import { collectStats, type AppState } from './app-stats.ts';
 import { OrbitCamera } from './camera.ts';
 import { wireControls } from './controls.ts';
 import type { CompareKind } from './display.ts';
-import { autoDenoiserKind } from './denoising.ts';
+import { autoDenoiserKind, setOidnWeights } from './denoising.ts';
 import { fallbackDenoise } from './fallback.ts';
 import { loadFiles, type FileLike } from './files.ts';
 import type { AppImages, AppStats, TracelabHook } from './hook.ts';
@@ -121,6 +121,14 @@ async function pickScene(value: string): Promise<void> {
   await showScene({ name: value, origin: 'builtin', built: await entry.build() });
 }
 
+/** The picker's OIDN entry becomes usable once its weights are loaded. */
+function enableOidnOption(): void {
+  const option = ui.denoiser.querySelector<HTMLOptionElement>('option[value=oidn]');
+  if (!option) return;
+  option.disabled = false;
+  option.textContent = 'OIDN';
+}
+
 /** Applies dropped or picked files; a bad file shows an error and leaves everything as it was. */
 async function openFiles(files: readonly FileLike[]): Promise<void> {
   try {
@@ -144,6 +152,12 @@ async function openFiles(files: readonly FileLike[]): Promise<void> {
       } else if (item.kind === 'environment') {
         await session.setEnvironment(item.name, item.environment);
         infos.push(`environment: ${item.name}`);
+      } else if (item.kind === 'oidn-weights') {
+        setOidnWeights(item.name, item.bytes);
+        enableOidnOption();
+        infos.push(`OIDN weights: ${item.name} (pick OIDN under Denoiser)`);
+        // OIDN already picked (and waiting for these): start it again with them
+        if (state.params?.denoiser === 'oidn') await session.setDenoiser('oidn', true);
       } else if (item.role === 'color') {
         session.setReferenceImage(item.name, item.image);
         infos.push(`reference: ${item.name}`);

@@ -4,7 +4,7 @@
 import { DEFAULT_SCENE, findScene } from '../../scenes/index.ts';
 import type { DenoiserChoice } from './denoising.ts';
 
-export const DENOISER_PARAM_VALUES: readonly DenoiserChoice[] = ['auto', 'n2n', 'n2n-fast-demod', 'n2n-paper-demod', 'atrous', 'bilateral'];
+export const DENOISER_PARAM_VALUES: readonly DenoiserChoice[] = ['auto', 'n2n', 'n2n-fast-demod', 'n2n-paper-demod', 'atrous', 'bilateral', 'oidn'];
 
 export interface AppParams {
   scene: string;

@@ -183,10 +183,13 @@ export class RenderSession {
     this.wake();
   }
 
-  /** Swaps the app's denoiser (between GPU steps: the old one may be denoising) and denoises the frame again. */
-  setDenoiser(choice: DenoiserChoice): Promise<void> {
+  /**
+   * Swaps the app's denoiser (between GPU steps: the old one may be denoising) and denoises the frame again;
+   * `restart`: also when it is the current choice (its inputs changed, e.g. OIDN's weights arrived).
+   */
+  setDenoiser(choice: DenoiserChoice, restart = false): Promise<void> {
     this.wake(); // its tick queues after the swap
-    return this.enqueue(() => this.denoise.choose(choice), false);
+    return this.enqueue(() => this.denoise.choose(choice, restart), false);
   }
 
   /** Renders a reference of the current view to `spp` in the background (between the view's own steps). */

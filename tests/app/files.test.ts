@@ -56,6 +56,15 @@ describe('loading dropped or picked files', () => {
     }
   });
 
+  it('a .tza is OIDN weights, checked as it loads', async () => {
+    const tza = new Uint8Array(await readFile(join(FIXTURES, '../oidn/rt_hdr_alb_nrm_small.tza')));
+    const [w] = await loadFiles([file('rt_hdr_alb_nrm_small.tza', tza)]);
+    if (w.kind !== 'oidn-weights') throw new Error('expected OIDN weights');
+    expect([w.name, w.bytes.length]).toEqual(['rt_hdr_alb_nrm_small.tza', tza.length]);
+    await expect(loadFiles([file('junk.tza', 'not weights')])).rejects.toThrow(/^junk\.tza: not an OIDN weights file \(\.tza\)/);
+    await expect(loadFiles([file('cut.tza', tza.subarray(0, 3000))])).rejects.toThrow(/^cut\.tza: not an OIDN weights file/);
+  });
+
   it('image roles follow `tracelab render --aov` names', () => {
     expect(imageRole('shot-albedo.exr')).toBe('albedo');
     expect(imageRole('shot-NORMAL.png')).toBe('normal');

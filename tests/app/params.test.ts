@@ -15,7 +15,7 @@ describe('app URL parameters', () => {
     expect(parseParams('?denoiser=n2n-paper-demod').denoiser).toBe('n2n-paper-demod');
     expect(parseParams('?denoiser=atrous').denoiser).toBe('atrous');
     expect(parseParams('?denoiser=bilateral').denoiser).toBe('bilateral');
-    expect(() => parseParams('?denoiser=nlm')).toThrow(/^URL parameter denoiser=nlm: expected one of auto, n2n, n2n-fast-demod, n2n-paper-demod, atrous, bilateral$/);
+    expect(() => parseParams('?denoiser=nlm')).toThrow(/^URL parameter denoiser=nlm: expected one of auto, n2n, n2n-fast-demod, n2n-paper-demod, atrous, bilateral, oidn$/);
     expect(() => parseParams('?denoiser=')).toThrow(/denoiser=: expected one of/);
   });
 

@@ -145,6 +145,29 @@ describe('browser app (headless Chromium)', () => {
     });
   }, 60_000);
 
+  it('OIDN: dropped .tza weights enable it in the picker, and it denoises the frame; a bad .tza is refused', async () => {
+    await withPage(`scene=cornell-box&size=${SIZE}&spp=4&seed=3&denoise=1`, async (page) => {
+      await waitForStats(page, (s) => s.done && s.denoise.spp === 4 && s.denoise.denoiser !== '');
+      const oidnDisabled = () => page.$eval('#denoiser option[value=oidn]', (o) => (o as HTMLOptionElement).disabled);
+      expect(await oidnDisabled()).toBe(true);
+      await page.setInputFiles('#file', { name: 'junk.tza', mimeType: 'application/octet-stream', buffer: Buffer.from('not weights') });
+      let s = await waitForStats(page, (st) => st.notice?.level === 'error');
+      expect(s.notice!.text).toMatch(/^junk\.tza: not an OIDN weights file \(\.tza\)/);
+      expect(await oidnDisabled()).toBe(true);
+      const tza = await readFile(join(REPO_ROOT, 'tests/fixtures/oidn/rt_hdr_alb_nrm_small.tza'));
+      await page.setInputFiles('#file', { name: 'rt_hdr_alb_nrm_small.tza', mimeType: 'application/octet-stream', buffer: tza });
+      s = await waitForStats(page, (st) => st.notice?.text.startsWith('OIDN weights') === true);
+      expect(await oidnDisabled()).toBe(false);
+      await page.selectOption('#denoiser', 'oidn');
+      s = await waitForStats(page, (st) => /^OIDN/.test(st.denoise.denoiser) && st.denoise.runs >= 2);
+      expect(s.denoise.denoiser).toBe('OIDN (rt_hdr_alb_nrm_small.tza, via oidn-web)');
+      expect(page.url()).toContain('denoiser=oidn');
+      const denoised = (await page.evaluate(() => window.tracelab!.images())).denoised!;
+      expect(denoised.length).toBe(SIZE * SIZE * 3);
+      expect(denoised.every(Number.isFinite)).toBe(true);
+    });
+  }, 90_000);
+
   it('an invalid file shows an error and the page keeps working; a .glb then renders', async () => {
     await withPage(`scene=cornell-box&size=${SIZE}&spp=2`, async (page) => {
       await waitForStats(page, done);
