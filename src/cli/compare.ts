@@ -122,8 +122,8 @@ export async function denoiserFactories(
 export async function compileScenes(names: string[]): Promise<CompiledScene[]> {
   const scenes: CompiledScene[] = [];
   for (const spec of names) {
-    const { name, built } = await loadScene(spec);
-    const scene = compileScene(built, { name });
+    const { name, built, environment } = await loadScene(spec);
+    const scene = compileScene(built, { name, environment });
     for (const w of scene.warnings) process.stderr.write(`tracelab: warning: ${w}\n`);
     scenes.push(scene);
   }

@@ -46,6 +46,8 @@ async function info(): Promise<void> {
 function scenes(): void {
   const w = Math.max(...builtinScenes.map((s) => s.name.length));
   for (const s of builtinScenes) process.stdout.write(`${s.name.padEnd(w)}  ${s.triangles.padStart(10)} tris  ${s.description}\n`);
+  process.stdout.write('procedural-<8 hex digits>: the seeded procedural generator\'s scenes (rooms, windows, outdoor skies); ' +
+    'the denoiser\'s validation scenes are procedural-70000000 ... procedural-70000007\n');
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -33,9 +33,9 @@ export async function referenceCommand(argv: string[]): Promise<void> {
   const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
   if (cacheDir.trim() === '') throw new UsageError('--cache must name a directory');
 
-  const { name, built } = await loadScene(sceneSpec);
+  const { name, built, environment: own } = await loadScene(sceneSpec);
   const [width, height] = explicitSize ?? [512, Math.max(1, Math.round(512 / (built.camera.aspect || 1)))];
-  const environment = values.env ? await loadEnvironment(values.env) : undefined;
+  const environment = values.env ? await loadEnvironment(values.env) : own;
   const scene = compileScene(built, { name, environment });
   for (const w of scene.warnings) process.stderr.write(`tracelab: warning: ${w}\n`);
 

@@ -59,12 +59,12 @@ export async function renderCommand(argv: string[]): Promise<void> {
   // a bad model or weights file fails before rendering
   const model = values.denoise === undefined ? null : await loadModel(values.denoise, values.weights);
 
-  const { name, built } = await loadScene(sceneSpec);
+  const { name, built, environment: own } = await loadScene(sceneSpec);
   if (aperture !== undefined) built.camera.userData.apertureRadius = aperture;
   if (focus !== undefined) built.camera.focus = focus;
   // Without --size: 512 pixels wide at the scene camera's own aspect ratio.
   const [width, height] = explicitSize ?? [512, Math.max(1, Math.round(512 / (built.camera.aspect || 1)))];
-  const environment = values.env ? await loadEnvironment(values.env) : undefined;
+  const environment = values.env ? await loadEnvironment(values.env) : own;
   const scene = compileScene(built, { name, environment });
   for (const w of scene.warnings) process.stderr.write(`tracelab: warning: ${w}\n`);
 

@@ -1,7 +1,10 @@
-// Node-side scene sources: a built-in scene name or a .glb/.gltf file, plus an optional environment image.
+// Node-side scene sources: a built-in scene name, a procedural scene (`procedural-<8 hex digits>`, the generator's
+// names: the training views' scenes and the validation scenes procedural-70000000 ... procedural-70000007) or a
+// .glb/.gltf file, plus an optional environment image.
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { findScene, builtinScenes } from '../../scenes/index.ts';
+import { proceduralScene, proceduralSceneName } from '../../scenes/procedural.ts';
 import { SceneError, type BuiltScene } from '../scene/built-scene.ts';
 import type { EnvironmentInput } from '../scene/environment.ts';
 import { loadGltf } from '../scene/gltf.ts';
@@ -10,15 +13,26 @@ import { readImageFile } from './image-files.ts';
 export interface LoadedScene {
   name: string;
   built: BuiltScene;
+  /** The scene's own environment for compileScene (procedural scenes' sky maps), unless the user gives one. */
+  environment?: EnvironmentInput;
 }
+
+const PROCEDURAL = /^procedural-([0-9a-f]{8})$/;
 
 export async function loadScene(spec: string): Promise<LoadedScene> {
   const entry = findScene(spec);
   if (entry) return { name: entry.name, built: await entry.build() };
+  const procedural = PROCEDURAL.exec(spec);
+  if (procedural) {
+    const seed = parseInt(procedural[1], 16);
+    const built = proceduralScene(seed);
+    return { name: proceduralSceneName(seed), built, environment: built.environmentInput };
+  }
   const ext = extname(spec).toLowerCase();
   if (ext !== '.glb' && ext !== '.gltf') {
     throw new SceneError(
-      `unknown scene '${spec}': not a built-in scene (${builtinScenes.map((s) => s.name).join(', ')}) nor a .glb/.gltf file`,
+      `unknown scene '${spec}': not a built-in scene (${builtinScenes.map((s) => s.name).join(', ')}), ` +
+        'a procedural scene (procedural-<8 hex digits>, e.g. procedural-70000000) nor a .glb/.gltf file',
     );
   }
   let bytes: Buffer;

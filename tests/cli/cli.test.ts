@@ -63,6 +63,7 @@ describe('tracelab render', () => {
     expect(s.code).toBe(0);
     expect(s.stdout).toMatch(/^cornell-box\s/m);
     expect(s.stdout).toMatch(/^bunny-field\s+1\.06M tris/m);
+    expect(s.stdout).toMatch(/^procedural-<8 hex digits>: .* procedural-70000000 \.\.\. procedural-70000007$/m);
     const i = await tracelab('info');
     expect(i.code).toBe(0);
     expect(i.stdout).toMatch(/^adapter: \S/m);
