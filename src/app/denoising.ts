@@ -20,7 +20,6 @@ export const N2N_WEIGHTS_FILE = weightsFile(N2N_MODEL);
 export const APP_NETWORKS = { n2n: N2N_MODEL, 'n2n-fast-demod': 'n2n-fast-demod', 'n2n-paper-demod': 'n2n-paper-demod' } as const;
 export type NetworkKind = keyof typeof APP_NETWORKS;
 export type AppNetwork = (typeof APP_NETWORKS)[NetworkKind];
-export const NETWORK_KINDS = Object.keys(APP_NETWORKS) as NetworkKind[];
 
 function weightsFile(model: AppNetwork): string {
   return `denoiser/weights/${model}.bin`;
@@ -79,7 +78,6 @@ let oidnWeights: { name: string; bytes: Uint8Array } | null = null;
 export function setOidnWeights(name: string, bytes: Uint8Array): void {
   oidnWeights = { name, bytes };
 }
-
 
 async function oidnDenoiser(gpu: GpuContext): Promise<AppDenoiser> {
   if (!oidnWeights) throw new Error('OIDN needs its weights: drop an HDR .tza file (e.g. rt_hdr_alb_nrm.tza from OIDN\'s weights) on the page first');

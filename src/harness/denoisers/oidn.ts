@@ -5,7 +5,7 @@
 import { initUNetFromBuffer, parseTZA } from 'oidn-web/dist/oidn.js';
 import type { GpuContext } from '../../gpu/context.ts';
 import type { ImageF32 } from '../../image/image.ts';
-import { DenoiserError, type DenoiserInput, type DenoiserPlugin } from './types.ts';
+import { DenoiserError, unpackRgb, type DenoiserInput, type DenoiserPlugin } from './types.ts';
 
 type UNet = Awaited<ReturnType<typeof initUNetFromBuffer>>;
 
@@ -13,7 +13,7 @@ type UNet = Awaited<ReturnType<typeof initUNetFromBuffer>>;
 export function inspectOidnWeights(bytes: Uint8Array, source: string): { aux: boolean } {
   let tensors: ReturnType<typeof parseTZA>;
   try {
-    tensors = parseTZA(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    tensors = parseTZA(bytes.slice().buffer);
   } catch (e) {
     throw new DenoiserError(`${source}: not an OIDN weights file (.tza): ${(e as Error).message}`);
   }
@@ -26,7 +26,7 @@ export function inspectOidnWeights(bytes: Uint8Array, source: string): { aux: bo
   return { aux: inputs === 9 };
 }
 
-/** Four channels per pixel, as oidn-web reads them: rgb * scale (+ offset), a = 1; NaN/Inf/negatives of colour as 0. */
+/** Four channels per pixel, as oidn-web reads them: map(rgb) * scale (non-finite results as 0), a = 1. */
 function rgba(img: ImageF32, scale: number, map: (v: number) => number): Float32Array {
   const n = img.width * img.height;
   const out = new Float32Array(n * 4);
@@ -98,9 +98,7 @@ export class OidnDenoiser implements DenoiserPlugin {
     });
     const err = await this.gpu.device.popErrorScope();
     if (err) throw new DenoiserError(`oidn: WebGPU error while denoising: ${err.message}`);
-    const data = new Float32Array(width * height * 3);
-    for (let i = 0; i < width * height; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = out.data[i * 4 + c];
-    return { width, height, channels: 3, data };
+    return unpackRgb(width, height, out.data);
   }
 
   destroy(): void {
