@@ -5,16 +5,15 @@ import { existsSync, statSync } from 'node:fs';
 import { access, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { builtinSpec } from '../denoise/specs.ts';
 import { decodeWeights, WeightsError, type NetworkWeights } from '../denoise/weights.ts';
 import { defaultWeightsPath, type N2nModel } from '../harness/denoisers/n2n.ts';
 import { inspectOidnWeights } from '../harness/denoisers/oidn.ts';
 import { DenoiserError } from '../harness/denoisers/types.ts';
 import type { ReportAssets } from '../harness/report.ts';
+import { packageRoot } from '../node/package-root.ts';
 import { UsageError } from './args.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export class MissingWeightsError extends Error {
   override name = 'MissingWeightsError';
@@ -26,14 +25,14 @@ export interface LoadedWeights {
   file: string;
 }
 
-/** Whether trained weights ship for `model` (denoiser/weights/<model>.bin in the repository). */
 /** The shipped weights of `model`: in $TRACELAB_WEIGHTS_DIR when set, else the package's denoiser/weights/. */
 export function shippedWeightsPath(model: string): { path: string; shown: string } {
   const dir = process.env.TRACELAB_WEIGHTS_DIR;
   if (dir) return { path: join(dir, `${model}.bin`), shown: join(dir, `${model}.bin`) };
-  return { path: join(REPO_ROOT, defaultWeightsPath(model)), shown: defaultWeightsPath(model) };
+  return { path: join(packageRoot(), defaultWeightsPath(model)), shown: defaultWeightsPath(model) };
 }
 
+/** Whether trained weights ship for `model` (denoiser/weights/<model>.bin in the package). */
 export function hasDefaultWeights(model: N2nModel): boolean {
   return existsSync(shippedWeightsPath(model).path);
 }

@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createDenoiserBackend, type DenoiserBackend } from '../denoise/backend.ts';
 import { toDenoiseImages, type ImageInput } from '../denoise/images.ts';
 import { inputExposure } from '../denoise/reference.ts';
@@ -15,6 +14,7 @@ import { ImageError, type ImageF32 } from '../image/image.ts';
 import { TONE_OPERATORS } from '../image/tonemap.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { readImageFile, writeFormatForPath, writeImageFile } from '../node/image-files.ts';
+import { shippedWeightsPath } from './compare-files.ts';
 import { choiceOption, numberOption, parse, UsageError } from './args.ts';
 
 export const DENOISE_USAGE = `usage: tracelab denoise <noisy.exr|.pfm|.hdr|.png> --model M [options]
@@ -30,8 +30,6 @@ export const DENOISE_USAGE = `usage: tracelab denoise <noisy.exr|.pfm|.hdr|.png>
   --backend B        auto (default: WebGPU when there is an adapter, else gpu.js), webgpu or gpujs`;
 
 const BACKENDS = ['auto', 'webgpu', 'gpujs'] as const;
-/** Shipped weights: $TRACELAB_WEIGHTS_DIR when set (another set of weights, or none), else denoiser/weights/. */
-const weightsDir = (): string => process.env.TRACELAB_WEIGHTS_DIR || fileURLToPath(new URL('../../denoiser/weights/', import.meta.url));
 
 /** A network spec with its weights, and where the weights came from (for the log). */
 export interface LoadedModel {
@@ -62,9 +60,10 @@ async function loadSpec(model: string): Promise<NetworkSpec> {
  */
 export async function loadModel(model: string, weightsPath: string | undefined): Promise<LoadedModel> {
   const spec = await loadSpec(model);
-  const file = weightsPath ?? join(weightsDir(), `${spec.name}.bin`);
+  const shipped = shippedWeightsPath(spec.name);
+  const file = weightsPath ?? shipped.path;
   if (weightsPath === undefined && !existsSync(file)) {
-    const warning = `tracelab: warning: no weights for '${spec.name}' (no --weights, no denoiser/weights/${spec.name}.bin): ` +
+    const warning = `tracelab: warning: no weights for '${spec.name}' (no --weights, no ${shipped.shown}): ` +
       'untrained (random) weights, the output is not a useful image';
     return { spec, weights: initWeights(spec, 1), weightsFile: null, warning };
   }
