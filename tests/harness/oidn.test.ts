@@ -3,7 +3,7 @@
 // and missing buffers with errors that name the file or the buffer.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OidnDenoiser, inspectOidnWeights } from '../../src/harness/denoisers/oidn.ts';
+import { OidnDenoiser, inspectOidnWeights, runTiles, type TileExecutor } from '../../src/harness/denoisers/oidn.ts';
 import { denoiserInputFromFrame } from '../../src/harness/denoisers/types.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { psnr } from '../../src/metrics/psnr.ts';
@@ -68,4 +68,72 @@ describe('oidn comparator', () => {
     }
     await expect(dn.denoise(denoiserInputFromFrame(noisy))).rejects.toThrow(/used after destroy/);
   }, 60_000);
+
+  it('turns an exception inside oidn-web\'s tile loop into an error naming the file, not an unhandled rejection or a hang; the next call works', async () => {
+    const dn = await OidnDenoiser.create(gpu, bytes, WEIGHTS);
+    try {
+      const input = denoiserInputFromFrame(noisy);
+      const good = await dn.denoise(input);
+      // the U-Net's per-tile step fails (as a WebGPU call inside it could): vitest fails the run on any unhandled rejection
+      const unet = (dn as unknown as { unet: { _executeTile: unknown } }).unet;
+      const real = unet._executeTile;
+      unet._executeTile = async () => {
+        throw new Error('tile exploded');
+      };
+      await expect(dn.denoise(input)).rejects.toThrow(/^oidn \(tests\/fixtures\/oidn\/rt_hdr_alb_nrm_small\.tza\): denoising failed: tile exploded$/);
+      unet._executeTile = real;
+      expect((await dn.denoise(input)).data).toEqual(good.data);
+    } finally {
+      dn.destroy();
+    }
+  }, 60_000);
+});
+
+describe('runTiles', () => {
+  const out = { data: new Float32Array([1, 2, 3, 4]) };
+  it('resolves with what the execution hands to done, and leaves the executor as it was', async () => {
+    const unet: TileExecutor = {
+      async _executeTile() {
+        return 1;
+      },
+      tileExecute({ done }) {
+        void this._executeTile?.().then(() => done(out));
+        return () => {};
+      },
+    };
+    const step = unet._executeTile;
+    await expect(runTiles(unet, { color: null }, 'w.tza')).resolves.toBe(out);
+    expect(unet._executeTile).toBe(step);
+  });
+
+  it('rejects once, cancels the execution, and swallows the loop\'s rejection when a tile fails', async () => {
+    let cancelled = 0;
+    let calls = 0;
+    class Fake implements TileExecutor {
+      async _executeTile(): Promise<unknown> {
+        calls++;
+        throw new Error(`tile ${calls} failed`);
+      }
+      tileExecute(): () => void {
+        // like oidn-web: two loops whose promises are dropped
+        void (async () => this._executeTile())();
+        void (async () => this._executeTile())();
+        return () => cancelled++;
+      }
+    }
+    const unet = new Fake();
+    await expect(runTiles(unet, { color: null }, 'w.tza')).rejects.toThrow(/^oidn \(w\.tza\): denoising failed: tile 1 failed$/);
+    await new Promise((r) => setTimeout(r, 10));
+    expect([calls, cancelled]).toEqual([2, 1]);
+    expect(Object.prototype.hasOwnProperty.call(unet, '_executeTile')).toBe(false);
+  });
+
+  it('turns a synchronous throw into the same error', async () => {
+    const unet: TileExecutor = {
+      tileExecute() {
+        throw new Error('Normal map and albedo map are both required');
+      },
+    };
+    await expect(runTiles(unet, { color: null }, 'x.tza')).rejects.toThrow(/^oidn \(x\.tza\): denoising failed: Normal map and albedo map are both required$/);
+  });
 });

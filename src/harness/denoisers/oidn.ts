@@ -40,6 +40,60 @@ function rgba(img: ImageF32, scale: number, map: (v: number) => number): Float32
   return out;
 }
 
+/**
+ * What {@link runTiles} needs of oidn-web's U-Net: its tiled execution, which reports the result to `done`, and
+ * (oidn-web 0.4) the per-tile step that the execution's async loop awaits.
+ */
+export interface TileExecutor {
+  tileExecute(args: { color: unknown; albedo?: unknown; normal?: unknown; done: (out: { data: Float32Array }) => void }): () => void;
+  _executeTile?: (...args: unknown[]) => Promise<unknown>;
+}
+
+/**
+ * Runs `unet.tileExecute` to its `done`. oidn-web runs the tiles in an async loop whose promise it drops, so an
+ * exception in a tile would be an unhandled rejection (a crash in Node) and `done` would never come (a hang in the
+ * browser). The per-tile step is wrapped for this call: its error cancels the execution and rejects with a
+ * DenoiserError naming `source`, and the loop is left waiting on a promise that never settles, so nothing is
+ * unhandled. A synchronous throw is turned into the same error.
+ */
+export function runTiles(unet: TileExecutor, args: { color: unknown; albedo?: unknown; normal?: unknown }, source: string): Promise<{ data: Float32Array }> {
+  return new Promise((resolve, reject) => {
+    const fail = (e: unknown): void => reject(new DenoiserError(`oidn (${source}): denoising failed: ${e instanceof Error ? e.message : String(e)}`));
+    const own = Object.prototype.hasOwnProperty.call(unet, '_executeTile');
+    const step = unet._executeTile;
+    let cancel: (() => void) | undefined;
+    let failed = false;
+    const restore = (): void => {
+      if (own) unet._executeTile = step;
+      else delete unet._executeTile;
+    };
+    if (typeof step === 'function') {
+      unet._executeTile = (...a: unknown[]) => step.apply(unet, a).catch((e: unknown) => {
+        if (!failed) {
+          failed = true;
+          cancel?.();
+          restore();
+          fail(e);
+        }
+        return new Promise<never>(() => {});
+      });
+    }
+    try {
+      cancel = unet.tileExecute({
+        ...args,
+        done: (out) => {
+          restore();
+          resolve(out);
+        },
+      });
+      if (failed) cancel();
+    } catch (e) {
+      restore();
+      fail(e);
+    }
+  });
+}
+
 export class OidnDenoiser implements DenoiserPlugin {
   readonly name = 'oidn';
 
@@ -92,10 +146,14 @@ export class OidnDenoiser implements DenoiserPlugin {
       : {};
     const hdr = { width, height, data: rgba(color, 1, (v) => (v > 0 ? v : 0)) };
     this.gpu.device.pushErrorScope('validation');
-    const out = await new Promise<{ data: Float32Array }>((resolve) => {
+    let out: { data: Float32Array };
+    try {
       // oidn-web's HDR images are typed as Float32Array RGBA; its aux images as ImageData-like RGBA arrays
-      this.unet.tileExecute({ color: hdr, ...(aux as object), done: resolve });
-    });
+      out = await runTiles(this.unet as unknown as TileExecutor, { color: hdr, ...aux }, this.source);
+    } catch (e) {
+      await this.gpu.device.popErrorScope();
+      throw e;
+    }
     const err = await this.gpu.device.popErrorScope();
     if (err) throw new DenoiserError(`oidn: WebGPU error while denoising: ${err.message}`);
     return unpackRgb(width, height, out.data);
