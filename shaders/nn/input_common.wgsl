@@ -12,6 +12,10 @@ struct InputParams {
   demodulate: u32,    // 1: colour / demod_factor(albedo) (specs with `demodulate`)
   origin: vec2u,      // the region's top-left pixel in the source
   src_size: vec2u,    // the source's size (row length and plane size)
+  symmetry: u32,      // the network sees the region flipped / transposed (src/denoise/dihedral.ts): 1 x, 2 y, 4 transpose
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
 }
 @group(0) @binding(1) var<uniform> p: InputParams;
 // exposure[0]: the autoexposure scale k the colour is multiplied by (1 for specs without `autoexposure`)
@@ -26,9 +30,17 @@ fn pick(kind: u32, color: vec3f, albedo: vec3f, normal: vec3f) -> vec3f {
   }
 }
 
-/** Source index of padded pixel `id`: the padding repeats the region's last column and row. */
+/**
+ * Source index of padded pixel `id` of the network's input J, the region under `p.symmetry`: the padding repeats
+ * J's last column and row.
+ */
 fn source_index(id: vec3u) -> u32 {
-  let s = p.origin + min(id.xy, vec2u(p.width - 1u, p.height - 1u));
+  let transposed = (p.symmetry & 4u) != 0u;
+  let j = select(vec2u(p.width, p.height), vec2u(p.height, p.width), transposed);
+  let q = min(id.xy, j - 1u);
+  let a = select(q.x, j.x - 1u - q.x, (p.symmetry & 1u) != 0u);
+  let b = select(q.y, j.y - 1u - q.y, (p.symmetry & 2u) != 0u);
+  let s = p.origin + select(vec2u(a, b), vec2u(b, a), transposed);
   return s.y * p.src_size.x + s.x;
 }
 

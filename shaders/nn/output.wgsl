@@ -3,7 +3,8 @@
 // film, or the uploaded image planes) viewed as floats: the result is divided by the input's autoexposure scale
 // (exposure[0], 1 for specs without `autoexposure`), specs with `demodulate` multiply it by the
 // demodulation factor of the input's albedo, and every value is bounded by the largest input colour value of its
-// channel within OUTPUT_BOUND_RADIUS pixels (transform.ts boundByInput).
+// channel within OUTPUT_BOUND_RADIUS pixels (transform.ts boundByInput). A self-ensemble runs the passes once per
+// symmetry, reading the network output through the inverse symmetry and adding each result times its weight.
 struct OutputParams {
   width: u32,        // region written
   height: u32,
@@ -18,6 +19,13 @@ struct OutputParams {
   albedo_base: u32,  // float index of the albedo of source pixel 0 (read only with `demodulate`)
   source_stride: u32, // floats per source pixel (4: film vec4f, 3: uploaded RGB)
   source_scale: f32, // 1 / spp for the film's sums, 1 for images
+  region_size: vec2u, // the network's region (a tile's rectangle) before the symmetry
+  symmetry: u32,     // the input pass's (src/denoise/dihedral.ts): the output is read back through its inverse
+  accumulate: u32,   // 0: rgb = v * weight; 1: rgb += v * weight (the later members of a self-ensemble)
+  weight: f32,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
 }
 @group(0) @binding(0) var<storage, read_write> rgb: array<f32>;
 @group(0) @binding(1) var src: texture_2d_array<f32>;
@@ -33,7 +41,12 @@ fn source_rgb(base: u32, s: vec2u) -> vec3f {
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   if (id.x >= p.width || id.y >= p.height) { return; }
-  var v = output_to_linear(textureLoad(src, vec2i(id.xy + p.src_origin) + 1, p.layer, 0).xyz) / exposure[0];
+  let q = id.xy + p.src_origin;
+  let transposed = (p.symmetry & 4u) != 0u;
+  let j = select(p.region_size, p.region_size.yx, transposed);
+  let t = select(q, q.yx, transposed);
+  let o = vec2u(select(t.x, j.x - 1u - t.x, (p.symmetry & 1u) != 0u), select(t.y, j.y - 1u - t.y, (p.symmetry & 2u) != 0u));
+  var v = output_to_linear(textureLoad(src, vec2i(o) + 1, p.layer, 0).xyz) / exposure[0];
   let s = id.xy + p.source_origin;
   if (p.demodulate != 0u) {
     v *= demod_factor(source_rgb(p.albedo_base, s));
@@ -47,8 +60,11 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
       bound = max(bound, clean_radiance(source_rgb(p.color_base, vec2u(q))));
     }
   }
-  v = min(v, bound);
+  v = min(v, bound) * p.weight;
   let b = p.dst_offset + (id.y * p.dst_stride + id.x) * 3u;
+  if (p.accumulate != 0u) {
+    v += vec3f(rgb[b], rgb[b + 1u], rgb[b + 2u]);
+  }
   rgb[b] = v.x;
   rgb[b + 1u] = v.y;
   rgb[b + 2u] = v.z;

@@ -2,7 +2,7 @@
 // network otherwise (no WebGPU adapter). Callers that want the result to stay on the GPU use `webgpu` directly.
 import type { GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
-import { Denoiser, type DenoiseInput, type Precision } from './denoiser.ts';
+import { Denoiser, type DenoiseCallOptions, type DenoiseInput, type Precision } from './denoiser.ts';
 import { DenoiseInputError } from './images.ts';
 import type { GpuJsMode } from './gpujs/denoiser.ts';
 import type { NetworkSpec } from './spec.ts';
@@ -18,8 +18,11 @@ export interface DenoiserBackend {
    * is known once a denoise has run; before that it reads 'gpu.js <mode>').
    */
   describe(): string;
-  /** Linear HDR RGB of the input's size, on the CPU. A path-tracer Frame needs the 'webgpu' backend. */
-  denoise(input: DenoiseInput): Promise<ImageF32>;
+  /**
+   * Linear HDR RGB of the input's size, on the CPU. A path-tracer Frame needs the 'webgpu' backend. `ensemble`:
+   * the mean over that many flips / transpositions of the input (dihedral.ts), at that many times the cost.
+   */
+  denoise(input: DenoiseInput, options?: DenoiseCallOptions): Promise<ImageF32>;
   destroy(): Promise<void>;
 }
 
@@ -42,8 +45,8 @@ export async function createDenoiserBackend(options: DenoiserBackendOptions): Pr
     return {
       kind: 'webgpu', spec, webgpu: dn,
       describe: () => `webgpu (${gpu.adapter.name}), ${dn.format === 'rgba16float' ? 'f16' : 'f32'} tensors`,
-      async denoise(input) {
-        const out = await dn.denoise(input);
+      async denoise(input, o) {
+        const out = await dn.denoise(input, o);
         try {
           return { width: out.width, height: out.height, channels: 3, data: await out.read() };
         } finally {
@@ -61,11 +64,11 @@ export async function createDenoiserBackend(options: DenoiserBackendOptions): Pr
   return {
     kind: 'gpujs', spec, webgpu: null,
     describe: () => `gpu.js ${dn.backend ?? dn.mode}`,
-    denoise(input) {
+    denoise(input, o) {
       if ('film' in input) {
         return Promise.reject(new DenoiseInputError('frame', 'the gpu.js denoiser cannot read a WebGPU Frame; pass images (PathTracer.readFrame) instead'));
       }
-      return dn.denoise(input);
+      return dn.denoise(input, o);
     },
     destroy: () => dn.destroy(),
   };

@@ -2,10 +2,12 @@
 //   const dn = await Denoiser.create(gpu, { spec, weights });
 //   const out = await dn.denoise(frame);   // or { color, albedo, normal } images
 //   const rgb = await out.read();           // linear HDR RGB, only when asked for
+//   await dn.denoise(frame, { ensemble: 8 }) // the mean over the 8 flips / transpositions (8x the cost)
 import { GpuError, type GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
 import type { Frame } from '../render/path-tracer.ts';
 import { ConvKernel, createWeightTexture, packWeights, subgroupLanesWork, writeWeightTexture, type ConvLanes } from './conv.ts';
+import { ENSEMBLE_SIZES, ENSEMBLE_SYMMETRIES, isEnsembleSize, transformedSize, untransformRect, type EnsembleSize } from './dihedral.ts';
 import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from './images.ts';
 import {
   EXPOSURE_PARAMS_BYTES, exposureBins, INPUT_PARAMS_BYTES, IoKernels, OUTPUT_PARAMS_BYTES, writeExposureParams, writeInputParams, writeOutputParams,
@@ -45,6 +47,12 @@ export interface DenoiserOptions {
 }
 
 export const DEFAULT_MAX_TENSOR_BYTES = 2 * 2 ** 30;
+
+/** Per-call options of `Denoiser.denoise`. */
+export interface DenoiseCallOptions {
+  /** Average the network's results over this many symmetries of the input (dihedral.ts); default 1. */
+  ensemble?: EnsembleSize;
+}
 
 /** Anything `denoise` accepts: a path-tracer Frame (on the GPU), images, or a bare colour image. */
 export type DenoiseInput = Frame | ImageInput | DenoiseImages | ImageF32;
@@ -126,16 +134,19 @@ export class Denoiser {
 
   /**
    * Denoises `input`; resolves once the GPU has finished. The result's buffer belongs to the caller. Calls made
-   * while another is running wait for it (they share the tensors).
+   * while another is running wait for it (they share the tensors). `ensemble` > 1 runs the network on that many
+   * flipped / transposed copies of the input and averages them (dihedral.ts): better, at that many times the cost.
    */
-  denoise(input: DenoiseInput): Promise<DenoisedImage> {
-    const run = this.queue.then(() => this.denoiseNow(input));
+  denoise(input: DenoiseInput, options: DenoiseCallOptions = {}): Promise<DenoisedImage> {
+    const run = this.queue.then(() => this.denoiseNow(input, options));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async denoiseNow(input: DenoiseInput): Promise<DenoisedImage> {
+  private async denoiseNow(input: DenoiseInput, options: DenoiseCallOptions): Promise<DenoisedImage> {
     if (this.destroyed) throw new GpuError('Denoiser used after destroy()');
+    const ensemble = options.ensemble ?? 1;
+    if (!isEnsembleSize(ensemble)) throw new DenoiseInputError('ensemble', `${String(ensemble)} is not one of ${ENSEMBLE_SIZES.join(', ')}`);
     const gpu = this.gpu;
     const frame = 'film' in input ? input : null;
     const images = frame ? null : this.toImages(input as ImageInput | DenoiseImages | ImageF32);
@@ -147,29 +158,64 @@ export class Denoiser {
     if (width * height * 12 > gpu.limits.maxBufferSize) {
       throw new DenoiseInputError('image', `${width}x${height} needs a ${(width * height * 12 / 2 ** 20).toFixed(0)} MiB result buffer, over this adapter's limit`);
     }
-    const tiles = this.tilesFor(width, height);
-    const plan = await this.planFor(tiles[0].rect.width, tiles[0].rect.height);
-    return gpu.scoped(`denoising ${width}x${height} with '${this.spec.name}'`, async () => {
+    const symmetries = ENSEMBLE_SYMMETRIES[ensemble];
+    // each symmetry's image J is tiled as J itself would be (so that tiling stays seamless), the tiles mapped back
+    const tilings = symmetries.map((symmetry) => {
+      const j = transformedSize(width, height, symmetry);
+      const tiles = this.tilesFor(j.width, j.height).map((t) => ({
+        rect: untransformRect(t.rect, width, height, symmetry),
+        core: untransformRect(t.core, width, height, symmetry),
+        network: t.rect,
+      }));
+      return { symmetry, tiles };
+    });
+    // the first symmetry's tensors before the result buffer exists (a tensor allocation error leaves nothing behind)
+    await this.planFor(tilings[0].tiles[0].network.width, tilings[0].tiles[0].network.height);
+    const what = ensemble > 1 ? ` (ensemble of ${ensemble})` : '';
+    return gpu.scoped(`denoising ${width}x${height} with '${this.spec.name}'${what}`, async () => {
       const rgb = gpu.device.createBuffer({
         label: `denoised ${width}x${height}`,
         size: Math.max(16, width * height * 12),
         usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
       });
-      const uploads: GPUBuffer[] = [];
+      const owned: GPUBuffer[] = [];
+      // uploaded tile regions by position (one tile: the whole image, shared by every symmetry)
+      let uploads = new Map<string, GPUBuffer>();
       try {
-        if (frame && this.spec.autoexposure !== undefined) this.filmExposure(frame, this.spec.autoexposure, uploads);
+        if (frame && this.spec.autoexposure !== undefined) this.filmExposure(frame, this.spec.autoexposure, owned);
         else gpu.device.queue.writeBuffer(this.exposure, 0, new Float32Array([images ? exposureScale(this.spec.autoexposure, images.color, width, height) : 1]));
-        for (const tile of tiles) {
-          const source = frame ? frame.film : this.upload(images!, tile.rect);
-          if (!frame) uploads.push(source);
-          this.runTile(plan, tile, source, frame ? { width, height, spp: frame.spp } : null, rgb, width);
+        for (const [k, { symmetry, tiles }] of tilings.entries()) {
+          const first = tiles[0].network;
+          const p = paddedSize(this.spec, first.width, first.height);
+          const resize = this.plan !== null && (this.plan.width !== p.width || this.plan.height !== p.height);
+          // another tensor size (a transposed non-square image), or the last symmetry's tile uploads to free:
+          // the work queued so far finishes first
+          if (resize || (k > 0 && tiles.length > 1)) {
+            await gpu.device.queue.onSubmittedWorkDone();
+            if (tiles.length > 1) {
+              for (const b of uploads.values()) b.destroy();
+              uploads = new Map();
+            }
+          }
+          const plan = await this.planFor(first.width, first.height);
+          for (const tile of tiles) {
+            let source = frame?.film;
+            if (!source) {
+              const key = `${tile.rect.x},${tile.rect.y},${tile.rect.width},${tile.rect.height}`;
+              source = uploads.get(key) ?? this.upload(images!, tile.rect);
+              uploads.set(key, source);
+            }
+            this.runTile(plan, tile, source, frame ? { width, height, spp: frame.spp } : null, rgb, width,
+              { symmetry, accumulate: k > 0, weight: 1 / symmetries.length });
+          }
         }
         await gpu.device.queue.onSubmittedWorkDone();
       } catch (e) {
         rgb.destroy();
         throw e;
       } finally {
-        for (const b of uploads) b.destroy();
+        for (const b of owned) b.destroy();
+        for (const b of uploads.values()) b.destroy();
       }
       return new DenoisedImage(gpu, rgb, width, height);
     });
@@ -255,7 +301,7 @@ export class Denoiser {
 
   /** Input pass, network, output pass for one tile (the film is read in place; an upload covers just the tile). */
   private runTile(plan: NetworkPlan, tile: Tile, source: GPUBuffer, film: { width: number; height: number; spp: number } | null,
-    rgb: GPUBuffer, stride: number): void {
+    rgb: GPUBuffer, stride: number, ensemble: { symmetry: number; accumulate: boolean; weight: number }): void {
     const gpu = this.gpu;
     const { rect, core } = tile;
     const bytes = new ArrayBuffer(PARAM_SLOT + OUTPUT_PARAMS_BYTES);
@@ -264,6 +310,7 @@ export class Denoiser {
       x: film ? rect.x : 0, y: film ? rect.y : 0, width: rect.width, height: rect.height,
       sourceWidth: film ? film.width : rect.width, sourceHeight: film ? film.height : rect.height,
       paddedWidth: plan.width, paddedHeight: plan.height, outLayer: plan.input.layer, spp: film ? film.spp : 0,
+      symmetry: ensemble.symmetry,
     });
     // bind the output rows this tile writes (offsets must be 256-byte aligned)
     const first = (core.y * stride + core.x) * 12;
@@ -278,6 +325,7 @@ export class Denoiser {
     writeOutputParams(view, PARAM_SLOT, {
       width: core.width, height: core.height, layer: plan.output.layer, stride,
       srcX: core.x - rect.x, srcY: core.y - rect.y, dstOffset: (first - bindStart) / 4, demodulate: this.spec.demodulate === true, source: region,
+      ensemble: { regionWidth: rect.width, regionHeight: rect.height, ...ensemble },
     });
     gpu.device.queue.writeBuffer(plan.params, 0, bytes);
     const inputPipeline = film ? this.io.frameInput : this.io.imageInput;

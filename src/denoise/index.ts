@@ -1,5 +1,9 @@
 // Public surface of the denoiser stage.
-export { Denoiser, DenoisedImage, DEFAULT_MAX_TENSOR_BYTES, type DenoiseInput, type DenoiserOptions, type Precision } from './denoiser.ts';
+export { Denoiser, DenoisedImage, DEFAULT_MAX_TENSOR_BYTES, type DenoiseCallOptions, type DenoiseInput, type DenoiserOptions, type Precision } from './denoiser.ts';
+export {
+  denoiseEnsemble, ENSEMBLE_SIZES, ENSEMBLE_SYMMETRIES, isEnsembleSize, transformedSize, transformImages, transformPixels, untransformPixels,
+  type EnsembleSize, type Symmetry,
+} from './dihedral.ts';
 export { DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from './images.ts';
 export { referenceDenoise, forward, preprocess, postprocess, conv3x3, maxPool2, upsampleConcat, type Tensor, type Storage } from './reference.ts';
 export {

@@ -14,13 +14,17 @@ import type { InputKind, NetworkSpec } from './spec.ts';
 import { EXPOSURE_BIN } from './transform.ts';
 import { storeModule, type TensorFormat } from './tensors.ts';
 
-/** Byte layout of InputParams (input_common.wgsl): 4 u32, vec4u order, out_layer, out_layers, inv_spp, demodulate, origin, src_size. */
-export const INPUT_PARAMS_BYTES = 64;
+/**
+ * Byte layout of InputParams (input_common.wgsl): 4 u32, vec4u order, out_layer, out_layers, inv_spp, demodulate,
+ * origin, src_size, symmetry (+ padding).
+ */
+export const INPUT_PARAMS_BYTES = 80;
 /**
  * Byte layout of OutputParams (output.wgsl): width, height, layer, dst_stride, src_origin, dst_offset, demodulate,
- * source_origin, source_size, color_base, albedo_base, source_stride, source_scale.
+ * source_origin, source_size, color_base, albedo_base, source_stride, source_scale, region_size, symmetry, accumulate,
+ * weight (+ padding).
  */
-export const OUTPUT_PARAMS_BYTES = 64;
+export const OUTPUT_PARAMS_BYTES = 96;
 
 const KIND_CODE: Record<InputKind, number> = { color: 0, albedo: 1, normal: 2 };
 
@@ -37,6 +41,8 @@ export interface InputDispatch {
   outLayer: number;
   /** Film path only: samples per pixel. */
   spp: number;
+  /** The symmetry the network sees the region under (dihedral.ts); default 0, none. */
+  symmetry?: number;
 }
 
 export function inputLayers(spec: NetworkSpec): number {
@@ -51,6 +57,7 @@ export function writeInputParams(view: DataView, offset: number, spec: NetworkSp
   view.setFloat32(offset + 40, d.spp > 0 ? 1 / d.spp : 0, true);
   view.setUint32(offset + 44, spec.demodulate ? 1 : 0, true);
   [d.x, d.y, d.sourceWidth, d.sourceHeight].forEach((v, i) => view.setUint32(offset + 48 + 4 * i, v, true));
+  view.setUint32(offset + 64, d.symmetry ?? 0, true);
 }
 
 export interface OutputDispatch {
@@ -80,6 +87,12 @@ export interface OutputDispatch {
     stride: number;
     scale: number;
   };
+  /**
+   * Self-ensembles (dihedral.ts): the network's region before its symmetry (the tile's rectangle), the symmetry,
+   * and whether this pass adds `weight` times its result to the buffer rather than writing it. Default: the plain
+   * pass (no symmetry, weight 1, written).
+   */
+  ensemble?: { regionWidth: number; regionHeight: number; symmetry: number; accumulate: boolean; weight: number };
 }
 
 export function writeOutputParams(view: DataView, offset: number, d: OutputDispatch): void {
@@ -87,6 +100,9 @@ export function writeOutputParams(view: DataView, offset: number, d: OutputDispa
   [d.width, d.height, d.layer, d.stride, d.srcX, d.srcY, d.dstOffset, d.demodulate ? 1 : 0,
     s.x, s.y, s.width, s.height, s.colorBase, s.albedoBase, s.stride].forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
   view.setFloat32(offset + 60, s.scale, true);
+  const e = d.ensemble ?? { regionWidth: 0, regionHeight: 0, symmetry: 0, accumulate: false, weight: 1 };
+  [e.regionWidth, e.regionHeight, e.symmetry, e.accumulate ? 1 : 0].forEach((v, i) => view.setUint32(offset + 64 + 4 * i, v, true));
+  view.setFloat32(offset + 80, e.weight, true);
 }
 
 /** Byte layout of ExposureParams (exposure_common.wgsl): width, height, bins_x, bins, inv_spp, key (+ padding). */

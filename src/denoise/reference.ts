@@ -184,9 +184,9 @@ export function postprocess(spec: NetworkSpec, output: Tensor, images: DenoiseIm
   return boundByInput(rgb, images.color, width, height);
 }
 
-/** The whole denoiser on the CPU: linear HDR RGB of the input's size. */
-export function referenceDenoise(spec: NetworkSpec, weights: NetworkWeights, images: DenoiseImages, storage: Storage = 'f32'): Float32Array {
-  const k = inputExposure(spec, images);
+/** The whole denoiser on the CPU: linear HDR RGB of the input's size (`k`: the autoexposure scale; default the input's own). */
+export function referenceDenoise(spec: NetworkSpec, weights: NetworkWeights, images: DenoiseImages, storage: Storage = 'f32',
+  k: number = inputExposure(spec, images)): Float32Array {
   const out = forward(spec, weights, preprocess(spec, images, storage, k), storage);
   return postprocess(spec, out, images, k);
 }

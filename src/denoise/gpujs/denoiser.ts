@@ -6,6 +6,7 @@
 //   const image = await dn.denoise({ color, albedo, normal });   // linear HDR RGB, ImageF32
 import { GPU, Input, type IKernelRunShortcut, type KernelOutput } from 'gpu.js';
 import type { ImageF32 } from '../../image/image.ts';
+import { denoiseEnsemble, ENSEMBLE_SIZES, isEnsembleSize, type EnsembleSize } from '../dihedral.ts';
 import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from '../images.ts';
 import { inputExposure, postprocess, preprocess, type Tensor } from '../reference.ts';
 import { convLayers, type ConvLayer, type NetworkSpec } from '../spec.ts';
@@ -70,21 +71,27 @@ export class GpuJsDenoiser {
     return this.ran;
   }
 
-  /** Denoises `input` to linear HDR RGB of its size. Calls made while another runs wait for it. */
-  denoise(input: GpuJsInput): Promise<ImageF32> {
-    const run = this.queue.then(() => this.denoiseNow(input));
+  /**
+   * Denoises `input` to linear HDR RGB of its size. Calls made while another runs wait for it. `ensemble` > 1
+   * averages over that many flips / transpositions of the input (dihedral.ts), the input's exposure scale shared.
+   */
+  denoise(input: GpuJsInput, options: { ensemble?: EnsembleSize } = {}): Promise<ImageF32> {
+    const run = this.queue.then(() => this.denoiseNow(input, options.ensemble ?? 1));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async denoiseNow(input: GpuJsInput): Promise<ImageF32> {
+  private async denoiseNow(input: GpuJsInput, ensemble: EnsembleSize): Promise<ImageF32> {
     if (this.destroyed) throw new Error('GpuJsDenoiser used after destroy()');
+    if (!isEnsembleSize(ensemble)) throw new DenoiseInputError('ensemble', `${String(ensemble)} is not one of ${ENSEMBLE_SIZES.join(', ')}`);
     const images = this.toImages(input);
     const k = inputExposure(this.spec, images);
-    const tensor = preprocess(this.spec, images, 'f32', k);
-    const plan = this.planFor(tensor.width, tensor.height);
-    const out = await this.forward(plan, tensor);
-    return { width: images.width, height: images.height, channels: 3, data: postprocess(this.spec, out, images, k) };
+    const data = await denoiseEnsemble(images, ensemble, async (view) => {
+      const tensor = preprocess(this.spec, view, 'f32', k);
+      const out = await this.forward(this.planFor(tensor.width, tensor.height), tensor);
+      return postprocess(this.spec, out, view, k);
+    });
+    return { width: images.width, height: images.height, channels: 3, data };
   }
 
   /** Runs the layers in the reference's order (forward() in reference.ts), tensors staying in gpu.js's hands. */
