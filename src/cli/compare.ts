@@ -1,7 +1,7 @@
 // `tracelab compare`: scenes x spp x denoisers against cached references -> results.json + report.html.
 import { runCompare, type CompareDenoiser, type CompareOutput, type CompareProgress } from '../harness/compare.ts';
 import { BASELINE_DENOISERS } from '../harness/denoisers/index.ts';
-import { isN2nModel, N2N_MODELS, N2nDenoiser, type N2nModel } from '../harness/denoisers/n2n.ts';
+import { isN2nModel, N2N_MODELS, N2nDenoiser, parseEnsembleName, type N2nModel } from '../harness/denoisers/n2n.ts';
 import { OidnDenoiser } from '../harness/denoisers/oidn.ts';
 import { DEFAULT_ONLINE_SETTINGS, ONLINE_PREFIX, OnlineN2nDenoiser, onlineModel } from '../harness/denoisers/online.ts';
 import { buildReport, type ReportOptions } from '../harness/report.ts';
@@ -17,10 +17,13 @@ import { formatSeconds, ProgressBar } from './progress.ts';
 /** The external comparator: Intel Open Image Denoise's U-Net through oidn-web, with weights the user brings. */
 export const OIDN = 'oidn';
 
+/** The denoisers by name (the n2n self-ensembles "<model>-x<n>" are accepted besides these: {@link isKnownDenoiser}). */
 export const KNOWN_DENOISERS: readonly string[] = [...N2N_MODELS, ...N2N_MODELS.map((m) => ONLINE_PREFIX + m), ...Object.keys(BASELINE_DENOISERS), OIDN];
 
-/** The n2n model whose weights a denoiser name uses (the network itself, or the start of its online training). */
-const baseModel = (name: string): N2nModel | null => (isN2nModel(name) ? name : onlineModel(name));
+export const isKnownDenoiser = (name: string): boolean => KNOWN_DENOISERS.includes(name) || parseEnsembleName(name) !== null;
+
+/** The n2n model whose weights a denoiser name uses (the network itself, an ensemble of it, or the start of its online training). */
+const baseModel = (name: string): N2nModel | null => parseEnsembleName(name)?.model ?? onlineModel(name);
 
 /** The networks `compare` runs by default when their trained weights ship (the three trained specs). */
 export const DEFAULT_NETWORKS = ['n2n-fast', 'n2n-fast-demod', 'n2n-paper-demod'] as const;
@@ -39,6 +42,8 @@ export const COMPARE_USAGE = `usage: tracelab compare [options]
   --denoisers LIST   ${KNOWN_DENOISERS.join(', ')}; "none" (the noisy render) is always included
                      (default: n2n-fast, n2n-fast-demod and n2n-paper-demod where
                      denoiser/weights/<model>.bin exists, atrous, bilateral, none)
+                     <model>-x2, -x4, -x8 (e.g. n2n-paper-demod-x8): the network's self-ensemble, the mean of its
+                     outputs for 2, 4 or 8 flips / transpositions of the input (better, at that many times the time)
                      online-<model>: the model fine-tuned on each scene's view before its frames are denoised
                      (noisy pairs of ${DEFAULT_ONLINE_SETTINGS.sppPerRender} spp; the training time counts in the scene's total times)
   --online-steps N   training steps per scene of the online denoisers (default ${DEFAULT_ONLINE_SETTINGS.steps})
@@ -106,10 +111,11 @@ export async function denoiserFactories(
     if (model) {
       const w: LoadedWeights = await loadN2nWeights(model, weightFiles[model]);
       weights[name] = w.file;
+      const ensemble = parseEnsembleName(name)?.ensemble;
       denoisers.push({
         name,
-        create: isN2nModel(name)
-          ? (gpu) => N2nDenoiser.create(gpu, { model, weights: w.weights })
+        create: ensemble !== undefined
+          ? (gpu) => N2nDenoiser.create(gpu, { model, weights: w.weights, ensemble })
           : async (gpu) => OnlineN2nDenoiser.create(gpu, model, w.weights, { steps: onlineSteps }),
       });
     } else {
@@ -181,7 +187,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
   const spp = sppList(values.spp ?? '1,4,16,64');
   let names = values.denoisers === undefined ? null : list('denoisers', values.denoisers);
   for (const n of names ?? []) {
-    if (!KNOWN_DENOISERS.includes(n)) throw new UsageError(`--denoisers: unknown denoiser '${n}' (known: ${KNOWN_DENOISERS.join(', ')})`);
+    if (!isKnownDenoiser(n)) throw new UsageError(`--denoisers: unknown denoiser '${n}' (known: ${KNOWN_DENOISERS.join(', ')}; and ${N2N_MODELS[0]}-x8 etc.: an n2n model with -x2, -x4 or -x8)`);
   }
   const defaults = defaultDenoisers(hasDefaultWeights);
   const leftOut = names ? [] : defaults.leftOut;

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createDenoiserBackend, type DenoiserBackend } from '../denoise/backend.ts';
+import { ENSEMBLE_SIZES, type EnsembleSize } from '../denoise/dihedral.ts';
 import { toDenoiseImages, type ImageInput } from '../denoise/images.ts';
 import { inputExposure } from '../denoise/reference.ts';
 import { macsPerPixel, parameterCount, parseSpecText, type NetworkSpec } from '../denoise/spec.ts';
@@ -27,7 +28,9 @@ export const DENOISE_USAGE = `usage: tracelab denoise <noisy.exr|.pfm|.hdr|.png>
   --out FILE         output .png (tone mapped), .exr or .pfm (linear HDR); default out/<input>-denoised.png
   --exposure E       PNG exposure in stops (default 0)
   --tonemap OP       PNG tone mapping: aces (default), reinhard or clamp; then sRGB
-  --backend B        auto (default: WebGPU when there is an adapter, else gpu.js), webgpu or gpujs`;
+  --backend B        auto (default: WebGPU when there is an adapter, else gpu.js), webgpu or gpujs
+  --ensemble N       1 (default), 2, 4 or 8: the mean of the network's outputs for N flips / transpositions of the
+                     input (a self-ensemble: better, at N times the time)`;
 
 const BACKENDS = ['auto', 'webgpu', 'gpujs'] as const;
 
@@ -96,13 +99,14 @@ async function readAux(path: string, kind: 'albedo' | 'normal'): Promise<ImageF3
 }
 
 export async function denoiseCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, ['model', 'albedo', 'normal', 'weights', 'out', 'exposure', 'tonemap', 'backend'], 1);
+  const { values, positionals } = parse(argv, ['model', 'albedo', 'normal', 'weights', 'out', 'exposure', 'tonemap', 'backend', 'ensemble'], 1);
   const noisy = positionals[0];
   if (!noisy) throw new UsageError('denoise needs a noisy image file (.exr, .pfm, .hdr or .png)');
   if (!values.model) throw new UsageError(`denoise needs --model (${Object.keys(BUILTIN_SPECS).join(', ')} or a spec .json file)`);
   const exposure = numberOption('exposure', values.exposure, 0, -64, 64);
   const operator = choiceOption('tonemap', values.tonemap, TONE_OPERATORS, 'aces');
   const backendChoice = choiceOption('backend', values.backend, BACKENDS, 'auto');
+  const ensemble = choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1');
   const out = values.out ?? join('out', `${basename(noisy, extname(noisy))}-denoised.png`);
   writeFormatForPath(out); // fail on a bad extension before any work
 
@@ -133,12 +137,13 @@ export async function denoiseCommand(argv: string[]): Promise<void> {
     process.stderr.write(`model: ${describeModel(model)}\n`);
     backend = await createDenoiserBackend({ gpu, spec, weights: model.weights });
     const t0 = performance.now();
-    const result = await backend.denoise(input);
+    const n = Number(ensemble) as EnsembleSize;
+    const result = await backend.denoise(input, { ensemble: n });
     const ms = performance.now() - t0;
     await writeImageFile(out, result, { exposure, operator });
     process.stdout.write(
       `wrote ${out} (${result.width}x${result.height}, ${spec.name}${model.weightsFile ? `, weights ${model.weightsFile}` : ', untrained (random) weights'}; ` +
-        `backend ${backend.describe()}; denoise ${ms.toFixed(0)} ms${describeExposure(spec, inputExposure(spec, toDenoiseImages(spec, input)))})\n`,
+        `backend ${backend.describe()}; denoise ${ms.toFixed(0)} ms${n > 1 ? ` (ensemble of ${n})` : ''}${describeExposure(spec, inputExposure(spec, toDenoiseImages(spec, input)))})\n`,
     );
   } finally {
     await backend?.destroy();

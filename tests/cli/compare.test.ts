@@ -67,6 +67,19 @@ describe('tracelab compare', () => {
     expect(score('oidn')).toBeGreaterThan(score('none'));
   });
 
+  it('<model>-x4: the network\'s self-ensemble beside the network, with the same weights', async () => {
+    const r = await tracelab('compare', '--scenes', 'cornell-box', '--size', '16x16', '--spp', '2', '--ref-spp', '64', '--cache', 'refs',
+      '--denoisers', 'n2n-fast,n2n-fast-x4', '--weights', 'fast.bin', '--repeat', '1', '--out', 'ensemble');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ +2 {2}n2n-fast-x4 +\d+\.\d\d {2}0\.\d{4}/m);
+    const results = checkResults(JSON.parse(readFileSync(join(dir, 'ensemble', 'results.json'), 'utf8')));
+    expect(results.settings.denoisers).toEqual(['none', 'n2n-fast', 'n2n-fast-x4']);
+    expect(results.settings.weights).toEqual({ 'n2n-fast': 'fast.bin', 'n2n-fast-x4': 'fast.bin' });
+    const score = (d: string) => results.results.find((x) => x.denoiser === d)?.psnr ?? NaN;
+    expect(Number.isFinite(score('n2n-fast-x4'))).toBe(true);
+    expect(score('n2n-fast-x4')).not.toBe(score('n2n-fast'));
+  });
+
   it('online-n2n-fast: trains on the scene first (the "training" column, prepareMs in results.json)', async () => {
     const r = await tracelab('compare', '--scenes', 'cornell-box', '--size', '16x16', '--spp', '2', '--ref-spp', '64', '--cache', 'refs',
       '--denoisers', 'online-n2n-fast', '--weights', 'fast.bin', '--online-steps', '2', '--repeat', '1', '--out', 'online');
@@ -91,6 +104,8 @@ describe('tracelab compare', () => {
   const bad: [string, string[], number, RegExp][] = [
     ['an unknown scene', ['--scenes', 'cornell-box,nope'], 1, /unknown scene 'nope'/],
     ['an unknown denoiser', ['--denoisers', 'atrous,oidn2'], 2, /--denoisers: unknown denoiser 'oidn2' \(known: n2n-fast, n2n-fast-demod, n2n-paper, n2n-paper-demod, online-n2n-fast, online-n2n-fast-demod, online-n2n-paper, online-n2n-paper-demod, none, atrous, bilateral/],
+    ['an ensemble size that is not 2, 4 or 8', ['--denoisers', 'n2n-fast-x3'], 2, /--denoisers: unknown denoiser 'n2n-fast-x3' \(known: .*; and n2n-fast-x8 etc\.: an n2n model with -x2, -x4 or -x8\)/],
+    ['an ensemble of something not a network', ['--denoisers', 'atrous-x2'], 2, /--denoisers: unknown denoiser 'atrous-x2'/],
     ['a bad spp list', ['--spp', '1,x'], 2, /--spp must list whole numbers from 1 to 1000000, got '1,x'/],
     ['a repeated spp', ['--spp', '4,4'], 2, /--spp lists an item twice/],
     ['a malformed size', ['--size', 'big'], 2, /--size must look like WIDTHxHEIGHT/],

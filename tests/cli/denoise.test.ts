@@ -4,6 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { denoiseEnsemble } from '../../src/denoise/dihedral.ts';
+import { inputExposure, referenceDenoise } from '../../src/denoise/reference.ts';
 import { exposureScale } from '../../src/denoise/transform.ts';
 import { encodeWeights, initWeights } from '../../src/denoise/weights.ts';
 import { readImageFile, writeImageFile } from '../../src/node/image-files.ts';
@@ -71,6 +73,21 @@ describe('tracelab denoise', () => {
     expect(e.max).toBeLessThan(8 * 2 ** -11);
   });
 
+  it('runs the self-ensemble with --ensemble: the reference network\'s mean over the 8 symmetries', async () => {
+    const r = await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-fast', '--weights', 'fast.bin', '--out', 'dn-x8.exr', '--ensemble', '8');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote dn-x8\.exr \(12x10, n2n-fast, .*; denoise \d+ ms \(ensemble of 8\), autoexposure x[\d.]+\)$/m);
+    const got = (await readImageFile(p('dn-x8.exr'))).data;
+    const noisy = await readImageFile(p('noisy.exr'));
+    const images = { width: W, height: H, color: noisy.data, albedo: (await readImageFile(p('albedo.exr'))).data, normal: (await readImageFile(p('normal.exr'))).data };
+    const weights = initWeights(fast, 7);
+    const k = inputExposure(fast, images);
+    const want = await denoiseEnsemble(images, 8, async (view) => referenceDenoise(fast, weights, view, 'f32', k));
+    // f16 tensors where the adapter has them: denoiser.test.ts's f16 tolerance
+    expect(errorStats(got, want).max).toBeLessThan(8 * 2 ** -11);
+    expect(errorStats(got, referenceDenoise(fast, weights, images)).max).toBeGreaterThan(0.01);
+  });
+
   it('warns about untrained weights (n2n-paper ships none) and writes a tone-mapped PNG with the default backend', async () => {
     const r = await tracelab('denoise', 'noisy.exr', ...aux, '--model', 'n2n-paper', '--out', 'dn.png', '--exposure', '1');
     expect(r.code, r.stderr).toBe(0);
@@ -113,6 +130,7 @@ describe('tracelab denoise', () => {
     ['a malformed spec file', ['noisy.exr', ...aux, '--model', 'bad-spec.json'], /bad-spec\.json: invalid JSON/],
     ['no model', ['noisy.exr', ...aux], /denoise needs --model/],
     ['a bad backend', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--backend', 'cuda'], /--backend must be one of auto, webgpu, gpujs/],
+    ['a bad ensemble size', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--ensemble', '3'], /--ensemble must be one of 1, 2, 4, 8, got '3'/],
     ['a bad output extension', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--out', 'never.jpg'], /never\.jpg: cannot write '\.jpg'/],
   ];
   for (const [what, args, pattern] of badImages) {

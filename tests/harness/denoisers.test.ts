@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import {
   AtrousDenoiser, atrousCpu, BASELINE_DENOISERS, BilateralDenoiser, bilateralCpu, DEFAULT_ATROUS_OPTIONS, DEFAULT_BILATERAL_OPTIONS,
-  denoiserInputFromFrame, DenoiserError, NoDenoiser, packInput, type DenoiserInput, type PackedInput,
+  denoiserInputFromFrame, DenoiserError, ensembleName, NoDenoiser, packInput, parseEnsembleName, type DenoiserInput, type PackedInput,
 } from '../../src/harness/denoisers/index.ts';
 import { ATROUS_PARAMS_LAYOUT } from '../../src/harness/denoisers/atrous-cpu.ts';
 import { BILATERAL_PARAMS_LAYOUT } from '../../src/harness/denoisers/bilateral-cpu.ts';
@@ -200,5 +200,18 @@ describe('filters lower the error of a noisy Cornell box', () => {
       expect(r.relMSE, d.name).toBeLessThan(ratio * noisy.relMSE);
       expect(r.psnr - noisy.psnr, d.name).toBeGreaterThan(gainDb);
     }
+  });
+});
+
+describe('n2n self-ensemble names', () => {
+  it('read "<model>-x<n>" for n2n models and n of 2, 4 or 8, and name them back', () => {
+    expect(parseEnsembleName('n2n-paper-demod-x8')).toEqual({ model: 'n2n-paper-demod', ensemble: 8 });
+    expect(parseEnsembleName('n2n-fast-x2')).toEqual({ model: 'n2n-fast', ensemble: 2 });
+    expect(parseEnsembleName('n2n-fast')).toEqual({ model: 'n2n-fast', ensemble: 1 });
+    for (const bad of ['n2n-fast-x1', 'n2n-fast-x3', 'n2n-fast-x16', 'atrous-x2', 'online-n2n-fast-x2', 'n2n-fast-x', 'n2n-huge-x4']) {
+      expect(parseEnsembleName(bad)).toBeNull();
+    }
+    expect(ensembleName('n2n-fast-demod', 4)).toBe('n2n-fast-demod-x4');
+    expect(ensembleName('n2n-fast-demod', 1)).toBe('n2n-fast-demod');
   });
 });

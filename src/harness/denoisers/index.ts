@@ -11,7 +11,7 @@ import { packInput, unpackRgb, type DenoiserInput, type DenoiserPlugin, type Pac
 export { AtrousDenoiser, BilateralDenoiser, atrousCpu, bilateralCpu, DEFAULT_ATROUS_OPTIONS, DEFAULT_BILATERAL_OPTIONS };
 export type { AtrousOptions, BilateralOptions };
 export * from './types.ts';
-export { defaultWeightsPath, isN2nModel, N2N_MODELS, N2nDenoiser, type N2nModel, type N2nOptions } from './n2n.ts';
+export { defaultWeightsPath, ensembleName, isN2nModel, N2N_MODELS, N2nDenoiser, parseEnsembleName, type N2nModel, type N2nOptions } from './n2n.ts';
 export { inspectOidnWeights, OidnDenoiser } from './oidn.ts';
 
 /** "none": the noisy colour, as a 3-channel copy. */
