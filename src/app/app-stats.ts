@@ -58,6 +58,8 @@ export function collectStats(a: AppState): AppStats {
       ms: s?.denoise.ms ?? 0,
       runs: s?.denoise.runs ?? 0,
       spp: s?.denoised?.spp ?? 0,
+      finalEnsemble: s?.denoise.finalEnsemble ?? 1,
+      ensemble: s?.denoised ? s.denoise.resultEnsemble : 1,
     },
     reference: {
       state: ref?.state ?? 'none',

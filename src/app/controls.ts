@@ -1,4 +1,5 @@
 // The page's controls -> the app's actions. Nothing here keeps state.
+import { ENSEMBLE_SIZES, isEnsembleSize, type EnsembleSize } from '../denoise/dihedral.ts';
 import type { DenoiserKind } from './denoising.ts';
 import type { FileLike } from './files.ts';
 import type { Elements } from './ui.ts';
@@ -9,6 +10,8 @@ export interface ControlActions {
   setDenoise(enabled: boolean, every: number): void;
   /** The Denoiser picker changed. */
   setDenoiser(kind: DenoiserKind): void;
+  /** The final denoise's ensemble size changed. */
+  setEnsemble(n: EnsembleSize): void;
   setOnline(enabled: boolean): void;
   makeReference(spp: number): void;
   /** Exposure, tone map, compare or split changed: redraw only. */
@@ -48,6 +51,11 @@ export function wireControls(ui: Elements, act: ControlActions): void {
   ui.denoise.addEventListener('change', denoise);
   ui.denoiseEvery.addEventListener('change', denoise);
   ui.denoiser.addEventListener('change', () => act.setDenoiser(ui.denoiser.value as DenoiserKind));
+  ui.ensemble.addEventListener('change', () => {
+    const n = Number(ui.ensemble.value);
+    if (!isEnsembleSize(n)) return act.error(`final denoise: expected an ensemble of ${ENSEMBLE_SIZES.join(', ')}, got '${ui.ensemble.value}'`);
+    act.setEnsemble(n);
+  });
   ui.online.addEventListener('change', () => act.setOnline(ui.online.checked));
   ui.makeReference.addEventListener('click', () => {
     const spp = Math.floor(Number(ui.referenceSpp.value));

@@ -4,6 +4,7 @@
 import type { GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
 import type { Frame, FrameData } from '../render/path-tracer.ts';
+import type { EnsembleSize } from '../denoise/dihedral.ts';
 import { createAppDenoiser, type AppDenoiser, type DenoiserChoice, type DenoiserKind } from './denoising.ts';
 
 export class DenoiseSchedule {
@@ -17,6 +18,14 @@ export class DenoiseSchedule {
   /** Kind of the started denoiser (null before): 'auto' may fall back to a-trous. */
   kind: DenoiserKind | null = null;
   result: { image: ImageF32; spp: number } | null = null;
+  /**
+   * The final denoise (when the render reaches its target) of a network averages over this many flips /
+   * transpositions of the frame (src/denoise/dihedral.ts): the still image gets the better result, the progressive
+   * ones stay fast.
+   */
+  finalEnsemble: EnsembleSize = 1;
+  /** The ensemble size of the shown result (1: a single pass, or a filter). */
+  resultEnsemble: EnsembleSize = 1;
   /** Denoises instead of the app's denoiser while set (the online-training network); its owner destroys it. */
   override: AppDenoiser | null = null;
   private denoiser: Promise<AppDenoiser> | null = null;
@@ -57,6 +66,14 @@ export class DenoiseSchedule {
     this.onChange();
   }
 
+  /** Sets the final denoise's ensemble size; a finished render is denoised again with it. */
+  setFinalEnsemble(n: EnsembleSize, frame: FrameData | null, targetSpp: number): void {
+    if (n === this.finalEnsemble) return;
+    this.finalEnsemble = n;
+    if (frame && frame.spp >= targetSpp && this.result?.spp === frame.spp) this.redo = true;
+    this.onChange();
+  }
+
   /** Due for `frame` (the view's current one) when enough new samples arrived, or the render just finished. */
   due(frame: FrameData | null, targetSpp: number): boolean {
     if (!this.enabled || !frame || frame.spp === 0) return false;
@@ -65,15 +82,20 @@ export class DenoiseSchedule {
     return frame.spp - last >= this.every || (frame.spp >= targetSpp && last !== frame.spp);
   }
 
-  /** Denoises `frame` (on the GPU) / `data` (read back); returns an error message instead of throwing. */
-  async run(frame: Frame, data: FrameData): Promise<string | null> {
+  /**
+   * Denoises `frame` (on the GPU) / `data` (read back), with the final ensemble when `final` (the render reached
+   * its target); returns an error message instead of throwing.
+   */
+  async run(frame: Frame, data: FrameData, final = false): Promise<string | null> {
     try {
       const denoiser = this.override ?? (await this.denoiser!);
+      const ensemble = final && denoiser.ensembles ? this.finalEnsemble : 1;
       const t0 = performance.now();
-      const image = await denoiser.denoise(frame, data);
+      const image = await denoiser.denoise(frame, data, ensemble);
       this.ms = performance.now() - t0;
       this.runs++;
       this.result = { image, spp: data.spp };
+      this.resultEnsemble = ensemble;
       this.redo = false;
       return null;
     } catch (err) {

@@ -4,6 +4,7 @@
 // Browser-only: the weights are found with Vite's import.meta.glob at build time, so a missing file costs no
 // failed request (a 404 would be a console error) and a present one is bundled as an asset.
 import { Denoiser } from '../denoise/denoiser.ts';
+import type { EnsembleSize } from '../denoise/dihedral.ts';
 import { builtinSpec } from '../denoise/specs.ts';
 import { decodeWeights, initWeights, type NetworkWeights } from '../denoise/weights.ts';
 import type { GpuContext } from '../gpu/context.ts';
@@ -31,8 +32,13 @@ export interface AppDenoiser {
   readonly kind: DenoiserKind;
   /** For the panel, e.g. "n2n-fast (trained weights)" or "a-trous (no trained n2n-fast weights yet)". */
   readonly label: string;
-  /** `frame` is the film on the GPU (the network reads it directly), `data` the same frame read back. */
-  denoise(frame: Frame, data: FrameData): Promise<ImageF32>;
+  /** Whether `denoise` runs self-ensembles (the networks do; the filters ignore `ensemble`). */
+  readonly ensembles: boolean;
+  /**
+   * `frame` is the film on the GPU (the network reads it directly), `data` the same frame read back. `ensemble`: a
+   * network's mean over that many flips / transpositions of the input (src/denoise/dihedral.ts); default 1.
+   */
+  denoise(frame: Frame, data: FrameData, ensemble?: EnsembleSize): Promise<ImageF32>;
   destroy(): void;
 }
 
@@ -59,8 +65,9 @@ async function n2nDenoiser(gpu: GpuContext, kind: NetworkKind, weights: NetworkW
   return {
     kind,
     label,
-    async denoise(frame) {
-      const out = await dn.denoise(frame);
+    ensembles: true,
+    async denoise(frame, _data, ensemble = 1) {
+      const out = await dn.denoise(frame, { ensemble });
       try {
         return { width: out.width, height: out.height, channels: 3, data: await out.read() };
       } finally {
@@ -86,6 +93,7 @@ async function oidnDenoiser(gpu: GpuContext): Promise<AppDenoiser> {
   return {
     kind: 'oidn',
     label: `OIDN (${oidnWeights.name}, via oidn-web)`,
+    ensembles: false,
     denoise: (_frame, data) => dn.denoise(denoiserInputFromFrame(data)),
     destroy: () => dn.destroy(),
   };
@@ -102,6 +110,7 @@ export async function createAppDenoiser(gpu: GpuContext, choice: DenoiserChoice 
     return {
       kind: 'bilateral',
       label: 'cross-bilateral baseline',
+      ensembles: false,
       denoise: (_frame, data) => bilateral.denoise(denoiserInputFromFrame(data)),
       destroy: () => bilateral.destroy(),
     };
@@ -129,6 +138,7 @@ function atrousDenoiser(atrous: AtrousDenoiser, label: string): AppDenoiser {
   return {
     kind: 'atrous',
     label,
+    ensembles: false,
     denoise: (_frame, data) => atrous.denoise(denoiserInputFromFrame(data)),
     destroy: () => atrous.destroy(),
   };

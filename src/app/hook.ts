@@ -53,6 +53,9 @@ export interface AppStats {
     runs: number;
     /** spp of the frame the current denoised image came from; 0 if none. */
     spp: number;
+    /** The final denoise's ensemble size as set, and that of the current denoised image (1: one pass). */
+    finalEnsemble: number;
+    ensemble: number;
   };
   reference: {
     /** 'none', 'rendering' (in the background), or 'ready'. */

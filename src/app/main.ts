@@ -214,6 +214,7 @@ function initControls(params: AppParams): void {
   ui.denoise.checked = params.denoise;
   ui.denoiser.value = params.denoiser === 'auto' ? autoDenoiserKind() : params.denoiser;
   ui.denoiseEvery.value = String(params.denoiseEvery);
+  ui.ensemble.value = String(params.ensemble);
   ui.canvas.width = params.width;
   ui.canvas.height = params.height;
   wireControls(ui, {
@@ -231,6 +232,13 @@ function initControls(params: AppParams): void {
       url.searchParams.set('denoiser', kind);
       history.replaceState(null, '', url);
       state.session?.setDenoiser(kind).catch((err: unknown) => setNotice('error', messageOf(err)));
+    },
+    setEnsemble: (n) => {
+      if (state.params) state.params.ensemble = n;
+      const url = new URL(location.href);
+      url.searchParams.set('ensemble', String(n));
+      history.replaceState(null, '', url);
+      state.session?.setFinalEnsemble(n);
     },
     setOnline: (on) => state.online?.set(on),
     makeReference: (spp) => state.session?.requestReference(spp),
@@ -250,7 +258,7 @@ async function init(): Promise<void> {
   } catch (err) {
     ui.fallback.hidden = false;
     ui.adapter.textContent = 'none (no WebGPU)';
-    for (const el of [ui.scene, ui.file, ui.denoise, ui.denoiser, ui.denoiseEvery, ui.online, ui.makeReference, ui.referenceSpp]) el.disabled = true;
+    for (const el of [ui.scene, ui.file, ui.denoise, ui.denoiser, ui.denoiseEvery, ui.ensemble, ui.online, ui.makeReference, ui.referenceSpp]) el.disabled = true;
     throw err;
   }
   const gpu = state.gpu;
@@ -267,6 +275,7 @@ async function init(): Promise<void> {
     failed: fail,
   });
   state.online = new OnlineTraining(gpu, state.session, new TrainingPlot(ui.onlinePlot), { changed: update, notice: (text) => setNotice('info', text) });
+  state.session.setFinalEnsemble(params.ensemble);
   state.session.setDenoise(params.denoise, params.denoiseEvery);
   await pickScene(params.scene);
 }

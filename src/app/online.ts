@@ -6,6 +6,7 @@
 // Denoising goes through the runtime Denoiser with the trainer's current weights (setWeights): the same output
 // as the trainer's own inference (tests/train/online.test.ts) at several times its speed.
 import { Denoiser, type DenoiseInput } from '../denoise/denoiser.ts';
+import type { EnsembleSize } from '../denoise/dihedral.ts';
 import { builtinSpec } from '../denoise/specs.ts';
 import type { NetworkWeights } from '../denoise/weights.ts';
 import type { GpuContext } from '../gpu/context.ts';
@@ -78,7 +79,8 @@ export class OnlineTraining {
       get label() {
         return owner.label;
       },
-      denoise: (frame) => owner.denoiseWith(frame),
+      ensembles: true,
+      denoise: (frame, _data, ensemble) => owner.denoiseWith(frame, ensemble),
       destroy: () => undefined, // the trainer is this class's to destroy
     };
   }
@@ -171,14 +173,14 @@ export class OnlineTraining {
     if (show) s.setDenoised({ image, spp: frame.spp });
   }
 
-  private async denoiseWith(input: DenoiseInput): Promise<ImageF32> {
+  private async denoiseWith(input: DenoiseInput, ensemble: EnsembleSize = 1): Promise<ImageF32> {
     const { trainer, runtime } = this;
     if (!trainer || !runtime) throw new Error('online training is off');
     if (this.runtimeStep !== trainer.step) {
       await runtime.setWeights(await trainer.weights());
       this.runtimeStep = trainer.step;
     }
-    const out = await runtime.denoise(input);
+    const out = await runtime.denoise(input, { ensemble });
     try {
       return { width: out.width, height: out.height, channels: 3, data: await out.read() };
     } finally {

@@ -1,7 +1,8 @@
 // The app's settings from the URL query (?scene=&size=&spp=&seed=&max-depth=&ref-spp=&denoise=&denoise-every=
-// &denoiser=), with defaults for the UI.
+// &denoiser=&ensemble=), with defaults for the UI.
 // Tests use them to render a small image quickly; users can bookmark a view.
 import { DEFAULT_SCENE, findScene } from '../../scenes/index.ts';
+import { ENSEMBLE_SIZES, isEnsembleSize, type EnsembleSize } from '../denoise/dihedral.ts';
 import type { DenoiserChoice } from './denoising.ts';
 
 export const DENOISER_PARAM_VALUES: readonly DenoiserChoice[] = ['auto', 'n2n', 'n2n-fast-demod', 'n2n-paper-demod', 'atrous', 'bilateral', 'oidn'];
@@ -22,6 +23,8 @@ export interface AppParams {
   denoiseEvery: number;
   /** Which denoiser: 'auto' = n2n-fast with trained weights, else a-trous. */
   denoiser: DenoiserChoice;
+  /** Self-ensemble size of a network's final denoise (when the render is done): 1, 2, 4 or 8. */
+  ensemble: EnsembleSize;
 }
 
 export const DEFAULT_PARAMS: AppParams = {
@@ -35,6 +38,7 @@ export const DEFAULT_PARAMS: AppParams = {
   denoise: false,
   denoiseEvery: 8,
   denoiser: 'auto',
+  ensemble: 1,
 };
 
 /** A bad URL parameter; the message names the parameter and what is wrong. */
@@ -73,6 +77,8 @@ export function parseParams(search: string): AppParams {
   if (!(DENOISER_PARAM_VALUES as readonly string[]).includes(denoiser)) {
     throw new ParamError(`URL parameter denoiser=${denoiser}: expected one of ${DENOISER_PARAM_VALUES.join(', ')}`);
   }
+  const ensemble = integer(query, 'ensemble', DEFAULT_PARAMS.ensemble, 1, 8);
+  if (!isEnsembleSize(ensemble)) throw new ParamError(`URL parameter ensemble=${ensemble}: expected one of ${ENSEMBLE_SIZES.join(', ')}`);
   return {
     scene,
     width,
@@ -84,5 +90,6 @@ export function parseParams(search: string): AppParams {
     denoise: integer(query, 'denoise', DEFAULT_PARAMS.denoise ? 1 : 0, 0, 1) === 1,
     denoiseEvery: integer(query, 'denoise-every', DEFAULT_PARAMS.denoiseEvery, 1, 1 << 20),
     denoiser: denoiser as DenoiserChoice,
+    ensemble,
   };
 }

@@ -11,6 +11,7 @@ import { compileScene, type CompiledCamera, type CompiledScene } from '../scene/
 import type { EnvironmentInput } from '../scene/environment.ts';
 import { previewScale, TimedTracer } from './budget.ts';
 import { DenoiseSchedule } from './denoise-schedule.ts';
+import type { EnsembleSize } from '../denoise/dihedral.ts';
 import type { DenoiserChoice } from './denoising.ts';
 import { Reference, REFERENCE_SEED_OFFSET } from './reference.ts';
 
@@ -192,6 +193,12 @@ export class RenderSession {
     return this.enqueue(() => this.denoise.choose(choice, restart), false);
   }
 
+  /** The final denoise's self-ensemble size (1, 2, 4, 8); a finished render is denoised again with it. */
+  setFinalEnsemble(n: EnsembleSize): void {
+    this.denoise.setFinalEnsemble(n, this.noisyVersion === this.cameraVersion ? this.noisy : null, this.settings.targetSpp);
+    this.wake();
+  }
+
   /** Renders a reference of the current view to `spp` in the background (between the view's own steps). */
   requestReference(spp: number): void {
     this.reference.discard();
@@ -286,7 +293,7 @@ export class RenderSession {
   }
 
   private async denoiseStep(): Promise<void> {
-    const problem = await this.denoise.run(this.main!.tracer.frame(), this.noisy!);
+    const problem = await this.denoise.run(this.main!.tracer.frame(), this.noisy!, this.noisy!.spp >= this.settings.targetSpp);
     if (problem) this.listener.notice(problem);
     this.updatePsnr();
     this.listener.frame();

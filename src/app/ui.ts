@@ -20,6 +20,7 @@ export function findElements() {
     denoise: byId<HTMLInputElement>('denoise'),
     denoiser: byId<HTMLSelectElement>('denoiser'),
     denoiseEvery: byId<HTMLInputElement>('denoise-every'),
+    ensemble: byId<HTMLSelectElement>('ensemble'),
     online: byId<HTMLInputElement>('online'),
     onlinePlot: byId<HTMLElement>('online-plot'),
     compare: byId<HTMLSelectElement>('compare'),
@@ -65,7 +66,9 @@ export function renderPanel(ui: Elements, s: AppStats): void {
     : '–';
   const d = s.denoise;
   ui.statDenoiser.textContent = d.denoiser || (d.enabled ? 'starting…' : 'off');
-  ui.statDenoise.textContent = d.runs > 0 ? `${d.ms.toFixed(1)} ms (last of ${d.runs}, at ${d.spp} spp)` : '–';
+  ui.statDenoise.textContent = d.runs > 0
+    ? `${d.ms.toFixed(1)} ms (last of ${d.runs}, at ${d.spp} spp${d.ensemble > 1 ? `, ensemble of ${d.ensemble}` : ''})`
+    : '–';
   const r = s.reference;
   ui.statReference.textContent = r.state === 'none' ? 'none'
     : r.state === 'rendering' ? `rendering ${r.spp} / ${r.targetSpp} spp`

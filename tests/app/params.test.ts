@@ -19,6 +19,14 @@ describe('app URL parameters', () => {
     expect(() => parseParams('?denoiser=')).toThrow(/denoiser=: expected one of/);
   });
 
+  it('ensemble sets the final denoise\'s self-ensemble: 1, 2, 4 or 8, default 1', () => {
+    expect(parseParams('').ensemble).toBe(1);
+    expect(parseParams('?ensemble=8').ensemble).toBe(8);
+    expect(parseParams('?ensemble=2').ensemble).toBe(2);
+    expect(() => parseParams('?ensemble=3')).toThrow(/^URL parameter ensemble=3: expected one of 1, 2, 4, 8$/);
+    expect(() => parseParams('?ensemble=16')).toThrow(/^URL parameter ensemble=16: expected a whole number from 1 to 8$/);
+  });
+
   it('a bad value names the parameter', () => {
     expect(() => parseParams('?ref-spp=0')).toThrow(/ref-spp=0: expected a whole number from 1/);
     expect(() => parseParams('?denoise=yes')).toThrow(/denoise=yes/);

@@ -116,6 +116,27 @@ describe('browser app (headless Chromium)', () => {
     });
   }, 90_000);
 
+  it('the final denoise runs the network\'s self-ensemble set in the URL; the picker changes it and denoises again', async () => {
+    await withPage(`scene=cornell-box&size=${SIZE}&spp=4&seed=3&denoise=1&denoise-every=2&denoiser=n2n-fast-demod&ensemble=8`, async (page) => {
+      expect(await page.inputValue('#ensemble')).toBe('8');
+      // spp 2 is a progressive denoise (one pass), spp 4 the final one (the ensemble)
+      const done = await waitForStats(page, (s) => s.done && s.denoise.spp === 4);
+      expect(done.denoise).toMatchObject({ finalEnsemble: 8, ensemble: 8 });
+      expect(done.denoise.runs).toBe(2);
+      expect(await page.textContent('#stat-denoise')).toMatch(/at 4 spp, ensemble of 8\)$/);
+      const eight = (await page.evaluate(() => window.tracelab!.images())).denoised!;
+      await page.selectOption('#ensemble', '1');
+      const one = await waitForStats(page, (s) => s.denoise.runs >= 3);
+      expect(one.denoise).toMatchObject({ finalEnsemble: 1, ensemble: 1, spp: 4 });
+      expect(page.url()).toContain('ensemble=1');
+      const single = (await page.evaluate(() => window.tracelab!.images())).denoised!;
+      expect(single.every(Number.isFinite)).toBe(true);
+      let diff = 0;
+      for (let i = 0; i < single.length; i++) diff += Math.abs(single[i] - eight[i]);
+      expect(diff / single.length).toBeGreaterThan(1e-4); // the mean of 8 passes is not one pass
+    });
+  }, 90_000);
+
   it('orbiting restarts accumulation; input latency is measured while rendering', async () => {
     await withPage(`scene=cornell-box&size=${SIZE}&spp=64&seed=5`, async (page) => {
       await waitForStats(page, (s) => s.spp >= 2);
