@@ -1,6 +1,7 @@
 // `tracelab render`: scene -> path tracer -> image files (+ AOVs).
 import { basename, extname, join, dirname } from 'node:path';
 import { Denoiser } from '../denoise/denoiser.ts';
+import { ENSEMBLE_SIZES, type EnsembleSize } from '../denoise/dihedral.ts';
 import { srgbDecode, TONE_OPERATORS } from '../image/tonemap.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { EstimatorMode } from '../render/layout.ts';
@@ -29,7 +30,8 @@ export const RENDER_USAGE = `usage: tracelab render <scene-name|file.glb|file.gl
   --focus D          thin-lens focus distance in scene units (default: the scene camera's)
   --denoise M        also denoise the frame on the GPU with network M (n2n-fast, n2n-paper or a spec .json)
                      and write it as FILE-denoised.ext
-  --weights FILE     weights for --denoise (default denoiser/weights/<model>.bin, else untrained random weights)`;
+  --weights FILE     weights for --denoise (default denoiser/weights/<model>.bin, else untrained random weights)
+  --ensemble N       --denoise's self-ensemble: 1 (default), 2, 4 or 8 flips / transpositions averaged`;
 
 const AOVS = ['albedo', 'normal', 'depth'] as const;
 const ESTIMATORS = ['mis', 'nee', 'bsdf'] as const;
@@ -37,7 +39,7 @@ const ESTIMATORS = ['mis', 'nee', 'bsdf'] as const;
 export async function renderCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    ['spp', 'size', 'seed', 'out', 'aov', 'env', 'max-depth', 'exposure', 'tonemap', 'clamp', 'estimator', 'aperture', 'focus', 'denoise', 'weights'],
+    ['spp', 'size', 'seed', 'out', 'aov', 'env', 'max-depth', 'exposure', 'tonemap', 'clamp', 'estimator', 'aperture', 'focus', 'denoise', 'weights', 'ensemble'],
     1,
   );
   const sceneSpec = positionals[0];
@@ -56,6 +58,8 @@ export async function renderCommand(argv: string[]): Promise<void> {
   const out = values.out ?? join('out', `${basename(sceneSpec, extname(sceneSpec))}.png`);
   writeFormatForPath(out); // fail on a bad extension before any work
   if (values.weights !== undefined && values.denoise === undefined) throw new UsageError('--weights needs --denoise <model>');
+  if (values.ensemble !== undefined && values.denoise === undefined) throw new UsageError('--ensemble needs --denoise <model>');
+  const ensemble = Number(choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1')) as EnsembleSize;
   // a bad model or weights file fails before rendering
   const model = values.denoise === undefined ? null : await loadModel(values.denoise, values.weights);
 
@@ -88,7 +92,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
       if (model.warning) process.stderr.write(`${model.warning}\n`);
       denoiser = await Denoiser.create(gpu, { spec: model.spec, weights: model.weights });
       const t1 = performance.now();
-      const result = await denoiser.denoise(rendered);
+      const result = await denoiser.denoise(rendered, { ensemble });
       const data = await result.read();
       result.destroy();
       denoised = { image: { width, height, channels: 3, data }, ms: performance.now() - t1, exposure: await denoiser.lastExposureScale() };
@@ -105,7 +109,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
       await writeImageFile(path, denoised.image, { exposure, operator });
       process.stdout.write(
         `wrote ${path} (${model.spec.name}${model.weightsFile ? '' : ', untrained (random) weights'}; ` +
-          `backend webgpu (${gpu.adapter.name}); denoise ${denoised.ms.toFixed(0)} ms${describeExposure(model.spec, denoised.exposure)})\n`,
+          `backend webgpu (${gpu.adapter.name}); denoise ${denoised.ms.toFixed(0)} ms${ensemble > 1 ? ` (ensemble of ${ensemble})` : ''}${describeExposure(model.spec, denoised.exposure)})\n`,
       );
     }
   } finally {

@@ -152,9 +152,20 @@ describe('tracelab render --denoise', () => {
     expect(denoised.data.some((v, i) => v !== noisy.data[i])).toBe(true);
   });
 
+  it('--ensemble 4 denoises the rendered frame with the self-ensemble: another image than one pass', async () => {
+    const r = await tracelab('render', 'cornell-box', '--spp', '2', '--size', '20x14', '--out', 'cb4.exr', '--denoise', 'n2n-fast', '--weights', 'fast.bin', '--ensemble', '4');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote cb4-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms \(ensemble of 4\), autoexposure x\d+\.?\d*\)$/m);
+    // the same render (same seed) as cb.exr above, denoised by 4 passes instead of one
+    const [one, four] = await Promise.all([readImageFile(p('cb-denoised.exr')), readImageFile(p('cb4-denoised.exr'))]);
+    expect(errorStats(four.data, one.data).max).toBeGreaterThan(1e-3);
+  });
+
   it('rejects bad weights before rendering, writing nothing', async () => {
     expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--denoise', 'n2n-fast', '--weights', 'truncated.bin'), /truncated\.bin: truncated/);
     expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--weights', 'fast.bin'), /--weights needs --denoise/);
+    expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--ensemble', '8'), /--ensemble needs --denoise/);
+    expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--denoise', 'n2n-fast', '--ensemble', '6'), /--ensemble must be one of 1, 2, 4, 8, got '6'/);
     expect(readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
   });
 });
