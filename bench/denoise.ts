@@ -1,10 +1,12 @@
 // Denoiser throughput: for each shipped spec, milliseconds per frame at 512x512 and 1920x1080, MACs per pixel
 // counted from the spec, and the achieved GFLOP/s (2 FLOP per MAC of the spec's convolutions; padding work
-// is not counted). Pass the adapter's measured FMA peak to also print the efficiency.
-// Run alone: node bin/run-ts.js bench/denoise.ts [--quick] [--f16]
+// is not counted). Pass the adapter's measured FMA peak to also print the efficiency. With an ensemble size, each
+// size is also timed as that self-ensemble, beside the single pass (its time and the ratio).
+// Run alone: node bin/run-ts.js bench/denoise.ts [--quick] [--f16] [--ensemble 8] [--specs n2n-fast,n2n-paper-demod]
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Denoiser, type Precision } from '../src/denoise/denoiser.ts';
+import { ENSEMBLE_SIZES, isEnsembleSize, type EnsembleSize } from '../src/denoise/dihedral.ts';
 import { macsPerPixel, parseSpecText, type NetworkSpec } from '../src/denoise/spec.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
 import { createNodeGpuContext } from '../src/node/gpu.ts';
@@ -19,6 +21,8 @@ export interface DenoiseBenchOptions {
   peakGflops?: number;
   /** Timed frames per size, stopping early once 10 s were spent on it. Default 3. */
   repeats?: number;
+  /** Also time each size as this self-ensemble (src/denoise/dihedral.ts). */
+  ensemble?: EnsembleSize;
   log?: (line: string) => void;
 }
 
@@ -33,6 +37,8 @@ export interface DenoiseBenchRow {
   gflops: number;
   /** gflops / peakGflops when the peak was given. */
   efficiency?: number;
+  /** With `ensemble`: its size and time per frame. */
+  ensemble?: { size: EnsembleSize; msPerFrame: number };
 }
 
 function loadSpec(name: string): NetworkSpec {
@@ -65,13 +71,17 @@ export async function runDenoiseBench(options: DenoiseBenchOptions = {}): Promis
         (await dn.denoise(benchImages(64, 64))).destroy(); // compile the pipelines outside the timings
         for (const [width, height] of options.sizes ?? [[512, 512], [1920, 1080]]) {
           const images = benchImages(width, height);
-          let best = Infinity;
-          const start = performance.now();
-          for (let r = 0; r < (options.repeats ?? 3) && (r === 0 || performance.now() - start < 10_000); r++) {
-            const t = performance.now();
-            (await dn.denoise(images)).destroy();
-            best = Math.min(best, performance.now() - t);
-          }
+          const time = async (ensemble: EnsembleSize): Promise<number> => {
+            let best = Infinity;
+            const start = performance.now();
+            for (let r = 0; r < (options.repeats ?? 3) && (r === 0 || performance.now() - start < 10_000); r++) {
+              const t = performance.now();
+              (await dn.denoise(images, { ensemble })).destroy();
+              best = Math.min(best, performance.now() - t);
+            }
+            return best;
+          };
+          const best = await time(1);
           const gflops = (2 * macs * width * height) / (best * 1e6);
           const row: DenoiseBenchRow = {
             spec: name, width, height, format: dn.format, tiles: dn.tilesFor(width, height).length, msPerFrame: best,
@@ -81,6 +91,12 @@ export async function runDenoiseBench(options: DenoiseBenchOptions = {}): Promis
           const eff = row.efficiency === undefined ? '' : `, ${(100 * row.efficiency).toFixed(0)}% of the ${options.peakGflops!.toFixed(1)} GFLOP/s FMA peak`;
           log(`${name.padEnd(10)} ${`${width}x${height}`.padEnd(10)} ${dn.format} (${dn.lanes}${row.tiles > 1 ? `, ${row.tiles} tiles` : ''}): ` +
             `${best.toFixed(0)} ms/frame, ${Math.round(macs).toLocaleString('en')} MACs/pixel, ${gflops.toFixed(1)} GFLOP/s${eff}`);
+          const n = options.ensemble;
+          if (n !== undefined && n > 1) {
+            const ms = await time(n);
+            row.ensemble = { size: n, msPerFrame: ms };
+            log(`${''.padEnd(21)} ensemble of ${n}: ${ms.toFixed(0)} ms/frame, ${(ms / best).toFixed(2)}x one pass`);
+          }
         }
       } finally {
         dn.destroy();
@@ -98,9 +114,17 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   try {
     const peak = await measureFmaPeak(gpu);
     console.log(`adapter: ${gpu.adapter.name}; FMA peak f32 ${peak.gflops.toFixed(1)} GFLOP/s`);
+    const arg = (flag: string): string | undefined => {
+      const i = process.argv.indexOf(flag);
+      return i < 0 ? undefined : process.argv[i + 1];
+    };
+    const ensemble = arg('--ensemble') === undefined ? undefined : Number(arg('--ensemble'));
+    if (ensemble !== undefined && !isEnsembleSize(ensemble)) throw new Error(`--ensemble must be one of ${ENSEMBLE_SIZES.join(', ')}, got '${arg('--ensemble')}'`);
     await runDenoiseBench({
       gpu,
       peakGflops: peak.gflops,
+      ensemble,
+      specs: arg('--specs')?.split(','),
       precision: process.argv.includes('--f16') ? 'f16' : 'f32',
       sizes: quick ? [[256, 256], [512, 512]] : undefined,
       repeats: quick ? 1 : 3,
