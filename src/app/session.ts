@@ -165,6 +165,7 @@ export class RenderSession {
   /** Replaces the denoised image of the current frame; null: denoise again when due (e.g. with another network). */
   setDenoised(result: { image: ImageF32; spp: number } | null): void {
     this.denoise.result = result;
+    this.denoise.resultEnsemble = 1; // one pass (the online network's own denoises)
     this.updatePsnr();
     this.listener.frame();
     this.wake();
