@@ -1,5 +1,6 @@
 // Training run configuration (denoiser/configs/*.json): parsed and checked field by field, so a bad config
 // fails with one line naming the file and the field.
+import { TRAINING_SEED_COUNT } from '../../scenes/procedural.ts';
 import { BUILTIN_SPECS } from '../denoise/specs.ts';
 import { Hash64 } from '../harness/hash.ts';
 import { LOSS_KINDS, type LossKind } from './loss.ts';
@@ -20,8 +21,13 @@ export interface TrainConfig {
   rampDown: number;
   seed: number;
   data: {
-    /** Procedural training scenes (trainingSeed(0..scenes-1)). */
+    /** Procedural training scenes: trainingSeed(firstScene .. firstScene + scenes - 1). */
     scenes: number;
+    /**
+     * Index of the first training scene (default 0), so that a later stage can train on scene layouts the earlier
+     * stages never saw. Absent from configs that leave it at 0 (their hash is unchanged).
+     */
+    firstScene?: number;
     /** Square render size. */
     size: number;
     /** Each pair's spp is drawn from this list. */
@@ -86,9 +92,10 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
     }
     return v as number[];
   };
-  const sub = (key: string): Obj => {
+  const sub = (key: string, fields: readonly string[]): Obj => {
     const v = json[key];
     if (!isObj(v)) fail(key, 'must be an object');
+    for (const k of Object.keys(v as Obj)) if (k !== '$comment' && !fields.includes(k)) fail(`${key}.${k}`, 'is not a known field');
     return v as Obj;
   };
   const known = ['name', 'spec', 'loss', 'targets', 'steps', 'batch', 'crop', 'learningRate', 'rampDown', 'seed', 'data', 'validation', 'checkpointEvery', 'logEvery', 'init', '$comment'];
@@ -106,22 +113,24 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
     seed: int(json, '', 'seed', 0, 2 ** 31 - 1, 1),
     data: ((d: Obj) => ({
       scenes: int(d, 'data.', 'scenes', 1, 1e6),
+      ...(d.firstScene !== undefined && d.firstScene !== 0 ? { firstScene: int(d, 'data.', 'firstScene', 0, TRAINING_SEED_COUNT - 1) } : {}),
       size: int(d, 'data.', 'size', 8, 4096),
       spp: list(d, 'data.', 'spp', 1 << 20),
       cleanSpp: int(d, 'data.', 'cleanSpp', 1, 1 << 24, 1024),
       maxDepth: int(d, 'data.', 'maxDepth', 0, 64, 8),
-    }))(sub('data')),
+    }))(sub('data', ['scenes', 'firstScene', 'size', 'spp', 'cleanSpp', 'maxDepth'])),
     validation: ((v: Obj) => ({
       scenes: int(v, 'validation.', 'scenes', 0, 8),
       size: int(v, 'validation.', 'size', 8, 4096),
       spp: list(v, 'validation.', 'spp', 1 << 20),
       referenceSpp: int(v, 'validation.', 'referenceSpp', 1, 1 << 24),
       every: int(v, 'validation.', 'every', 1, 1e8),
-    }))(sub('validation')),
+    }))(sub('validation', ['scenes', 'size', 'spp', 'referenceSpp', 'every'])),
     checkpointEvery: int(json, '', 'checkpointEvery', 1, 1e8, 500),
     logEvery: int(json, '', 'logEvery', 1, 1e8, 10),
   };
   if (json.init !== undefined) cfg.init = str(json, 'init', null);
+  if ((cfg.data.firstScene ?? 0) + cfg.data.scenes > TRAINING_SEED_COUNT) fail('data.firstScene', `+ data.scenes goes past the last training scene (${TRAINING_SEED_COUNT - 1})`);
   if (cfg.crop > cfg.data.size) fail('crop', `(${cfg.crop}) is larger than data.size (${cfg.data.size})`);
   return cfg;
 }

@@ -78,7 +78,7 @@ export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pip
   const rng = seededRandom(cfg.seed * 7919 + 17);
   for (let i = 0; i < cfg.data.scenes; i++) {
     onScene?.(i);
-    const seed = trainingSeed(i);
+    const seed = trainingSeed((cfg.data.firstScene ?? 0) + i);
     const spp = cfg.data.spp[Math.floor(rng() * cfg.data.spp.length)];
     const tracer = await PathTracer.create(gpu, compileProceduralScene(seed), { width: cfg.data.size, height: cfg.data.size, maxDepth: cfg.data.maxDepth, pipeline });
     try {

@@ -6,9 +6,11 @@ import { builtinSpec } from '../../src/denoise/specs.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from '../../src/train/checkpoint.ts';
-import { ConfigError, parseTrainConfig, type TrainConfig } from '../../src/train/config.ts';
+import { ConfigError, configHash, parseTrainConfig, type TrainConfig } from '../../src/train/config.ts';
+import { IntegratorPipeline } from '../../src/render/path-tracer.ts';
+import { proceduralSceneName, trainingSeed } from '../../scenes/procedural.ts';
 import { TrainKernels } from '../../src/train/kernels.ts';
-import { runTraining, type RunStore } from '../../src/train/run.ts';
+import { renderTrainingPairs, runTraining, type RunStore } from '../../src/train/run.ts';
 import { NetworkTrainer } from '../../src/train/trainer.ts';
 import { mulberry32 } from '../support/random.ts';
 
@@ -188,6 +190,20 @@ describe('training runs', () => {
 
 describe('training config', () => {
   const base = () => JSON.parse(JSON.stringify(cfg)) as Record<string, unknown>;
+  const withData = (d: Record<string, unknown>) => parseTrainConfig({ ...base(), data: { ...cfg.data, ...d } }, 'my.json');
+
+  it('data.firstScene moves the training scenes; left at 0 it changes neither the config nor its hash', async () => {
+    expect(withData({ firstScene: 0 })).toEqual(cfg);
+    expect(configHash(withData({ firstScene: 0 }))).toBe(configHash(cfg));
+    const moved = withData({ firstScene: 400 });
+    expect(moved.data.firstScene).toBe(400);
+    expect(configHash(moved)).not.toBe(configHash(cfg));
+    const pipeline = await IntegratorPipeline.create(gpu);
+    const names = async (c: TrainConfig) => (await renderTrainingPairs(gpu, c, pipeline)).map((p) => p.name);
+    expect(await names(cfg)).toEqual([0, 1].map((i) => proceduralSceneName(trainingSeed(i))));
+    expect(await names(moved)).toEqual([400, 401].map((i) => proceduralSceneName(trainingSeed(i))));
+  }, 60_000);
+
   it.each([
     [{ steps: 0 }, /'steps' must be an integer in 1\.\./],
     [{ spec: 'n2n-huge' }, /'spec' must be 'n2n-paper' or 'n2n-fast' or 'n2n-fast-demod'/],
@@ -196,6 +212,11 @@ describe('training config', () => {
     [{ colour: 1 }, /'colour' is not a known field/],
     [{ data: { scenes: 1, size: 32, spp: [] } }, /'data.spp' must be a non-empty list/],
     [{ validation: 3 }, /'validation' must be an object/],
+    [{ data: { scenes: 1, size: 32, spp: [1], firstscene: 4 } }, /'data.firstscene' is not a known field/],
+    [{ validation: { scenes: 1, size: 32, spp: [4], referenceSpp: 64, every: 3, refSpp: 9 } }, /'validation.refSpp' is not a known field/],
+    [{ data: { scenes: 1, size: 32, spp: [1], firstScene: -1 } }, /'data.firstScene' must be an integer in 0\.\./],
+    [{ data: { scenes: 1, size: 32, spp: [1], firstScene: 2.5 } }, /'data.firstScene' must be an integer/],
+    [{ data: { scenes: 2, size: 32, spp: [1], firstScene: 0x6fffffff } }, /'data.firstScene' \+ data.scenes goes past the last training scene/],
   ])('rejects %j', (patch, re) => {
     expect(() => parseTrainConfig({ ...base(), ...patch }, 'my.json')).toThrow(re);
     expect(() => parseTrainConfig({ ...base(), ...patch }, 'my.json')).toThrow(/^my\.json: /);

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# tracelab training kit: one training stage sized to a time budget. Measures this machine's training rate
+# (bench/train.ts, host-sampled batches), writes a config whose step count ends, with its full learning-rate
+# ramp-down, inside the budget, and trains it (`tracelab train`). Run the same command again to resume the stage.
+#   ./stage.sh --seconds S --name NAME [--spec SPEC] [--init WEIGHTS] [--seed N] [--lr X] [--ramp F]
+#              [--scenes N] [--first-scene I] [--size S] [--batch B] [--crop C] [--val-scenes N] [--val-size S]
+#              [--ref-spp N] [--data-seconds D] [--steps N] [--runs DIR] [--out DIR]
+# --seconds: the whole budget (benchmark, data rendering, training, validation); --data-seconds: the part set aside
+# for rendering the pairs and validation set (default 90); --steps skips the benchmark. The config is written to
+# RUNS/NAME.json and the run to RUNS/NAME/ (RUNS: --runs, default runs/ in the folder `./run.sh root` prints); with
+# --out the weights, log and config are copied there too.
+set -euo pipefail
+KIT="$(cd "$(dirname "$0")" && pwd)"
+RUN="$KIT/run.sh"
+ROOT="$("$RUN" root)"
+t0=$(date +%s)
+seconds="" name="" spec=n2n-paper-demod init="" seed=1 lr=0.0003 ramp=0.3 scenes=400 first=0 batch=8 crop=128
+data_s=90 steps="" out="" runs="" size=256 val_scenes=8 val_size=256 ref_spp=4096
+while [ $# -gt 0 ]; do
+  [ $# -ge 2 ] || { echo "stage.sh: '$1' needs a value" >&2; exit 2; }
+  case "$1" in
+    --seconds) seconds="$2" ;; --name) name="$2" ;; --spec) spec="$2" ;; --init) init="$2" ;; --seed) seed="$2" ;;
+    --lr) lr="$2" ;; --ramp) ramp="$2" ;; --scenes) scenes="$2" ;; --first-scene) first="$2" ;; --batch) batch="$2" ;;
+    --crop) crop="$2" ;; --data-seconds) data_s="$2" ;; --steps) steps="$2" ;; --out) out="$2" ;;
+    --runs) runs="$2" ;; --size) size="$2" ;; --val-scenes) val_scenes="$2" ;; --val-size) val_size="$2" ;; --ref-spp) ref_spp="$2" ;;
+    *) echo "stage.sh: unknown option '$1'" >&2; sed -n '5,7p' "$0" >&2; exit 2 ;;
+  esac
+  shift 2
+done
+case "$out" in ""|/*) ;; *) out="$PWD/$out" ;; esac
+case "$runs" in "") runs="$ROOT/runs" ;; /*) ;; *) runs="$PWD/$runs" ;; esac
+[ -n "$name" ] || { echo "stage.sh: --name is required" >&2; exit 2; }
+[ -n "$seconds$steps" ] || { echo "stage.sh: give --seconds (or --steps)" >&2; exit 2; }
+mkdir -p "$runs"
+config="$runs/$name.json"
+if [ -f "$config" ]; then
+  # the stage was started before: train its config on (the run resumes from its last checkpoint)
+  echo "stage.sh: $config exists: resuming that stage" >&2
+elif [ -z "$steps" ]; then
+  bench="$("$RUN" bench-train --quick --batch "$batch" --crop "$crop" --spec "$spec" --rows "${STRIP_ROWS:-4}" 2>&1)" || { echo "$bench" >&2; exit 1; }
+  echo "$bench" | grep -v '^Warning' >&2
+  rate="$(echo "$bench" | sed -n 's/.*with sampleBatch: \([0-9.]*\) steps\/s.*/\1/p' | head -1)"
+  [ -n "$rate" ] || { echo "stage.sh: could not read the training rate from bench-train's output" >&2; exit 1; }
+  left=$(( seconds - ($(date +%s) - t0) - data_s ))
+  steps=$(awk -v r="$rate" -v s="$left" 'BEGIN { n = int(r * s * 0.95 / 100) * 100; print (n > 0 ? n : 0) }')
+  [ "$steps" -gt 0 ] || { echo "stage.sh: no time left to train (${left}s after the benchmark and data)" >&2; exit 1; }
+  echo "stage.sh: ${rate} steps/s -> ${steps} steps in ${left}s" >&2
+fi
+[ -f "$config" ] || STAGE_NAME="$name" STAGE_SPEC="$spec" STAGE_INIT="$init" STAGE_SEED="$seed" STAGE_LR="$lr" STAGE_RAMP="$ramp" \
+STAGE_SCENES="$scenes" STAGE_FIRST="$first" STAGE_BATCH="$batch" STAGE_CROP="$crop" STAGE_STEPS="$steps" \
+STAGE_SIZE="$size" STAGE_VAL_SCENES="$val_scenes" STAGE_VAL_SIZE="$val_size" STAGE_REF_SPP="$ref_spp" \
+  "$RUN" node -e '
+const e = process.env, steps = Number(e.STAGE_STEPS);
+const cfg = {
+  $comment: `Written by the training kit (stage.sh): ${steps} steps sized to a time budget.`,
+  name: e.STAGE_NAME, spec: e.STAGE_SPEC, loss: "hdr", targets: "noisy", steps,
+  batch: Number(e.STAGE_BATCH), crop: Number(e.STAGE_CROP), learningRate: Number(e.STAGE_LR), rampDown: Number(e.STAGE_RAMP),
+  seed: Number(e.STAGE_SEED),
+  data: { scenes: Number(e.STAGE_SCENES), firstScene: Number(e.STAGE_FIRST), size: Number(e.STAGE_SIZE), spp: [1, 2, 4, 8, 16, 32, 64], cleanSpp: 512, maxDepth: 8 },
+  validation: { scenes: Number(e.STAGE_VAL_SCENES), size: Number(e.STAGE_VAL_SIZE), spp: [4, 8, 16, 64], referenceSpp: Number(e.STAGE_REF_SPP), every: Math.max(1, Math.ceil(steps / 4)) },
+  checkpointEvery: 1000, logEvery: 25,
+};
+if (e.STAGE_INIT) cfg.init = e.STAGE_INIT;
+require("node:fs").writeFileSync(process.argv[1], JSON.stringify(cfg, null, 2) + "\n");
+console.error(`stage.sh: wrote ${process.argv[1]}`);
+' "$config"
+run="$runs/$name"
+remaining=$(( ${seconds:-100000} - ($(date +%s) - t0) ))
+status=0
+timeout --signal=INT "$(( remaining > 10 ? remaining : 10 ))" "$RUN" tracelab train --config "$config" --out "$run" || status=$?
+if [ -n "$out" ]; then
+  mkdir -p "$out"
+  cp "$config" "$out/" 2>/dev/null || true
+  cp "$run/log.json" "$out/$name.log.json" 2>/dev/null || true
+  for w in "$run"/*.bin; do [ -f "$w" ] && cp "$w" "$out/$name.bin"; done
+fi
+exit "$status"

@@ -1,0 +1,90 @@
+// The training kit (scripts/pack-train-kit.sh): packed (lean, inside this checkout, fast compression), it runs
+// `tracelab train` and a time-budgeted stage with its own Node.js on a PATH that has no node, and its scripts
+// refuse bad options with one line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinSpec } from '../../src/denoise/specs.ts';
+import { decodeWeights } from '../../src/denoise/weights.ts';
+import { parseTrainConfig } from '../../src/train/config.ts';
+
+const repo = resolve(__dirname, '../..');
+const kit = join(repo, '.cache', `test-train-kit-${process.pid}`);
+const tmp = mkdtempSync(join(tmpdir(), 'tracelab-kit-'));
+/** A PATH with the shell tools the kit uses and no node. */
+const tools = join(tmp, 'tools');
+
+function sh(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync('bash', args, { cwd: tmp, encoding: 'utf8', env: { HOME: process.env.HOME ?? tmp, PATH: tools, ...env }, timeout: 240_000 });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+beforeAll(() => {
+  const pack = spawnSync('bash', ['scripts/pack-train-kit.sh', '--in-checkout', kit], { cwd: repo, encoding: 'utf8', env: { ...process.env, XZ_LEVEL: '0' } });
+  if (pack.status !== 0) throw new Error(`pack-train-kit.sh failed: ${pack.stderr}`);
+  mkdirSync(tools);
+  const which = (t: string) => spawnSync('bash', ['-c', `command -v ${t}`], { encoding: 'utf8' }).stdout.trim();
+  for (const t of ['bash', 'sh', 'xz', 'sed', 'grep', 'awk', 'date', 'timeout', 'mkdir', 'ln', 'dirname', 'basename', 'cp', 'mv', 'chmod', 'ldconfig', 'ls', 'head', 'cat', 'rm', 'tail']) {
+    const p = which(t);
+    if (p) symlinkSync(p, join(tools, t));
+  }
+}, 180_000);
+afterAll(() => {
+  rmSync(kit, { recursive: true, force: true });
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('training kit', () => {
+  it('has no node on the test PATH, and finds this checkout as its root', () => {
+    expect(sh(['-c', 'command -v node']).status).not.toBe(0);
+    const r = sh([join(kit, 'run.sh'), 'root']);
+    expect(r.status).toBe(0);
+    expect(r.out.trim()).toBe(repo);
+  });
+
+  it('trains a config with its own Node.js and writes loadable weights', () => {
+    const out = join(tmp, 'run');
+    const r = sh([join(kit, 'run.sh'), 'tracelab', 'train', '--config', 'tests/fixtures/train/tiny.json', '--out', out]);
+    expect(r.status, r.out).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'log.json'), 'utf8')).done).toBe(true);
+    const w = decodeWeights(builtinSpec('n2n-fast'), new Uint8Array(readFileSync(join(out, 'n2n-fast.bin'))), 'n2n-fast.bin');
+    expect(Object.values(w).every((l) => l.weight.every(Number.isFinite))).toBe(true);
+  }, 240_000);
+
+  it('stage.sh writes a valid config for new scene layouts, trains it, copies the results, and resumes the same stage', () => {
+    const runs = join(tmp, 'runs');
+    const out = join(tmp, 'out');
+    const args = [join(kit, 'stage.sh'), '--name', 'kit-stage', '--spec', 'n2n-fast', '--steps', '4', '--batch', '2', '--crop', '16',
+      '--size', '32', '--scenes', '2', '--first-scene', '400', '--val-scenes', '1', '--val-size', '32', '--ref-spp', '16', '--runs', runs, '--out', out];
+    const r = sh(args);
+    expect(r.status, r.out).toBe(0);
+    const cfg = parseTrainConfig(JSON.parse(readFileSync(join(runs, 'kit-stage.json'), 'utf8')), 'kit-stage.json');
+    expect(cfg).toMatchObject({ steps: 4, spec: 'n2n-fast', batch: 2, crop: 16, data: { scenes: 2, firstScene: 400, size: 32 } });
+    expect(JSON.parse(readFileSync(join(out, 'kit-stage.log.json'), 'utf8')).done).toBe(true);
+    expect(existsSync(join(out, 'kit-stage.bin'))).toBe(true);
+    // again: the stage's config is kept (not re-sized), and the finished run just reports
+    const again = sh(args.map((a) => (a === '4' ? '8' : a)));
+    expect(again.status, again.out).toBe(0);
+    expect(again.out).toMatch(/kit-stage\.json exists: resuming that stage/);
+    expect(JSON.parse(readFileSync(join(runs, 'kit-stage.json'), 'utf8')).steps).toBe(4);
+  }, 240_000);
+
+  it.each([
+    [['--name', 'x', '--colour', 'red'], /stage\.sh: unknown option '--colour'/],
+    [['--seconds', '60'], /stage\.sh: --name is required/],
+    [['--name', 'x'], /stage\.sh: give --seconds \(or --steps\)/],
+    [['--name'], /stage\.sh: '--name' needs a value/],
+  ])('stage.sh %j fails with one line', (args, re) => {
+    const r = sh([join(kit, 'stage.sh'), ...args]);
+    expect(r.status).toBe(2);
+    expect(r.out).toMatch(re);
+  });
+
+  it('run.sh names an unknown command', () => {
+    const r = sh([join(kit, 'run.sh'), 'trian']);
+    expect(r.status).toBe(2);
+    expect(r.out).toMatch(/run\.sh: unknown command 'trian'/);
+  });
+});
