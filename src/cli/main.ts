@@ -1,4 +1,4 @@
-// tracelab command line: render, denoise, reference, compare, demo, info, scenes. Errors print one line and exit non-zero; no stack traces.
+// tracelab command line: render, denoise, reference, compare, demo, train, validate, info, scenes. Errors print one line and exit non-zero; no stack traces.
 import { builtinScenes } from '../../scenes/index.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { UsageError } from './args.ts';
@@ -8,6 +8,7 @@ import { demoCommand, DEMO_USAGE } from './demo.ts';
 import { referenceCommand, REFERENCE_USAGE } from './reference.ts';
 import { renderCommand, RENDER_USAGE } from './render.ts';
 import { trainCommand, TRAIN_USAGE } from './train.ts';
+import { validateCommand, VALIDATE_USAGE } from './validate.ts';
 
 const USAGE = `tracelab: WebGPU path tracer
 usage:
@@ -18,6 +19,7 @@ usage:
                          denoisers against references: results.json + report.html (tracelab compare --help)
   tracelab demo [--scene S --spp 4 --size 512x512 --out out]   render, denoise, score, write images + report (tracelab demo --help)
   tracelab train --config FILE [--out DIR]   train the denoiser from noisy render pairs (tracelab train --help)
+  tracelab validate --model M [--weights FILE --ensemble N]   a network's PSNR on the validation set, as the model cards report it
   tracelab scenes        list the built-in scenes
   tracelab info          print the WebGPU adapter and its limits`;
 
@@ -57,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    const usage = ({ render: RENDER_USAGE, reference: REFERENCE_USAGE, denoise: DENOISE_USAGE, compare: COMPARE_USAGE, demo: DEMO_USAGE, train: TRAIN_USAGE } as Record<string, string>)[cmd] ?? USAGE;
+    const usage = ({ render: RENDER_USAGE, reference: REFERENCE_USAGE, denoise: DENOISE_USAGE, compare: COMPARE_USAGE, demo: DEMO_USAGE, train: TRAIN_USAGE, validate: VALIDATE_USAGE } as Record<string, string>)[cmd] ?? USAGE;
     process.stdout.write(usage + '\n');
     return 0;
   }
@@ -80,6 +82,9 @@ async function main(argv: string[]): Promise<number> {
     case 'train':
       await trainCommand(rest);
       return 0;
+    case 'validate':
+      await validateCommand(rest);
+      return 0;
     case 'info':
       await info();
       return 0;
@@ -87,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
       scenes();
       return 0;
     default:
-      throw new UsageError(`unknown command '${cmd}' (expected render, denoise, reference, compare, demo, train, scenes or info)`);
+      throw new UsageError(`unknown command '${cmd}' (expected render, denoise, reference, compare, demo, train, validate, scenes or info)`);
   }
 }
 

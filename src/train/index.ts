@@ -10,5 +10,8 @@ export { packParams, paramLayout, unpackParams } from './params.ts';
 export { runTraining, type RunEvent, type RunLog, type RunOptions, type RunStore } from './run.ts';
 export { learningRate } from './schedule.ts';
 export { N2N_ADAM, NetworkTrainer, type Batch, type TrainerOptions, type TrainerState } from './trainer.ts';
-export { buildValidationSet, validate, type ValidationImage, type ValidationScore } from './validation.ts';
+export {
+  buildValidationSet, scoreValidation, validate, VALIDATION_REFERENCE_SEED, VALIDATION_SEED,
+  type ValidationImage, type ValidationImageScore, type ValidationReferenceSettings, type ValidationReferenceSource, type ValidationScore,
+} from './validation.ts';
 export { decodeInitWeights, type InitWeights } from './init.ts';

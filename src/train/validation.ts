@@ -2,6 +2,7 @@
 // of the noisy input and of the network's output against a high-spp reference, at each validation spp.
 import { compileProceduralScene, proceduralSceneName, VALIDATION_SEEDS } from '../../scenes/procedural.ts';
 import type { GpuContext } from '../gpu/context.ts';
+import type { CompiledScene } from '../scene/compile.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { psnr } from '../metrics/index.ts';
 import { IntegratorPipeline, PathTracer, type FrameData } from '../render/path-tracer.ts';
@@ -16,26 +17,47 @@ export interface ValidationImage {
 }
 
 /** Seed of the validation renders (distinct from the reference's). */
-const VALIDATION_SEED = 0x5eed;
-const REFERENCE_SEED = 0x7e7e;
+export const VALIDATION_SEED = 0x5eed;
+/** Seed of the validation references. */
+export const VALIDATION_REFERENCE_SEED = 0x7e7e;
+
+/** What a validation reference is rendered with (ReferenceSettings of the harness's reference cache). */
+export interface ValidationReferenceSettings {
+  width: number;
+  height: number;
+  maxDepth: number;
+  seed: number;
+}
+
+/**
+ * Where the references come from: by default rendered in one go; `tracelab validate` passes the harness's
+ * reference cache, whose continued renders take the very same samples (PathTracer.reset(seed, firstSample)).
+ */
+export type ValidationReferenceSource = (scene: CompiledScene, settings: ValidationReferenceSettings, spp: number) => Promise<Float32Array>;
 
 export async function buildValidationSet(
   gpu: GpuContext, opts: { scenes: number; size: number; spp: number[]; referenceSpp: number; maxDepth: number },
-  pipeline?: IntegratorPipeline, onScene?: (i: number) => void,
+  pipeline?: IntegratorPipeline, onScene?: (i: number) => void, reference?: ValidationReferenceSource,
 ): Promise<ValidationImage[]> {
   const images: ValidationImage[] = [];
   const pipe = pipeline ?? (await IntegratorPipeline.create(gpu));
   for (const seed of VALIDATION_SEEDS.slice(0, opts.scenes)) {
     onScene?.(images.length / opts.spp.length);
     const scene = compileProceduralScene(seed);
+    const settings = { width: opts.size, height: opts.size, maxDepth: opts.maxDepth, seed: VALIDATION_REFERENCE_SEED };
     const tracer = await PathTracer.create(gpu, scene, { width: opts.size, height: opts.size, maxDepth: opts.maxDepth, pipeline: pipe });
     try {
-      await tracer.render({ spp: opts.referenceSpp, seed: REFERENCE_SEED });
-      const reference = (await tracer.readFrame()).color;
+      let ref: Float32Array;
+      if (reference) {
+        ref = await reference(scene, settings, opts.referenceSpp);
+      } else {
+        await tracer.render({ spp: opts.referenceSpp, seed: VALIDATION_REFERENCE_SEED });
+        ref = (await tracer.readFrame()).color;
+      }
       for (const spp of opts.spp) {
         await tracer.render({ spp, seed: VALIDATION_SEED });
         const f = await tracer.readFrame();
-        images.push({ name: proceduralSceneName(seed), spp, frame: f, reference });
+        images.push({ name: proceduralSceneName(seed), spp, frame: f, reference: ref });
       }
     } finally {
       tracer.destroy();
@@ -51,17 +73,35 @@ export interface ValidationScore {
   denoised: number;
 }
 
-export async function validate(trainer: NetworkTrainer, set: readonly ValidationImage[]): Promise<ValidationScore[]> {
+/** One validation image's scores. */
+export interface ValidationImageScore {
+  name: string;
+  spp: number;
+  noisy: number;
+  denoised: number;
+}
+
+/** Scores `denoise` on the set: per image, and the mean over the scenes at each spp (in the set's order). */
+export async function scoreValidation(
+  set: readonly ValidationImage[], denoise: (v: ValidationImage) => Promise<Float32Array>,
+): Promise<{ bySpp: ValidationScore[]; images: ValidationImageScore[] }> {
   const bySpp = new Map<number, { noisy: number[]; denoised: number[] }>();
+  const images: ValidationImageScore[] = [];
   for (const v of set) {
     const { width, height } = v.frame;
-    const denoised = await trainer.denoise(v.frame);
+    const denoised = await denoise(v);
     const img = (data: Float32Array): ImageF32 => ({ width, height, channels: 3, data });
+    const score = { name: v.name, spp: v.spp, noisy: psnr(img(v.frame.color), img(v.reference)), denoised: psnr(img(denoised), img(v.reference)) };
+    images.push(score);
     const e = bySpp.get(v.spp) ?? { noisy: [], denoised: [] };
-    e.noisy.push(psnr(img(v.frame.color), img(v.reference)));
-    e.denoised.push(psnr(img(denoised), img(v.reference)));
+    e.noisy.push(score.noisy);
+    e.denoised.push(score.denoised);
     bySpp.set(v.spp, e);
   }
   const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
-  return [...bySpp.entries()].map(([spp, e]) => ({ spp, noisy: mean(e.noisy), denoised: mean(e.denoised) }));
+  return { bySpp: [...bySpp.entries()].map(([spp, e]) => ({ spp, noisy: mean(e.noisy), denoised: mean(e.denoised) })), images };
+}
+
+export async function validate(trainer: NetworkTrainer, set: readonly ValidationImage[]): Promise<ValidationScore[]> {
+  return (await scoreValidation(set, (v) => trainer.denoise(v.frame))).bySpp;
 }

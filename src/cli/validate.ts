@@ -1,0 +1,98 @@
+// `tracelab validate --model M`: a network's scores on the denoiser's validation set (the procedural scenes
+// procedural-70000000 ... never trained on), computed as the training logs and the model cards compute them: mean
+// PSNR over the scenes of the noisy input and of the denoised image against a high-spp reference, at each spp. The
+// references go through the reference cache, so only the first run renders them (and an interrupted one continues).
+import { createDenoiserBackend, type DenoiserBackend } from '../denoise/backend.ts';
+import { ENSEMBLE_SIZES, type EnsembleSize } from '../denoise/dihedral.ts';
+import { ensureReference } from '../harness/reference-cache.ts';
+import { writeFileAtomic } from '../node/atomic-file.ts';
+import { createNodeGpuContext } from '../node/gpu.ts';
+import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
+import { buildValidationSet, scoreValidation, type ValidationImage } from '../train/validation.ts';
+import { VALIDATION_SEEDS, proceduralSceneName } from '../../scenes/procedural.ts';
+import { choiceOption, intOption, parse, UsageError } from './args.ts';
+import { sppList } from './compare.ts';
+import { describeModel, loadModel } from './denoise.ts';
+import { formatSeconds, ProgressBar } from './progress.ts';
+
+export const VALIDATE_USAGE = `usage: tracelab validate --model M [options]
+  Scores a denoiser network on the validation set (procedural-70000000 ... procedural-70000007, scenes never
+  trained on) as the training logs and model cards (denoiser/README.md) do: mean PSNR over the scenes of the noisy
+  input and of the denoised image against a high-spp reference, at each spp. References are cached like
+  \`tracelab reference\`'s, so only the first run renders them (about 10 minutes per scene at the defaults on a
+  software adapter; seconds on a GPU).
+  --model M          network: a built-in name or a spec file (as for tracelab denoise)
+  --weights FILE     its weights (default: the shipped denoiser/weights/<model>.bin)
+  --ensemble N       1 (default), 2, 4 or 8: score the network's self-ensemble
+  --scenes N         the first N validation scenes, 1 to ${VALIDATION_SEEDS.length} (default ${VALIDATION_SEEDS.length})
+  --size S           square image size (default 256)
+  --spp LIST         input samples per pixel (default 4,8,16,64)
+  --ref-spp N        reference samples per pixel (default 4096)
+  --max-depth D      maximum bounces (default 8, as in training)
+  --cache DIR        reference cache directory (default ${DEFAULT_REFERENCE_CACHE})
+  --json FILE        also write the scores (per spp and per scene) as JSON`;
+
+export async function validateCommand(argv: string[]): Promise<void> {
+  const { values } = parse(argv, ['model', 'weights', 'ensemble', 'scenes', 'size', 'spp', 'ref-spp', 'max-depth', 'cache', 'json'], 0);
+  if (!values.model) throw new UsageError('validate needs --model (a built-in network or a spec .json file)');
+  const ensemble = Number(choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1')) as EnsembleSize;
+  const scenes = intOption('scenes', values.scenes, VALIDATION_SEEDS.length, 1, VALIDATION_SEEDS.length);
+  const size = intOption('size', values.size, 256, 8, 4096);
+  const spp = sppList(values.spp ?? '4,8,16,64');
+  const refSpp = intOption('ref-spp', values['ref-spp'], 4096, 1, 1 << 24);
+  const maxDepth = intOption('max-depth', values['max-depth'], 8, 0, 64);
+  const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
+  if (cacheDir.trim() === '') throw new UsageError('--cache must name a directory');
+  if (values.json !== undefined && !values.json.toLowerCase().endsWith('.json')) throw new UsageError(`--json must name a .json file, got '${values.json}'`);
+  const model = await loadModel(values.model, values.weights);
+
+  const gpu = await createNodeGpuContext();
+  let backend: DenoiserBackend | undefined;
+  try {
+    if (model.warning) process.stderr.write(`${model.warning}\n`);
+    process.stderr.write(`adapter: ${gpu.adapter.name}${gpu.adapter.isFallback ? ' (software)' : ''}\n`);
+    process.stderr.write(`model: ${describeModel(model)}${ensemble > 1 ? `, self-ensemble of ${ensemble}` : ''}\n`);
+    const store = new FileReferenceStore(cacheDir);
+    const t0 = performance.now();
+    const set = await buildValidationSet(gpu, { scenes, size, spp, referenceSpp: refSpp, maxDepth }, undefined, undefined, async (scene, settings, n) => {
+      const bar = new ProgressBar(`reference ${scene.name}`, settings.width * settings.height);
+      const r = await ensureReference(gpu, { scene, settings, spp: n, store, onProgress: (p) => bar.update(p.done, p.total, p.elapsedMs) });
+      process.stderr.write(`reference ${scene.name}: ${r.status === 'cached' ? 'cached' : `${r.status} (${formatSeconds(r.seconds)})`}, ${r.meta.spp} spp\n`);
+      return r.data.mean;
+    });
+    const dataSeconds = (performance.now() - t0) / 1000;
+    backend = await createDenoiserBackend({ gpu, spec: model.spec, weights: model.weights });
+    const b = backend;
+    const t1 = performance.now();
+    const image = (v: ValidationImage, data: Float32Array) => ({ width: v.frame.width, height: v.frame.height, channels: 3 as const, data });
+    const { bySpp, images } = await scoreValidation(set, async (v) => {
+      const input = { color: image(v, v.frame.color), albedo: image(v, v.frame.albedo), normal: image(v, v.frame.normal) };
+      return (await b.denoise(input, { ensemble })).data;
+    });
+    const denoiseSeconds = (performance.now() - t1) / 1000;
+    const names = VALIDATION_SEEDS.slice(0, scenes).map(proceduralSceneName);
+    const lines = [
+      `validation set: ${scenes} scene${scenes > 1 ? 's' : ''} (${names[0]}${scenes > 1 ? ` ... ${names[scenes - 1]}` : ''}), ${size}x${size}, ` +
+        `references ${refSpp} spp, max depth ${maxDepth}; ${formatSeconds(dataSeconds)} rendering, ${formatSeconds(denoiseSeconds)} denoising`,
+      `model ${model.spec.name}${ensemble > 1 ? ` (self-ensemble of ${ensemble})` : ''}: mean PSNR over the scenes`,
+      ...bySpp.map((s) => `  ${String(s.spp).padStart(4)} spp: noisy ${s.noisy.toFixed(2)} dB -> denoised ${s.denoised.toFixed(2)} dB (${sign(s.denoised - s.noisy)} dB)`),
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    if (values.json) {
+      const doc = {
+        format: 'tracelab-validation', version: 1, model: model.spec.name, weights: model.weightsFile, ensemble, adapter: gpu.adapter.name,
+        settings: { scenes: names, size, spp, referenceSpp: refSpp, maxDepth },
+        scores: bySpp, images,
+      };
+      await writeFileAtomic(values.json, JSON.stringify(doc, null, 2) + '\n');
+      process.stdout.write(`wrote ${values.json}\n`);
+    }
+  } finally {
+    await backend?.destroy();
+    gpu.destroy();
+  }
+}
+
+function sign(v: number): string {
+  return `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
+}

@@ -1,0 +1,96 @@
+// `tracelab validate`: the validation set's scores as the training run computes them (same references through the
+// reference cache, the runtime denoiser instead of the trainer's inference), cached references on the second run,
+// the self-ensemble, and bad input failing cleanly.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinSpec } from '../../src/denoise/specs.ts';
+import { decodeWeights } from '../../src/denoise/weights.ts';
+import type { GpuContext } from '../../src/gpu/context.ts';
+import { createNodeGpuContext } from '../../src/node/gpu.ts';
+import { NetworkTrainer } from '../../src/train/trainer.ts';
+import { buildValidationSet, validate } from '../../src/train/validation.ts';
+import { cliRunner, expectCleanFailure, type CliRun } from '../support/cli.ts';
+
+const WEIGHTS = new URL('../../denoiser/weights/n2n-fast.bin', import.meta.url).pathname;
+const OPTS = ['--scenes', '2', '--size', '32', '--spp', '4,16', '--ref-spp', '48', '--cache', 'refs'];
+let dir: string;
+let gpu: GpuContext;
+let run: (...args: string[]) => Promise<CliRun>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tracelab-validate-'));
+  run = cliRunner(dir);
+  gpu = await createNodeGpuContext();
+});
+afterAll(async () => {
+  gpu?.destroy();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Doc {
+  format: string;
+  model: string;
+  ensemble: number;
+  scores: { spp: number; noisy: number; denoised: number }[];
+  images: { name: string; spp: number; noisy: number; denoised: number }[];
+}
+
+describe('tracelab validate', () => {
+  it('scores as the training run does: the same references, noisy inputs and (to float rounding) the same network', async () => {
+    const r = await run('validate', '--model', 'n2n-fast', ...OPTS, '--json', 'v.json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/reference procedural-70000000: rendered .*48 spp/);
+    expect(r.stdout).toMatch(/validation set: 2 scenes \(procedural-70000000 \.\.\. procedural-70000001\), 32x32, references 48 spp/);
+    expect(r.stdout).toMatch(/^ {5}4 spp: noisy [\d.]+ dB -> denoised [\d.]+ dB \([+-][\d.]+ dB\)$/m);
+    const doc = JSON.parse(await readFile(join(dir, 'v.json'), 'utf8')) as Doc;
+    expect(doc).toMatchObject({ format: 'tracelab-validation', model: 'n2n-fast', ensemble: 1 });
+    expect(doc.images.map((i) => `${i.name}@${i.spp}`)).toEqual(['procedural-70000000@4', 'procedural-70000000@16', 'procedural-70000001@4', 'procedural-70000001@16']);
+
+    // the training run's own validation: references rendered in one go, the trainer's inference
+    const spec = builtinSpec('n2n-fast');
+    const weights = decodeWeights(spec, new Uint8Array(await readFile(WEIGHTS)), WEIGHTS);
+    const set = await buildValidationSet(gpu, { scenes: 2, size: 32, spp: [4, 16], referenceSpp: 48, maxDepth: 8 });
+    const trainer = await NetworkTrainer.create(gpu, { spec, loss: 'hdr', batch: 1, crop: 32, weights });
+    try {
+      const mine = await validate(trainer, set);
+      expect(doc.scores.map((s) => s.spp)).toEqual(mine.map((s) => s.spp));
+      for (const [i, s] of mine.entries()) {
+        // the same samples: the noisy PSNR agrees to float summation order of the reference
+        expect(Math.abs(doc.scores[i].noisy - s.noisy)).toBeLessThan(1e-3);
+        // runtime vs trainer inference: f32 rounding differences only
+        expect(Math.abs(doc.scores[i].denoised - s.denoised)).toBeLessThan(0.01);
+      }
+      // a denoiser that does something: the shipped weights change the score (random ones would too, but not to this)
+      expect(mine.every((s) => Math.abs(s.denoised - s.noisy) > 0.05)).toBe(true);
+    } finally {
+      trainer.destroy();
+    }
+  }, 120_000);
+
+  it('uses the cached references on the next run, and scores the self-ensemble', async () => {
+    const r = await run('validate', '--model', 'n2n-fast', ...OPTS, '--ensemble', '8', '--json', 'v8.json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/reference procedural-70000000: cached, 48 spp/);
+    expect(r.stderr).toMatch(/reference procedural-70000001: cached, 48 spp/);
+    expect(r.stdout).toMatch(/model n2n-fast \(self-ensemble of 8\)/);
+    const one = JSON.parse(await readFile(join(dir, 'v.json'), 'utf8')) as Doc;
+    const eight = JSON.parse(await readFile(join(dir, 'v8.json'), 'utf8')) as Doc;
+    expect(eight.ensemble).toBe(8);
+    expect(eight.images.map((i) => i.noisy)).toEqual(one.images.map((i) => i.noisy));
+    // a different computation (mean of 8 transformed passes), not the single pass again
+    expect(eight.images.some((e, i) => Math.abs(e.denoised - one.images[i].denoised) > 1e-4)).toBe(true);
+  }, 120_000);
+
+  it('fails cleanly on bad input', async () => {
+    await writeFile(join(dir, 'bad.bin'), new Uint8Array(12));
+    expectCleanFailure(await run('validate'), /validate needs --model/, 2);
+    expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--scenes', '9'), /--scenes must be between 1 and 8, got 9/, 2);
+    expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--spp', '4,x'), /--spp must list whole numbers/, 2);
+    expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--ensemble', '3'), /--ensemble must be one of 1, 2, 4, 8/, 2);
+    expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--json', 'scores.txt'), /--json must name a \.json file/, 2);
+    expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--weights', 'bad.bin'), /bad\.bin/);
+    expectCleanFailure(await run('validate', '--model', 'n2n-huge'), /--model 'n2n-huge' is not a built-in network/, 2);
+  }, 60_000);
+});
