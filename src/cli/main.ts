@@ -1,6 +1,8 @@
 // tracelab command line: render, denoise, reference, compare, demo, train, validate, info, scenes. Errors print one line and exit non-zero; no stack traces.
+import { isMainThread, workerData } from 'node:worker_threads';
 import { builtinScenes } from '../../scenes/index.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
+import { runSceneWorker, SCENE_WORKER } from '../node/scene-pool.ts';
 import { UsageError } from './args.ts';
 import { compareCommand, COMPARE_USAGE } from './compare.ts';
 import { denoiseCommand, DENOISE_USAGE } from './denoise.ts';
@@ -96,15 +98,21 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-try {
-  const code = await main(process.argv.slice(2));
-  process.exit(code);
-} catch (e) {
-  const err = e as Error;
-  const msg = String(err?.message ?? err).split('\n').filter((l) => l.trim())[0] ?? String(err);
-  // Programming errors say so; everything else is the user's input or environment.
-  const internal = ['TypeError', 'ReferenceError', 'SyntaxError'].includes(err?.name);
-  process.stderr.write(`tracelab: ${internal ? 'internal error' : 'error'}: ${msg}\n`);
-  if (process.env.TRACELAB_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
-  process.exit(err?.name === 'UsageError' ? 2 : 1);
+async function run(): Promise<void> {
+  try {
+    const code = await main(process.argv.slice(2));
+    process.exit(code);
+  } catch (e) {
+    const err = e as Error;
+    const msg = String(err?.message ?? err).split('\n').filter((l) => l.trim())[0] ?? String(err);
+    // Programming errors say so; everything else is the user's input or environment.
+    const internal = ['TypeError', 'ReferenceError', 'SyntaxError'].includes(err?.name);
+    process.stderr.write(`tracelab: ${internal ? 'internal error' : 'error'}: ${msg}\n`);
+    if (process.env.TRACELAB_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+    process.exit(err?.name === 'UsageError' ? 2 : 1);
+  }
 }
+
+// The training data's scene-compiling workers run this same script (src/node/scene-pool.ts).
+if (!isMainThread && (workerData as { tracelabWorker?: string } | null)?.tracelabWorker === SCENE_WORKER) runSceneWorker();
+else await run();

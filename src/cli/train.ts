@@ -6,6 +6,7 @@ import { builtinSpec, type BuiltinSpecName } from '../denoise/specs.ts';
 import type { NetworkWeights } from '../denoise/weights.ts';
 import { decodeInitWeights } from '../train/init.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
+import { defaultSceneThreads, ScenePool } from '../node/scene-pool.ts';
 import { DirectoryRunStore } from '../node/train-files.ts';
 import { ConfigError, parseTrainConfig } from '../train/config.ts';
 import { isStripRows, STRIP_ROWS, type StripRows } from '../train/kernels.ts';
@@ -21,7 +22,9 @@ export const TRAIN_USAGE = `usage: tracelab train --config FILE [options]
   --out DIR          run directory (default denoiser/runs/<config name>)
   --session-steps N  stop after N steps in this session (resume later); default: train to the end
   --strip-rows 4|8   rows of pixels per invocation of the training conv kernels: speed only, the results agree
-                     to float rounding (default 8 on a software adapter, 4 on a GPU; npm run bench:train compares)`;
+                     to float rounding (default 8 on a software adapter, 4 on a GPU; npm run bench:train compares)
+  --data-threads N   worker threads building the training scenes while the GPU renders their pairs (speed only:
+                     the pairs are the same); default ${defaultSceneThreads()} here (the cores less one, at most 8); 0: none`;
 
 function line(e: RunEvent, tty: boolean): string | null {
   switch (e.phase) {
@@ -42,7 +45,7 @@ function line(e: RunEvent, tty: boolean): string | null {
 }
 
 export async function trainCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps', 'strip-rows'], 0);
+  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps', 'strip-rows', 'data-threads'], 0);
   if (positionals.length) throw new UsageError(`train takes no positional arguments (got '${positionals[0]}')`);
   if (!values.config) throw new UsageError('train needs --config FILE (see denoiser/configs/)');
   let text: string;
@@ -65,6 +68,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     if (!isStripRows(r)) throw new UsageError(`--strip-rows takes ${STRIP_ROWS.join(' or ')} (got '${values['strip-rows']}')`);
     stripRows = r;
   }
+  const dataThreads = intOption('data-threads', values['data-threads'], defaultSceneThreads(), 0, 64);
   let initWeights: NetworkWeights | undefined;
   if (cfg.init !== undefined) {
     let bytes: Uint8Array;
@@ -82,6 +86,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   await store.init();
   const gpu = await createNodeGpuContext();
   const tty = Boolean(process.stderr.isTTY);
+  const pool = dataThreads > 0 ? new ScenePool(dataThreads) : null;
   try {
     process.stderr.write(`training ${cfg.spec} (${cfg.targets} targets, ${cfg.loss} loss) on ${gpu.adapter.name}` +
       `${stripRows ? `, conv strips of ${stripRows} rows` : ''}; run directory ${out}\n`);
@@ -89,6 +94,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       maxStepsThisSession: sessionSteps,
       initWeights,
       stripRows,
+      ...(pool ? { compileScene: (seed: number) => pool.compile(seed), compileAhead: 2 * pool.threads } : {}),
       onEvent: (e) => {
         const l = line(e, tty);
         if (l === null) return;
@@ -104,6 +110,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
         `weights: ${store.weightsPath}\nlog: ${store.logPath}\n`,
     );
   } finally {
+    await pool?.destroy();
     gpu.destroy();
   }
 }

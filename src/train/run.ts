@@ -6,6 +6,7 @@ import { builtinSpec, type BuiltinSpecName } from '../denoise/specs.ts';
 import { encodeWeights, type NetworkWeights } from '../denoise/weights.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { IntegratorPipeline, PathTracer } from '../render/path-tracer.ts';
+import type { CompiledScene } from '../scene/compile.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { configHash, ConfigError, type TrainConfig } from './config.ts';
 import { renderPair, sampleBatch, type TrainingPair } from './data.ts';
@@ -64,6 +65,9 @@ export interface RunOptions {
   /** Rows per invocation of the conv kernels (speed; results agree to float rounding); default: TrainKernels' choice for the adapter. */
   stripRows?: StripRows;
   onEvent?: (e: RunEvent) => void;
+  /** Builds the training scenes (default: on this thread), asked for up to `compileAhead` scenes ahead (default 1). */
+  compileScene?: SceneCompiler;
+  compileAhead?: number;
 }
 
 /** The batch RNG of step s: a function of the seed and s only. */
@@ -72,15 +76,36 @@ function stepRng(seed: number, step: number): () => number {
   return seededRandom(parseInt(h.slice(0, 8), 16) >>> 0);
 }
 
-export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pipeline: IntegratorPipeline, onScene?: (i: number) => void): Promise<TrainingPair[]> {
+/** Compiles procedural scene `seed` (the default: on this thread; Node's CLI passes a worker pool, src/node/scene-pool.ts). */
+export type SceneCompiler = (seed: number) => Promise<CompiledScene>;
+
+export const compileOnThisThread: SceneCompiler = async (seed) => compileProceduralScene(seed);
+
+/**
+ * The run's training pairs. Scenes are asked of `compile` up to `ahead` scenes before the one being rendered, so a
+ * compiler on other threads builds them while this one renders; the pairs do not depend on the compiler.
+ */
+export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pipeline: IntegratorPipeline, onScene?: (i: number) => void,
+  compile: SceneCompiler = compileOnThisThread, ahead = 1): Promise<TrainingPair[]> {
   const pairs: TrainingPair[] = [];
   const spec = builtinSpec(cfg.spec);
   const rng = seededRandom(cfg.seed * 7919 + 17);
+  const seedOf = (i: number) => trainingSeed((cfg.data.firstScene ?? 0) + i);
+  const scenes: Promise<CompiledScene>[] = [];
+  const request = (i: number) => {
+    if (i < cfg.data.scenes && scenes[i] === undefined) {
+      scenes[i] = compile(seedOf(i));
+      scenes[i].catch(() => {}); // awaited in order below; an early failure must not be an unhandled rejection
+    }
+  };
   for (let i = 0; i < cfg.data.scenes; i++) {
     onScene?.(i);
-    const seed = trainingSeed((cfg.data.firstScene ?? 0) + i);
+    for (let j = i; j < i + Math.max(1, ahead); j++) request(j);
+    const seed = seedOf(i);
     const spp = cfg.data.spp[Math.floor(rng() * cfg.data.spp.length)];
-    const tracer = await PathTracer.create(gpu, compileProceduralScene(seed), { width: cfg.data.size, height: cfg.data.size, maxDepth: cfg.data.maxDepth, pipeline });
+    const scene = await scenes[i];
+    delete scenes[i]; // let it go once rendered
+    const tracer = await PathTracer.create(gpu, scene, { width: cfg.data.size, height: cfg.data.size, maxDepth: cfg.data.maxDepth, pipeline });
     try {
       pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, spec));
     } finally {
@@ -119,7 +144,7 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
     }
     const t0 = performance.now();
     const pipeline = await IntegratorPipeline.create(gpu);
-    const pairs = await renderTrainingPairs(gpu, cfg, pipeline, (i) => emit({ phase: 'data', done: i, total: cfg.data.scenes }));
+    const pairs = await renderTrainingPairs(gpu, cfg, pipeline, (i) => emit({ phase: 'data', done: i, total: cfg.data.scenes }), opts.compileScene, opts.compileAhead);
     const val = cfg.validation.scenes > 0
       ? await buildValidationSet(gpu, { ...cfg.validation, maxDepth: cfg.data.maxDepth }, pipeline, (i) => emit({ phase: 'validation-data', done: i, total: cfg.validation.scenes }))
       : [];

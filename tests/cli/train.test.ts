@@ -53,6 +53,19 @@ describe('tracelab train', () => {
     expectCleanFailure(await run('train', '--config', 'init-bad.json', '--out', 'x'), /paper\.bin: /);
   }, 90_000);
 
+  it('builds the training scenes on worker threads into the same weights as on the main thread', async () => {
+    const base = JSON.parse(await readFile(CONFIG, 'utf8'));
+    await writeFile(join(dir, 'threads.json'), JSON.stringify({ ...base, name: 'threads', steps: 2, data: { ...base.data, scenes: 5 } }));
+    const r0 = await run('train', '--config', 'threads.json', '--out', 'threads-0', '--data-threads', '0');
+    expect(r0.code, r0.stderr).toBe(0);
+    const r2 = await run('train', '--config', 'threads.json', '--out', 'threads-2', '--data-threads', '2');
+    expect(r2.code, r2.stderr).toBe(0);
+    const a = await readFile(join(dir, 'threads-0', 'n2n-fast.bin'));
+    const b = await readFile(join(dir, 'threads-2', 'n2n-fast.bin'));
+    expect(b.equals(a)).toBe(true);
+    expectCleanFailure(await run('train', '--config', 'threads.json', '--data-threads', 'many'), /--data-threads must be a whole number/, 2);
+  }, 90_000);
+
   it('fails cleanly on bad input', async () => {
     await writeFile(join(dir, 'bad.json'), '{ "name": ');
     await writeFile(join(dir, 'wrong.json'), JSON.stringify({ name: 'x', spec: 'n2n-fast', steps: -1 }));
