@@ -8,7 +8,7 @@ import { ensureReference } from '../harness/reference-cache.ts';
 import { writeFileAtomic } from '../node/atomic-file.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
-import { buildValidationSet, scoreValidation, type ValidationImage } from '../train/validation.ts';
+import { buildValidationSet, scoreValidation } from '../train/validation.ts';
 import { VALIDATION_SEEDS, proceduralSceneName } from '../../scenes/procedural.ts';
 import { choiceOption, intOption, parse, UsageError } from './args.ts';
 import { sppList } from './compare.ts';
@@ -64,11 +64,7 @@ export async function validateCommand(argv: string[]): Promise<void> {
     backend = await createDenoiserBackend({ gpu, spec: model.spec, weights: model.weights });
     const b = backend;
     const t1 = performance.now();
-    const image = (v: ValidationImage, data: Float32Array) => ({ width: v.frame.width, height: v.frame.height, channels: 3 as const, data });
-    const { bySpp, images } = await scoreValidation(set, async (v) => {
-      const input = { color: image(v, v.frame.color), albedo: image(v, v.frame.albedo), normal: image(v, v.frame.normal) };
-      return (await b.denoise(input, { ensemble })).data;
-    });
+    const { bySpp, images } = await scoreValidation(set, async (v) => (await b.denoise(v.frame, { ensemble })).data);
     const denoiseSeconds = (performance.now() - t1) / 1000;
     const names = VALIDATION_SEEDS.slice(0, scenes).map(proceduralSceneName);
     const lines = [

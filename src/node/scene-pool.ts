@@ -25,9 +25,10 @@ export class ScenePool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly queue: Job[] = [];
-  private readonly pending = new Map<number, { resolve: (s: CompiledScene) => void; reject: (e: Error) => void; worker?: Worker }>();
+  private readonly pending = new Map<number, { resolve: (s: CompiledScene) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private failure: Error | null = null;
+  private closed = false;
 
   /** `threads` workers running `entry` (default: this process's entry script). */
   constructor(readonly threads: number, entry: string = process.argv[1]) {
@@ -44,8 +45,6 @@ export class ScenePool {
     }
   }
 
-  private closed = false;
-
   /** Compiles procedural scene `seed` on a worker. */
   compile(seed: number): Promise<CompiledScene> {
     if (this.failure) return Promise.reject(this.failure);
@@ -61,10 +60,7 @@ export class ScenePool {
   private pump(): void {
     while (this.idle.length && this.queue.length) {
       const w = this.idle.pop() as Worker;
-      const job = this.queue.shift() as Job;
-      const p = this.pending.get(job.id);
-      if (p) p.worker = w;
-      w.postMessage(job);
+      w.postMessage(this.queue.shift() as Job);
     }
   }
 

@@ -2,6 +2,7 @@
 // of the noisy input and of the network's output against a high-spp reference, at each validation spp.
 import { compileProceduralScene, proceduralSceneName, VALIDATION_SEEDS } from '../../scenes/procedural.ts';
 import type { GpuContext } from '../gpu/context.ts';
+import type { ReferenceSettings } from '../harness/reference-cache.ts';
 import type { CompiledScene } from '../scene/compile.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { psnr } from '../metrics/index.ts';
@@ -21,19 +22,11 @@ export const VALIDATION_SEED = 0x5eed;
 /** Seed of the validation references. */
 export const VALIDATION_REFERENCE_SEED = 0x7e7e;
 
-/** What a validation reference is rendered with (ReferenceSettings of the harness's reference cache). */
-export interface ValidationReferenceSettings {
-  width: number;
-  height: number;
-  maxDepth: number;
-  seed: number;
-}
-
 /**
  * Where the references come from: by default rendered in one go; `tracelab validate` passes the harness's
  * reference cache, whose continued renders take the very same samples (PathTracer.reset(seed, firstSample)).
  */
-export type ValidationReferenceSource = (scene: CompiledScene, settings: ValidationReferenceSettings, spp: number) => Promise<Float32Array>;
+export type ValidationReferenceSource = (scene: CompiledScene, settings: ReferenceSettings, spp: number) => Promise<Float32Array>;
 
 export async function buildValidationSet(
   gpu: GpuContext, opts: { scenes: number; size: number; spp: number[]; referenceSpp: number; maxDepth: number },
@@ -85,21 +78,19 @@ export interface ValidationImageScore {
 export async function scoreValidation(
   set: readonly ValidationImage[], denoise: (v: ValidationImage) => Promise<Float32Array>,
 ): Promise<{ bySpp: ValidationScore[]; images: ValidationImageScore[] }> {
-  const bySpp = new Map<number, { noisy: number[]; denoised: number[] }>();
   const images: ValidationImageScore[] = [];
   for (const v of set) {
     const { width, height } = v.frame;
     const denoised = await denoise(v);
     const img = (data: Float32Array): ImageF32 => ({ width, height, channels: 3, data });
-    const score = { name: v.name, spp: v.spp, noisy: psnr(img(v.frame.color), img(v.reference)), denoised: psnr(img(denoised), img(v.reference)) };
-    images.push(score);
-    const e = bySpp.get(v.spp) ?? { noisy: [], denoised: [] };
-    e.noisy.push(score.noisy);
-    e.denoised.push(score.denoised);
-    bySpp.set(v.spp, e);
+    images.push({ name: v.name, spp: v.spp, noisy: psnr(img(v.frame.color), img(v.reference)), denoised: psnr(img(denoised), img(v.reference)) });
   }
   const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
-  return { bySpp: [...bySpp.entries()].map(([spp, e]) => ({ spp, noisy: mean(e.noisy), denoised: mean(e.denoised) })), images };
+  const bySpp = [...new Set(images.map((i) => i.spp))].map((spp) => {
+    const at = images.filter((i) => i.spp === spp);
+    return { spp, noisy: mean(at.map((i) => i.noisy)), denoised: mean(at.map((i) => i.denoised)) };
+  });
+  return { bySpp, images };
 }
 
 export async function validate(trainer: NetworkTrainer, set: readonly ValidationImage[]): Promise<ValidationScore[]> {
