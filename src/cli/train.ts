@@ -7,12 +7,14 @@ import type { NetworkWeights } from '../denoise/weights.ts';
 import { decodeInitWeights } from '../train/init.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { defaultSceneThreads, ScenePool } from '../node/scene-pool.ts';
+import { DEFAULT_REFERENCE_CACHE } from '../node/reference-store.ts';
 import { DirectoryRunStore } from '../node/train-files.ts';
 import { ConfigError, parseTrainConfig } from '../train/config.ts';
 import { isStripRows, STRIP_ROWS, type StripRows } from '../train/kernels.ts';
 import { runTraining, type RunEvent } from '../train/run.ts';
 import { intOption, parse, UsageError } from './args.ts';
 import { formatSeconds } from './progress.ts';
+import { cachedValidationReferences } from './validation-references.ts';
 
 export const TRAIN_USAGE = `usage: tracelab train --config FILE [options]
   Trains a denoiser from pairs of noisy renders of procedural scenes (Noise2Noise), validating on a fixed set of
@@ -24,7 +26,10 @@ export const TRAIN_USAGE = `usage: tracelab train --config FILE [options]
   --strip-rows 4|8   rows of pixels per invocation of the training conv kernels: speed only, the results agree
                      to float rounding (default 8 on a software adapter, 4 on a GPU; npm run bench:train compares)
   --data-threads N   worker threads building the training scenes while the GPU renders their pairs (speed only:
-                     the pairs are the same); default ${defaultSceneThreads()} here (the cores less one, at most 8); 0: none`;
+                     the pairs are the same); default ${defaultSceneThreads()} here (the cores less one, at most 8); 0: none
+  --cache DIR        reference cache for the validation references (default ${DEFAULT_REFERENCE_CACHE}, shared with
+                     tracelab validate and reference): rendered once, so resuming does not render them again;
+                     'none': render them in memory each session`;
 
 function line(e: RunEvent, tty: boolean): string | null {
   switch (e.phase) {
@@ -45,7 +50,7 @@ function line(e: RunEvent, tty: boolean): string | null {
 }
 
 export async function trainCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps', 'strip-rows', 'data-threads'], 0);
+  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps', 'strip-rows', 'data-threads', 'cache'], 0);
   if (positionals.length) throw new UsageError(`train takes no positional arguments (got '${positionals[0]}')`);
   if (!values.config) throw new UsageError('train needs --config FILE (see denoiser/configs/)');
   let text: string;
@@ -68,6 +73,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
     if (!isStripRows(r)) throw new UsageError(`--strip-rows takes ${STRIP_ROWS.join(' or ')} (got '${values['strip-rows']}')`);
     stripRows = r;
   }
+  const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
+  if (cacheDir.trim() === '') throw new UsageError(`--cache must name a directory (or 'none')`);
   const dataThreads = intOption('data-threads', values['data-threads'], defaultSceneThreads(), 0, 64);
   let initWeights: NetworkWeights | undefined;
   if (cfg.init !== undefined) {
@@ -94,6 +101,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       maxStepsThisSession: sessionSteps,
       initWeights,
       stripRows,
+      ...(cacheDir !== 'none' ? { validationReference: cachedValidationReferences(gpu, cacheDir) } : {}),
       ...(pool ? { compileScene: (seed: number) => pool.compile(seed), compileAhead: 2 * pool.threads } : {}),
       onEvent: (e) => {
         const l = line(e, tty);

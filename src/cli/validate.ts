@@ -4,16 +4,16 @@
 // references go through the reference cache, so only the first run renders them (and an interrupted one continues).
 import { createDenoiserBackend, type DenoiserBackend } from '../denoise/backend.ts';
 import { ENSEMBLE_SIZES, type EnsembleSize } from '../denoise/dihedral.ts';
-import { ensureReference } from '../harness/reference-cache.ts';
 import { writeFileAtomic } from '../node/atomic-file.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
-import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
+import { DEFAULT_REFERENCE_CACHE } from '../node/reference-store.ts';
 import { buildValidationSet, scoreValidation } from '../train/validation.ts';
 import { VALIDATION_SEEDS, proceduralSceneName } from '../../scenes/procedural.ts';
 import { choiceOption, intOption, parse, UsageError } from './args.ts';
 import { sppList } from './compare.ts';
 import { describeModel, loadModel } from './denoise.ts';
-import { formatSeconds, ProgressBar } from './progress.ts';
+import { formatSeconds } from './progress.ts';
+import { cachedValidationReferences } from './validation-references.ts';
 
 export const VALIDATE_USAGE = `usage: tracelab validate --model M [options]
   Scores a denoiser network on the validation set (procedural-70000000 ... procedural-70000007, scenes never
@@ -52,14 +52,8 @@ export async function validateCommand(argv: string[]): Promise<void> {
     if (model.warning) process.stderr.write(`${model.warning}\n`);
     process.stderr.write(`adapter: ${gpu.adapter.name}${gpu.adapter.isFallback ? ' (software)' : ''}\n`);
     process.stderr.write(`model: ${describeModel(model)}${ensemble > 1 ? `, self-ensemble of ${ensemble}` : ''}\n`);
-    const store = new FileReferenceStore(cacheDir);
     const t0 = performance.now();
-    const set = await buildValidationSet(gpu, { scenes, size, spp, referenceSpp: refSpp, maxDepth }, undefined, undefined, async (scene, settings, n) => {
-      const bar = new ProgressBar(`reference ${scene.name}`, settings.width * settings.height);
-      const r = await ensureReference(gpu, { scene, settings, spp: n, store, onProgress: (p) => bar.update(p.done, p.total, p.elapsedMs) });
-      process.stderr.write(`reference ${scene.name}: ${r.status === 'cached' ? 'cached' : `${r.status} (${formatSeconds(r.seconds)})`}, ${r.meta.spp} spp\n`);
-      return r.data.mean;
-    });
+    const set = await buildValidationSet(gpu, { scenes, size, spp, referenceSpp: refSpp, maxDepth }, undefined, undefined, cachedValidationReferences(gpu, cacheDir));
     const dataSeconds = (performance.now() - t0) / 1000;
     backend = await createDenoiserBackend({ gpu, spec: model.spec, weights: model.weights });
     const b = backend;

@@ -13,7 +13,7 @@ import { renderPair, sampleBatch, type TrainingPair } from './data.ts';
 import { learningRate } from './schedule.ts';
 import { TrainKernels, type StripRows } from './kernels.ts';
 import { NetworkTrainer, type Batch } from './trainer.ts';
-import { buildValidationSet, validate, type ValidationScore } from './validation.ts';
+import { buildValidationSet, validate, type ValidationReferenceSource, type ValidationScore } from './validation.ts';
 import { seededRandom } from '../../scenes/util.ts';
 import { Hash64 } from '../harness/hash.ts';
 
@@ -68,6 +68,8 @@ export interface RunOptions {
   /** Builds the training scenes (default: on this thread), asked for up to `compileAhead` scenes ahead (default 1). */
   compileScene?: SceneCompiler;
   compileAhead?: number;
+  /** Where the validation references come from (default: rendered in one go each session; Node's CLI passes the reference cache). */
+  validationReference?: ValidationReferenceSource;
 }
 
 /** The batch RNG of step s: a function of the seed and s only. */
@@ -146,7 +148,7 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
     const pipeline = await IntegratorPipeline.create(gpu);
     const pairs = await renderTrainingPairs(gpu, cfg, pipeline, (i) => emit({ phase: 'data', done: i, total: cfg.data.scenes }), opts.compileScene, opts.compileAhead);
     const val = cfg.validation.scenes > 0
-      ? await buildValidationSet(gpu, { ...cfg.validation, maxDepth: cfg.data.maxDepth }, pipeline, (i) => emit({ phase: 'validation-data', done: i, total: cfg.validation.scenes }))
+      ? await buildValidationSet(gpu, { ...cfg.validation, maxDepth: cfg.data.maxDepth }, pipeline, (i) => emit({ phase: 'validation-data', done: i, total: cfg.validation.scenes }), opts.validationReference)
       : [];
     log.dataMs.push(performance.now() - t0);
     log.sessions = [...(log.sessions ?? []), { adapter: gpu.adapter.name, stripRows: kernels.stripRows, startStep: trainer.step }];

@@ -1,5 +1,5 @@
 // `tracelab train`: a tiny run end to end (weights usable by the runtime, log, checkpoint, resume is a no-op when
-// done), and bad input failing cleanly.
+// done, validation references through the reference cache), and bad input failing cleanly.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,8 @@ describe('tracelab train', () => {
     expect(r.stdout).toMatch(/^done: step 6\/6/m);
     expect(r.stdout).toMatch(/validation PSNR: 4 spp [\d.]+ -> [\d.]+ dB/);
     expect(r.stderr).toMatch(/validation at step 3: 4 spp/);
+    // The validation reference went to the reference cache (the default .cache/references, under the working directory).
+    expect(r.stderr).toMatch(/reference procedural-70000000: rendered \([\d.]+s\), 64 spp/);
     const w = decodeWeights(builtinSpec('n2n-fast'), new Uint8Array(await readFile(join(dir, 'run', 'n2n-fast.bin'))), 'n2n-fast.bin');
     expect(Object.keys(w)).toContain('out');
     const log = JSON.parse(await readFile(join(dir, 'run', 'log.json'), 'utf8'));
@@ -43,6 +45,7 @@ describe('tracelab train', () => {
     const end = first.validation.at(-1).scores[0];
     const r = await run('train', '--config', 'init.json', '--out', 'run-init');
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/reference procedural-70000000: cached, 64 spp/);
     const log = JSON.parse(await readFile(join(dir, 'run-init', 'log.json'), 'utf8'));
     expect(log.validation[0].step).toBe(0);
     expect(log.validation[0].scores[0].denoised).toBeCloseTo(end.denoised, 6);
@@ -56,13 +59,19 @@ describe('tracelab train', () => {
   it('builds the training scenes on worker threads into the same weights as on the main thread', async () => {
     const base = JSON.parse(await readFile(CONFIG, 'utf8'));
     await writeFile(join(dir, 'threads.json'), JSON.stringify({ ...base, name: 'threads', steps: 2, data: { ...base.data, scenes: 5 } }));
-    const r0 = await run('train', '--config', 'threads.json', '--out', 'threads-0', '--data-threads', '0');
+    const r0 = await run('train', '--config', 'threads.json', '--out', 'threads-0', '--data-threads', '0', '--cache', 'none');
     expect(r0.code, r0.stderr).toBe(0);
+    expect(r0.stderr).not.toMatch(/reference procedural/);
     const r2 = await run('train', '--config', 'threads.json', '--out', 'threads-2', '--data-threads', '2');
     expect(r2.code, r2.stderr).toBe(0);
     const a = await readFile(join(dir, 'threads-0', 'n2n-fast.bin'));
     const b = await readFile(join(dir, 'threads-2', 'n2n-fast.bin'));
     expect(b.equals(a)).toBe(true);
+    // The in-memory reference (--cache none) and the cached one are the same samples: same scores to float rounding.
+    const scores = async (d: string) => JSON.parse(await readFile(join(dir, d, 'log.json'), 'utf8')).validation[0].scores[0];
+    const [s0, s2] = [await scores('threads-0'), await scores('threads-2')];
+    expect(Math.abs(s0.noisy - s2.noisy)).toBeLessThan(1e-3);
+    expect(Math.abs(s0.denoised - s2.denoised)).toBeLessThan(1e-3);
     expectCleanFailure(await run('train', '--config', 'threads.json', '--data-threads', 'many'), /--data-threads must be a whole number/, 2);
   }, 90_000);
 
@@ -75,5 +84,6 @@ describe('tracelab train', () => {
     expectCleanFailure(await run('train', '--config', 'wrong.json'), /wrong\.json: 'steps' must be an integer/);
     expectCleanFailure(await run('train', '--config', CONFIG, '--session-steps', '0'), /--session-steps/, 2);
     expectCleanFailure(await run('train', '--config', CONFIG, '--strip-rows', '6'), /--strip-rows takes 4 or 8 \(got '6'\)/, 2);
+    expectCleanFailure(await run('train', '--config', CONFIG, '--cache', ' '), /--cache must name a directory/, 2);
   }, 90_000);
 });
