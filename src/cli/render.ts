@@ -4,6 +4,7 @@ import { Denoiser } from '../denoise/denoiser.ts';
 import { ENSEMBLE_SIZES, type EnsembleSize } from '../denoise/dihedral.ts';
 import { srgbDecode, TONE_OPERATORS } from '../image/tonemap.ts';
 import type { ImageF32 } from '../image/image.ts';
+import { framePlanes } from '../render/frame-planes.ts';
 import { EstimatorMode } from '../render/layout.ts';
 import { PathTracer, type FrameData } from '../render/path-tracer.ts';
 import { compileScene } from '../scene/compile.ts';
@@ -119,19 +120,9 @@ export async function renderCommand(argv: string[]): Promise<void> {
   }
 }
 
-function planes(frame: FrameData): Record<'color' | (typeof AOVS)[number], ImageF32> {
-  const { width, height } = frame;
-  return {
-    color: { width, height, channels: 3, data: frame.color },
-    albedo: { width, height, channels: 3, data: frame.albedo },
-    normal: { width, height, channels: 3, data: frame.normal },
-    depth: { width, height, channels: 1, data: frame.depth },
-  };
-}
-
 /** Writes the colour image and the requested AOVs; each file is written atomically. */
 async function writeOutputs(frame: FrameData, out: string, aovs: string[], tone: { exposure: number; operator: (typeof TONE_OPERATORS)[number] }) {
-  const images = planes(frame);
+  const images = framePlanes(frame);
   const ext = extname(out);
   const png = ext.toLowerCase() === '.png';
   await writeImageFile(out, images.color, tone);

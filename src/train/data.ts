@@ -33,6 +33,11 @@ export interface TrainingPair {
   exposure: number;
 }
 
+/** "no autoexposure" or "autoexposure key k": how pairs were (or a spec would have them) prepared, for messages. */
+export function describeAutoexposure(key: number | undefined): string {
+  return key === undefined ? 'no autoexposure' : `autoexposure key ${key}`;
+}
+
 /** What of a spec decides how pairs are prepared: its demodulation and autoexposure key. */
 export type PairPrep = Pick<NetworkSpec, 'demodulate' | 'autoexposure'>;
 
@@ -176,8 +181,7 @@ export function sampleBatch(spec: NetworkSpec, pairs: readonly TrainingPair[], b
       throw new RangeError(`sampleBatch: ${p.name} was prepared ${p.demodulated ? 'with' : 'without'} demodulation, spec '${spec.name}' ${spec.demodulate ? 'demodulates' : 'does not'}`);
     }
     if (p.autoexposure !== spec.autoexposure) {
-      const key = (k: number | undefined) => (k === undefined ? 'no autoexposure' : `autoexposure key ${k}`);
-      throw new RangeError(`sampleBatch: ${p.name} was prepared with ${key(p.autoexposure)}, spec '${spec.name}' has ${key(spec.autoexposure)}`);
+      throw new RangeError(`sampleBatch: ${p.name} was prepared with ${describeAutoexposure(p.autoexposure)}, spec '${spec.name}' has ${describeAutoexposure(spec.autoexposure)}`);
     }
     const x0 = Math.floor(rng() * (p.width - crop + 1));
     const y0 = Math.floor(rng() * (p.height - crop + 1));

@@ -9,7 +9,7 @@ import { IntegratorPipeline, PathTracer } from '../render/path-tracer.ts';
 import type { CompiledScene } from '../scene/compile.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { configHash, ConfigError, type TrainConfig } from './config.ts';
-import { renderPair, sampleBatch, type TrainingPair } from './data.ts';
+import { describeAutoexposure, renderPair, sampleBatch, type TrainingPair } from './data.ts';
 import { learningRate } from './schedule.ts';
 import { TrainKernels, type StripRows } from './kernels.ts';
 import { NetworkTrainer, type Batch } from './trainer.ts';
@@ -140,8 +140,7 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
       if (trainer.step >= cfg.steps && log.done) return log;
       if (header.autoexposure !== spec.autoexposure) {
         // the pairs would be prepared differently from here on: the resumed run would not be the run it continues
-        const key = (k: number | undefined) => (k === undefined ? 'none' : String(k));
-        throw new ConfigError(`${store.checkpointName} belongs to a run whose data were prepared with autoexposure ${key(header.autoexposure)}, spec '${spec.name}' now has ${key(spec.autoexposure)}: start a new run (its config's "init" can name this run's weights)`);
+        throw new ConfigError(`${store.checkpointName} belongs to a run whose data were prepared with ${describeAutoexposure(header.autoexposure)}, spec '${spec.name}' now has ${describeAutoexposure(spec.autoexposure)}: start a new run (its config's "init" can name this run's weights)`);
       }
     }
     const t0 = performance.now();

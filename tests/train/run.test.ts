@@ -119,7 +119,7 @@ describe('training runs', () => {
     };
     for (const k of [undefined, 0.5]) {
       store.checkpoint = rewrite(partial.checkpoint!, k);
-      await expect(runTraining(gpu, cfg, store)).rejects.toThrow(new RegExp(`data were prepared with autoexposure ${k ?? 'none'}, spec '${cfg.spec}' now has 0.27: start a new run`));
+      await expect(runTraining(gpu, cfg, store)).rejects.toThrow(new RegExp(`data were prepared with ${k === undefined ? 'no autoexposure' : `autoexposure key ${k}`}, spec '${cfg.spec}' now has autoexposure key 0.27: start a new run`));
     }
     store.checkpoint = rewrite(full.checkpoint!, undefined);
     expect((await runTraining(gpu, cfg, store)).done).toBe(true);

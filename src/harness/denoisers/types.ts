@@ -1,6 +1,7 @@
 // The one interface every denoiser the harness compares implements (baselines here, the Noise2Noise network
 // through an adapter), and the checked, packed form of its input that the baseline filters share.
 import type { ImageF32 } from '../../image/image.ts';
+import { framePlanes } from '../../render/frame-planes.ts';
 import type { FrameData } from '../../render/path-tracer.ts';
 import type { CompiledScene } from '../../scene/compile.ts';
 
@@ -51,12 +52,7 @@ export class DenoiserError extends Error {
  */
 export function denoiserInputFromFrame(f: FrameData): DenoiserInput {
   const { width, height } = f;
-  const input: DenoiserInput = {
-    color: { width, height, channels: 3, data: f.color },
-    albedo: { width, height, channels: 3, data: f.albedo },
-    normal: { width, height, channels: 3, data: f.normal },
-    depth: { width, height, channels: 1, data: f.depth },
-  };
+  const input: DenoiserInput = framePlanes(f);
   if (f.spp >= 2) {
     const varianceOfMean = new Float32Array(f.variance.length);
     for (let i = 0; i < varianceOfMean.length; i++) varianceOfMean[i] = f.variance[i] / f.spp;
