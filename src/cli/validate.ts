@@ -7,7 +7,7 @@ import { ENSEMBLE_SIZES, type EnsembleSize } from '../denoise/dihedral.ts';
 import { writeFileAtomic } from '../node/atomic-file.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { DEFAULT_REFERENCE_CACHE } from '../node/reference-store.ts';
-import { buildValidationSet, scoreValidation } from '../train/validation.ts';
+import { buildValidationSet, scoreValidation, type ValidationImageScore } from '../train/validation.ts';
 import { VALIDATION_SEEDS, proceduralSceneName } from '../../scenes/procedural.ts';
 import { choiceOption, intOption, parse, UsageError } from './args.ts';
 import { sppList } from './compare.ts';
@@ -66,6 +66,7 @@ export async function validateCommand(argv: string[]): Promise<void> {
         `references ${refSpp} spp, max depth ${maxDepth}; ${formatSeconds(dataSeconds)} rendering, ${formatSeconds(denoiseSeconds)} denoising`,
       `model ${model.spec.name}${ensemble > 1 ? ` (self-ensemble of ${ensemble})` : ''}: mean PSNR over the scenes`,
       ...bySpp.map((s) => `  ${String(s.spp).padStart(4)} spp: noisy ${s.noisy.toFixed(2)} dB -> denoised ${s.denoised.toFixed(2)} dB (${sign(s.denoised - s.noisy)} dB)`),
+      ...perSceneTable(names, spp, images),
     ];
     process.stdout.write(lines.join('\n') + '\n');
     if (values.json) {
@@ -81,6 +82,17 @@ export async function validateCommand(argv: string[]): Promise<void> {
     await backend?.destroy();
     gpu.destroy();
   }
+}
+
+/** Per scene: "noisy -> denoised" PSNR at each spp (the means hide a spread of several dB between scenes). */
+function perSceneTable(names: string[], spp: number[], images: readonly ValidationImageScore[]): string[] {
+  const width = Math.max(...names.map((n) => n.length));
+  const cell = (v: ValidationImageScore | undefined) => (v ? `${v.noisy.toFixed(2)} -> ${v.denoised.toFixed(2)}` : '?').padStart(15);
+  return [
+    `per scene, noisy -> denoised dB:`,
+    `  ${''.padEnd(width)}${spp.map((n) => `${n} spp`.padStart(17)).join('')}`,
+    ...names.map((name) => `  ${name.padEnd(width)}${spp.map((n) => `  ${cell(images.find((i) => i.name === name && i.spp === n))}`).join('')}`),
+  ];
 }
 
 function sign(v: number): string {

@@ -45,6 +45,11 @@ describe('tracelab validate', () => {
     expect(r.stdout).toMatch(/validation set: 2 scenes \(procedural-70000000 \.\.\. procedural-70000001\), 32x32, references 48 spp/);
     expect(r.stdout).toMatch(/^ {5}4 spp: noisy [\d.]+ dB -> denoised [\d.]+ dB \([+-][\d.]+ dB\)$/m);
     const doc = JSON.parse(await readFile(join(dir, 'v.json'), 'utf8')) as Doc;
+    // the per-scene table prints the JSON's per-image scores, one row a scene, one column an spp
+    for (const name of ['procedural-70000000', 'procedural-70000001']) {
+      const cells = doc.images.filter((i) => i.name === name).map((i) => `${i.noisy.toFixed(2)} -> ${i.denoised.toFixed(2)}`);
+      expect(r.stdout).toMatch(new RegExp(`^  ${name} +${cells.join(' +')}$`, 'm'));
+    }
     expect(doc).toMatchObject({ format: 'tracelab-validation', model: 'n2n-fast', ensemble: 1 });
     expect(doc.images.map((i) => `${i.name}@${i.spp}`)).toEqual(['procedural-70000000@4', 'procedural-70000000@16', 'procedural-70000001@4', 'procedural-70000001@16']);
 
