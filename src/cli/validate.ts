@@ -7,6 +7,7 @@ import { ENSEMBLE_SIZES, type EnsembleSize } from '../denoise/dihedral.ts';
 import { writeFileAtomic } from '../node/atomic-file.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { DEFAULT_REFERENCE_CACHE } from '../node/reference-store.ts';
+import { mseAgainstConverged, psnrFromMse } from '../metrics/index.ts';
 import { buildValidationSet, scoreValidation, type ValidationImageScore } from '../train/validation.ts';
 import { VALIDATION_SEEDS, proceduralSceneName } from '../../scenes/procedural.ts';
 import { choiceOption, intOption, parse, UsageError } from './args.ts';
@@ -61,19 +62,22 @@ export async function validateCommand(argv: string[]): Promise<void> {
     const { bySpp, images } = await scoreValidation(set, async (v) => (await b.denoise(v.frame, { ensemble })).data);
     const denoiseSeconds = (performance.now() - t1) / 1000;
     const names = VALIDATION_SEEDS.slice(0, scenes).map(proceduralSceneName);
+    const converged = againstConverged(spp, images);
     const lines = [
       `validation set: ${scenes} scene${scenes > 1 ? 's' : ''} (${names[0]}${scenes > 1 ? ` ... ${names[scenes - 1]}` : ''}), ${size}x${size}, ` +
         `references ${refSpp} spp, max depth ${maxDepth}; ${formatSeconds(dataSeconds)} rendering, ${formatSeconds(denoiseSeconds)} denoising`,
       `model ${model.spec.name}${ensemble > 1 ? ` (self-ensemble of ${ensemble})` : ''}: mean PSNR over the scenes`,
       ...bySpp.map((s) => `  ${String(s.spp).padStart(4)} spp: noisy ${s.noisy.toFixed(2)} dB -> denoised ${s.denoised.toFixed(2)} dB (${sign(s.denoised - s.noisy)} dB)`),
       ...perSceneTable(names, spp, images),
+      `the references' own noise (delta method) limits each scene to its ceiling; with it subtracted, i.e. estimated against the converged images:`,
+      ...converged.map((s) => `  ${String(s.spp).padStart(4)} spp: noisy ${s.noisy.toFixed(2)} dB -> denoised ${s.denoised.toFixed(2)} dB (${sign(s.denoised - s.noisy)} dB), the reference noise ${(100 * s.referenceShare).toFixed(0)}% of the denoised error`),
     ];
     process.stdout.write(lines.join('\n') + '\n');
     if (values.json) {
       const doc = {
         format: 'tracelab-validation', version: 1, model: model.spec.name, weights: model.weightsFile, ensemble, adapter: gpu.adapter.name,
         settings: { scenes: names, size, spp, referenceSpp: refSpp, maxDepth },
-        scores: bySpp, images,
+        scores: bySpp, images, estimatedAgainstConverged: converged,
       };
       await writeFileAtomic(values.json, JSON.stringify(doc, null, 2) + '\n');
       process.stdout.write(`wrote ${values.json}\n`);
@@ -84,15 +88,37 @@ export async function validateCommand(argv: string[]): Promise<void> {
   }
 }
 
-/** Per scene: "noisy -> denoised" PSNR at each spp (the means hide a spread of several dB between scenes). */
+/** Per scene: "noisy -> denoised" PSNR at each spp, and the reference's ceiling (the means hide a spread of several dB between scenes). */
 function perSceneTable(names: string[], spp: number[], images: readonly ValidationImageScore[]): string[] {
   const width = Math.max(...names.map((n) => n.length));
   const cell = (v: ValidationImageScore | undefined) => (v ? `${v.noisy.toFixed(2)} -> ${v.denoised.toFixed(2)}` : '?').padStart(15);
   return [
     `per scene, noisy -> denoised dB:`,
-    `  ${''.padEnd(width)}${spp.map((n) => `${n} spp`.padStart(17)).join('')}`,
-    ...names.map((name) => `  ${name.padEnd(width)}${spp.map((n) => `  ${cell(images.find((i) => i.name === name && i.spp === n))}`).join('')}`),
+    `  ${''.padEnd(width)}${spp.map((n) => `${n} spp`.padStart(17)).join('')}  ceiling`,
+    ...names.map((name) => {
+      const at = images.filter((i) => i.name === name);
+      return `  ${name.padEnd(width)}${spp.map((n) => `  ${cell(at.find((i) => i.spp === n))}`).join('')}  ${at[0]?.referenceCeiling.toFixed(2) ?? '?'}`;
+    }),
   ];
+}
+
+/**
+ * Mean PSNR at each spp estimated against the converged images: each image's measured MSE less its reference's
+ * noise (mseAgainstConverged), and that noise's share of the denoised MSE (mean over the scenes).
+ */
+function againstConverged(spp: number[], images: readonly ValidationImageScore[]): { spp: number; noisy: number; denoised: number; referenceShare: number }[] {
+  const mse = (db: number) => 10 ** (-db / 10);
+  const est = (db: number, ceiling: number) => psnrFromMse(mseAgainstConverged(mse(db), mse(ceiling)));
+  const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+  return spp.map((n) => {
+    const at = images.filter((i) => i.spp === n);
+    return {
+      spp: n,
+      noisy: mean(at.map((i) => est(i.noisy, i.referenceCeiling))),
+      denoised: mean(at.map((i) => est(i.denoised, i.referenceCeiling))),
+      referenceShare: mean(at.map((i) => mse(i.referenceCeiling) / mse(i.denoised))),
+    };
+  });
 }
 
 function sign(v: number): string {

@@ -8,3 +8,4 @@ export { displayMse, psnr, psnrDisplay, psnrFromMse, psnrOfPair } from './psnr.t
 export { ssim, ssimDisplay, ssimOfPair, ssimWeights, SSIM_K1, SSIM_K2, SSIM_L, SSIM_SIGMA, SSIM_WINDOW } from './ssim.ts';
 export { relMSE, relMseMap, relMseSample, RELMSE_EPSILON, smape, smapeSample, SMAPE_EPSILON } from './hdr.ts';
 export { computeMetrics, type MetricSet } from './compute.ts';
+export { mseAgainstConverged, referenceNoiseMse } from './reference-noise.ts';

@@ -12,6 +12,6 @@ export { learningRate } from './schedule.ts';
 export { N2N_ADAM, NetworkTrainer, type Batch, type TrainerOptions, type TrainerState } from './trainer.ts';
 export {
   buildValidationSet, scoreValidation, validate, VALIDATION_REFERENCE_SEED, VALIDATION_SEED,
-  type ValidationImage, type ValidationImageScore, type ValidationReferenceSource, type ValidationScore,
+  type ValidationImage, type ValidationImageScore, type ValidationReference, type ValidationReferenceSource, type ValidationScore,
 } from './validation.ts';
 export { decodeInitWeights, type InitWeights } from './init.ts';

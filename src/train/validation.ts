@@ -5,7 +5,7 @@ import type { GpuContext } from '../gpu/context.ts';
 import type { ReferenceSettings } from '../harness/reference-cache.ts';
 import type { CompiledScene } from '../scene/compile.ts';
 import type { ImageF32 } from '../image/image.ts';
-import { psnr } from '../metrics/index.ts';
+import { psnr, psnrFromMse, referenceNoiseMse } from '../metrics/index.ts';
 import { IntegratorPipeline, PathTracer, type FrameData } from '../render/path-tracer.ts';
 import type { NetworkTrainer } from './trainer.ts';
 
@@ -15,6 +15,8 @@ export interface ValidationImage {
   /** The noisy render with its aux buffers, and the reference's colour. */
   frame: FrameData;
   reference: Float32Array;
+  /** Display-space MSE the reference's own noise adds to any score against it (referenceNoiseMse). */
+  referenceNoiseMse: number;
 }
 
 /** Seed of the validation renders (distinct from the reference's). */
@@ -26,7 +28,14 @@ export const VALIDATION_REFERENCE_SEED = 0x7e7e;
  * Where the references come from: by default rendered in one go; `tracelab validate` passes the harness's
  * reference cache, whose continued renders take the very same samples (PathTracer.reset(seed, firstSample)).
  */
-export type ValidationReferenceSource = (scene: CompiledScene, settings: ReferenceSettings, spp: number) => Promise<Float32Array>;
+export type ValidationReferenceSource = (scene: CompiledScene, settings: ReferenceSettings, spp: number) => Promise<ValidationReference>;
+
+/** A reference: RGB mean and per-sample variance per pixel, and its samples per pixel (at least the spp asked for). */
+export interface ValidationReference {
+  mean: Float32Array;
+  variance: Float32Array;
+  spp: number;
+}
 
 export async function buildValidationSet(
   gpu: GpuContext, opts: { scenes: number; size: number; spp: number[]; referenceSpp: number; maxDepth: number },
@@ -40,17 +49,19 @@ export async function buildValidationSet(
     const settings = { width: opts.size, height: opts.size, maxDepth: opts.maxDepth, seed: VALIDATION_REFERENCE_SEED };
     const tracer = await PathTracer.create(gpu, scene, { width: opts.size, height: opts.size, maxDepth: opts.maxDepth, pipeline: pipe });
     try {
-      let ref: Float32Array;
+      let ref: ValidationReference;
       if (reference) {
         ref = await reference(scene, settings, opts.referenceSpp);
       } else {
         await tracer.render({ spp: opts.referenceSpp, seed: VALIDATION_REFERENCE_SEED });
-        ref = (await tracer.readFrame()).color;
+        const f = await tracer.readFrame();
+        ref = { mean: f.color, variance: f.variance, spp: f.spp };
       }
+      const referenceNoise = referenceNoiseMse(ref.mean, ref.variance, ref.spp);
       for (const spp of opts.spp) {
         await tracer.render({ spp, seed: VALIDATION_SEED });
         const f = await tracer.readFrame();
-        images.push({ name: proceduralSceneName(seed), spp, frame: f, reference: ref });
+        images.push({ name: proceduralSceneName(seed), spp, frame: f, reference: ref.mean, referenceNoiseMse: referenceNoise });
       }
     } finally {
       tracer.destroy();
@@ -72,6 +83,8 @@ export interface ValidationImageScore {
   spp: number;
   noisy: number;
   denoised: number;
+  /** The most any image can score against this reference, given its own noise: psnrFromMse(referenceNoiseMse). */
+  referenceCeiling: number;
 }
 
 /** Scores `denoise` on the set: per image, and the mean over the scenes at each spp (in the set's order). */
@@ -83,7 +96,10 @@ export async function scoreValidation(
     const { width, height } = v.frame;
     const denoised = await denoise(v);
     const img = (data: Float32Array): ImageF32 => ({ width, height, channels: 3, data });
-    images.push({ name: v.name, spp: v.spp, noisy: psnr(img(v.frame.color), img(v.reference)), denoised: psnr(img(denoised), img(v.reference)) });
+    images.push({
+      name: v.name, spp: v.spp, noisy: psnr(img(v.frame.color), img(v.reference)), denoised: psnr(img(denoised), img(v.reference)),
+      referenceCeiling: psnrFromMse(v.referenceNoiseMse),
+    });
   }
   const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
   const bySpp = [...new Set(images.map((i) => i.spp))].map((spp) => {

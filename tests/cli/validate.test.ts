@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinSpec } from '../../src/denoise/specs.ts';
 import { decodeWeights } from '../../src/denoise/weights.ts';
+import { psnrFromMse } from '../../src/metrics/index.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { NetworkTrainer } from '../../src/train/trainer.ts';
@@ -34,7 +35,8 @@ interface Doc {
   model: string;
   ensemble: number;
   scores: { spp: number; noisy: number; denoised: number }[];
-  images: { name: string; spp: number; noisy: number; denoised: number }[];
+  images: { name: string; spp: number; noisy: number; denoised: number; referenceCeiling: number }[];
+  estimatedAgainstConverged: { spp: number; noisy: number; denoised: number; referenceShare: number }[];
 }
 
 describe('tracelab validate', () => {
@@ -47,8 +49,19 @@ describe('tracelab validate', () => {
     const doc = JSON.parse(await readFile(join(dir, 'v.json'), 'utf8')) as Doc;
     // the per-scene table prints the JSON's per-image scores, one row a scene, one column an spp
     for (const name of ['procedural-70000000', 'procedural-70000001']) {
-      const cells = doc.images.filter((i) => i.name === name).map((i) => `${i.noisy.toFixed(2)} -> ${i.denoised.toFixed(2)}`);
-      expect(r.stdout).toMatch(new RegExp(`^  ${name} +${cells.join(' +')}$`, 'm'));
+      const at = doc.images.filter((i) => i.name === name);
+      const cells = at.map((i) => `${i.noisy.toFixed(2)} -> ${i.denoised.toFixed(2)}`);
+      expect(r.stdout).toMatch(new RegExp(`^  ${name} +${cells.join(' +')} +${at[0].referenceCeiling.toFixed(2)}$`, 'm'));
+    }
+    // the estimate against the converged images removes the reference's noise: every score goes up, none past the ceiling
+    expect(doc.estimatedAgainstConverged.map((e) => e.spp)).toEqual([4, 16]);
+    for (const e of doc.estimatedAgainstConverged) {
+      const measured = doc.scores.find((s) => s.spp === e.spp)!;
+      expect(e.noisy).toBeGreaterThan(measured.noisy);
+      expect(e.denoised).toBeGreaterThan(measured.denoised);
+      expect(e.referenceShare).toBeGreaterThan(0);
+      expect(e.referenceShare).toBeLessThan(1);
+      expect(r.stdout).toContain(`${String(e.spp).padStart(4)} spp: noisy ${e.noisy.toFixed(2)} dB -> denoised ${e.denoised.toFixed(2)} dB`);
     }
     expect(doc).toMatchObject({ format: 'tracelab-validation', model: 'n2n-fast', ensemble: 1 });
     expect(doc.images.map((i) => `${i.name}@${i.spp}`)).toEqual(['procedural-70000000@4', 'procedural-70000000@16', 'procedural-70000001@4', 'procedural-70000001@16']);
@@ -67,6 +80,8 @@ describe('tracelab validate', () => {
         // runtime vs trainer inference: f32 rounding differences only
         expect(Math.abs(doc.scores[i].denoised - s.denoised)).toBeLessThan(0.01);
       }
+      // the same reference samples: the same noise floor (ceiling) from the cache's moments and the render's own
+      for (const [i, v] of set.entries()) expect(Math.abs(doc.images[i].referenceCeiling - psnrFromMse(v.referenceNoiseMse))).toBeLessThan(1e-3);
       // a denoiser that does something: the shipped weights change the score (random ones would too, but not to this)
       expect(mine.every((s) => Math.abs(s.denoised - s.noisy) > 0.05)).toBe(true);
     } finally {
