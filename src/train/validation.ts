@@ -15,8 +15,9 @@ export interface ValidationImage {
   /** The noisy render with its aux buffers, and the reference's colour. */
   frame: FrameData;
   reference: Float32Array;
-  /** Display-space MSE the reference's own noise adds to any score against it (referenceNoiseMse). */
+  /** Display-space MSE the reference's own noise adds to any score against it (referenceNoiseMse), and its spp. */
   referenceNoiseMse: number;
+  referenceSpp: number;
 }
 
 /** Seed of the validation renders (distinct from the reference's). */
@@ -61,7 +62,7 @@ export async function buildValidationSet(
       for (const spp of opts.spp) {
         await tracer.render({ spp, seed: VALIDATION_SEED });
         const f = await tracer.readFrame();
-        images.push({ name: proceduralSceneName(seed), spp, frame: f, reference: ref.mean, referenceNoiseMse: referenceNoise });
+        images.push({ name: proceduralSceneName(seed), spp, frame: f, reference: ref.mean, referenceNoiseMse: referenceNoise, referenceSpp: ref.spp });
       }
     } finally {
       tracer.destroy();
@@ -85,6 +86,8 @@ export interface ValidationImageScore {
   denoised: number;
   /** The most any image can score against this reference, given its own noise: psnrFromMse(referenceNoiseMse). */
   referenceCeiling: number;
+  /** The reference's samples per pixel (a cached one may hold more than were asked for). */
+  referenceSpp: number;
 }
 
 /** Scores `denoise` on the set: per image, and the mean over the scenes at each spp (in the set's order). */
@@ -98,7 +101,7 @@ export async function scoreValidation(
     const img = (data: Float32Array): ImageF32 => ({ width, height, channels: 3, data });
     images.push({
       name: v.name, spp: v.spp, noisy: psnr(img(v.frame.color), img(v.reference)), denoised: psnr(img(denoised), img(v.reference)),
-      referenceCeiling: psnrFromMse(v.referenceNoiseMse),
+      referenceCeiling: psnrFromMse(v.referenceNoiseMse), referenceSpp: v.referenceSpp,
     });
   }
   const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;

@@ -35,7 +35,7 @@ interface Doc {
   model: string;
   ensemble: number;
   scores: { spp: number; noisy: number; denoised: number }[];
-  images: { name: string; spp: number; noisy: number; denoised: number; referenceCeiling: number }[];
+  images: { name: string; spp: number; noisy: number; denoised: number; referenceCeiling: number; referenceSpp: number }[];
   estimatedAgainstConverged: { spp: number; noisy: number; denoised: number; referenceShare: number }[];
 }
 
@@ -81,7 +81,10 @@ describe('tracelab validate', () => {
         expect(Math.abs(doc.scores[i].denoised - s.denoised)).toBeLessThan(0.01);
       }
       // the same reference samples: the same noise floor (ceiling) from the cache's moments and the render's own
-      for (const [i, v] of set.entries()) expect(Math.abs(doc.images[i].referenceCeiling - psnrFromMse(v.referenceNoiseMse))).toBeLessThan(1e-3);
+      for (const [i, v] of set.entries()) {
+        expect(Math.abs(doc.images[i].referenceCeiling - psnrFromMse(v.referenceNoiseMse))).toBeLessThan(1e-3);
+        expect([v.referenceSpp, doc.images[i].referenceSpp]).toEqual([48, 48]);
+      }
       // a denoiser that does something: the shipped weights change the score (random ones would too, but not to this)
       expect(mine.every((s) => Math.abs(s.denoised - s.noisy) > 0.05)).toBe(true);
     } finally {
