@@ -1,6 +1,7 @@
 // `tracelab reference`: render (or continue, or just look up) a cached high-spp reference: mean + variance.
 import { join } from 'node:path';
 import { CONVERGENCE_EPSILON, ensureReference, REFERENCE_SEED, type ReferenceResult } from '../harness/reference-cache.ts';
+import { psnrCeiling } from '../harness/compare.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { loadEnvironment, loadScene } from '../node/load-scene.ts';
 import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
@@ -70,10 +71,12 @@ function report(r: ReferenceResult, asked: number, dir: string): string {
         ? `continued ${r.previousSpp} -> ${r.meta.spp} spp (${r.addedSpp} new, ${formatSeconds(r.seconds)})`
         : `rendered ${r.meta.spp} spp (${formatSeconds(r.seconds)})`;
   const c = r.meta.convergence;
+  const ceiling = psnrCeiling(r.data);
   return [
     head + what,
     `cache: ${join(dir, 'meta.json')}`,
     `convergence: mean relative standard error ${c.meanRelativeStandardError.toPrecision(3)} ` +
-      `(sqrt(var/spp) / sqrt(mean^2 + ${CONVERGENCE_EPSILON})), expected relMSE of the reference ${c.expectedRelMSE.toExponential(2)}`,
+      `(sqrt(var/spp) / sqrt(mean^2 + ${CONVERGENCE_EPSILON})), expected relMSE of the reference ${c.expectedRelMSE.toExponential(2)}` +
+      `${ceiling.psnrCeiling !== undefined ? `, PSNR ceiling ${ceiling.psnrCeiling.toFixed(2)} dB (the converged image's expected PSNR against it, from its own noise)` : ''}`,
   ].join('\n') + '\n';
 }

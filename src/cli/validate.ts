@@ -69,7 +69,7 @@ export async function validateCommand(argv: string[]): Promise<void> {
       `model ${model.spec.name}${ensemble > 1 ? ` (self-ensemble of ${ensemble})` : ''}: mean PSNR over the scenes`,
       ...bySpp.map((s) => `  ${String(s.spp).padStart(4)} spp: noisy ${s.noisy.toFixed(2)} dB -> denoised ${s.denoised.toFixed(2)} dB (${sign(s.denoised - s.noisy)} dB)`),
       ...perSceneTable(names, spp, images),
-      `the references' own noise (delta method) limits each scene to its ceiling; with it subtracted, i.e. estimated against the converged images:`,
+      `ceiling: the converged image's expected PSNR against the scene's reference, given the reference's own noise (delta method); with that noise subtracted, the means estimated against the converged images:`,
       ...converged.map((s) => `  ${String(s.spp).padStart(4)} spp: noisy ${s.noisy.toFixed(2)} dB -> denoised ${s.denoised.toFixed(2)} dB (${sign(s.denoised - s.noisy)} dB), the reference noise ${(100 * s.referenceShare).toFixed(0)}% of the denoised error`),
     ];
     process.stdout.write(lines.join('\n') + '\n');

@@ -48,6 +48,8 @@ export interface ReferenceInfo {
   /** Mean relative standard error and expected relMSE of the reference itself (its noise floor). */
   meanRelativeStandardError: number;
   expectedRelMSE: number;
+  /** The PSNR the reference's own noise allows (psnrFromMse of referenceNoiseMse); absent when it has no noise (or in older results). */
+  psnrCeiling?: number;
   status: 'cached' | 'rendered' | 'continued';
 }
 
@@ -188,6 +190,7 @@ function checkReference(v: unknown, p: string): ReferenceInfo {
     seed: int(r.seed, `${p}.seed`, 0),
     meanRelativeStandardError: num(r.meanRelativeStandardError, `${p}.meanRelativeStandardError`, 0),
     expectedRelMSE: num(r.expectedRelMSE, `${p}.expectedRelMSE`, 0),
+    ...(r.psnrCeiling !== undefined ? { psnrCeiling: num(r.psnrCeiling, `${p}.psnrCeiling`, 0) } : {}),
     status,
   };
 }

@@ -5,6 +5,8 @@ import type { GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { METRIC_TONEMAP } from '../metrics/common.ts';
 import { computeMetrics } from '../metrics/compute.ts';
+import { psnrFromMse } from '../metrics/psnr.ts';
+import { referenceNoiseMse } from '../metrics/reference-noise.ts';
 import { PathTracer } from '../render/path-tracer.ts';
 import { RENDERER_VERSION } from '../render/version.ts';
 import type { CompiledScene } from '../scene/compile.ts';
@@ -13,6 +15,7 @@ import { timeToQuality } from './compare-ttq.ts';
 import { NoDenoiser } from './denoisers/index.ts';
 import { denoiserInputFromFrame, type DenoiserPlugin } from './denoisers/types.ts';
 import { ensureReference, REFERENCE_SEED, type ReferenceStore } from './reference-cache.ts';
+import type { MeanVariance } from './ztest.ts';
 
 /** What renderMs and denoiseMs measure, for results.json and the report. */
 export function compareTiming(repeats: number): string {
@@ -111,6 +114,7 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
       references.push({
         scene: scene.name, key: ref.key, spp: ref.meta.spp, seed: REFERENCE_SEED, status: ref.status,
         meanRelativeStandardError: ref.meta.convergence.meanRelativeStandardError, expectedRelMSE: ref.meta.convergence.expectedRelMSE,
+        ...psnrCeiling(ref.data),
       });
       const reference: ImageF32 = { width, height, channels: 3, data: ref.data.mean };
       const sceneImages: SceneImages = { scene: scene.name, reference, runs: [] };
@@ -177,4 +181,10 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
     timeToQuality: target === null ? null : timeToQuality(rows, sceneNames, names, target),
   };
   return { results, images };
+}
+
+/** `{ psnrCeiling }`: the PSNR a reference's own noise allows anything scored against it; {} for a noiseless one. */
+export function psnrCeiling(ref: MeanVariance): { psnrCeiling?: number } {
+  const c = psnrFromMse(referenceNoiseMse(ref.mean, ref.variance, ref.spp));
+  return Number.isFinite(c) ? { psnrCeiling: c } : {};
 }

@@ -100,7 +100,8 @@ function sceneSection(r: CompareResults, si: SceneImages, index: number): { html
   });
   const refLine = ref
     ? `Reference: ${ref.spp} spp (${ref.status}), mean relative standard error ${ref.meanRelativeStandardError.toPrecision(3)}, ` +
-      `its own expected relMSE ${ref.expectedRelMSE.toExponential(2)} (errors below this are noise in the reference); cache key ${escapeHtml(ref.key)}.`
+      `its own expected relMSE ${ref.expectedRelMSE.toExponential(2)} (errors below this are noise in the reference)` +
+      `${ref.psnrCeiling !== undefined ? `; its noise caps PSNR at ${ref.psnrCeiling.toFixed(2)} dB` : ''}; cache key ${escapeHtml(ref.key)}.`
     : '';
   const legend = `relMSE per pixel (mean over RGB), log scale: 1e${HEAT_MIN_LOG10} <span class="legend" style="background:${heatGradientCss()}"></span> 1e${HEAT_MAX_LOG10} ` +
     '(clamped at both ends)';

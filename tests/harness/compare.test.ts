@@ -14,6 +14,7 @@ import { denoiserInputFromFrame } from '../../src/harness/denoisers/types.ts';
 import type { ReferenceMeta, ReferenceStore } from '../../src/harness/reference-cache.ts';
 import type { MeanVariance } from '../../src/harness/ztest.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
+import { psnrFromMse, referenceNoiseMse } from '../../src/metrics/index.ts';
 import { compileBuiltin, renderCompiled } from '../support/render.ts';
 
 /** A ReferenceStore in memory, for tests. */
@@ -133,6 +134,7 @@ describe('checkResults', () => {
     ['a missing time-to-quality table', (r) => (r.timeToQuality = null), /^timeToQuality: is missing although settings\.targetPsnr is set/],
     ['a reached entry without spp', (r) => (r.timeToQuality.scenes[0].denoisers[0].spp = null), /denoisers\[0\]: spp, ms and method must be set exactly when reached/],
     ['references not per scene', (r) => (r.references = []), /^references: must have one entry per scene/],
+    ['a PSNR ceiling string', (r) => (r.references[0].psnrCeiling = '30'), /^references\[0\]\.psnrCeiling: must be a finite number/],
   ])('rejects %s', (_, mutate, pattern) => {
     const r = JSON.parse(JSON.stringify(synthetic()));
     mutate(r);
@@ -168,6 +170,11 @@ describe('runCompare (GPU, cornell-box 32x32)', () => {
     expect(r.settings.timing).toMatch(/best of 2 runs/);
     expect(r.results).toHaveLength(8);
     expect(r.references[0]).toMatchObject({ scene: 'cornell-box', spp: 64, status: 'rendered' });
+    // the reference's noise ceiling, from its own moments; results without one (older files) still check
+    const data = store.entries.values().next().value!.data;
+    expect(r.references[0].psnrCeiling).toBeCloseTo(psnrFromMse(referenceNoiseMse(data.mean, data.variance, data.spp)), 10);
+    const { psnrCeiling: _, ...older } = r.references[0];
+    expect(() => checkResults({ ...r, references: [older] })).not.toThrow();
     expect(r.adapter).toBe(gpu.adapter.name);
     expect(r.timeToQuality?.scenes[0].denoisers.map((d) => d.denoiser)).toEqual(['atrous', 'bilateral', 'n2n-fast']);
     for (const spp of [1, 4]) {
@@ -183,6 +190,8 @@ describe('runCompare (GPU, cornell-box 32x32)', () => {
     expect(psnr('none', 4)).toBeGreaterThan(psnr('none', 1) + 1.5);
     expect(psnr('atrous', 1)).toBeGreaterThan(psnr('none', 1) + 1.5);
     expect(psnr('bilateral', 1)).toBeGreaterThan(psnr('none', 1) + 1.5);
+    // the 4-spp render has 16x the 64-spp reference's noise variance: it scores well below the reference's ceiling
+    expect(out.results.references[0].psnrCeiling!).toBeGreaterThan(psnr('none', 4) + 6);
   });
 
   it('renders with the fixed seed: the noisy image is the render of that seed, bit for bit', async () => {

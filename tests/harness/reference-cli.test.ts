@@ -18,7 +18,7 @@ describe('tracelab reference', () => {
     const a = await tracelab('reference', 'cornell-box', '--spp', '4', ...SMALL);
     expect(a.code, a.stderr).toBe(0);
     expect(a.stdout).toMatch(/reference cornell-box 8x6, max depth 3, seed \d+: rendered 4 spp/);
-    expect(a.stdout).toMatch(/convergence: mean relative standard error \d/);
+    expect(a.stdout).toMatch(/convergence: mean relative standard error \d.*, PSNR ceiling [\d.]+ dB \(the converged image.s expected PSNR against it/);
     expect(a.stderr).toMatch(/reference \[#+\] 4\/4 spp/);
     const b = await tracelab('reference', 'cornell-box', '--spp', '10', ...SMALL);
     expect(b.stdout).toMatch(/continued 4 -> 10 spp \(6 new/);
