@@ -42,9 +42,10 @@ export interface RunLog {
   dataMs: number[];
   /**
    * Each session's adapter, conv strip height (the weight gradients' sums are grouped by it, so a run resumed with
-   * another one differs at float rounding from an uninterrupted one) and first step. Absent in older logs.
+   * another one differs at float rounding from an uninterrupted one), first step and the spp of its validation
+   * references (the distinct values; a cached one may hold more than the config's referenceSpp). Absent in older logs.
    */
-  sessions?: { adapter: string; stripRows: number; startStep: number }[];
+  sessions?: { adapter: string; stripRows: number; startStep: number; validationReferenceSpp?: number[] }[];
   elapsedMs: number;
   stepsPerSecond: number;
   done: boolean;
@@ -150,7 +151,11 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
       ? await buildValidationSet(gpu, { ...cfg.validation, maxDepth: cfg.data.maxDepth }, pipeline, (i) => emit({ phase: 'validation-data', done: i, total: cfg.validation.scenes }), opts.validationReference)
       : [];
     log.dataMs.push(performance.now() - t0);
-    log.sessions = [...(log.sessions ?? []), { adapter: gpu.adapter.name, stripRows: kernels.stripRows, startStep: trainer.step }];
+    // A cached reference may hold more samples than the config asks for (and so score a little higher): say which.
+    const refSpp = [...new Set(val.map((v) => v.referenceSpp))].sort((a, b) => a - b);
+    log.sessions = [...(log.sessions ?? []), {
+      adapter: gpu.adapter.name, stripRows: kernels.stripRows, startStep: trainer.step, ...(refSpp.length ? { validationReferenceSpp: refSpp } : {}),
+    }];
 
     const elapsedBefore = log.elapsedMs;
     const tStart = performance.now();

@@ -32,6 +32,7 @@ describe('tracelab train', () => {
     const log = JSON.parse(await readFile(join(dir, 'run', 'log.json'), 'utf8'));
     expect(log.format).toBe('tracelab-train-log');
     expect(log.loss).toHaveLength(6);
+    expect(log.sessions.map((x: { validationReferenceSpp: number[] }) => x.validationReferenceSpp)).toEqual([[64]]);
     // Running again finds the finished checkpoint and trains nothing more.
     const again = await run('train', '--config', CONFIG, '--out', 'run');
     expect(again.code, again.stderr).toBe(0);
@@ -47,6 +48,7 @@ describe('tracelab train', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/reference procedural-70000000: cached, 64 spp/);
     const log = JSON.parse(await readFile(join(dir, 'run-init', 'log.json'), 'utf8'));
+    expect(log.sessions[0].validationReferenceSpp).toEqual([64]);
     expect(log.validation[0].step).toBe(0);
     expect(log.validation[0].scores[0].denoised).toBeCloseTo(end.denoised, 6);
     await writeFile(join(dir, 'init-missing.json'), JSON.stringify({ ...base, init: 'nope.bin' }));
