@@ -34,6 +34,12 @@ export interface TrainConfig {
     spp: number[];
     /** spp of the clean target when targets = 'clean'. */
     cleanSpp: number;
+    /**
+     * With noisy targets: render each pair's target with this many samples when that is more than its input's
+     * (default: the input's spp). Still an independent noisy render, so still Noise2Noise, with less noise in the
+     * gradients; such pairs do not swap input and target. Absent from configs that leave it out (hash unchanged).
+     */
+    targetSpp?: number;
     maxDepth: number;
   };
   validation: {
@@ -117,8 +123,9 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
       size: int(d, 'data.', 'size', 8, 4096),
       spp: list(d, 'data.', 'spp', 1 << 20),
       cleanSpp: int(d, 'data.', 'cleanSpp', 1, 1 << 24, 1024),
+      ...(d.targetSpp !== undefined ? { targetSpp: int(d, 'data.', 'targetSpp', 1, 1 << 24) } : {}),
       maxDepth: int(d, 'data.', 'maxDepth', 0, 64, 8),
-    }))(sub('data', ['scenes', 'firstScene', 'size', 'spp', 'cleanSpp', 'maxDepth'])),
+    }))(sub('data', ['scenes', 'firstScene', 'size', 'spp', 'cleanSpp', 'targetSpp', 'maxDepth'])),
     validation: ((v: Obj) => ({
       scenes: int(v, 'validation.', 'scenes', 0, 8),
       size: int(v, 'validation.', 'size', 8, 4096),
@@ -131,6 +138,7 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
   };
   if (json.init !== undefined) cfg.init = str(json, 'init', null);
   if ((cfg.data.firstScene ?? 0) + cfg.data.scenes > TRAINING_SEED_COUNT) fail('data.firstScene', `+ data.scenes goes past the last training scene (${TRAINING_SEED_COUNT - 1})`);
+  if (cfg.data.targetSpp !== undefined && cfg.targets === 'clean') fail('data.targetSpp', "is for noisy targets; clean targets have data.cleanSpp samples");
   if (cfg.crop > cfg.data.size) fail('crop', `(${cfg.crop}) is larger than data.size (${cfg.data.size})`);
   return cfg;
 }

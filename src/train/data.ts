@@ -1,6 +1,7 @@
 // Training data: Noise2Noise pairs rendered by the path tracer (two independent renders of the same view at the
-// same spp, with the first render's albedo and normal), optionally with a clean high-spp target instead of the
-// second render, and random crops of them assembled into the trainer's batches.
+// same spp, with the first render's albedo and normal; optionally the second, the target, with more samples than
+// the input: still noisy, with less noise), or a clean high-spp target instead of the second render, and random
+// crops of them assembled into the trainer's batches.
 import type { NetworkSpec } from '../denoise/spec.ts';
 import { networkColor } from '../denoise/reference.ts';
 import { exposureScale, prepAlbedo, prepColor, prepNormal } from '../denoise/transform.ts';
@@ -26,6 +27,8 @@ export interface TrainingPair {
   targetA: Float32Array;
   targetB: Float32Array;
   clean: boolean;
+  /** Samples per pixel of target B (`spp` for a pair of equal renders). */
+  targetSpp: number;
   /** Prepared for a spec with `demodulate` (sampleBatch checks that the spec agrees). */
   demodulated: boolean;
   /** The autoexposure key it was prepared for (a spec's `autoexposure`; sampleBatch checks that the spec agrees), and the scale applied. */
@@ -89,7 +92,7 @@ function planes(v: Float32Array, pixels: number, kind: PlaneKind): Float32Array 
  * the network learns demodulated colour, and the runtime multiplies its output back by the input's factor.
  */
 export function makePair(name: string, width: number, height: number, spp: number, colorA: Float32Array, colorB: Float32Array,
-  albedo: Float32Array, normal: Float32Array, clean: boolean, prep: PairPrep = {}): TrainingPair {
+  albedo: Float32Array, normal: Float32Array, clean: boolean, prep: PairPrep = {}, targetSpp = spp): TrainingPair {
   const n = width * height;
   for (const [what, v] of [['colorA', colorA], ['colorB', colorB], ['albedo', albedo], ['normal', normal]] as const) {
     if (v.length !== n * 3) throw new RangeError(`makePair: ${name}'s ${what} has ${v.length} values, ${width}x${height} RGB needs ${n * 3}`);
@@ -99,7 +102,7 @@ export function makePair(name: string, width: number, height: number, spp: numbe
   const a = networkColor(prep, colorA, albedo, exposure);
   const b = networkColor(prep, colorB, albedo, exposure);
   return {
-    name, width, height, spp, clean, demodulated: demodulate, exposure,
+    name, width, height, spp, clean, targetSpp, demodulated: demodulate, exposure,
     ...(prep.autoexposure !== undefined ? { autoexposure: prep.autoexposure } : {}),
     targetA: planes(a, n, 'copy'), targetB: planes(b, n, 'copy'), prepA: planes(a, n, 'color'), prepB: planes(b, n, 'color'),
     prepAlbedo: planes(albedo, n, 'albedo'), prepNormal: planes(normal, n, 'normal'),
@@ -107,17 +110,24 @@ export function makePair(name: string, width: number, height: number, spp: numbe
 }
 
 /**
- * Renders a pair of `tracer`'s view: colour A with seed `seed`, colour B with seed `seed + 1` at the same spp, or
- * with `cleanSpp` a clean target rendered from seed `seed + 1`. Seeds give independent samples (the renderer's
- * seed independence is tested), so A and B have independent noise with the same mean.
+ * Renders a pair of `tracer`'s view: colour A with seed `seed`, colour B with seed `seed + 1` at the same spp (at
+ * `noisyTargetSpp` if that is more), or with `cleanSpp` a clean target rendered from seed `seed + 1`. Seeds give
+ * independent samples (the renderer's seed independence is tested), so A and B have independent noise with the
+ * same mean: what Noise2Noise needs of a target, whatever its spp.
  */
 export async function renderPair(tracer: PathTracer, name: string, spp: number, seed: number, cleanSpp?: number,
-  prep: PairPrep = {}): Promise<TrainingPair> {
+  prep: PairPrep = {}, noisyTargetSpp?: number): Promise<TrainingPair> {
   await tracer.render({ spp, seed });
   const a = await tracer.readFrame();
-  await tracer.render({ spp: cleanSpp ?? spp, seed: seed + 1 });
+  const targetSpp = cleanSpp ?? Math.max(spp, noisyTargetSpp ?? spp);
+  await tracer.render({ spp: targetSpp, seed: seed + 1 });
   const b = await tracer.readFrame();
-  return makePair(name, a.width, a.height, spp, a.color, b.color, a.albedo, a.normal, cleanSpp !== undefined, prep);
+  return makePair(name, a.width, a.height, spp, a.color, b.color, a.albedo, a.normal, cleanSpp !== undefined, prep, targetSpp);
+}
+
+/** Whether A and B may trade places (input <-> target): only for two renders of the same spp, i.e. the same noise. */
+export function swappable(p: TrainingPair): boolean {
+  return !p.clean && p.targetSpp === p.spp;
 }
 
 export type Rng = () => number;
@@ -186,7 +196,7 @@ export function sampleBatch(spec: NetworkSpec, pairs: readonly TrainingPair[], b
     const x0 = Math.floor(rng() * (p.width - crop + 1));
     const y0 = Math.floor(rng() * (p.height - crop + 1));
     transforms[b] = Math.floor(rng() * 8);
-    const swap = !p.clean && rng() < 0.5;
+    const swap = swappable(p) && rng() < 0.5;
     const inColor = swap ? p.prepB : p.prepA;
     const outColor = swap ? p.targetA : p.targetB;
     const sources = spec.inputs.map((k) => (k === 'color' ? inColor : k === 'albedo' ? p.prepAlbedo : p.prepNormal));

@@ -110,7 +110,7 @@ export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pip
     delete scenes[i]; // let it go once rendered
     const tracer = await PathTracer.create(gpu, scene, { width: cfg.data.size, height: cfg.data.size, maxDepth: cfg.data.maxDepth, pipeline });
     try {
-      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, spec));
+      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, spec, cfg.data.targetSpp));
     } finally {
       tracer.destroy();
     }

@@ -5,17 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { demodulated } from '../../src/denoise/reference.ts';
 import { builtinSpec } from '../../src/denoise/specs.ts';
 import { prepAlbedo, prepColor, prepNormal } from '../../src/denoise/transform.ts';
-import { makePair, sampleBatch, transformBatch, type PairPrep, type TrainingPair } from '../../src/train/data.ts';
+import { makePair, sampleBatch, swappable, transformBatch, type PairPrep, type TrainingPair } from '../../src/train/data.ts';
 import { mulberry32 } from '../support/random.ts';
 
 /** A pair made from random renders, with the renders (interleaved RGB) kept beside it for the definitions below. */
 type TestPair = TrainingPair & { colorA: Float32Array; colorB: Float32Array; albedo: Float32Array; normal: Float32Array };
 
-function randomPair(name: string, w: number, h: number, seed: number, clean: boolean, prep: PairPrep): TestPair {
+function randomPair(name: string, w: number, h: number, seed: number, clean: boolean, prep: PairPrep, targetSpp = 4): TestPair {
   const rnd = mulberry32(seed);
   const img = (scale: number, offset = 0) => Float32Array.from({ length: w * h * 3 }, () => offset + scale * rnd());
   const [colorA, colorB, albedo, normal] = [img(3), img(3), img(1), img(2, -1)];
-  return { ...makePair(name, w, h, 4, colorA, colorB, albedo, normal, clean, prep), colorA, colorB, albedo, normal };
+  return { ...makePair(name, w, h, 4, colorA, colorB, albedo, normal, clean, prep, targetSpp), colorA, colorB, albedo, normal };
 }
 
 /** The crop by definition, one value at a time (the same draws as sampleBatch, in the same order). */
@@ -28,7 +28,7 @@ function referenceBatch(inputs: readonly string[], pairs: readonly TestPair[], b
     const x0 = Math.floor(rng() * (p.width - crop + 1));
     const y0 = Math.floor(rng() * (p.height - crop + 1));
     const t = Math.floor(rng() * 8);
-    const swap = !p.clean && rng() < 0.5;
+    const swap = swappable(p) && rng() < 0.5;
     // Output pixel (u, v) reads source pixel (x0 + su, y0 + sv): transpose if t & 4, then flip x if t & 1, y if t & 2.
     const at = (src: Float32Array, c: number, u: number, v: number) => {
       let su = t & 4 ? v : u;
@@ -58,7 +58,10 @@ describe('sampleBatch', () => {
   for (const name of ['n2n-fast', 'n2n-fast-demod', 'n2n-paper'] as const) {
     it(`${name}: equals the crop by definition for every transform, noisy and clean pairs, non-square images`, () => {
       const spec = builtinSpec(name);
-      const pairs = [randomPair('a', 13, 9, 1, false, spec), randomPair('b', 8, 11, 2, true, spec), randomPair('c', 10, 10, 3, false, spec)];
+      const pairs = [
+        randomPair('a', 13, 9, 1, false, spec), randomPair('b', 8, 11, 2, true, spec), randomPair('c', 10, 10, 3, false, spec),
+        randomPair('d', 9, 9, 4, false, spec, 16),
+      ];
       const transforms = new Set<number>();
       for (let seed = 0; seed < 40; seed++) {
         const got = transformBatch(sampleBatch(spec, pairs, 3, 8, mulberry32(seed)), spec.inputs.length * 3, 8);
@@ -75,7 +78,7 @@ describe('sampleBatch', () => {
           const t = Math.floor(rng() * 8);
           transforms.add(t);
           expect(sampleBatch(spec, pairs, 3, 8, mulberry32(seed)).transforms?.[b]).toBe(t);
-          if (!p.clean) rng();
+          if (swappable(p)) rng();
         }
       }
       expect(transforms.size).toBe(8);
@@ -102,6 +105,22 @@ describe('sampleBatch', () => {
         expect(batch.target[c * 36 + i]).toBe(scaled(p.colorB[i * 3 + c]));
       }
     }
+  });
+
+  it('swaps input and target of equal renders only: never a target with more samples than its input', () => {
+    const spec = builtinSpec('n2n-fast');
+    const equal = randomPair('equal', 8, 8, 5, false, spec);
+    const more = randomPair('more', 8, 8, 5, false, spec, 64);
+    expect([swappable(equal), swappable(more), swappable(randomPair('clean', 8, 8, 5, true, spec))]).toEqual([true, false, false]);
+    // the same renders in both pairs: which render each batch's input colour came from
+    const from = (p: TestPair, seed: number) => {
+      const colour = sampleBatch(spec, [p], 1, 8, mulberry32(seed)).input.subarray(0, 64);
+      const a = new Set(p.prepA), b = new Set(p.prepB);
+      return colour.every((v) => a.has(v)) ? 'A' : colour.every((v) => b.has(v)) ? 'B' : '?';
+    };
+    const seeds = Array.from({ length: 24 }, (_, i) => i);
+    expect(new Set(seeds.map((s) => from(equal, s)))).toEqual(new Set(['A', 'B']));
+    expect(new Set(seeds.map((s) => from(more, s)))).toEqual(new Set(['A']));
   });
 
   it('refilling a previous batch gives the same batch in the same arrays', () => {

@@ -79,11 +79,12 @@ describe('training runs', () => {
     expect(decodeCheckpoint(part.checkpoint, 'x').state.step).toBe(2);
     await runTraining(gpu, cfg, part);
     expect(Buffer.from(part.weights!).equals(Buffer.from(full.weights!))).toBe(true);
-    // the log records both sessions: adapter, strip height, first step
+    // the log records both sessions: adapter, strip height, first step, validation references' spp
     const rows = (await TrainKernels.create(gpu)).stripRows;
+    const refSpp = [cfg.validation.referenceSpp];
     expect(JSON.parse(part.log).sessions).toEqual([
-      { adapter: gpu.adapter.name, stripRows: rows, startStep: 0 },
-      { adapter: gpu.adapter.name, stripRows: rows, startStep: 2 },
+      { adapter: gpu.adapter.name, stripRows: rows, startStep: 0, validationReferenceSpp: refSpp },
+      { adapter: gpu.adapter.name, stripRows: rows, startStep: 2, validationReferenceSpp: refSpp },
     ]);
   }, 60_000);
 
@@ -91,7 +92,7 @@ describe('training runs', () => {
     const other = (await TrainKernels.create(gpu)).stripRows === 8 ? 4 : 8;
     const store = new MemoryStore();
     await runTraining(gpu, cfg, store, { stripRows: other });
-    expect(JSON.parse(store.log).sessions).toEqual([{ adapter: gpu.adapter.name, stripRows: other, startStep: 0 }]);
+    expect(JSON.parse(store.log).sessions).toEqual([{ adapter: gpu.adapter.name, stripRows: other, startStep: 0, validationReferenceSpp: [cfg.validation.referenceSpp] }]);
     const a = new Float32Array(decodeCheckpoint(store.checkpoint!, 'x').state.params);
     const b = new Float32Array(decodeCheckpoint(full.checkpoint!, 'x').state.params);
     // Adam moves a parameter by up to ~lr per step (6 x 3e-4 here), so other gradients would show as differences
@@ -204,6 +205,23 @@ describe('training config', () => {
     expect(await names(moved)).toEqual([400, 401].map((i) => proceduralSceneName(trainingSeed(i))));
   }, 60_000);
 
+  it('data.targetSpp renders the targets with more samples, the inputs as before; left out it changes neither the config nor its hash', async () => {
+    expect(withData({})).toEqual(cfg);
+    expect(cfg.data.targetSpp).toBeUndefined();
+    const more = withData({ targetSpp: 16 });
+    expect(more.data.targetSpp).toBe(16);
+    expect(configHash(more)).not.toBe(configHash(cfg));
+    const pipeline = await IntegratorPipeline.create(gpu);
+    const [plain, moreSpp] = [await renderTrainingPairs(gpu, cfg, pipeline), await renderTrainingPairs(gpu, more, pipeline)];
+    for (const [i, p] of moreSpp.entries()) {
+      expect(p.spp).toBe(plain[i].spp);
+      expect(p.targetSpp).toBe(Math.max(16, p.spp));
+      expect(plain[i].targetSpp).toBe(plain[i].spp);
+      expect(p.prepA).toEqual(plain[i].prepA); // the same input render
+      expect(p.prepB).not.toEqual(plain[i].prepB); // a target with more samples
+    }
+  }, 60_000);
+
   it.each([
     [{ steps: 0 }, /'steps' must be an integer in 1\.\./],
     [{ spec: 'n2n-huge' }, /'spec' must be 'n2n-paper' or 'n2n-fast' or 'n2n-fast-demod'/],
@@ -217,6 +235,8 @@ describe('training config', () => {
     [{ data: { scenes: 1, size: 32, spp: [1], firstScene: -1 } }, /'data.firstScene' must be an integer in 0\.\./],
     [{ data: { scenes: 1, size: 32, spp: [1], firstScene: 2.5 } }, /'data.firstScene' must be an integer/],
     [{ data: { scenes: 2, size: 32, spp: [1], firstScene: 0x6fffffff } }, /'data.firstScene' \+ data.scenes goes past the last training scene/],
+    [{ data: { scenes: 1, size: 32, spp: [1], targetSpp: 0 } }, /'data.targetSpp' must be an integer in 1\.\./],
+    [{ targets: 'clean', data: { scenes: 1, size: 32, spp: [1], targetSpp: 64 } }, /'data.targetSpp' is for noisy targets; clean targets have data.cleanSpp samples/],
   ])('rejects %j', (patch, re) => {
     expect(() => parseTrainConfig({ ...base(), ...patch }, 'my.json')).toThrow(re);
     expect(() => parseTrainConfig({ ...base(), ...patch }, 'my.json')).toThrow(/^my\.json: /);
