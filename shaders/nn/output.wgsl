@@ -2,8 +2,9 @@
 // (see transform.wgsl), written as packed float RGB rows of dst_stride pixels. Reads the input pass's source (the
 // film, or the uploaded image planes) viewed as floats: the result is divided by the input's autoexposure scale
 // (exposure[0], 1 for specs without `autoexposure`), specs with `demodulate` multiply it by the
-// demodulation factor of the input's albedo, and every value is bounded by the largest input colour value of its
-// channel within OUTPUT_BOUND_RADIUS pixels (transform.ts boundByInput). A self-ensemble runs the passes once per
+// demodulation factor of the input's albedo, and every value is bounded by the larger of the largest input colour
+// value of its channel within OUTPUT_BOUND_RADIUS pixels and the mean within OUTPUT_BOUND_MEAN_RADIUS pixels
+// (transform.ts boundByInput). A self-ensemble runs the passes once per
 // symmetry, reading the network output through the inverse symmetry and adding each result times its weight.
 struct OutputParams {
   width: u32,        // region written
@@ -60,6 +61,16 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
       bound = max(bound, clean_radiance(source_rgb(p.color_base, vec2u(q))));
     }
   }
+  // the mean over the wider window clipped to the source (sparse inputs: a small window may hold no lit sample)
+  let a = max(vec2i(s) - OUTPUT_BOUND_MEAN_RADIUS, vec2i(0));
+  let e = min(vec2i(s) + OUTPUT_BOUND_MEAN_RADIUS, hi);
+  var sum = vec3f(0.0);
+  for (var y = a.y; y <= e.y; y++) {
+    for (var x = a.x; x <= e.x; x++) {
+      sum += clean_radiance(source_rgb(p.color_base, vec2u(vec2i(x, y))));
+    }
+  }
+  bound = max(bound, sum / f32((e.x - a.x + 1) * (e.y - a.y + 1)));
   v = min(v, bound) * p.weight;
   let b = p.dst_offset + (id.y * p.dst_stride + id.x) * 3u;
   if (p.accumulate != 0u) {

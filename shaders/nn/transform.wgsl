@@ -34,8 +34,9 @@ fn prep_normal(v: vec3f) -> vec3f {
   return select(vec3f(0.0), clamp(v, vec3f(-1.0), vec3f(1.0)), finite3(v));
 }
 
-/** Output bound window radius (transform.ts OUTPUT_BOUND_RADIUS). */
+/** Output bound window radii (transform.ts OUTPUT_BOUND_RADIUS, OUTPUT_BOUND_MEAN_RADIUS). */
 const OUTPUT_BOUND_RADIUS = 2;
+const OUTPUT_BOUND_MEAN_RADIUS = 8;
 
 fn output_to_linear(y: vec3f) -> vec3f {
   let t = clamp(y + COLOR_SHIFT, vec3f(0.0), vec3f(1.0));

@@ -15,7 +15,7 @@ import {
 import { NetworkPlan, PARAM_SLOT, tensorBytesPerPixel } from './plan.ts';
 import { PoolKernel } from './pool.ts';
 import { paddedSize, sizeMultiple, type InputKind, type NetworkSpec } from './spec.ts';
-import { exposureScale, OUTPUT_BOUND_RADIUS } from './transform.ts';
+import { exposureScale, OUTPUT_BOUND_MEAN_RADIUS, OUTPUT_BOUND_RADIUS } from './transform.ts';
 import type { TensorFormat } from './tensors.ts';
 import { defaultMargin, planTiles, type Rect, type Tile } from './tiles.ts';
 import { checkWeights, initWeights, type NetworkWeights } from './weights.ts';
@@ -262,8 +262,8 @@ export class Denoiser {
   /** The tiles for a width x height image: one unless it exceeds the texture size or the memory budget. */
   tilesFor(width: number, height: number): Tile[] {
     const m = sizeMultiple(this.spec);
-    // at least the output bound's radius, so that its window at a tile's edge sees what the whole image would
-    const margin = Math.ceil(Math.max(this.options.tileMargin ?? defaultMargin(this.spec), OUTPUT_BOUND_RADIUS) / m) * m;
+    // at least the output bound's radii, so that its windows at a tile's edge see what the whole image would
+    const margin = Math.ceil(Math.max(this.options.tileMargin ?? defaultMargin(this.spec), OUTPUT_BOUND_RADIUS, OUTPUT_BOUND_MEAN_RADIUS) / m) * m;
     const maxSide = Math.floor((this.gpu.limits.maxTextureDimension2D - 2) / m) * m;
     const budget = this.options.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
     const bpp = tensorBytesPerPixel(this.spec, this.format);
