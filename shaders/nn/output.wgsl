@@ -39,8 +39,21 @@ fn source_rgb(base: u32, s: vec2u) -> vec3f {
   return vec3f(source[a], source[a + 1u], source[a + 2u]) * p.source_scale;
 }
 
+// The wider mean's window for a workgroup's 8x8 pixels: their source pixels and OUTPUT_BOUND_MEAN_RADIUS around them,
+// each read and cleaned once (position clamped to the source) instead of once per pixel whose window holds it.
+const MEAN_TILE = 8 + 2 * OUTPUT_BOUND_MEAN_RADIUS;
+const MEAN_TILE_PIXELS = MEAN_TILE * MEAN_TILE;
+var<workgroup> mean_tile: array<vec3f, MEAN_TILE_PIXELS>;
+
 @compute @workgroup_size(8, 8)
-fn main(@builtin(global_invocation_id) id: vec3u) {
+fn main(@builtin(global_invocation_id) id: vec3u, @builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let hi = vec2i(p.source_size) - 1;
+  let tile_origin = vec2i(wg.xy * 8u + p.source_origin) - OUTPUT_BOUND_MEAN_RADIUS;
+  for (var k = i32(li); k < MEAN_TILE_PIXELS; k += 64) {
+    let q = clamp(tile_origin + vec2i(k % MEAN_TILE, k / MEAN_TILE), vec2i(0), hi);
+    mean_tile[k] = clean_radiance(source_rgb(p.color_base, vec2u(q)));
+  }
+  workgroupBarrier();
   if (id.x >= p.width || id.y >= p.height) { return; }
   let q = id.xy + p.src_origin;
   let transposed = (p.symmetry & 4u) != 0u;
@@ -53,7 +66,6 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
     v *= demod_factor(source_rgb(p.albedo_base, s));
   }
   let lo = vec2i(s) - OUTPUT_BOUND_RADIUS;
-  let hi = vec2i(p.source_size) - 1;
   var bound = vec3f(0.0);
   for (var dy = 0; dy <= 2 * OUTPUT_BOUND_RADIUS; dy++) {
     for (var dx = 0; dx <= 2 * OUTPUT_BOUND_RADIUS; dx++) {
@@ -67,7 +79,7 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   var sum = vec3f(0.0);
   for (var y = a.y; y <= e.y; y++) {
     for (var x = a.x; x <= e.x; x++) {
-      sum += clean_radiance(source_rgb(p.color_base, vec2u(vec2i(x, y))));
+      sum += mean_tile[(y - tile_origin.y) * MEAN_TILE + x - tile_origin.x];
     }
   }
   bound = max(bound, sum / f32((e.x - a.x + 1) * (e.y - a.y + 1)));
