@@ -39,8 +39,9 @@ fn source_rgb(base: u32, s: vec2u) -> vec3f {
   return vec3f(source[a], source[a + 1u], source[a + 2u]) * p.source_scale;
 }
 
-// The wider mean's window for a workgroup's 8x8 pixels: their source pixels and OUTPUT_BOUND_MEAN_RADIUS around them,
-// each read and cleaned once (position clamped to the source) instead of once per pixel whose window holds it.
+// The bound's windows for a workgroup's 8x8 pixels: their source pixels and OUTPUT_BOUND_MEAN_RADIUS around them
+// (which holds the maximum's smaller window too), each read and cleaned once (position clamped to the source)
+// instead of once per pixel whose windows hold it.
 const MEAN_TILE = 8 + 2 * OUTPUT_BOUND_MEAN_RADIUS;
 const MEAN_TILE_PIXELS = MEAN_TILE * MEAN_TILE;
 var<workgroup> mean_tile: array<vec3f, MEAN_TILE_PIXELS>;
@@ -70,7 +71,7 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(workgroup_id) wg: vec
   for (var dy = 0; dy <= 2 * OUTPUT_BOUND_RADIUS; dy++) {
     for (var dx = 0; dx <= 2 * OUTPUT_BOUND_RADIUS; dx++) {
       let q = clamp(lo + vec2i(dx, dy), vec2i(0), hi);
-      bound = max(bound, clean_radiance(source_rgb(p.color_base, vec2u(q))));
+      bound = max(bound, mean_tile[(q.y - tile_origin.y) * MEAN_TILE + q.x - tile_origin.x]);
     }
   }
   // the mean over the wider window clipped to the source (sparse inputs: a small window may hold no lit sample)

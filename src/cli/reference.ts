@@ -1,7 +1,6 @@
 // `tracelab reference`: render (or continue, or just look up) a cached high-spp reference: mean + variance.
 import { join } from 'node:path';
-import { CONVERGENCE_EPSILON, ensureReference, REFERENCE_SEED, type ReferenceResult } from '../harness/reference-cache.ts';
-import { psnrCeiling } from '../harness/compare.ts';
+import { CONVERGENCE_EPSILON, ensureReference, psnrCeiling, REFERENCE_SEED, type ReferenceResult } from '../harness/reference-cache.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { loadEnvironment, loadScene } from '../node/load-scene.ts';
 import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';

@@ -14,6 +14,6 @@ export function cachedValidationReferences(gpu: GpuContext, cacheDir: string): V
     const bar = new ProgressBar(`reference ${scene.name}`, settings.width * settings.height);
     const r = await ensureReference(gpu, { scene, settings, spp, store, onProgress: (p) => bar.update(p.done, p.total, p.elapsedMs) });
     process.stderr.write(`reference ${scene.name}: ${r.status === 'cached' ? 'cached' : `${r.status} (${formatSeconds(r.seconds)})`}, ${r.meta.spp} spp\n`);
-    return { mean: r.data.mean, variance: r.data.variance, spp: r.data.spp };
+    return r.data;
   };
 }

@@ -5,8 +5,6 @@ import type { GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { METRIC_TONEMAP } from '../metrics/common.ts';
 import { computeMetrics } from '../metrics/compute.ts';
-import { psnrFromMse } from '../metrics/psnr.ts';
-import { referenceNoiseMse } from '../metrics/reference-noise.ts';
 import { PathTracer } from '../render/path-tracer.ts';
 import { RENDERER_VERSION } from '../render/version.ts';
 import type { CompiledScene } from '../scene/compile.ts';
@@ -14,8 +12,7 @@ import { RESULTS_FORMAT, RESULTS_VERSION, type CompareResults, type ReferenceInf
 import { timeToQuality } from './compare-ttq.ts';
 import { NoDenoiser } from './denoisers/index.ts';
 import { denoiserInputFromFrame, type DenoiserPlugin } from './denoisers/types.ts';
-import { ensureReference, REFERENCE_SEED, type ReferenceStore } from './reference-cache.ts';
-import type { MeanVariance } from './ztest.ts';
+import { ensureReference, psnrCeiling, REFERENCE_SEED, type ReferenceStore } from './reference-cache.ts';
 
 /** What renderMs and denoiseMs measure, for results.json and the report. */
 export function compareTiming(repeats: number): string {
@@ -181,10 +178,4 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
     timeToQuality: target === null ? null : timeToQuality(rows, sceneNames, names, target),
   };
   return { results, images };
-}
-
-/** `{ psnrCeiling }`: the PSNR a reference's own noise allows anything scored against it; {} for a noiseless one. */
-export function psnrCeiling(ref: MeanVariance): { psnrCeiling?: number } {
-  const c = psnrFromMse(referenceNoiseMse(ref.mean, ref.variance, ref.spp));
-  return Number.isFinite(c) ? { psnrCeiling: c } : {};
 }

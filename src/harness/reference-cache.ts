@@ -7,6 +7,8 @@
 // means and variances are merged with Chan et al.'s pairwise formula, which equals recomputing from the sums.
 import type { GpuContext } from '../gpu/context.ts';
 import { RELMSE_EPSILON } from '../metrics/hdr.ts';
+import { psnrFromMse } from '../metrics/psnr.ts';
+import { referenceNoiseMse } from '../metrics/reference-noise.ts';
 import { PathTracer, type ProgressInfo } from '../render/path-tracer.ts';
 import { RENDERER_VERSION } from '../render/version.ts';
 import type { CompiledScene } from '../scene/compile.ts';
@@ -112,6 +114,12 @@ export function convergence(ref: MeanVariance): Convergence {
     rse += Math.sqrt(r);
   }
   return { meanRelativeStandardError: n ? rse / n : 0, expectedRelMSE: n ? rel / n : 0 };
+}
+
+/** `{ psnrCeiling }`: the PSNR a reference's own noise allows anything scored against it; {} for a noiseless one. */
+export function psnrCeiling(ref: MeanVariance): { psnrCeiling?: number } {
+  const c = psnrFromMse(referenceNoiseMse(ref.mean, ref.variance, ref.spp));
+  return Number.isFinite(c) ? { psnrCeiling: c } : {};
 }
 
 /** Running mean and sum of squared deviations (Chan et al.'s pairwise update), in float64. */

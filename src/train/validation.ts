@@ -3,6 +3,7 @@
 import { compileProceduralScene, proceduralSceneName, VALIDATION_SEEDS } from '../../scenes/procedural.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import type { ReferenceSettings } from '../harness/reference-cache.ts';
+import type { MeanVariance } from '../harness/ztest.ts';
 import type { CompiledScene } from '../scene/compile.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { psnr, psnrFromMse, referenceNoiseMse } from '../metrics/index.ts';
@@ -32,11 +33,7 @@ export const VALIDATION_REFERENCE_SEED = 0x7e7e;
 export type ValidationReferenceSource = (scene: CompiledScene, settings: ReferenceSettings, spp: number) => Promise<ValidationReference>;
 
 /** A reference: RGB mean and per-sample variance per pixel, and its samples per pixel (at least the spp asked for). */
-export interface ValidationReference {
-  mean: Float32Array;
-  variance: Float32Array;
-  spp: number;
-}
+export type ValidationReference = Pick<MeanVariance, 'mean' | 'variance' | 'spp'>;
 
 export async function buildValidationSet(
   gpu: GpuContext, opts: { scenes: number; size: number; spp: number[]; referenceSpp: number; maxDepth: number },
