@@ -53,6 +53,15 @@ export function sizeOption(raw: string | undefined, fallback: [number, number]):
   return [w, h];
 }
 
+/** A square image's side: `N` or `NxN` (the form --size takes elsewhere); a non-square size is an error. */
+export function squareSizeOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const m = /^\s*(\d+)\s*x\s*(\d+)\s*$/i.exec(raw);
+  if (!m) return intOption(name, raw, fallback, min, max);
+  if (m[1] !== m[2]) throw new UsageError(`--${name} must be square (one side, e.g. 256, or 256x256), got '${raw}'`);
+  return intOption(name, m[1], fallback, min, max);
+}
+
 export function choiceOption<T extends string>(name: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
   if (raw === undefined) return fallback;
   const v = choices.find((c) => c === raw.toLowerCase());

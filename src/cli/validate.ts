@@ -10,7 +10,7 @@ import { DEFAULT_REFERENCE_CACHE } from '../node/reference-store.ts';
 import { mseAgainstConverged, psnrFromMse } from '../metrics/index.ts';
 import { buildValidationSet, scoreValidation, type ValidationImageScore } from '../train/validation.ts';
 import { VALIDATION_SEEDS, proceduralSceneName } from '../../scenes/procedural.ts';
-import { choiceOption, intOption, parse, UsageError } from './args.ts';
+import { choiceOption, intOption, parse, squareSizeOption, UsageError } from './args.ts';
 import { sppList } from './compare.ts';
 import { describeModel, loadModel } from './denoise.ts';
 import { formatSeconds } from './progress.ts';
@@ -26,7 +26,7 @@ export const VALIDATE_USAGE = `usage: tracelab validate --model M [options]
   --weights FILE     its weights (default: the shipped denoiser/weights/<model>.bin)
   --ensemble N       1 (default), 2, 4 or 8: score the network's self-ensemble
   --scenes N         the first N validation scenes, 1 to ${VALIDATION_SEEDS.length} (default ${VALIDATION_SEEDS.length})
-  --size S           square image size (default 256)
+  --size S           square image size: S or SxS (default 256)
   --spp LIST         input samples per pixel (default 4,8,16,64)
   --ref-spp N        reference samples per pixel (default 4096)
   --max-depth D      maximum bounces (default 8, as in training)
@@ -38,7 +38,7 @@ export async function validateCommand(argv: string[]): Promise<void> {
   if (!values.model) throw new UsageError('validate needs --model (a built-in network or a spec .json file)');
   const ensemble = Number(choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1')) as EnsembleSize;
   const scenes = intOption('scenes', values.scenes, VALIDATION_SEEDS.length, 1, VALIDATION_SEEDS.length);
-  const size = intOption('size', values.size, 256, 8, 4096);
+  const size = squareSizeOption('size', values.size, 256, 8, 4096);
   const spp = sppList(values.spp ?? '4,8,16,64');
   const refSpp = intOption('ref-spp', values['ref-spp'], 4096, 1, 1 << 24);
   const maxDepth = intOption('max-depth', values['max-depth'], 8, 0, 64);

@@ -93,7 +93,9 @@ describe('tracelab validate', () => {
   }, 120_000);
 
   it('uses the cached references on the next run, and scores the self-ensemble', async () => {
-    const r = await run('validate', '--model', 'n2n-fast', ...OPTS, '--ensemble', '8', '--json', 'v8.json');
+    // --size as WxH, as the other commands take it: the same square set, so the same cached references
+    const opts = OPTS.map((o, i) => (OPTS[i - 1] === '--size' ? `${o}x${o}` : o));
+    const r = await run('validate', '--model', 'n2n-fast', ...opts, '--ensemble', '8', '--json', 'v8.json');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/reference procedural-70000000: cached, 48 spp/);
     expect(r.stderr).toMatch(/reference procedural-70000001: cached, 48 spp/);
@@ -110,6 +112,8 @@ describe('tracelab validate', () => {
     await writeFile(join(dir, 'bad.bin'), new Uint8Array(12));
     expectCleanFailure(await run('validate'), /validate needs --model/, 2);
     expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--scenes', '9'), /--scenes must be between 1 and 8, got 9/, 2);
+    expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--size', '64x32'), /--size must be square \(one side, e.g. 256, or 256x256\), got '64x32'/, 2);
+    expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--size', '4x4'), /--size must be between 8 and 4096, got 4/, 2);
     expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--spp', '4,x'), /--spp must list whole numbers/, 2);
     expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--ensemble', '3'), /--ensemble must be one of 1, 2, 4, 8/, 2);
     expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--json', 'scores.txt'), /--json must name a \.json file/, 2);
