@@ -115,7 +115,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       `${log.done ? 'done' : 'paused'}: step ${log.loss.at(-1)?.step ?? 0}/${cfg.steps}, ${formatSeconds(log.elapsedMs / 1000)} training, ` +
         `${log.stepsPerSecond.toFixed(2)} steps/s\n` +
         (last ? `validation PSNR: ${last.scores.map((s) => `${s.spp} spp ${s.noisy.toFixed(2)} -> ${s.denoised.toFixed(2)} dB`).join(', ')}\n` : '') +
-        `weights: ${store.weightsPath}\nlog: ${store.logPath}\n`,
+        `weights: ${store.weightsPath}${cfg.emaDecay ? ` (the moving average of the weights, decay ${cfg.emaDecay}; validated as such)` : ''}\nlog: ${store.logPath}\n`,
     );
   } finally {
     await pool?.destroy();

@@ -58,6 +58,12 @@ export interface TrainConfig {
    * of the seeded initialisation. A path relative to the working directory.
    */
   init?: string;
+  /**
+   * Keep an exponential moving average of the weights with this decay per step (e.g. 0.999: about the last 1,000
+   * steps) and validate and write the average instead of the last step's weights. Absent (or 0): none, and the
+   * config's hash is unchanged.
+   */
+  emaDecay?: number;
 }
 
 export class ConfigError extends Error {
@@ -104,7 +110,7 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
     for (const k of Object.keys(v as Obj)) if (k !== '$comment' && !fields.includes(k)) fail(`${key}.${k}`, 'is not a known field');
     return v as Obj;
   };
-  const known = ['name', 'spec', 'loss', 'targets', 'steps', 'batch', 'crop', 'learningRate', 'rampDown', 'seed', 'data', 'validation', 'checkpointEvery', 'logEvery', 'init', '$comment'];
+  const known = ['name', 'spec', 'loss', 'targets', 'steps', 'batch', 'crop', 'learningRate', 'rampDown', 'seed', 'data', 'validation', 'checkpointEvery', 'logEvery', 'init', 'emaDecay', '$comment'];
   for (const k of Object.keys(json)) if (!known.includes(k)) fail(k, 'is not a known field');
   const cfg: TrainConfig = {
     name: str(json, 'name', null),
@@ -137,6 +143,10 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
     logEvery: int(json, '', 'logEvery', 1, 1e8, 10),
   };
   if (json.init !== undefined) cfg.init = str(json, 'init', null);
+  if (json.emaDecay !== undefined) {
+    const d = num(json, '', 'emaDecay', 0, 0.999999);
+    if (d > 0) cfg.emaDecay = d;
+  }
   if ((cfg.data.firstScene ?? 0) + cfg.data.scenes > TRAINING_SEED_COUNT) fail('data.firstScene', `+ data.scenes goes past the last training scene (${TRAINING_SEED_COUNT - 1})`);
   if (cfg.data.targetSpp !== undefined && cfg.targets === 'clean') fail('data.targetSpp', "is for noisy targets; clean targets have data.cleanSpp samples");
   if (cfg.crop > cfg.data.size) fail('crop', `(${cfg.crop}) is larger than data.size (${cfg.data.size})`);

@@ -29,7 +29,7 @@ const DEFS: Record<KernelName, { code: string[]; bindings: Kind[] }> = {
   elementwise: { code: [elementwiseSrc], bindings: ['uniform', 'write', 'read', 'read'] },
   loss: { code: [lossSrc], bindings: ['uniform', 'read', 'read', 'write', 'write'] },
   sum: { code: [sumSrc], bindings: ['uniform', 'read', 'write'] },
-  adam: { code: [adamSrc], bindings: ['uniform', 'read', 'write', 'write', 'write'] },
+  adam: { code: [adamSrc], bindings: ['uniform', 'read', 'write', 'write', 'write', 'write'] },
   dihedral: { code: [dihedralSrc], bindings: ['uniform', 'read', 'read', 'read', 'write', 'write'] },
 };
 

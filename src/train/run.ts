@@ -124,7 +124,9 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
   const emit = opts.onEvent ?? (() => {});
   if (cfg.init !== undefined && !opts.initWeights) throw new ConfigError(`the config starts from '${cfg.init}' but its weights were not loaded`);
   const kernels = await TrainKernels.create(gpu, { stripRows: opts.stripRows });
-  const trainer = await NetworkTrainer.create(gpu, { spec, loss: cfg.loss, batch: cfg.batch, crop: cfg.crop, initSeed: cfg.seed, weights: opts.initWeights }, kernels);
+  const trainer = await NetworkTrainer.create(gpu, {
+    spec, loss: cfg.loss, batch: cfg.batch, crop: cfg.crop, initSeed: cfg.seed, weights: opts.initWeights, emaDecay: cfg.emaDecay,
+  }, kernels);
   try {
     let log: RunLog = {
       format: 'tracelab-train-log', version: 1, config: cfg, configHash: hash, adapter: gpu.adapter.name, parameters: trainer.parameterCount,
@@ -166,7 +168,8 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
       await trainer.sync();
       log.elapsedMs = elapsed();
       const state = await trainer.state();
-      await store.writeWeights(encodeWeights(spec, await trainer.weights()));
+      // with emaDecay the run's weights are the moving average (what validation scores); the checkpoint has both
+      await store.writeWeights(encodeWeights(spec, await trainer.averagedWeights()));
       await store.writeCheckpoint(encodeCheckpoint({
         configHash: hash, spec: spec.name, ...(spec.autoexposure !== undefined ? { autoexposure: spec.autoexposure } : {}), elapsedMs: log.elapsedMs, log,
       }, state));
@@ -175,7 +178,7 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
     };
     const runValidation = async () => {
       if (!val.length) return;
-      const scores = await validate(trainer, val);
+      const scores = await trainer.withAveragedWeights(() => validate(trainer, val));
       log.validation.push({ step: trainer.step, elapsedMs: elapsed(), scores });
       emit({ phase: 'validate', step: trainer.step, scores });
     };

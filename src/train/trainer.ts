@@ -29,6 +29,12 @@ export interface TrainerOptions {
   /** Square crop size (a multiple of 2^levels). */
   crop: number;
   adam?: AdamSettings;
+  /**
+   * Keep an exponential moving average of the parameters, ema = d * ema + (1 - d) * params after every step, from
+   * the starting weights (0 or absent: none). Averaging the iterates removes much of the step-to-step noise of
+   * small noisy batches; `averagedWeights()` and `withAveragedWeights()` use it.
+   */
+  emaDecay?: number;
 }
 
 /** A batch as the graph takes it: inputs channels-first per image (prepared), targets linear RGB channels-first. */
@@ -48,6 +54,8 @@ export interface TrainerState {
   params: Float32Array;
   m1: Float32Array;
   m2: Float32Array;
+  /** The moving average of the parameters (trainers with emaDecay; absent: it restarts from params). */
+  ema?: Float32Array;
 }
 
 export class NetworkTrainer {
@@ -71,11 +79,12 @@ export class NetworkTrainer {
     private readonly grads: GPUBuffer,
     private readonly m1: GPUBuffer,
     private readonly m2: GPUBuffer,
+    private readonly ema: GPUBuffer,
   ) {
     const { spec, batch, crop, loss } = options;
     this.graph = new TrainGraph(gpu, kernels, spec, { batch, width: crop, height: crop }, { params, grads }, loss);
     this.adamUniform = gpu.device.createBuffer({ label: 'adam uniforms', size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    this.adamBind = kernels.bindGroup('adam', 'adam', [grads, params, m1, m2], { buffer: this.adamUniform, offset: 0, size: 48 });
+    this.adamBind = kernels.bindGroup('adam', 'adam', [grads, params, m1, m2, ema], { buffer: this.adamUniform, offset: 0, size: 48 });
     this.lossRead = gpu.device.createBuffer({ label: 'loss readback', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const sizes = this.batchSizes;
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
@@ -99,7 +108,11 @@ export class NetworkTrainer {
     return gpu.scoped('creating the trainer', async () => {
       const params = gpu.createBufferWithData('train params', flat, usage);
       const mk = (label: string) => gpu.device.createBuffer({ label, size: flat.byteLength, usage });
-      return new NetworkTrainer(gpu, k, options, params, mk('train grads'), mk('adam m1'), mk('adam m2'));
+      const decay = options.emaDecay ?? 0;
+      if (!(decay >= 0 && decay < 1)) throw new RangeError(`NetworkTrainer: emaDecay must be in [0, 1), got ${decay}`);
+      // without averaging the shader never touches the average: a 4-byte placeholder binds in its place
+      const ema = decay > 0 ? gpu.createBufferWithData('train params average', flat, usage) : gpu.device.createBuffer({ label: 'train params average (unused)', size: 4, usage });
+      return new NetworkTrainer(gpu, k, options, params, mk('train grads'), mk('adam m1'), mk('adam m2'), ema);
     });
   }
 
@@ -137,7 +150,7 @@ export class NetworkTrainer {
     const a = this.options.adam ?? N2N_ADAM;
     const u = new ArrayBuffer(48);
     new Uint32Array(u, 0, 1)[0] = this.parameterCount;
-    new Float32Array(u, 16, 6).set([lr, a.beta1, a.beta2, a.eps, 1 - a.beta1 ** this.step, 1 - a.beta2 ** this.step]);
+    new Float32Array(u, 16, 7).set([lr, a.beta1, a.beta2, a.eps, 1 - a.beta1 ** this.step, 1 - a.beta2 ** this.step, this.options.emaDecay ?? 0]);
     q.writeBuffer(this.adamUniform, 0, u);
     // forward + loss + backward (in slices, each awaited before the next), then Adam with the last slice
     let enc = this.gpu.device.createCommandEncoder({ label: `train step ${this.step}` });
@@ -258,6 +271,40 @@ export class NetworkTrainer {
     return unpackParams(this.options.spec, new Float32Array(await this.gpu.readBuffer(this.params)));
   }
 
+  /** Whether this trainer keeps a moving average of its parameters (emaDecay > 0). */
+  get averaging(): boolean {
+    return (this.options.emaDecay ?? 0) > 0;
+  }
+
+  /** The moving average of the parameters (emaDecay); the parameters themselves without one. */
+  async averagedWeights(): Promise<NetworkWeights> {
+    return this.averaging ? unpackParams(this.options.spec, new Float32Array(await this.gpu.readBuffer(this.ema))) : this.weights();
+  }
+
+  /**
+   * Runs `fn` (inference: infer, denoise, validation) with the moving average in place of the parameters, then puts
+   * the parameters back; without averaging, just runs `fn`. No training step may run inside.
+   */
+  async withAveragedWeights<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.averaging) return fn();
+    const bytes = this.parameterCount * 4;
+    const saved = this.gpu.device.createBuffer({ label: 'train params (set aside)', size: bytes, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const swap = (from: GPUBuffer, to: GPUBuffer, keep?: GPUBuffer) => {
+      const enc = this.gpu.device.createCommandEncoder({ label: 'swap in the parameter average' });
+      if (keep) enc.copyBufferToBuffer(to, 0, keep, 0, bytes);
+      enc.copyBufferToBuffer(from, 0, to, 0, bytes);
+      this.gpu.device.queue.submit([enc.finish()]);
+    };
+    try {
+      swap(this.ema, this.params, saved);
+      return await fn();
+    } finally {
+      swap(saved, this.params);
+      await this.gpu.device.queue.onSubmittedWorkDone();
+      saved.destroy();
+    }
+  }
+
   /** Raw gradients of the last step (for tests). */
   async gradients(): Promise<Float32Array> {
     return new Float32Array(await this.gpu.readBuffer(this.grads));
@@ -265,14 +312,17 @@ export class NetworkTrainer {
 
   async state(): Promise<TrainerState> {
     const read = async (b: GPUBuffer) => new Float32Array(await this.gpu.readBuffer(b));
-    return { step: this.step, params: await read(this.params), m1: await read(this.m1), m2: await read(this.m2) };
+    const state: TrainerState = { step: this.step, params: await read(this.params), m1: await read(this.m1), m2: await read(this.m2) };
+    if (this.averaging) state.ema = await read(this.ema);
+    return state;
   }
 
   setState(s: TrainerState): void {
     const n = this.parameterCount;
-    if (s.params.length !== n || s.m1.length !== n || s.m2.length !== n) throw new RangeError(`trainer state holds ${s.params.length} parameters, expected ${n}`);
+    if (s.params.length !== n || s.m1.length !== n || s.m2.length !== n || (s.ema && s.ema.length !== n)) throw new RangeError(`trainer state holds ${s.params.length} parameters, expected ${n}`);
     const q = this.gpu.device.queue;
     q.writeBuffer(this.params, 0, s.params);
+    if (this.averaging) q.writeBuffer(this.ema, 0, s.ema ?? s.params);
     q.writeBuffer(this.m1, 0, s.m1);
     q.writeBuffer(this.m2, 0, s.m2);
     this.step = s.step;
@@ -282,6 +332,6 @@ export class NetworkTrainer {
     this.graph.destroy();
     this.releaseInference();
     const r = this.raw;
-    for (const b of [this.params, this.grads, this.m1, this.m2, this.adamUniform, this.lossRead, r.input, r.target, r.transforms, r.uniform]) b.destroy();
+    for (const b of [this.params, this.grads, this.m1, this.m2, this.ema, this.adamUniform, this.lossRead, r.input, r.target, r.transforms, r.uniform]) b.destroy();
   }
 }

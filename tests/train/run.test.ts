@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinSpec } from '../../src/denoise/specs.ts';
+import { decodeWeights } from '../../src/denoise/weights.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from '../../src/train/checkpoint.ts';
@@ -10,6 +11,7 @@ import { ConfigError, configHash, parseTrainConfig, type TrainConfig } from '../
 import { IntegratorPipeline } from '../../src/render/path-tracer.ts';
 import { proceduralSceneName, trainingSeed } from '../../scenes/procedural.ts';
 import { TrainKernels } from '../../src/train/kernels.ts';
+import { packParams } from '../../src/train/params.ts';
 import { renderTrainingPairs, runTraining, type RunStore } from '../../src/train/run.ts';
 import { NetworkTrainer } from '../../src/train/trainer.ts';
 import { mulberry32 } from '../support/random.ts';
@@ -129,6 +131,71 @@ describe('training runs', () => {
     await expect(runTraining(gpu, cfg, store)).rejects.toThrow(/mem\/checkpoint.tlck: not a usable checkpoint/);
   });
 
+  it('emaDecay: the trainer averages its parameters after every step; validation and the weights file use the average', async () => {
+    // the trainer: ema_t = d ema_{t-1} + (1 - d) params_t from the starting weights, checked against the recursion
+    // on the parameters read back after each step
+    const spec = builtinSpec('n2n-fast');
+    const d = 0.75;
+    const trainer = await NetworkTrainer.create(gpu, { spec, loss: 'l2', batch: 1, crop: 16, initSeed: 2, emaDecay: d });
+    try {
+      const rnd = mulberry32(5);
+      const sz = trainer.batchSizes;
+      const batch = { input: Float32Array.from({ length: sz.input }, () => rnd() - 0.5), target: Float32Array.from({ length: sz.target }, () => rnd()) };
+      const expected = Float64Array.from((await trainer.state()).params);
+      for (let i = 0; i < 3; i++) {
+        await trainer.trainStep(batch, 1e-2);
+        const p = (await trainer.state()).params;
+        expected.forEach((e, j) => (expected[j] = d * e + (1 - d) * p[j]));
+      }
+      const state = await trainer.state();
+      let err = 0;
+      let moved = 0;
+      state.ema!.forEach((v, j) => {
+        err = Math.max(err, Math.abs(v - expected[j]));
+        moved = Math.max(moved, Math.abs(v - state.params[j]));
+      });
+      expect(err).toBeLessThan(1e-6);
+      expect(moved).toBeGreaterThan(1e-3); // the average is not the parameters (lr 1e-2: steps of ~1e-2)
+      // withAveragedWeights swaps the average in for inference and puts the parameters back
+      const input = Float32Array.from({ length: sz.input }, () => rnd() - 0.5);
+      const own = await trainer.infer(input, 16, 16);
+      const avg = await trainer.withAveragedWeights(() => trainer.infer(input, 16, 16));
+      const plain = await NetworkTrainer.create(gpu, { spec, loss: 'l2', batch: 1, crop: 16, weights: await trainer.averagedWeights() });
+      try {
+        expect(Array.from(avg)).toEqual(Array.from(await plain.infer(input, 16, 16)));
+      } finally {
+        plain.destroy();
+      }
+      expect(Array.from(await trainer.infer(input, 16, 16))).toEqual(Array.from(own));
+      expect(Array.from(avg)).not.toEqual(Array.from(own));
+      // the checkpoint keeps it (version 2); a trainer restored from it continues the same average
+      const ck = decodeCheckpoint(encodeCheckpoint({ configHash: 'h', spec: spec.name, elapsedMs: 0, log: null }, state), 'x');
+      expect(ck.header.ema).toBe(true);
+      expect(Array.from(ck.state.ema!)).toEqual(Array.from(state.ema!));
+    } finally {
+      trainer.destroy();
+    }
+    // a run: the weights file holds the average, validation scores it, and a resumed run equals an uninterrupted one
+    const emaCfg = { ...cfg, emaDecay: 0.5 };
+    const a = new MemoryStore();
+    await runTraining(gpu, emaCfg, a);
+    const final = decodeCheckpoint(a.checkpoint!, 'x');
+    expect(final.header.ema).toBe(true);
+    const written = packParams(builtinSpec(cfg.spec), decodeWeights(builtinSpec(cfg.spec), a.weights!, 'w'));
+    expect(Array.from(written)).toEqual(Array.from(final.state.ema!));
+    expect(Array.from(written)).not.toEqual(Array.from(final.state.params));
+    const plainLog = JSON.parse(full.log);
+    const emaLog = JSON.parse(a.log);
+    expect(emaLog.validation[0].scores).toEqual(plainLog.validation[0].scores); // step 0: the average is the start
+    expect(emaLog.validation[2].scores[0].denoised).not.toBe(plainLog.validation[2].scores[0].denoised);
+    expect(emaLog.loss.map((l: { loss: number }) => l.loss)).toEqual(plainLog.loss.map((l: { loss: number }) => l.loss)); // the steps themselves are unchanged
+    const part = new MemoryStore();
+    await runTraining(gpu, emaCfg, part, { maxStepsThisSession: 3 });
+    part.checkpoint = part.history[0];
+    await runTraining(gpu, emaCfg, part);
+    expect(Buffer.from(part.weights!).equals(Buffer.from(a.weights!))).toBe(true);
+  }, 120_000);
+
   it('Adam lowers the loss: overfitting one fixed batch', async () => {
     const spec = builtinSpec('n2n-fast');
     const trainer = await NetworkTrainer.create(gpu, { spec, loss: 'l2', batch: 1, crop: 16, initSeed: 2 });
@@ -222,8 +289,17 @@ describe('training config', () => {
     }
   }, 60_000);
 
+  it('emaDecay is kept when above 0; 0 or absent changes neither the config nor its hash', () => {
+    expect(parseTrainConfig({ ...base(), emaDecay: 0 }, 'my.json')).toEqual(cfg);
+    const avg = parseTrainConfig({ ...base(), emaDecay: 0.999 }, 'my.json');
+    expect(avg.emaDecay).toBe(0.999);
+    expect(configHash(avg)).not.toBe(configHash(cfg));
+  });
+
   it.each([
     [{ steps: 0 }, /'steps' must be an integer in 1\.\./],
+    [{ emaDecay: 1 }, /'emaDecay' must be a number in 0\.\.0\.999999/],
+    [{ emaDecay: '0.9' }, /'emaDecay' must be a number/],
     [{ spec: 'n2n-huge' }, /'spec' must be 'n2n-paper' or 'n2n-fast' or 'n2n-fast-demod'/],
     [{ loss: 'l3' }, /'loss' must be 'l2' or 'l1' or 'hdr'/],
     [{ crop: 64 }, /'crop' \(64\) is larger than data.size \(32\)/],
