@@ -10,6 +10,7 @@ import type { CompiledScene } from '../scene/compile.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { configHash, ConfigError, type TrainConfig } from './config.ts';
 import { describeAutoexposure, renderPair, sampleBatch, type TrainingPair } from './data.ts';
+import { unpackParams } from './params.ts';
 import { learningRate } from './schedule.ts';
 import { TrainKernels, type StripRows } from './kernels.ts';
 import { NetworkTrainer, type Batch } from './trainer.ts';
@@ -168,8 +169,9 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
       await trainer.sync();
       log.elapsedMs = elapsed();
       const state = await trainer.state();
-      // with emaDecay the run's weights are the moving average (what validation scores); the checkpoint has both
-      await store.writeWeights(encodeWeights(spec, await trainer.averagedWeights()));
+      // with emaDecay the run's weights are the moving average (what validation scores); the checkpoint has both.
+      // Both come from the state just read back, not from a second read of the GPU buffers.
+      await store.writeWeights(encodeWeights(spec, unpackParams(spec, state.ema ?? state.params)));
       await store.writeCheckpoint(encodeCheckpoint({
         configHash: hash, spec: spec.name, ...(spec.autoexposure !== undefined ? { autoexposure: spec.autoexposure } : {}), elapsedMs: log.elapsedMs, log,
       }, state));
