@@ -58,10 +58,13 @@ export const COMPARE_USAGE = `usage: tracelab compare [options]
   --max-depth D      maximum bounces (default 8)
   --seed S           seed of the test renders (default 1)
   --repeat N         time each render and denoiser N times and keep the fastest (default 3)
+  --emission-spp N   emission separation: every denoiser gets the frame without the emission its camera rays hit
+                     first (lights, the sky seen directly) and that emission put back from N primary rays per pixel
+                     (anti-aliased); its renders count in the denoise time. 0: off (default)
   --cache DIR        reference cache (default ${DEFAULT_REFERENCE_CACHE})
   --out DIR          output directory (default report)`;
 
-const OPTIONS = ['scenes', 'spp', 'denoisers', 'weights', 'oidn-weights', 'online-steps', 'size', 'ref-spp', 'target-psnr', 'max-depth', 'seed', 'repeat', 'cache', 'out'] as const;
+const OPTIONS = ['scenes', 'spp', 'denoisers', 'weights', 'oidn-weights', 'online-steps', 'size', 'ref-spp', 'target-psnr', 'max-depth', 'seed', 'repeat', 'emission-spp', 'cache', 'out'] as const;
 
 function list(name: string, raw: string): string[] {
   const items = raw.split(',').map((s) => s.trim());
@@ -198,6 +201,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
   const maxDepth = intOption('max-depth', values['max-depth'], 8, 0, 1024);
   const seed = intOption('seed', values.seed, 1, 0, 0xffffffff);
   const repeats = intOption('repeat', values.repeat, 3, 1, 100);
+  const emissionSpp = intOption('emission-spp', values['emission-spp'], 0, 0, 1 << 16);
   const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
   if (cacheDir.trim() === '') throw new UsageError('--cache must name a directory');
   const out = values.out ?? 'report';
@@ -217,7 +221,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
   try {
     process.stderr.write(`adapter: ${gpu.adapter.name}${gpu.adapter.isFallback ? ' (software)' : ''}\n`);
     result = await runCompare(gpu, {
-      scenes, spp, denoisers, width, height, maxDepth, referenceSpp, seed, repeats, targetPsnr, weights,
+      scenes, spp, denoisers, width, height, maxDepth, referenceSpp, seed, repeats, targetPsnr, weights, emissionSpp,
       store: new FileReferenceStore(cacheDir),
       onProgress: progressPrinter(width * height),
     });

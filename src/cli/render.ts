@@ -4,6 +4,7 @@ import { Denoiser } from '../denoise/denoiser.ts';
 import { ENSEMBLE_SIZES, type EnsembleSize } from '../denoise/dihedral.ts';
 import { srgbDecode, TONE_OPERATORS } from '../image/tonemap.ts';
 import type { ImageF32 } from '../image/image.ts';
+import { addEmission, DEFAULT_EMISSION_SPP, EmissionPass, subtractEmission, type EmissionImages } from '../render/emission.ts';
 import { framePlanes } from '../render/frame-planes.ts';
 import { EstimatorMode } from '../render/layout.ts';
 import { PathTracer, type FrameData } from '../render/path-tracer.ts';
@@ -32,7 +33,10 @@ export const RENDER_USAGE = `usage: tracelab render <scene-name|file.glb|file.gl
   --denoise M        also denoise the frame on the GPU with network M (n2n-fast, n2n-paper or a spec .json)
                      and write it as FILE-denoised.ext
   --weights FILE     weights for --denoise (default denoiser/weights/<model>.bin, else untrained random weights)
-  --ensemble N       --denoise's self-ensemble: 1 (default), 2, 4 or 8 flips / transpositions averaged`;
+  --ensemble N       --denoise's self-ensemble: 1 (default), 2, 4 or 8 flips / transpositions averaged
+  --emission-spp N   --denoise's emission separation: the network gets the frame without the emission its camera
+                     rays hit first (lights, the sky seen directly), which goes back on its output rendered with N
+                     primary rays per pixel (anti-aliased edges); default ${DEFAULT_EMISSION_SPP}, 0: off (and off with --clamp)`;
 
 const AOVS = ['albedo', 'normal', 'depth'] as const;
 const ESTIMATORS = ['mis', 'nee', 'bsdf'] as const;
@@ -40,7 +44,7 @@ const ESTIMATORS = ['mis', 'nee', 'bsdf'] as const;
 export async function renderCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    ['spp', 'size', 'seed', 'out', 'aov', 'env', 'max-depth', 'exposure', 'tonemap', 'clamp', 'estimator', 'aperture', 'focus', 'denoise', 'weights', 'ensemble'],
+    ['spp', 'size', 'seed', 'out', 'aov', 'env', 'max-depth', 'exposure', 'tonemap', 'clamp', 'estimator', 'aperture', 'focus', 'denoise', 'weights', 'ensemble', 'emission-spp'],
     1,
   );
   const sceneSpec = positionals[0];
@@ -61,6 +65,10 @@ export async function renderCommand(argv: string[]): Promise<void> {
   if (values.weights !== undefined && values.denoise === undefined) throw new UsageError('--weights needs --denoise <model>');
   if (values.ensemble !== undefined && values.denoise === undefined) throw new UsageError('--ensemble needs --denoise <model>');
   const ensemble = Number(choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1')) as EnsembleSize;
+  if (values['emission-spp'] !== undefined && values.denoise === undefined) throw new UsageError('--emission-spp needs --denoise <model>');
+  // a clamped render's samples are min(radiance, C): its emission is not the depth-0 render's, so nothing is separated
+  if (values['emission-spp'] !== undefined && values['emission-spp'] !== '0' && clamp > 0) throw new UsageError('--emission-spp cannot separate the emission of a --clamp render (give --emission-spp 0)');
+  const emissionSpp = intOption('emission-spp', values['emission-spp'], clamp > 0 ? 0 : DEFAULT_EMISSION_SPP, 0, 1 << 16);
   // a bad model or weights file fails before rendering
   const model = values.denoise === undefined ? null : await loadModel(values.denoise, values.weights);
 
@@ -89,13 +97,29 @@ export async function renderCommand(argv: string[]): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     let denoised: { image: ImageF32; ms: number; exposure: number } | null = null;
     if (model) {
-      // the Frame's film buffer goes to the denoiser as it is: no CPU round trip
       if (model.warning) process.stderr.write(`${model.warning}\n`);
       denoiser = await Denoiser.create(gpu, { spec: model.spec, weights: model.weights });
       const t1 = performance.now();
-      const result = await denoiser.denoise(rendered, { ensemble });
-      const data = await result.read();
-      result.destroy();
+      let data: Float32Array;
+      if (emissionSpp > 0) {
+        // emission separation (src/render/emission.ts): through the CPU, the frame less its first-hit emission
+        const f = await tracer.readFrame();
+        const pass = await EmissionPass.create(gpu, scene, { width, height });
+        let e: EmissionImages;
+        try {
+          e = await pass.render(spp, seed, emissionSpp);
+        } finally {
+          pass.destroy();
+        }
+        const result = await denoiser.denoise({ width, height, color: subtractEmission(f.color, e.matching), albedo: f.albedo, normal: f.normal }, { ensemble });
+        data = addEmission(await result.read(), e.antialiased);
+        result.destroy();
+      } else {
+        // the Frame's film buffer goes to the denoiser as it is: no CPU round trip
+        const result = await denoiser.denoise(rendered, { ensemble });
+        data = await result.read();
+        result.destroy();
+      }
       denoised = { image: { width, height, channels: 3, data }, ms: performance.now() - t1, exposure: await denoiser.lastExposureScale() };
       process.stderr.write(`denoiser: ${describeModel(model)}; webgpu, ${denoiser.format === 'rgba16float' ? 'f16' : 'f32'} tensors\n`);
     }
@@ -110,7 +134,8 @@ export async function renderCommand(argv: string[]): Promise<void> {
       await writeImageFile(path, denoised.image, { exposure, operator });
       process.stdout.write(
         `wrote ${path} (${model.spec.name}${model.weightsFile ? '' : ', untrained (random) weights'}; ` +
-          `backend webgpu (${gpu.adapter.name}); denoise ${denoised.ms.toFixed(0)} ms${ensemble > 1 ? ` (ensemble of ${ensemble})` : ''}${describeExposure(model.spec, denoised.exposure)})\n`,
+          `backend webgpu (${gpu.adapter.name}); denoise ${denoised.ms.toFixed(0)} ms${ensemble > 1 ? ` (ensemble of ${ensemble})` : ''}` +
+          `${emissionSpp > 0 ? `, emission separated (${emissionSpp} rays per pixel)` : ''}${describeExposure(model.spec, denoised.exposure)})\n`,
       );
     }
   } finally {

@@ -4,6 +4,7 @@
 // references go through the reference cache, so only the first run renders them (and an interrupted one continues).
 import { createDenoiserBackend, type DenoiserBackend } from '../denoise/backend.ts';
 import { ENSEMBLE_SIZES, type EnsembleSize } from '../denoise/dihedral.ts';
+import { addEmission, subtractEmission } from '../render/emission.ts';
 import { writeFileAtomic } from '../node/atomic-file.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { DEFAULT_REFERENCE_CACHE } from '../node/reference-store.ts';
@@ -34,7 +35,7 @@ export const VALIDATE_USAGE = `usage: tracelab validate --model M [options]
   --json FILE        also write the scores (per spp and per scene) as JSON`;
 
 export async function validateCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, ['model', 'weights', 'ensemble', 'scenes', 'size', 'spp', 'ref-spp', 'max-depth', 'cache', 'json'], 0);
+  const { values } = parse(argv, ['model', 'weights', 'ensemble', 'scenes', 'size', 'spp', 'ref-spp', 'max-depth', 'emission-spp', 'cache', 'json'], 0);
   if (!values.model) throw new UsageError('validate needs --model (a built-in network or a spec .json file)');
   const ensemble = Number(choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1')) as EnsembleSize;
   const scenes = intOption('scenes', values.scenes, VALIDATION_SEEDS.length, 1, VALIDATION_SEEDS.length);
@@ -42,6 +43,7 @@ export async function validateCommand(argv: string[]): Promise<void> {
   const spp = sppList(values.spp ?? '4,8,16,64');
   const refSpp = intOption('ref-spp', values['ref-spp'], 4096, 1, 1 << 24);
   const maxDepth = intOption('max-depth', values['max-depth'], 8, 0, 64);
+  const emissionSpp = intOption('emission-spp', values['emission-spp'], 0, 0, 1 << 16);
   const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
   if (cacheDir.trim() === '') throw new UsageError('--cache must name a directory');
   if (values.json !== undefined && !values.json.toLowerCase().endsWith('.json')) throw new UsageError(`--json must name a .json file, got '${values.json}'`);
@@ -54,18 +56,22 @@ export async function validateCommand(argv: string[]): Promise<void> {
     process.stderr.write(`adapter: ${gpu.adapter.name}${gpu.adapter.isFallback ? ' (software)' : ''}\n`);
     process.stderr.write(`model: ${describeModel(model)}${ensemble > 1 ? `, self-ensemble of ${ensemble}` : ''}\n`);
     const t0 = performance.now();
-    const set = await buildValidationSet(gpu, { scenes, size, spp, referenceSpp: refSpp, maxDepth }, undefined, undefined, cachedValidationReferences(gpu, cacheDir));
+    const set = await buildValidationSet(gpu, { scenes, size, spp, referenceSpp: refSpp, maxDepth, emissionSpp }, undefined, undefined, cachedValidationReferences(gpu, cacheDir));
     const dataSeconds = (performance.now() - t0) / 1000;
     backend = await createDenoiserBackend({ gpu, spec: model.spec, weights: model.weights });
     const b = backend;
     const t1 = performance.now();
-    const { bySpp, images } = await scoreValidation(set, async (v) => (await b.denoise(v.frame, { ensemble })).data);
+    const { bySpp, images } = await scoreValidation(set, async (v) => {
+      if (!v.emission) return (await b.denoise(v.frame, { ensemble })).data;
+      const color = subtractEmission(v.frame.color, v.emission.matching);
+      return addEmission((await b.denoise({ ...v.frame, color }, { ensemble })).data, v.emission.antialiased);
+    });
     const denoiseSeconds = (performance.now() - t1) / 1000;
     const names = VALIDATION_SEEDS.slice(0, scenes).map(proceduralSceneName);
     const converged = againstConverged(spp, images);
     const lines = [
       `validation set: ${scenes} scene${scenes > 1 ? 's' : ''} (${names[0]}${scenes > 1 ? ` ... ${names[scenes - 1]}` : ''}), ${size}x${size}, ` +
-        `references ${refSpp} spp, max depth ${maxDepth}; ${formatSeconds(dataSeconds)} rendering, ${formatSeconds(denoiseSeconds)} denoising`,
+        `references ${refSpp} spp, max depth ${maxDepth}${emissionSpp > 0 ? `, emission separated (anti-aliased with ${emissionSpp} rays per pixel)` : ''}; ${formatSeconds(dataSeconds)} rendering, ${formatSeconds(denoiseSeconds)} denoising`,
       `model ${model.spec.name}${ensemble > 1 ? ` (self-ensemble of ${ensemble})` : ''}: mean PSNR over the scenes`,
       ...bySpp.map((s) => `  ${String(s.spp).padStart(4)} spp: noisy ${s.noisy.toFixed(2)} dB -> denoised ${s.denoised.toFixed(2)} dB (${sign(s.denoised - s.noisy)} dB)`),
       ...perSceneTable(names, spp, images),
@@ -76,7 +82,7 @@ export async function validateCommand(argv: string[]): Promise<void> {
     if (values.json) {
       const doc = {
         format: 'tracelab-validation', version: 1, model: model.spec.name, weights: model.weightsFile, ensemble, adapter: gpu.adapter.name,
-        settings: { scenes: names, size, spp, referenceSpp: refSpp, maxDepth },
+        settings: { scenes: names, size, spp, referenceSpp: refSpp, maxDepth, ...(emissionSpp > 0 ? { emissionSpp } : {}) },
         scores: bySpp, images, estimatedAgainstConverged: converged,
       };
       await writeFileAtomic(values.json, JSON.stringify(doc, null, 2) + '\n');

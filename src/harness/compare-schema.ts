@@ -38,6 +38,11 @@ export interface CompareSettings {
   weights: Record<string, string>;
   /** What renderMs and denoiseMs measure. */
   timing: string;
+  /**
+   * Emission separation (src/render/emission.ts): every denoiser but "none" got the frame without its first-hit
+   * emission and put back that emission rendered with this many primary rays per pixel. Absent: off.
+   */
+  emissionSpp?: number;
 }
 
 export interface ReferenceInfo {
@@ -150,6 +155,7 @@ function checkSettings(v: unknown): CompareSettings {
     metricTonemap: { operator: str(tone.operator, 'settings.metricTonemap.operator'), exposure: num(tone.exposure, 'settings.metricTonemap.exposure') },
     weights: weights as Record<string, string>,
     timing: str(s.timing, 'settings.timing'),
+    ...(s.emissionSpp === undefined ? {} : { emissionSpp: int(s.emissionSpp, 'settings.emissionSpp', 1) }),
   };
 }
 

@@ -5,21 +5,23 @@ import type { GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { METRIC_TONEMAP } from '../metrics/common.ts';
 import { computeMetrics } from '../metrics/compute.ts';
+import { addEmission, EmissionPass, subtractEmission, type EmissionImages } from '../render/emission.ts';
 import { PathTracer } from '../render/path-tracer.ts';
 import { RENDERER_VERSION } from '../render/version.ts';
 import type { CompiledScene } from '../scene/compile.ts';
 import { RESULTS_FORMAT, RESULTS_VERSION, type CompareResults, type ReferenceInfo, type ResultRow } from './compare-schema.ts';
 import { timeToQuality } from './compare-ttq.ts';
 import { NoDenoiser } from './denoisers/index.ts';
-import { denoiserInputFromFrame, type DenoiserPlugin } from './denoisers/types.ts';
+import { denoiserInputFromFrame, type DenoiserInput, type DenoiserPlugin } from './denoisers/types.ts';
 import { ensureReference, psnrCeiling, REFERENCE_SEED, type ReferenceStore } from './reference-cache.ts';
 
 /** What renderMs and denoiseMs measure, for results.json and the report. */
-export function compareTiming(repeats: number): string {
+export function compareTiming(repeats: number, emissionSpp = 0): string {
   return 'renderMs: wall time of PathTracer.render(spp) on a warmed-up tracer, waiting for the GPU to finish (reading the ' +
     'frame back is not counted); denoiseMs: wall time of the denoiser plugin on the frame read back (its upload, GPU work ' +
     'and read-back included), after one untimed warm-up call per denoiser; "none" copies the noisy image; prepareMs (online ' +
     'denoisers only): wall time of training on the scene before its frames, once per scene, counted in every totalMs of it. ' +
+    (emissionSpp > 0 ? `With emission separation, denoiseMs also counts its two depth-0 renders (the frame's own samples and ${emissionSpp} anti-aliasing rays per pixel) and the subtraction. ` : '') +
     (repeats > 1 ? `Each is the best of ${repeats} runs (the one least disturbed by other processes).` : 'Each is one run.');
 }
 
@@ -51,6 +53,11 @@ export interface CompareOptions {
   targetPsnr?: number | null;
   /** Weights file per n2n model, recorded in the results. */
   weights?: Record<string, string>;
+  /**
+   * Emission separation (src/render/emission.ts) for every denoiser but "none": 0 or absent = off, else the
+   * anti-aliased emission's primary rays per pixel.
+   */
+  emissionSpp?: number;
   onProgress?: (p: CompareProgress) => void;
 }
 
@@ -90,6 +97,8 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
   const seed = o.seed ?? 1;
   const repeats = o.repeats ?? 1;
   if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`repeats must be a positive integer, got ${repeats}`);
+  const emissionSpp = o.emissionSpp ?? 0;
+  if (!Number.isInteger(emissionSpp) || emissionSpp < 0) throw new RangeError(`emissionSpp must be a whole number >= 0, got ${emissionSpp}`);
   const { width, height } = o;
   const rows: ResultRow[] = [];
   const references: ReferenceInfo[] = [];
@@ -126,8 +135,10 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
         prepareMs.set(plugin, performance.now() - t0);
       }
       const tracer = await PathTracer.create(gpu, scene, { width, height, maxDepth });
+      const emission = emissionSpp > 0 ? await EmissionPass.create(gpu, scene, { width, height }) : null;
       try {
         await tracer.render({ spp: 1, seed }); // warm-up: first dispatch costs are not the renderer's per-spp cost
+        if (emission) await emission.render(1, seed, 1);
         for (const s of spp) {
           o.onProgress?.({ phase: 'run', scene: scene.name, spp: s, denoiser: null, step: step++, steps });
           const render = await timed(repeats, () => tracer.render({ spp: s, seed })); // same seed: the same frame each time
@@ -135,13 +146,31 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
           const input = denoiserInputFromFrame(frame);
           const run = { spp: s, images: {} as Record<string, ImageF32> };
           sceneImages.runs.push(run);
+          // With emission separation the denoisers (not "none", the noisy render itself) see the frame without its
+          // first-hit emission, and get the anti-aliased emission added to their output; its renders are timed with them.
+          let separated: { emission: EmissionImages; input: DenoiserInput; ms: number } | null = null;
+          if (emission) {
+            const t = await timed(repeats, async () => {
+              const e = await emission.render(s, seed, emissionSpp);
+              const color = subtractEmission(input.color.data, e.matching, input.color.channels === 4 ? 4 : 3);
+              return { emission: e, input: { ...input, color: { ...input.color, data: color } } };
+            });
+            separated = { ...t.value, ms: t.ms };
+          }
           for (const plugin of plugins) {
             o.onProgress?.({ phase: 'run', scene: scene.name, spp: s, denoiser: plugin.name, step: step++, steps });
+            const sep = separated && plugin.name !== 'none' ? separated : null;
+            const own = sep ? sep.input : input;
+            const call = async () => {
+              const out = await plugin.denoise(own);
+              return sep ? { ...out, data: addEmission(out.data, sep.emission.antialiased) } : out;
+            };
             if (!warm.has(plugin)) {
-              await plugin.denoise(input);
+              await call();
               warm.add(plugin);
             }
-            const out = await timed(repeats, () => plugin.denoise(input));
+            const out = await timed(repeats, call);
+            const denoiseMs = out.ms + (sep ? sep.ms : 0);
             const m = computeMetrics(out.value, reference);
             run.images[plugin.name] = out.value;
             const prep = prepareMs.get(plugin);
@@ -150,12 +179,13 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
               psnr: Number.isFinite(m.psnr) ? m.psnr : null,
               mse: 10 ** (-m.psnr / 10),
               ssim: m.ssim, relMSE: m.relMSE, smape: m.smape,
-              renderMs: render.ms, denoiseMs: out.ms, ...(prep === undefined ? {} : { prepareMs: prep }), totalMs: render.ms + out.ms + (prep ?? 0),
+              renderMs: render.ms, denoiseMs, ...(prep === undefined ? {} : { prepareMs: prep }), totalMs: render.ms + denoiseMs + (prep ?? 0),
             });
           }
         }
       } finally {
         tracer.destroy();
+        emission?.destroy();
       }
     }
   } finally {
@@ -171,7 +201,8 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
     date: new Date().toISOString(),
     settings: {
       scenes: sceneNames, spp, denoisers: names, width, height, maxDepth, seed, repeats, referenceSpp: o.referenceSpp, targetPsnr: target,
-      metricTonemap: { ...METRIC_TONEMAP }, weights: { ...(o.weights ?? {}) }, timing: compareTiming(repeats),
+      metricTonemap: { ...METRIC_TONEMAP }, weights: { ...(o.weights ?? {}) }, timing: compareTiming(repeats, emissionSpp),
+      ...(emissionSpp > 0 ? { emissionSpp } : {}),
     },
     references,
     results: rows,

@@ -7,6 +7,7 @@ import type { MeanVariance } from '../harness/ztest.ts';
 import type { CompiledScene } from '../scene/compile.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { psnr, psnrFromMse, referenceNoiseMse } from '../metrics/index.ts';
+import { EmissionPass, type EmissionImages } from '../render/emission.ts';
 import { IntegratorPipeline, PathTracer, type FrameData } from '../render/path-tracer.ts';
 import type { NetworkTrainer } from './trainer.ts';
 
@@ -19,6 +20,8 @@ export interface ValidationImage {
   /** Display-space MSE the reference's own noise adds to any score against it (referenceNoiseMse), and its spp. */
   referenceNoiseMse: number;
   referenceSpp: number;
+  /** With emission separation (opts.emissionSpp > 0): the frame's first-hit emission (src/render/emission.ts). */
+  emission?: EmissionImages;
 }
 
 /** Seed of the validation renders (distinct from the reference's). */
@@ -36,7 +39,7 @@ export type ValidationReferenceSource = (scene: CompiledScene, settings: Referen
 export type ValidationReference = Pick<MeanVariance, 'mean' | 'variance' | 'spp'>;
 
 export async function buildValidationSet(
-  gpu: GpuContext, opts: { scenes: number; size: number; spp: number[]; referenceSpp: number; maxDepth: number },
+  gpu: GpuContext, opts: { scenes: number; size: number; spp: number[]; referenceSpp: number; maxDepth: number; emissionSpp?: number },
   pipeline?: IntegratorPipeline, onScene?: (i: number) => void, reference?: ValidationReferenceSource,
 ): Promise<ValidationImage[]> {
   const images: ValidationImage[] = [];
@@ -46,6 +49,7 @@ export async function buildValidationSet(
     const scene = compileProceduralScene(seed);
     const settings = { width: opts.size, height: opts.size, maxDepth: opts.maxDepth, seed: VALIDATION_REFERENCE_SEED };
     const tracer = await PathTracer.create(gpu, scene, { width: opts.size, height: opts.size, maxDepth: opts.maxDepth, pipeline: pipe });
+    const emission = opts.emissionSpp ? await EmissionPass.create(gpu, scene, { width: opts.size, height: opts.size, pipeline: pipe }) : null;
     try {
       let ref: ValidationReference;
       if (reference) {
@@ -59,10 +63,12 @@ export async function buildValidationSet(
       for (const spp of opts.spp) {
         await tracer.render({ spp, seed: VALIDATION_SEED });
         const f = await tracer.readFrame();
-        images.push({ name: proceduralSceneName(seed), spp, frame: f, reference: ref.mean, referenceNoiseMse: referenceNoise, referenceSpp: ref.spp });
+        const e = emission && opts.emissionSpp ? { emission: await emission.render(spp, VALIDATION_SEED, opts.emissionSpp) } : {};
+        images.push({ name: proceduralSceneName(seed), spp, frame: f, reference: ref.mean, referenceNoiseMse: referenceNoise, referenceSpp: ref.spp, ...e });
       }
     } finally {
       tracer.destroy();
+      emission?.destroy();
     }
   }
   return images;

@@ -30,7 +30,7 @@ describe('tracelab demo', () => {
     expect(lines[1]).toBe('reference: 16 spp (rendered, cached for next time)');
     expect(lines[2]).toMatch(/^noisy {5}2 spp, render \d+\.\ds: {2}/);
     expect(lines[2]).toMatch(SCORE);
-    expect(lines[3]).toMatch(/^denoised {2}n2n-fast, weights fast\.bin, denoise \d+\.\ds: {2}/);
+    expect(lines[3]).toMatch(/^denoised {2}n2n-fast, weights fast\.bin, denoise \d+\.\ds \(emission separated, 32 rays per pixel\): {2}/);
     expect(lines[3]).toMatch(SCORE);
     expect(r.stdout).toMatch(/^wrote out\/noisy\.png, out\/denoised\.png, out\/reference\.png \(tone map aces\) and out\/report\.html$/m);
     for (const f of ['noisy.png', 'denoised.png', 'reference.png']) {
@@ -54,6 +54,18 @@ describe('tracelab demo', () => {
     const psnr = (line: RegExp) => Number(SCORE.exec(r.stdout.split('\n').find((l) => line.test(l))!)![1]);
     expect(psnr(/^denoised/)).toBeGreaterThan(psnr(/^noisy/));
     expect(readFileSync(join(dir, 'fallback', 'report.html'), 'utf8')).toContain('Note: n2n-fast has no trained weights');
+  });
+
+  it('--emission-spp 0 denoises the frame as rendered: the same noisy image, another denoised one', async () => {
+    const on = await tracelab('demo', ...TINY, '--weights', 'fast.bin', '--out', 'sep-on');
+    const off = await tracelab('demo', ...TINY, '--weights', 'fast.bin', '--emission-spp', '0', '--out', 'sep-off');
+    expect(on.code, on.stderr).toBe(0);
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).toMatch(/^denoised {2}n2n-fast, weights fast\.bin, denoise \d+\.\ds: {2}/m);
+    const read = async (d: string, f: string) => (await readImageFile(join(dir, d, f))).data;
+    expect(await read('sep-on', 'noisy.png')).toEqual(await read('sep-off', 'noisy.png'));
+    expect(await read('sep-on', 'denoised.png')).not.toEqual(await read('sep-off', 'denoised.png'));
+    expectCleanFailure(await tracelab('demo', ...TINY, '--emission-spp', '-1', '--out', 'bad'), /--emission-spp/, 2);
   });
 
   it.each([

@@ -146,7 +146,7 @@ describe('tracelab render --denoise', () => {
     const r = await tracelab('render', 'cornell-box', '--spp', '2', '--size', '20x14', '--out', 'cb.exr', '--denoise', 'n2n-fast', '--weights', 'fast.bin');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^wrote cb\.exr \(20x14, 2 spp/m);
-    expect(r.stdout).toMatch(/^wrote cb-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms, autoexposure x\d+\.?\d*\)$/m);
+    expect(r.stdout).toMatch(/^wrote cb-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms, emission separated \(32 rays per pixel\), autoexposure x\d+\.?\d*\)$/m);
     const [noisy, denoised] = await Promise.all([readImageFile(p('cb.exr')), readImageFile(p('cb-denoised.exr'))]);
     expect([noisy.width, noisy.height, denoised.width, denoised.height]).toEqual([20, 14, 20, 14]);
     expect(denoised.data.some((v, i) => v !== noisy.data[i])).toBe(true);
@@ -155,10 +155,19 @@ describe('tracelab render --denoise', () => {
   it('--ensemble 4 denoises the rendered frame with the self-ensemble: another image than one pass', async () => {
     const r = await tracelab('render', 'cornell-box', '--spp', '2', '--size', '20x14', '--out', 'cb4.exr', '--denoise', 'n2n-fast', '--weights', 'fast.bin', '--ensemble', '4');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^wrote cb4-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms \(ensemble of 4\), autoexposure x\d+\.?\d*\)$/m);
+    expect(r.stdout).toMatch(/^wrote cb4-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms \(ensemble of 4\), emission separated \(32 rays per pixel\), autoexposure x\d+\.?\d*\)$/m);
     // the same render (same seed) as cb.exr above, denoised by 4 passes instead of one
     const [one, four] = await Promise.all([readImageFile(p('cb-denoised.exr')), readImageFile(p('cb4-denoised.exr'))]);
     expect(errorStats(four.data, one.data).max).toBeGreaterThan(1e-3);
+  });
+
+  it('--emission-spp 0 denoises the film as rendered: the same noisy frame, another denoised image', async () => {
+    const r = await tracelab('render', 'cornell-box', '--spp', '2', '--size', '20x14', '--out', 'cb0.exr', '--denoise', 'n2n-fast', '--weights', 'fast.bin', '--emission-spp', '0');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote cb0-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms, autoexposure x\d+\.?\d*\)$/m);
+    const [noisy, noisy0, sep, off] = await Promise.all(['cb.exr', 'cb0.exr', 'cb-denoised.exr', 'cb0-denoised.exr'].map((f) => readImageFile(p(f))));
+    expect(noisy0.data).toEqual(noisy.data);
+    expect(errorStats(sep.data, off.data).max).toBeGreaterThan(1e-3);
   });
 
   it('rejects bad weights before rendering, writing nothing', async () => {
@@ -166,6 +175,9 @@ describe('tracelab render --denoise', () => {
     expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--weights', 'fast.bin'), /--weights needs --denoise/);
     expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--ensemble', '8'), /--ensemble needs --denoise/);
     expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--denoise', 'n2n-fast', '--ensemble', '6'), /--ensemble must be one of 1, 2, 4, 8, got '6'/);
+    expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--emission-spp', '8'), /--emission-spp needs --denoise/);
+    expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--denoise', 'n2n-fast', '--clamp', '4', '--emission-spp', '8'), /cannot separate the emission of a --clamp render/);
+    expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--denoise', 'n2n-fast', '--emission-spp', 'x'), /--emission-spp/);
     expect(readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
   });
 });

@@ -108,6 +108,19 @@ describe('tracelab validate', () => {
     expect(eight.images.some((e, i) => Math.abs(e.denoised - one.images[i].denoised) > 1e-4)).toBe(true);
   }, 120_000);
 
+  it('--emission-spp: the same noisy inputs, the network on them without their first-hit emission', async () => {
+    const r = await run('validate', '--model', 'n2n-fast', ...OPTS, '--emission-spp', '8', '--json', 've.json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/references 48 spp, max depth \d+, emission separated \(anti-aliased with 8 rays per pixel\)/);
+    const one = JSON.parse(await readFile(join(dir, 'v.json'), 'utf8')) as Doc;
+    const sep = JSON.parse(await readFile(join(dir, 've.json'), 'utf8')) as Doc & { settings: { emissionSpp?: number } };
+    expect(sep.settings.emissionSpp).toBe(8);
+    expect(sep.images.map((i) => i.noisy)).toEqual(one.images.map((i) => i.noisy));
+    // scene 1 is outdoors: the sky it sees directly is separated, so its denoised scores change
+    expect(sep.images.some((e, i) => Math.abs(e.denoised - one.images[i].denoised) > 1e-3)).toBe(true);
+    expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--emission-spp', '-2'), /--emission-spp/, 2);
+  }, 120_000);
+
   it('fails cleanly on bad input', async () => {
     await writeFile(join(dir, 'bad.bin'), new Uint8Array(12));
     expectCleanFailure(await run('validate'), /validate needs --model/, 2);

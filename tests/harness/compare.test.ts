@@ -14,6 +14,7 @@ import { denoiserInputFromFrame } from '../../src/harness/denoisers/types.ts';
 import type { ReferenceMeta, ReferenceStore } from '../../src/harness/reference-cache.ts';
 import type { MeanVariance } from '../../src/harness/ztest.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
+import { EmissionPass } from '../../src/render/emission.ts';
 import { psnrFromMse, referenceNoiseMse } from '../../src/metrics/index.ts';
 import { compileBuiltin, renderCompiled } from '../support/render.ts';
 
@@ -199,6 +200,32 @@ describe('runCompare (GPU, cornell-box 32x32)', () => {
     const frame = await renderCompiled(gpu, scene, { width: 32, height: 32, spp: 4, seed: 1 });
     expect(out.images[0].runs[1].images.none.data).toEqual(frame.color);
     expect(out.images[0].reference.data).toEqual(store.entries.values().next().value!.data.mean);
+  });
+
+  it('with emission separation the denoisers (not "none") get the frame without its first-hit emission and the anti-aliased emission back', async () => {
+    const scene = await compileBuiltin('cornell-box');
+    const sep = await runCompare(gpu, {
+      scenes: [scene], spp: [4], width: 32, height: 32, referenceSpp: 64, store, emissionSpp: 16,
+      denoisers: [{ name: 'atrous', create: BASELINE_DENOISERS.atrous }],
+    });
+    const r = checkResults(JSON.parse(JSON.stringify(sep.results)));
+    expect(r.settings.emissionSpp).toBe(16);
+    expect(r.settings.timing).toMatch(/emission separation/);
+    expect(out.results.settings.emissionSpp).toBeUndefined();
+    const images = sep.images[0].runs[0].images;
+    const before = out.images[0].runs[1].images; // the run above at 4 spp, without separation
+    expect(images.none.data).toEqual(before.none.data); // the noisy render is untouched
+    // the separated atrous output: the denoised remainder plus the emission, which atrous alone does not produce
+    let differ = 0;
+    for (let i = 0; i < images.atrous.data.length; i++) if (Math.abs(images.atrous.data[i] - before.atrous.data[i]) > 1e-3) differ++;
+    expect(differ).toBeGreaterThan(0);
+    // the anti-aliased emission (the same render: the test seed, 16 rays) is in the output, on top of a remainder >= 0
+    const pass = await EmissionPass.create(gpu, scene, { width: 32, height: 32 });
+    const e = await pass.render(4, 1, 16).finally(() => pass.destroy());
+    expect(Math.max(...e.antialiased)).toBeGreaterThan(1);
+    for (let i = 0; i < e.antialiased.length; i++) expect(images.atrous.data[i]).toBeGreaterThanOrEqual(e.antialiased[i] * (1 - 1e-6));
+    expect(() => checkResults({ ...r, settings: { ...r.settings, emissionSpp: 0 } })).toThrow(/emissionSpp/);
+    await expect(runCompare(gpu, { scenes: [scene], spp: [1], width: 32, height: 32, referenceSpp: 64, store, denoisers: [], emissionSpp: -1 })).rejects.toThrow(/emissionSpp/);
   });
 
   it('takes the reference from the cache the second time', async () => {

@@ -1,0 +1,88 @@
+// Emission separation for denoising: the radiance emitted by the first surface a camera ray hits (or the
+// environment it escapes to) is taken out of the noisy image before the denoiser sees it and put back, anti-aliased,
+// afterwards. That part of a pixel has no Monte Carlo noise beyond which emitter its samples landed on, yet it is
+// by far the brightest thing in the image: a light's radiance next to the ceiling it lights. A network (or a filter)
+// then spreads it onto the neighbouring pixels (n2n-fast-demod wrote the Cornell box light's 17 onto ceiling pixels
+// of 0.3) or, where 8 samples happened to miss a light's partly covered edge pixel, cannot know it was there.
+//
+// Both parts come from `maxDepth: 0` renders of the same scene, which count exactly the first hit's emission:
+// - `matching`: the same samples as the noisy frame (the same seed and spp; a camera ray is the first draw of its
+//   sample's random stream, so both renders trace the same primary rays): colour - matching is the noisy frame
+//   without its first-hit emission, with no emitter value left in it;
+// - `antialiased`: many more primary rays (a depth-0 sample is one ray, an 8-bounce path up to ~16), with another
+//   seed: the emission's converged value at the edges of lights and of the sky, which goes back onto the output.
+import type { GpuContext } from '../gpu/context.ts';
+import type { CompiledScene } from '../scene/compile.ts';
+import { PathTracer, type IntegratorPipeline } from './path-tracer.ts';
+
+/** Seed of the anti-aliased emission render, mixed with the frame's seed (never equal to it). */
+const ANTIALIAS_SEED_MIX = 0x9e3779b9;
+
+/** Primary rays per pixel of the anti-aliased emission, the default where a command turns separation on. */
+export const DEFAULT_EMISSION_SPP = 32;
+
+/** The two first-hit emission images of one noisy frame (RGB, linear, width x height). */
+export interface EmissionImages {
+  matching: Float32Array;
+  antialiased: Float32Array;
+  /** Samples per pixel of `antialiased`. */
+  antialiasedSpp: number;
+  /** Wall time of both renders, ms. */
+  ms: number;
+}
+
+/** Renders first-hit emission for frames of one scene and view (a depth-0 PathTracer). Owns its GPU objects. */
+export class EmissionPass {
+  private constructor(private readonly tracer: PathTracer) {}
+
+  static async create(
+    gpu: GpuContext, scene: CompiledScene, view: { width: number; height: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
+  ): Promise<EmissionPass> {
+    return new EmissionPass(await PathTracer.create(gpu, scene, { width: view.width, height: view.height, maxDepth: 0, pipeline: view.pipeline }));
+  }
+
+  /**
+   * The emission of a frame rendered with (`spp`, `seed`) by a PathTracer of the same scene and view (any maxDepth,
+   * the default estimator, no clamp), and its anti-aliased value from `antialiasedSpp` primary rays per pixel.
+   */
+  async render(spp: number, seed: number, antialiasedSpp: number): Promise<EmissionImages> {
+    if (!Number.isInteger(antialiasedSpp) || antialiasedSpp < 1) throw new RangeError(`emission samples per pixel must be a whole number >= 1, got ${antialiasedSpp}`);
+    const t0 = performance.now();
+    await this.tracer.render({ spp, seed });
+    const matching = (await this.tracer.readFrame()).color;
+    await this.tracer.render({ spp: antialiasedSpp, seed: (seed ^ ANTIALIAS_SEED_MIX) >>> 0 });
+    const antialiased = (await this.tracer.readFrame()).color;
+    return { matching, antialiased, antialiasedSpp, ms: performance.now() - t0 };
+  }
+
+  destroy(): void {
+    this.tracer.destroy();
+  }
+}
+
+/**
+ * The noisy colour without its first-hit emission: max(colour - emission, 0) per value (a remainder below zero is
+ * float rounding). Non-finite colour values are kept as they are (the denoisers clean them); a non-finite
+ * emission value counts as none. `color` may have 3 or 4 channels (`channels`); the result has the same layout.
+ */
+export function subtractEmission(color: Float32Array, emission: Float32Array, channels: 3 | 4 = 3): Float32Array {
+  const n = emission.length / 3;
+  if (!Number.isInteger(n) || color.length !== n * channels) throw new RangeError(`colour of ${color.length} values does not match an emission image of ${emission.length / 3} pixels`);
+  const out = new Float32Array(color.length);
+  for (let p = 0; p < n; p++) {
+    for (let c = 0; c < channels; c++) {
+      const v = color[p * channels + c];
+      const e = c < 3 ? emission[p * 3 + c] : 0;
+      out[p * channels + c] = Number.isFinite(v) && Number.isFinite(e) ? Math.max(v - e, 0) : v;
+    }
+  }
+  return out;
+}
+
+/** A denoised 3-channel image with the (anti-aliased) emission put back: a new array; non-finite emission adds nothing. */
+export function addEmission(denoised: Float32Array, emission: Float32Array): Float32Array {
+  if (denoised.length !== emission.length) throw new RangeError(`denoised image of ${denoised.length / 3} pixels does not match an emission image of ${emission.length / 3} pixels`);
+  const out = new Float32Array(denoised.length);
+  for (let i = 0; i < out.length; i++) out[i] = denoised[i] + (Number.isFinite(emission[i]) ? emission[i] : 0);
+  return out;
+}

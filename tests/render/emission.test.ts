@@ -1,0 +1,105 @@
+// Emission separation (src/render/emission.ts): the depth-0 render of a frame's own samples holds exactly the
+// emission its camera rays hit first, so taking it out leaves no emitter value in the frame (and a render of other
+// samples would); the anti-aliased emission converges to the light's coverage; the pure helpers' edge cases.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GpuContext } from '../../src/gpu/context.ts';
+import { createNodeGpuContext } from '../../src/node/gpu.ts';
+import { addEmission, EmissionPass, subtractEmission } from '../../src/render/emission.ts';
+import { PathTracer } from '../../src/render/path-tracer.ts';
+import type { CompiledScene } from '../../src/scene/compile.ts';
+import { compileBuiltin } from '../support/render.ts';
+
+describe('subtractEmission / addEmission', () => {
+  it('subtracts per value, clamps rounding below zero, keeps non-finite colour and ignores non-finite emission', () => {
+    const color = new Float32Array([5, 1, 0.5, NaN, Infinity, 2]);
+    const emission = new Float32Array([4, 1.000001, 0, 1, 1, NaN]);
+    const out = subtractEmission(color, emission);
+    expect(out[0]).toBeCloseTo(1, 6);
+    expect(out[1]).toBe(0);
+    expect(out[2]).toBe(0.5);
+    expect(out[3]).toBeNaN();
+    expect(out[4]).toBe(Infinity);
+    expect(out[5]).toBe(2);
+    expect(color[0]).toBe(5); // the input is not modified
+  });
+
+  it('keeps a fourth channel as it is', () => {
+    const out = subtractEmission(new Float32Array([3, 3, 3, 7]), new Float32Array([1, 2, 3]), 4);
+    expect([...out]).toEqual([2, 1, 0, 7]);
+  });
+
+  it('adds the emission back, and rejects images of another size', () => {
+    expect([...addEmission(new Float32Array([1, 2, 3]), new Float32Array([0.5, NaN, 1]))]).toEqual([1.5, 2, 4]);
+    expect(() => addEmission(new Float32Array(6), new Float32Array(3))).toThrow(/does not match/);
+    expect(() => subtractEmission(new Float32Array(8), new Float32Array(3), 4)).toThrow(/does not match/);
+  });
+});
+
+describe('EmissionPass (GPU, cornell-box 32x32)', () => {
+  const SIZE = 32;
+  let gpu: GpuContext;
+  let scene: CompiledScene;
+  let tracer: PathTracer;
+  let pass: EmissionPass;
+  beforeAll(async () => {
+    gpu = await createNodeGpuContext();
+    scene = await compileBuiltin('cornell-box');
+    tracer = await PathTracer.create(gpu, scene, { width: SIZE, height: SIZE, maxDepth: 8 });
+    pass = await EmissionPass.create(gpu, scene, { width: SIZE, height: SIZE });
+  });
+  afterAll(() => {
+    pass?.destroy();
+    tracer?.destroy();
+    gpu?.destroy();
+  });
+
+  /** Values where the remainder colour - emission is below zero beyond float rounding, and the emissive values. */
+  function negatives(color: Float32Array, emission: Float32Array): { negative: number; emissive: number } {
+    let negative = 0;
+    let emissive = 0;
+    for (let i = 0; i < emission.length; i++) {
+      if (emission[i] > 0) emissive++;
+      if (color[i] - emission[i] < -1e-4 * Math.max(1, emission[i])) negative++;
+    }
+    return { negative, emissive };
+  }
+
+  it('the frame\'s own samples: no remainder below zero; another seed\'s samples leave negative remainders at the light\'s edge', async () => {
+    await tracer.render({ spp: 4, seed: 11 });
+    const frame = await tracer.readFrame();
+    const own = await pass.render(4, 11, 4);
+    const mine = negatives(frame.color, own.matching);
+    expect(mine.emissive).toBeGreaterThan(9); // the light is in view (a few pixels at 32x32)
+    expect(mine.negative).toBe(0);
+    const other = await pass.render(4, 12, 4);
+    expect(negatives(frame.color, other.matching).negative).toBeGreaterThan(0);
+  });
+
+  it('inside the light the emission is the light\'s radiance, and what is left there is the light\'s reflection only', async () => {
+    await tracer.render({ spp: 4, seed: 3 });
+    const frame = await tracer.readFrame();
+    const e = await pass.render(4, 3, 16);
+    const le = Math.max(...e.matching);
+    expect(le).toBeGreaterThan(1); // the Cornell light is far brighter than anything it lights
+    const rest = subtractEmission(frame.color, e.matching);
+    let inside = 0;
+    for (let i = 0; i < e.matching.length; i++) {
+      if (e.matching[i] !== le) continue;
+      inside++;
+      expect(e.antialiased[i]).toBeLessThanOrEqual(le * (1 + 1e-6));
+      expect(rest[i]).toBeLessThan(0.5 * le);
+    }
+    expect(inside).toBeGreaterThan(0);
+    expect(e.antialiasedSpp).toBe(16);
+    expect(e.ms).toBeGreaterThan(0);
+  });
+
+  it('the anti-aliased emission is a mean over more rays: between 0 and the light\'s radiance, fractional on edge pixels', async () => {
+    const e = await pass.render(1, 5, 64);
+    const le = Math.max(...e.antialiased);
+    const fractional = [...e.antialiased].filter((v) => v > 0.02 * le && v < 0.98 * le).length;
+    expect(fractional).toBeGreaterThan(0);
+    expect(Math.min(...e.antialiased)).toBeGreaterThanOrEqual(0);
+    await expect(pass.render(1, 5, 0)).rejects.toThrow(/whole number/);
+  });
+});
