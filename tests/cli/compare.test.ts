@@ -118,6 +118,7 @@ describe('tracelab compare', () => {
     ['zero online steps', ['--denoisers', 'online-n2n-fast', '--weights', 'fast.bin', '--online-steps', '0'], 2, /--online-steps must be between 1 and 100000, got 0/],
     ['--online-steps without an online denoiser', ['--denoisers', 'n2n-fast', '--weights', 'fast.bin', '--online-steps', '5'], 2, /--online-steps needs an online denoiser \(online-n2n-fast, /],
     ['an online denoiser with weights of another network', ['--denoisers', 'online-n2n-fast', '--weights', 'paper.bin'], 1, /paper\.bin: weights were made for a different network/],
+    ['a bad emission spp', ['--emission-spp', 'x'], 2, /--emission-spp must be/],
     ['a bad target', ['--target-psnr', 'high'], 2, /--target-psnr must be a finite number, got 'high'/],
     ['a positional argument', ['cornell-box'], 2, /unexpected argument 'cornell-box'/],
     ['oidn without OIDN weights', ['--denoisers', 'oidn'], 2, /oidn needs OIDN weights, which do not ship with tracelab: pass --oidn-weights FILE\.tza/],
