@@ -95,6 +95,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
     const t0 = performance.now();
     const rendered = await tracer.render({ spp, seed, onProgress: (p) => bar.update(p.done, p.total, p.elapsedMs) });
     const seconds = (performance.now() - t0) / 1000;
+    const frame = await tracer.readFrame();
     let denoised: { image: ImageF32; ms: number; exposure: number } | null = null;
     if (model) {
       if (model.warning) process.stderr.write(`${model.warning}\n`);
@@ -103,7 +104,6 @@ export async function renderCommand(argv: string[]): Promise<void> {
       let data: Float32Array;
       if (emissionSpp > 0) {
         // emission separation (src/render/emission.ts): through the CPU, the frame less its first-hit emission
-        const f = await tracer.readFrame();
         const pass = await EmissionPass.create(gpu, scene, { width, height });
         let e: EmissionImages;
         try {
@@ -111,7 +111,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
         } finally {
           pass.destroy();
         }
-        const result = await denoiser.denoise({ width, height, color: subtractEmission(f.color, e.matching), albedo: f.albedo, normal: f.normal }, { ensemble });
+        const result = await denoiser.denoise({ width, height, color: subtractEmission(frame.color, e.matching), albedo: frame.albedo, normal: frame.normal }, { ensemble });
         data = addEmission(await result.read(), e.antialiased);
         result.destroy();
       } else {
@@ -123,7 +123,6 @@ export async function renderCommand(argv: string[]): Promise<void> {
       denoised = { image: { width, height, channels: 3, data }, ms: performance.now() - t1, exposure: await denoiser.lastExposureScale() };
       process.stderr.write(`denoiser: ${describeModel(model)}; webgpu, ${denoiser.format === 'rgba16float' ? 'f16' : 'f32'} tensors\n`);
     }
-    const frame = await tracer.readFrame();
     await writeOutputs(frame, out, aovs, { exposure, operator });
     process.stdout.write(
       `wrote ${out} (${width}x${height}, ${spp} spp, ${formatSeconds(seconds)}, ` +
