@@ -60,6 +60,7 @@ export function collectStats(a: AppState): AppStats {
       spp: s?.denoised?.spp ?? 0,
       finalEnsemble: s?.denoise.finalEnsemble ?? 1,
       ensemble: s?.denoised ? s.denoise.resultEnsemble : 1,
+      emissionSpp: s?.denoised ? s.denoise.resultEmissionSpp : 0,
     },
     reference: {
       state: ref?.state ?? 'none',

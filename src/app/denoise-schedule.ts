@@ -3,6 +3,7 @@
 // render goes on.
 import type { GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
+import { addEmission } from '../render/emission.ts';
 import type { Frame, FrameData } from '../render/path-tracer.ts';
 import type { EnsembleSize } from '../denoise/dihedral.ts';
 import { createAppDenoiser, type AppDenoiser, type DenoiserChoice, type DenoiserKind } from './denoising.ts';
@@ -26,6 +27,8 @@ export class DenoiseSchedule {
   finalEnsemble: EnsembleSize = 1;
   /** The ensemble size of the shown result (1: a single pass, or a filter). */
   resultEnsemble: EnsembleSize = 1;
+  /** Emission separation of the shown result: rays per pixel of the emission put back (0: none). */
+  resultEmissionSpp = 0;
   /** Denoises instead of the app's denoiser while set (the online-training network); its owner destroys it. */
   override: AppDenoiser | null = null;
   private denoiser: Promise<AppDenoiser> | null = null;
@@ -84,18 +87,21 @@ export class DenoiseSchedule {
 
   /**
    * Denoises `frame` (on the GPU) / `data` (read back), with the final ensemble when `final` (the render reached
-   * its target); returns an error message instead of throwing.
+   * its target); returns an error message instead of throwing. With `emission` (src/render/emission.ts), `data` is
+   * the frame without its first-hit emission (frame null) and `emission` the anti-aliased emission to add back.
    */
-  async run(frame: Frame, data: FrameData, final = false): Promise<string | null> {
+  async run(frame: Frame | null, data: FrameData, final = false, emission?: { antialiased: Float32Array; spp: number }): Promise<string | null> {
     try {
       const denoiser = this.override ?? (await this.denoiser!);
       const ensemble = final && denoiser.ensembles ? this.finalEnsemble : 1;
       const t0 = performance.now();
-      const image = await denoiser.denoise(frame, data, ensemble);
+      let image = await denoiser.denoise(frame, data, ensemble);
+      if (emission) image = { ...image, data: addEmission(image.data, emission.antialiased) };
       this.ms = performance.now() - t0;
       this.runs++;
       this.result = { image, spp: data.spp };
       this.resultEnsemble = ensemble;
+      this.resultEmissionSpp = emission?.spp ?? 0;
       this.redo = false;
       return null;
     } catch (err) {

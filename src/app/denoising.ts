@@ -4,6 +4,7 @@
 // Browser-only: the weights are found with Vite's import.meta.glob at build time, so a missing file costs no
 // failed request (a 404 would be a console error) and a present one is bundled as an asset.
 import { Denoiser } from '../denoise/denoiser.ts';
+import type { DenoiseImages } from '../denoise/images.ts';
 import type { EnsembleSize } from '../denoise/dihedral.ts';
 import { builtinSpec } from '../denoise/specs.ts';
 import { decodeWeights, initWeights, type NetworkWeights } from '../denoise/weights.ts';
@@ -35,10 +36,11 @@ export interface AppDenoiser {
   /** Whether `denoise` runs self-ensembles (the networks do; the filters ignore `ensemble`). */
   readonly ensembles: boolean;
   /**
-   * `frame` is the film on the GPU (the network reads it directly), `data` the same frame read back. `ensemble`: a
-   * network's mean over that many flips / transpositions of the input (src/denoise/dihedral.ts); default 1.
+   * `frame` is the film on the GPU (the network reads it directly), `data` the same frame read back; null `frame`:
+   * denoise `data` (e.g. the frame without its first-hit emission). `ensemble`: a network's mean over that many flips /
+   * transpositions of the input (src/denoise/dihedral.ts); default 1.
    */
-  denoise(frame: Frame, data: FrameData, ensemble?: EnsembleSize): Promise<ImageF32>;
+  denoise(frame: Frame | null, data: FrameData, ensemble?: EnsembleSize): Promise<ImageF32>;
   destroy(): void;
 }
 
@@ -66,8 +68,8 @@ async function n2nDenoiser(gpu: GpuContext, kind: NetworkKind, weights: NetworkW
     kind,
     label,
     ensembles: true,
-    async denoise(frame, _data, ensemble = 1) {
-      const out = await dn.denoise(frame, { ensemble });
+    async denoise(frame, data, ensemble = 1) {
+      const out = await dn.denoise(frame ?? frameImages(data), { ensemble });
       try {
         return { width: out.width, height: out.height, channels: 3, data: await out.read() };
       } finally {
@@ -76,6 +78,11 @@ async function n2nDenoiser(gpu: GpuContext, kind: NetworkKind, weights: NetworkW
     },
     destroy: () => dn.destroy(),
   };
+}
+
+/** The network input of a frame read back: colour, albedo and normal. */
+export function frameImages(data: FrameData): DenoiseImages {
+  return { width: data.width, height: data.height, color: data.color, albedo: data.albedo, normal: data.normal };
 }
 
 /** OIDN's weights, once the user drops a .tza file (they do not ship with tracelab). */

@@ -56,6 +56,8 @@ export interface AppStats {
     /** The final denoise's ensemble size as set, and that of the current denoised image (1: one pass). */
     finalEnsemble: number;
     ensemble: number;
+    /** Emission separation of the current denoised image: rays per pixel of the emission put back; 0: none. */
+    emissionSpp: number;
   };
   reference: {
     /** 'none', 'rendering' (in the background), or 'ready'. */

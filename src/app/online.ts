@@ -14,7 +14,7 @@ import type { ImageF32 } from '../image/image.ts';
 import { psnr } from '../metrics/psnr.ts';
 import type { CompiledScene } from '../scene/compile.ts';
 import { OnlineTrainer } from '../train/online.ts';
-import { fetchTrainedWeights, N2N_MODEL, N2N_WEIGHTS_FILE, type AppDenoiser } from './denoising.ts';
+import { fetchTrainedWeights, frameImages, N2N_MODEL, N2N_WEIGHTS_FILE, type AppDenoiser } from './denoising.ts';
 import type { AppStats } from './hook.ts';
 import { StepRate, TrainingHistory, TrainPacer } from './online-schedule.ts';
 import type { RenderSession } from './session.ts';
@@ -80,7 +80,7 @@ export class OnlineTraining {
         return owner.label;
       },
       ensembles: true,
-      denoise: (frame, _data, ensemble) => owner.denoiseWith(frame, ensemble),
+      denoise: (frame, data, ensemble) => owner.denoiseWith(frame ?? frameImages(data), ensemble),
       destroy: () => undefined, // the trainer is this class's to destroy
     };
   }

@@ -1,8 +1,9 @@
 // The app's settings from the URL query (?scene=&size=&spp=&seed=&max-depth=&ref-spp=&denoise=&denoise-every=
-// &denoiser=&ensemble=), with defaults for the UI.
+// &denoiser=&ensemble=&emission=), with defaults for the UI.
 // Tests use them to render a small image quickly; users can bookmark a view.
 import { DEFAULT_SCENE, findScene } from '../../scenes/index.ts';
 import { ENSEMBLE_SIZES, isEnsembleSize, type EnsembleSize } from '../denoise/dihedral.ts';
+import { DEFAULT_EMISSION_SPP } from '../render/emission.ts';
 import type { DenoiserChoice } from './denoising.ts';
 
 export const DENOISER_PARAM_VALUES: readonly DenoiserChoice[] = ['auto', 'n2n', 'n2n-fast-demod', 'n2n-paper-demod', 'atrous', 'bilateral', 'oidn'];
@@ -25,6 +26,11 @@ export interface AppParams {
   denoiser: DenoiserChoice;
   /** Self-ensemble size of a network's final denoise (when the render is done): 1, 2, 4 or 8. */
   ensemble: EnsembleSize;
+  /**
+   * Emission separation for the denoiser (src/render/emission.ts): primary rays per pixel of the emission put back
+   * on its output; 0: off.
+   */
+  emissionSpp: number;
 }
 
 export const DEFAULT_PARAMS: AppParams = {
@@ -39,6 +45,7 @@ export const DEFAULT_PARAMS: AppParams = {
   denoiseEvery: 8,
   denoiser: 'auto',
   ensemble: 1,
+  emissionSpp: DEFAULT_EMISSION_SPP,
 };
 
 /** A bad URL parameter; the message names the parameter and what is wrong. */
@@ -91,5 +98,6 @@ export function parseParams(search: string): AppParams {
     denoiseEvery: integer(query, 'denoise-every', DEFAULT_PARAMS.denoiseEvery, 1, 1 << 20),
     denoiser: denoiser as DenoiserChoice,
     ensemble,
+    emissionSpp: integer(query, 'emission', DEFAULT_PARAMS.emissionSpp, 0, 1 << 16),
   };
 }

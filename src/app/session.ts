@@ -5,6 +5,7 @@
 import type { GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { psnr } from '../metrics/psnr.ts';
+import { EmissionTracker, subtractEmission } from '../render/emission.ts';
 import { IntegratorPipeline, PathTracer, type FrameData } from '../render/path-tracer.ts';
 import type { BuiltScene } from '../scene/built-scene.ts';
 import { compileScene, type CompiledCamera, type CompiledScene } from '../scene/compile.ts';
@@ -25,6 +26,11 @@ export interface SessionSettings {
   seed: number;
   maxDepth: number;
   denoiser?: DenoiserChoice; // at start; default 'auto'
+  /**
+   * Emission separation (src/render/emission.ts): the denoiser gets the frame without the emission its camera rays
+   * hit first, and that emission goes back on its output from this many primary rays per pixel; 0: off. Default 0.
+   */
+  emissionSpp?: number;
 }
 
 export interface SceneSource {
@@ -61,6 +67,10 @@ export class RenderSession {
   scale = 1;
 
   private main: TimedTracer | null = null;
+  /** The view's first-hit emission, kept in step with `main` (made at the first separated denoise of a scene). */
+  private emission: EmissionTracker | null = null;
+  /** Camera version the emission tracker renders. */
+  private emissionVersion = -1;
   private preview: TimedTracer | null = null;
   private mainVersion = 0;
   private lastCameraChange = -Infinity;
@@ -166,6 +176,7 @@ export class RenderSession {
   setDenoised(result: { image: ImageF32; spp: number } | null): void {
     this.denoise.result = result;
     this.denoise.resultEnsemble = 1; // one pass (the online network's own denoises)
+    this.denoise.resultEmissionSpp = 0; // of the frame as rendered
     this.updatePsnr();
     this.listener.frame();
     this.wake();
@@ -227,6 +238,8 @@ export class RenderSession {
   }
 
   private dropTracers(): void {
+    this.emission?.destroy();
+    this.emission = null;
     this.main?.destroy();
     this.preview?.destroy();
     this.main = this.preview = null;
@@ -294,7 +307,25 @@ export class RenderSession {
   }
 
   private async denoiseStep(): Promise<void> {
-    const problem = await this.denoise.run(this.main!.tracer.frame(), this.noisy!, this.noisy!.spp >= this.settings.targetSpp);
+    const noisy = this.noisy!;
+    const final = noisy.spp >= this.settings.targetSpp;
+    const aaSpp = this.settings.emissionSpp ?? 0;
+    let problem: string | null;
+    if (aaSpp > 0 && this.scene && this.camera) {
+      const t0 = performance.now();
+      const { width, height, seed } = this.settings;
+      this.emission ??= await EmissionTracker.create(this.gpu, this.scene, { width, height, seed, antialiasedSpp: aaSpp, pipeline: this.pipeline });
+      if (this.emissionVersion !== this.mainVersion) {
+        this.emission.setCamera(this.camera);
+        this.emissionVersion = this.mainVersion;
+      }
+      const e = await this.emission.images(noisy.spp);
+      const ms = performance.now() - t0;
+      problem = await this.denoise.run(null, { ...noisy, color: subtractEmission(noisy.color, e.matching) }, final, { antialiased: e.antialiased, spp: aaSpp });
+      this.denoise.ms += ms;
+    } else {
+      problem = await this.denoise.run(this.main!.tracer.frame(), noisy, final);
+    }
     if (problem) this.listener.notice(problem);
     this.updatePsnr();
     this.listener.frame();

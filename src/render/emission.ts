@@ -12,7 +12,7 @@
 // - `antialiased`: many more primary rays (a depth-0 sample is one ray, an 8-bounce path up to ~16), with another
 //   seed: the emission's converged value at the edges of lights and of the sky, which goes back onto the output.
 import type { GpuContext } from '../gpu/context.ts';
-import type { CompiledScene } from '../scene/compile.ts';
+import type { CompiledCamera, CompiledScene } from '../scene/compile.ts';
 import { PathTracer, type IntegratorPipeline } from './path-tracer.ts';
 
 /** Seed of the anti-aliased emission render, mixed with the frame's seed (never equal to it). */
@@ -85,4 +85,62 @@ export function addEmission(denoised: Float32Array, emission: Float32Array): Flo
   const out = new Float32Array(denoised.length);
   for (let i = 0; i < out.length; i++) out[i] = denoised[i] + (Number.isFinite(emission[i]) ? emission[i] : 0);
   return out;
+}
+
+/**
+ * First-hit emission kept in step with a progressively accumulated frame (the browser app, whose view gains a few
+ * samples per animation frame): `matching` continues the frame's own samples (the same seed, sample 0 on), so
+ * bringing it to the frame's spp costs only the new samples; `antialiased` (another seed) is rendered once per view.
+ * A camera change restarts both, as it restarts the view. Owns its two depth-0 tracers.
+ */
+export class EmissionTracker {
+  private antialiased: Float32Array | null = null;
+
+  private constructor(private readonly matching: PathTracer, private readonly aa: PathTracer, private readonly seed: number, readonly antialiasedSpp: number) {}
+
+  static async create(
+    gpu: GpuContext, scene: CompiledScene,
+    view: { width: number; height: number; seed: number; antialiasedSpp: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
+  ): Promise<EmissionTracker> {
+    if (!Number.isInteger(view.antialiasedSpp) || view.antialiasedSpp < 1) throw new RangeError(`emission samples per pixel must be a whole number >= 1, got ${view.antialiasedSpp}`);
+    const opts = { width: view.width, height: view.height, maxDepth: 0, pipeline: view.pipeline };
+    const matching = await PathTracer.create(gpu, scene, opts);
+    let aa: PathTracer;
+    try {
+      aa = await PathTracer.create(gpu, scene, opts);
+    } catch (e) {
+      matching.destroy();
+      throw e;
+    }
+    matching.reset(view.seed);
+    aa.reset((view.seed ^ ANTIALIAS_SEED_MIX) >>> 0);
+    return new EmissionTracker(matching, aa, view.seed, view.antialiasedSpp);
+  }
+
+  /** The view's camera changed (the frame restarts from sample 0): both restart with it. */
+  setCamera(camera: CompiledCamera): void {
+    this.matching.setCamera(camera);
+    this.aa.setCamera(camera);
+    this.antialiased = null;
+  }
+
+  /** The emission of the frame's first `spp` samples (continuing, or restarting if it already holds more) and the anti-aliased emission. */
+  async images(spp: number): Promise<Pick<EmissionImages, 'matching' | 'antialiased'>> {
+    if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`spp must be a positive integer, got ${spp}`);
+    const have = this.matching.frame().spp;
+    if (have > spp) this.matching.reset(this.seed);
+    const more = spp - this.matching.frame().spp;
+    if (more > 0) await this.matching.accumulate(more);
+    const matching = (await this.matching.readFrame()).color;
+    if (!this.antialiased) {
+      await this.aa.accumulate(this.antialiasedSpp);
+      this.antialiased = (await this.aa.readFrame()).color;
+    }
+    return { matching, antialiased: this.antialiased };
+  }
+
+  destroy(): void {
+    this.matching.destroy();
+    this.aa.destroy();
+  }
 }

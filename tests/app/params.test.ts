@@ -27,6 +27,13 @@ describe('app URL parameters', () => {
     expect(() => parseParams('?ensemble=16')).toThrow(/^URL parameter ensemble=16: expected a whole number from 1 to 8$/);
   });
 
+  it('emission sets the denoiser\'s emission separation: rays per pixel, default 32, 0 off', () => {
+    expect(parseParams('').emissionSpp).toBe(32);
+    expect(parseParams('?emission=0').emissionSpp).toBe(0);
+    expect(parseParams('?emission=64').emissionSpp).toBe(64);
+    expect(() => parseParams('?emission=-1')).toThrow(/^URL parameter emission=-1: expected a whole number from 0 to 65536$/);
+  });
+
   it('a bad value names the parameter', () => {
     expect(() => parseParams('?ref-spp=0')).toThrow(/ref-spp=0: expected a whole number from 1/);
     expect(() => parseParams('?denoise=yes')).toThrow(/denoise=yes/);

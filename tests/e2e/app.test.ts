@@ -49,6 +49,7 @@ describe('browser app (headless Chromium)', () => {
       const before = await canvasPixels(page);
       await page.check('#denoise');
       const after = await waitForStats(page, (s) => s.denoise.runs > 0 && s.denoise.spp === 4 && s.view.main === 'denoised');
+      expect(after.denoise.emissionSpp).toBe(32); // emission separation, on by default
       const shown = await canvasPixels(page);
       expect(meanAbsDiff(before, shown)).toBeGreaterThan(1); // 8-bit levels: the view really changed
       const imgs = await page.evaluate(() => window.tracelab!.images());
@@ -87,6 +88,26 @@ describe('browser app (headless Chromium)', () => {
       expect(sum(brighter)).toBeGreaterThan(sum(refShown));
       expect((await page.evaluate(() => window.tracelab!.stats())).spp).toBe(spp);
     });
+  }, 90_000);
+
+  it('emission=0 denoises the frame as rendered: the same noisy frame, another denoised image than with separation', async () => {
+    const run = async (query: string) => {
+      let out: { stats: AppStats; noisy: number[]; denoised: number[] } | null = null;
+      await withPage(`scene=cornell-box&size=${SIZE}&spp=4&seed=3&denoise=1${query}`, async (page) => {
+        const stats = await waitForStats(page, (s) => s.done && s.denoise.spp === 4 && s.denoise.runs > 0);
+        const imgs = await page.evaluate(() => window.tracelab!.images());
+        out = { stats, noisy: imgs.noisy!, denoised: imgs.denoised! };
+      });
+      return out!;
+    };
+    const sep = await run('');
+    const off = await run('&emission=0');
+    expect(sep.stats.denoise.emissionSpp).toBe(32);
+    expect(off.stats.denoise.emissionSpp).toBe(0);
+    expect(off.noisy).toEqual(sep.noisy);
+    let diff = 0;
+    for (let i = 0; i < sep.denoised.length; i++) diff = Math.max(diff, Math.abs(sep.denoised[i] - off.denoised[i]));
+    expect(diff).toBeGreaterThan(1e-2); // the Cornell box's light is in view: its edge differs
   }, 90_000);
 
   it('the Denoiser picker swaps n2n-fast for a-trous, then for n2n-paper-demod, and denoises the frame again each time', async () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
-import { addEmission, EmissionPass, subtractEmission } from '../../src/render/emission.ts';
+import { addEmission, EmissionPass, EmissionTracker, subtractEmission } from '../../src/render/emission.ts';
 import { PathTracer } from '../../src/render/path-tracer.ts';
 import type { CompiledScene } from '../../src/scene/compile.ts';
 import { compileBuiltin } from '../support/render.ts';
@@ -92,6 +92,32 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
     expect(inside).toBeGreaterThan(0);
     expect(e.antialiasedSpp).toBe(16);
     expect(e.ms).toBeGreaterThan(0);
+  });
+
+  it('EmissionTracker follows a frame accumulated in steps: the same images as one render, restarting when asked for fewer samples or a new camera', async () => {
+    const tracker = await EmissionTracker.create(gpu, scene, { width: SIZE, height: SIZE, seed: 21, antialiasedSpp: 8 });
+    try {
+      // the view gains its samples in steps, as the app's does
+      tracer.reset(21);
+      await tracer.accumulate(3);
+      await tracer.accumulate(5);
+      const frame = await tracer.readFrame();
+      await tracker.images(3);
+      const eight = await tracker.images(8);
+      const once = await pass.render(8, 21, 8);
+      expect(eight.matching).toEqual(once.matching);
+      expect(eight.antialiased).toEqual(once.antialiased);
+      expect(negatives(frame.color, eight.matching).negative).toBe(0);
+      expect((await tracker.images(2)).matching).toEqual((await pass.render(2, 21, 8)).matching);
+      tracker.setCamera(scene.camera);
+      const again = await tracker.images(8);
+      expect(again.matching).toEqual(once.matching);
+      expect(again.antialiased).not.toBe(eight.antialiased); // rendered again for the view
+      expect(again.antialiased).toEqual(once.antialiased);
+      await expect(tracker.images(0)).rejects.toThrow(/positive integer/);
+    } finally {
+      tracker.destroy();
+    }
   });
 
   it('the anti-aliased emission is a mean over more rays: between 0 and the light\'s radiance, fractional on edge pixels', async () => {
