@@ -67,7 +67,8 @@ export function renderPanel(ui: Elements, s: AppStats): void {
   const d = s.denoise;
   ui.statDenoiser.textContent = d.denoiser || (d.enabled ? 'starting…' : 'off');
   ui.statDenoise.textContent = d.runs > 0
-    ? `${d.ms.toFixed(1)} ms (last of ${d.runs}, at ${d.spp} spp${d.ensemble > 1 ? `, ensemble of ${d.ensemble}` : ''})`
+    ? `${d.ms.toFixed(1)} ms (last of ${d.runs}, at ${d.spp} spp${d.ensemble > 1 ? `, ensemble of ${d.ensemble}` : ''}` +
+      `${d.emissionSpp > 0 ? `, emission separated (${d.emissionSpp} rays)` : ''})`
     : '–';
   const r = s.reference;
   ui.statReference.textContent = r.state === 'none' ? 'none'

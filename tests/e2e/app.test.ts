@@ -92,11 +92,11 @@ describe('browser app (headless Chromium)', () => {
 
   it('emission=0 denoises the frame as rendered: the same noisy frame, another denoised image than with separation', async () => {
     const run = async (query: string) => {
-      let out: { stats: AppStats; noisy: number[]; denoised: number[] } | null = null;
+      let out: { stats: AppStats; noisy: number[]; denoised: number[]; panel: string } | null = null;
       await withPage(`scene=cornell-box&size=${SIZE}&spp=4&seed=3&denoise=1${query}`, async (page) => {
         const stats = await waitForStats(page, (s) => s.done && s.denoise.spp === 4 && s.denoise.runs > 0);
         const imgs = await page.evaluate(() => window.tracelab!.images());
-        out = { stats, noisy: imgs.noisy!, denoised: imgs.denoised! };
+        out = { stats, noisy: imgs.noisy!, denoised: imgs.denoised!, panel: (await page.textContent('#stat-denoise')) ?? '' };
       });
       return out!;
     };
@@ -104,6 +104,8 @@ describe('browser app (headless Chromium)', () => {
     const off = await run('&emission=0');
     expect(sep.stats.denoise.emissionSpp).toBe(32);
     expect(off.stats.denoise.emissionSpp).toBe(0);
+    expect(sep.panel).toMatch(/at 4 spp, emission separated \(32 rays\)\)$/);
+    expect(off.panel).toMatch(/at 4 spp\)$/);
     expect(off.noisy).toEqual(sep.noisy);
     let diff = 0;
     for (let i = 0; i < sep.denoised.length; i++) diff = Math.max(diff, Math.abs(sep.denoised[i] - off.denoised[i]));
@@ -144,7 +146,7 @@ describe('browser app (headless Chromium)', () => {
       const done = await waitForStats(page, (s) => s.done && s.denoise.spp === 4);
       expect(done.denoise).toMatchObject({ finalEnsemble: 8, ensemble: 8 });
       expect(done.denoise.runs).toBe(2);
-      expect(await page.textContent('#stat-denoise')).toMatch(/at 4 spp, ensemble of 8\)$/);
+      expect(await page.textContent('#stat-denoise')).toMatch(/at 4 spp, ensemble of 8, emission separated \(32 rays\)\)$/);
       const eight = (await page.evaluate(() => window.tracelab!.images())).denoised!;
       await page.selectOption('#ensemble', '1');
       const one = await waitForStats(page, (s) => s.denoise.runs >= 3);
