@@ -21,6 +21,15 @@ const ANTIALIAS_SEED_MIX = 0x9e3779b9;
 /** Primary rays per pixel of the anti-aliased emission, the default where a command turns separation on. */
 export const DEFAULT_EMISSION_SPP = 32;
 
+/** The anti-aliased emission's seed for a frame rendered with `seed`. */
+function antialiasSeed(seed: number): number {
+  return (seed ^ ANTIALIAS_SEED_MIX) >>> 0;
+}
+
+function checkAntialiasedSpp(spp: number): void {
+  if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`emission samples per pixel must be a whole number >= 1, got ${spp}`);
+}
+
 /** The two first-hit emission images of one noisy frame (RGB, linear, width x height). */
 export interface EmissionImages {
   matching: Float32Array;
@@ -46,11 +55,11 @@ export class EmissionPass {
    * the default estimator, no clamp), and its anti-aliased value from `antialiasedSpp` primary rays per pixel.
    */
   async render(spp: number, seed: number, antialiasedSpp: number): Promise<EmissionImages> {
-    if (!Number.isInteger(antialiasedSpp) || antialiasedSpp < 1) throw new RangeError(`emission samples per pixel must be a whole number >= 1, got ${antialiasedSpp}`);
+    checkAntialiasedSpp(antialiasedSpp);
     const t0 = performance.now();
     await this.tracer.render({ spp, seed });
     const matching = (await this.tracer.readFrame()).color;
-    await this.tracer.render({ spp: antialiasedSpp, seed: (seed ^ ANTIALIAS_SEED_MIX) >>> 0 });
+    await this.tracer.render({ spp: antialiasedSpp, seed: antialiasSeed(seed) });
     const antialiased = (await this.tracer.readFrame()).color;
     return { matching, antialiased, antialiasedSpp, ms: performance.now() - t0 };
   }
@@ -102,7 +111,7 @@ export class EmissionTracker {
     gpu: GpuContext, scene: CompiledScene,
     view: { width: number; height: number; seed: number; antialiasedSpp: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
   ): Promise<EmissionTracker> {
-    if (!Number.isInteger(view.antialiasedSpp) || view.antialiasedSpp < 1) throw new RangeError(`emission samples per pixel must be a whole number >= 1, got ${view.antialiasedSpp}`);
+    checkAntialiasedSpp(view.antialiasedSpp);
     const opts = { width: view.width, height: view.height, maxDepth: 0, pipeline: view.pipeline };
     const matching = await PathTracer.create(gpu, scene, opts);
     let aa: PathTracer;
@@ -113,7 +122,7 @@ export class EmissionTracker {
       throw e;
     }
     matching.reset(view.seed);
-    aa.reset((view.seed ^ ANTIALIAS_SEED_MIX) >>> 0);
+    aa.reset(antialiasSeed(view.seed));
     return new EmissionTracker(matching, aa, view.seed, view.antialiasedSpp);
   }
 
