@@ -68,3 +68,41 @@ fn rand2() -> vec2f {
 fn rand3() -> vec3f {
   return vec3f(rand(), rand(), rand());
 }
+
+// Owen-scrambled Sobol points in [0, 1)^2 (Burley 2020, "Practical Hash-based Owen Scrambling"): point `index` of
+// the sequence scrambled by `seed`. Every point is uniform over the square for a random seed, and for one seed the
+// points 0 .. 2^k - 1 form a (0, k, 2)-net: each of the 2^k equal boxes of any shape (1 x 2^k, 2 x 2^(k-1), ...)
+// holds exactly one point. The index is shuffled within aligned blocks of powers of two, so that stays true.
+fn laine_karras_permute(v: u32, seed: u32) -> u32 {
+  var x = v + seed;
+  x ^= x * 0x6c50b47cu;
+  x ^= x * 0xb82f1e52u;
+  x ^= x * 0xc7afe638u;
+  x ^= x * 0x8d22f6e6u;
+  return x;
+}
+
+fn nested_uniform_scramble(v: u32, seed: u32) -> u32 {
+  return reverseBits(laine_karras_permute(reverseBits(v), seed));
+}
+
+// Second Sobol dimension (primitive polynomial x + 1); the first is reverseBits(index).
+fn sobol_dim1(index: u32) -> u32 {
+  var v = 1u << 31u;
+  var r = 0u;
+  var i = index;
+  loop {
+    if (i == 0u) { break; }
+    if ((i & 1u) != 0u) { r ^= v; }
+    i >>= 1u;
+    v ^= v >> 1u;
+  }
+  return r;
+}
+
+fn sobol_owen2(index: u32, seed: u32) -> vec2f {
+  let i = nested_uniform_scramble(index, seed);
+  let x = nested_uniform_scramble(reverseBits(i), pcg_hash(seed ^ 0x9e3779b9u));
+  let y = nested_uniform_scramble(sobol_dim1(i), pcg_hash(seed ^ 0x85ebca6bu));
+  return vec2f(f32(x >> 8u), f32(y >> 8u)) * (1.0 / 16777216.0);
+}

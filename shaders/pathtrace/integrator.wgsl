@@ -19,13 +19,13 @@ struct PathResult {
   depth: f32,
 }
 
-fn trace_path(px: vec2u) -> PathResult {
+fn trace_path(px: vec2u, pixel: u32, sample: u32) -> PathResult {
   var res: PathResult;
   res.radiance = vec3f(0.0);
   res.albedo = vec3f(0.0);
   res.normal = vec3f(0.0);
   res.depth = 0.0;
-  let jitter = rand2();
+  let jitter = pixel_jitter(pixel, sample);
   let lens_u = rand2();
   let ray = camera_ray(px, jitter, lens_u);
   var origin = ray.origin;
@@ -156,7 +156,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var normal_depth = film[3u * plane + pixel];
   for (var s = 0u; s < params.sample_count; s++) {
     rng_seed(pixel, params.sample_start + s, params.seed);
-    let r = trace_path(px);
+    let r = trace_path(px, pixel, params.sample_start + s);
     var l = r.radiance;
     // A NaN/Inf sample would poison the pixel forever; count it as zero (rare, from degenerate geometry).
     if (any(l != l) || any(abs(l) > vec3f(F32_MAX))) { l = vec3f(0.0); }

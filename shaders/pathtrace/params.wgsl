@@ -29,8 +29,11 @@ struct Params {
   // PathTracer.accumulateRows. The wavefront integrator always renders the whole image and ignores them.
   row_start: u32,
   row_count: u32,
+  jitter_pattern: u32,    // camera jitter (path.wgsl pixel_jitter): 0 uniform, 1 Owen-scrambled Sobol per pixel
 }
 
 const MODE_MIS: u32 = 0u;
 const MODE_NEE: u32 = 1u;
 const MODE_BSDF: u32 = 2u;
+const JITTER_UNIFORM: u32 = 0u;
+const JITTER_SOBOL: u32 = 1u;

@@ -28,6 +28,16 @@ fn concentric_disk(u: vec2f) -> vec2f {
   return r * vec2f(cos(th), sin(th));
 }
 
+// Jitter of sample `sample` within pixel `pixel`: uniform (jitter_pattern 0), or (1) the pixel's own Owen-scrambled
+// Sobol sequence (common.wgsl sobol_owen2, seeded by the pixel and the pass seed): still uniform per sample, so any
+// spp is unbiased, but a pixel's first 2^k samples are stratified, and the edge of a light or of the sky converges as
+// with several times as many uniform samples. A rand2 draw either way, so the stream's later draws stay in place.
+fn pixel_jitter(pixel: u32, sample: u32) -> vec2f {
+  let u = rand2();
+  if (params.jitter_pattern == JITTER_SOBOL) { return sobol_owen2(sample, pcg_hash(pixel ^ pcg_hash(params.seed ^ 0x5bd1e995u))); }
+  return u;
+}
+
 // Camera ray through pixel px: box-filtered jitter over the pixel; thin lens when lens_radius > 0.
 fn camera_ray(px: vec2u, jitter: vec2f, lens_u: vec2f) -> Ray {
   let ndc = vec2f(

@@ -19,7 +19,7 @@ import { PathTracer, type IntegratorPipeline } from './path-tracer.ts';
 const ANTIALIAS_SEED_MIX = 0x9e3779b9;
 
 /** Primary rays per pixel of the anti-aliased emission, the default where a command turns separation on. */
-export const DEFAULT_EMISSION_SPP = 32;
+export const DEFAULT_EMISSION_SPP = 16;
 
 /** The anti-aliased emission's seed for a frame rendered with `seed`. */
 function antialiasSeed(seed: number): number {
@@ -40,32 +40,51 @@ export interface EmissionImages {
   ms: number;
 }
 
-/** Renders first-hit emission for frames of one scene and view (a depth-0 PathTracer). Owns its GPU objects. */
+/** Renders first-hit emission for frames of one scene and view (two depth-0 PathTracers). Owns its GPU objects. */
 export class EmissionPass {
-  private constructor(private readonly tracer: PathTracer) {}
+  private constructor(private readonly matching: PathTracer, private readonly aa: PathTracer) {}
 
   static async create(
     gpu: GpuContext, scene: CompiledScene, view: { width: number; height: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
   ): Promise<EmissionPass> {
-    return new EmissionPass(await PathTracer.create(gpu, scene, { width: view.width, height: view.height, maxDepth: 0, pipeline: view.pipeline }));
+    const [matching, aa] = await createEmissionTracers(gpu, scene, view);
+    return new EmissionPass(matching, aa);
   }
 
   /**
    * The emission of a frame rendered with (`spp`, `seed`) by a PathTracer of the same scene and view (any maxDepth,
-   * the default estimator, no clamp), and its anti-aliased value from `antialiasedSpp` primary rays per pixel.
+   * the default estimator and jitter, no clamp), and its anti-aliased value from `antialiasedSpp` primary rays per pixel.
    */
   async render(spp: number, seed: number, antialiasedSpp: number): Promise<EmissionImages> {
     checkAntialiasedSpp(antialiasedSpp);
     const t0 = performance.now();
-    await this.tracer.render({ spp, seed });
-    const matching = (await this.tracer.readFrame()).color;
-    await this.tracer.render({ spp: antialiasedSpp, seed: antialiasSeed(seed) });
-    const antialiased = (await this.tracer.readFrame()).color;
+    await this.matching.render({ spp, seed });
+    const matching = (await this.matching.readFrame()).color;
+    await this.aa.render({ spp: antialiasedSpp, seed: antialiasSeed(seed) });
+    const antialiased = (await this.aa.readFrame()).color;
     return { matching, antialiased, antialiasedSpp, ms: performance.now() - t0 };
   }
 
   destroy(): void {
-    this.tracer.destroy();
+    this.matching.destroy();
+    this.aa.destroy();
+  }
+}
+
+/**
+ * The two depth-0 tracers: `matching` with the frames' own uniform jitter, `antialiased` with per-pixel Sobol
+ * jitter (its 16 rays resolve a light's edge about as well as 32 uniform ones).
+ */
+async function createEmissionTracers(
+  gpu: GpuContext, scene: CompiledScene, view: { width: number; height: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
+): Promise<[PathTracer, PathTracer]> {
+  const opts = { width: view.width, height: view.height, maxDepth: 0, pipeline: view.pipeline };
+  const matching = await PathTracer.create(gpu, scene, opts);
+  try {
+    return [matching, await PathTracer.create(gpu, scene, { ...opts, jitter: 'sobol' })];
+  } catch (e) {
+    matching.destroy();
+    throw e;
   }
 }
 
@@ -112,15 +131,7 @@ export class EmissionTracker {
     view: { width: number; height: number; seed: number; antialiasedSpp: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
   ): Promise<EmissionTracker> {
     checkAntialiasedSpp(view.antialiasedSpp);
-    const opts = { width: view.width, height: view.height, maxDepth: 0, pipeline: view.pipeline };
-    const matching = await PathTracer.create(gpu, scene, opts);
-    let aa: PathTracer;
-    try {
-      aa = await PathTracer.create(gpu, scene, opts);
-    } catch (e) {
-      matching.destroy();
-      throw e;
-    }
+    const [matching, aa] = await createEmissionTracers(gpu, scene, view);
     matching.reset(view.seed);
     aa.reset(antialiasSeed(view.seed));
     return new EmissionTracker(matching, aa, view.seed, view.antialiasedSpp);

@@ -18,6 +18,13 @@ export interface PathTracerOptions {
   clamp?: number;
   /** Paths per GPU submission, to bound the time of one submit. Default 2^20. */
   pathsPerSubmit?: number;
+  /**
+   * Where in the pixel the camera rays go. 'uniform' (default): independent uniform jitter, as the noisy frames and
+   * the training pairs need. 'sobol': each pixel's own Owen-scrambled Sobol sequence, still uniform per sample (any
+   * spp is unbiased) but stratified over a pixel's first 2^k samples, so edges converge with far fewer rays (the
+   * anti-aliased emission of src/render/emission.ts).
+   */
+  jitter?: JitterPattern;
 }
 
 export { decodeFilm, type Frame, type FrameData } from './film.ts';
@@ -29,6 +36,12 @@ export interface ProgressInfo {
 }
 
 export const MAX_IMAGE_PIXELS = 8192 * 8192;
+export type JitterPattern = 'uniform' | 'sobol';
+const JITTER_CODES: Record<JitterPattern, number> = { uniform: 0, sobol: 1 };
+
+export function checkJitter(jitter: string): void {
+  if (!Object.hasOwn(JITTER_CODES, jitter)) throw new RangeError(`jitter must be one of ${Object.keys(JITTER_CODES).join(', ')}, got '${jitter}'`);
+}
 
 export interface PassSettings {
   width: number;
@@ -44,7 +57,7 @@ export interface PassSettings {
 /** The `Params` uniform (shaders/pathtrace/params.wgsl) for one pass over `scene`. */
 export function packParams(
   scene: CompiledScene,
-  o: Required<Pick<PathTracerOptions, 'maxDepth' | 'mode' | 'clamp' | 'rrDepth'>>,
+  o: Required<Pick<PathTracerOptions, 'maxDepth' | 'mode' | 'clamp' | 'rrDepth'>> & Pick<PathTracerOptions, 'jitter'>,
   pass: PassSettings,
 ): ArrayBuffer {
   const cam = scene.camera;
@@ -81,6 +94,7 @@ export function packParams(
     env_conditional_offset: env.conditionalOffset,
     row_start: pass.rowStart ?? 0,
     row_count: pass.rowCount ?? pass.height,
+    jitter_pattern: JITTER_CODES[o.jitter ?? 'uniform'],
   });
   return buf;
 }
@@ -143,6 +157,7 @@ export class PathTracer {
       mode: opts.mode ?? EstimatorMode.MIS,
       clamp: opts.clamp ?? 0,
       pathsPerSubmit: opts.pathsPerSubmit ?? 1 << 20,
+      jitter: opts.jitter ?? 'uniform',
       width: opts.width,
       height: opts.height,
     };
@@ -150,6 +165,7 @@ export class PathTracer {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width * height > MAX_IMAGE_PIXELS) {
       throw new RangeError(`image size must be whole numbers from 1x1 up to ${MAX_IMAGE_PIXELS} pixels, got ${width}x${height}`);
     }
+    checkJitter(options.jitter);
     const filmBytes = width * height * 16 * 4;
     if (filmBytes > gpu.limits.maxStorageBufferBindingSize) {
       throw new RangeError(`image ${width}x${height} needs a ${(filmBytes / 2 ** 20).toFixed(0)} MiB film, over this adapter's limit`);

@@ -10,7 +10,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   // Same seeding and draw order as the megakernel, so equal seeds give the same paths.
   rng_seed(pixel, sample, params.seed);
   let px = vec2u(pixel % params.width, pixel / params.width);
-  let jitter = rand2();
+  let jitter = pixel_jitter(pixel, sample);
   let lens_u = rand2();
   let ray = camera_ray(px, jitter, lens_u);
   var st: PathState;

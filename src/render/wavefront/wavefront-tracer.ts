@@ -6,7 +6,7 @@
 import { GpuError, type GpuContext } from '../../gpu/context.ts';
 import type { CompiledScene } from '../../scene/compile.ts';
 import { EstimatorMode } from '../layout.ts';
-import { decodeFilm, MAX_IMAGE_PIXELS, packParams, type Frame, type FrameData, type PathTracerOptions, type ProgressInfo } from '../path-tracer.ts';
+import { checkJitter, decodeFilm, MAX_IMAGE_PIXELS, packParams, type Frame, type FrameData, type PathTracerOptions, type ProgressInfo } from '../path-tracer.ts';
 import { SceneBuffers } from '../scene-buffers.ts';
 import { planWaves, WaveBuffers, type Wave } from './wave-buffers.ts';
 import { ARGS_RAYS_OFFSET, ARGS_SHADOW_OFFSET, createWavefrontKernels, WF_GROUP, type WavefrontKernels } from './kernels.ts';
@@ -56,8 +56,10 @@ export class WavefrontTracer {
       waveSize: 1 << 18,
       fusedExtend: false,
       bouncesPerSubmit: 16,
+      jitter: 'uniform',
       ...opts,
     };
+    checkJitter(options.jitter);
     const { width, height, waveSize, bouncesPerSubmit } = options;
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width * height > MAX_IMAGE_PIXELS) {
       throw new RangeError(`wavefront: image size must be whole numbers from 1x1 up to ${MAX_IMAGE_PIXELS} pixels, got ${width}x${height}`);
