@@ -14,7 +14,7 @@ export function parse<K extends string>(
   const options = Object.fromEntries(names.map((n) => [n, { type: 'string' as const }]));
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, names), options, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }
@@ -24,9 +24,28 @@ export function parse<K extends string>(
   return { values: parsed.values as Partial<Record<K, string>>, positionals: parsed.positionals };
 }
 
+/**
+ * `--name -4` as `--name=-4` for the given options, so that a negative number reaches the option's own range check
+ * (node:util's parseArgs takes a value that starts with a dash for an option and calls it ambiguous).
+ */
+function joinNegativeValues(argv: string[], names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = argv[i + 1];
+    if (a.startsWith('--') && names.includes(a.slice(2)) && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
 export function intOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new UsageError(`--${name} must be a whole number, got '${raw}'`);
+  if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--${name} must be a whole number, got '${raw}'`);
   const v = Number(raw);
   if (v < min || v > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${raw}`);
   return v;

@@ -65,7 +65,7 @@ describe('tracelab demo', () => {
     const read = async (d: string, f: string) => (await readImageFile(join(dir, d, f))).data;
     expect(await read('sep-on', 'noisy.png')).toEqual(await read('sep-off', 'noisy.png'));
     expect(await read('sep-on', 'denoised.png')).not.toEqual(await read('sep-off', 'denoised.png'));
-    expectCleanFailure(await tracelab('demo', ...TINY, '--emission-spp', '-1', '--out', 'bad'), /--emission-spp/, 2);
+    expectCleanFailure(await tracelab('demo', ...TINY, '--emission-spp', '-1', '--out', 'bad'), /--emission-spp must be between 0 and 65536, got -1/, 2);
   });
 
   it.each([

@@ -118,7 +118,7 @@ describe('tracelab validate', () => {
     expect(sep.images.map((i) => i.noisy)).toEqual(one.images.map((i) => i.noisy));
     // scene 1 is outdoors: the sky it sees directly is separated, so its denoised scores change
     expect(sep.images.some((e, i) => Math.abs(e.denoised - one.images[i].denoised) > 1e-3)).toBe(true);
-    expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--emission-spp', '-2'), /--emission-spp/, 2);
+    expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--emission-spp', '-2'), /--emission-spp must be between 0 and 65536, got -2/, 2);
   }, 120_000);
 
   it('fails cleanly on bad input', async () => {
