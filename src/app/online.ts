@@ -8,6 +8,7 @@
 import { Denoiser, type DenoiseInput } from '../denoise/denoiser.ts';
 import type { EnsembleSize } from '../denoise/dihedral.ts';
 import { builtinSpec } from '../denoise/specs.ts';
+import { addEmission } from '../render/emission.ts';
 import type { NetworkWeights } from '../denoise/weights.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
@@ -164,13 +165,17 @@ export class OnlineTraining {
     const show = s.denoise.enabled;
     this.validated = reference;
     if (!frame || frame.spp === 0 || s.noisyVersion !== s.cameraVersion || (!reference && !show)) return;
-    const image = await this.denoiseWith({ width: frame.width, height: frame.height, color: frame.color, albedo: frame.albedo, normal: frame.normal });
+    // the frame without its first-hit emission where the session separates it, as for every other denoise
+    const parts = await s.separateEmission(frame);
+    const input = parts?.data ?? frame;
+    let image = await this.denoiseWith({ width: frame.width, height: frame.height, color: input.color, albedo: frame.albedo, normal: frame.normal });
+    if (parts) image = { ...image, data: addEmission(image.data, parts.emission.antialiased) };
     if (reference) {
       this.psnr = psnr(image, reference);
       this.psnrStep = this.step;
       this.history.addPsnr(this.step, this.psnr);
     }
-    if (show) s.setDenoised({ image, spp: frame.spp });
+    if (show) s.setDenoised({ image, spp: frame.spp }, parts?.emission.spp ?? 0);
   }
 
   private async denoiseWith(input: DenoiseInput, ensemble: EnsembleSize = 1): Promise<ImageF32> {

@@ -172,11 +172,14 @@ export class RenderSession {
     return this.enqueue(fn, false);
   }
 
-  /** Replaces the denoised image of the current frame; null: denoise again when due (e.g. with another network). */
-  setDenoised(result: { image: ImageF32; spp: number } | null): void {
+  /**
+   * Replaces the denoised image of the current frame (one pass of the online network; `emissionSpp`: the rays of the
+   * emission put back if it was separated, else 0); null: denoise again when due (e.g. with another network).
+   */
+  setDenoised(result: { image: ImageF32; spp: number } | null, emissionSpp = 0): void {
     this.denoise.result = result;
-    this.denoise.resultEnsemble = 1; // one pass (the online network's own denoises)
-    this.denoise.resultEmissionSpp = 0; // of the frame as rendered
+    this.denoise.resultEnsemble = 1;
+    this.denoise.resultEmissionSpp = result ? emissionSpp : 0;
     this.updatePsnr();
     this.listener.frame();
     this.wake();
@@ -309,26 +312,36 @@ export class RenderSession {
   private async denoiseStep(): Promise<void> {
     const noisy = this.noisy!;
     const final = noisy.spp >= this.settings.targetSpp;
-    const aaSpp = this.settings.emissionSpp ?? 0;
+    const parts = await this.separateEmission(noisy);
     let problem: string | null;
-    if (aaSpp > 0 && this.scene && this.camera) {
-      const t0 = performance.now();
-      const { width, height, seed } = this.settings;
-      this.emission ??= await EmissionTracker.create(this.gpu, this.scene, { width, height, seed, antialiasedSpp: aaSpp, pipeline: this.pipeline });
-      if (this.emissionVersion !== this.mainVersion) {
-        this.emission.setCamera(this.camera);
-        this.emissionVersion = this.mainVersion;
-      }
-      const e = await this.emission.images(noisy.spp);
-      const ms = performance.now() - t0;
-      problem = await this.denoise.run(null, { ...noisy, color: subtractEmission(noisy.color, e.matching) }, final, { antialiased: e.antialiased, spp: aaSpp });
-      this.denoise.ms += ms;
+    if (parts) {
+      problem = await this.denoise.run(null, parts.data, final, parts.emission);
+      this.denoise.ms += parts.ms;
     } else {
       problem = await this.denoise.run(this.main!.tracer.frame(), noisy, final);
     }
     if (problem) this.listener.notice(problem);
     this.updatePsnr();
     this.listener.frame();
+  }
+
+  /**
+   * With emission separation on (settings.emissionSpp > 0): `noisy` (the view's frame) without the emission its
+   * camera rays hit first, the anti-aliased emission to put back on the denoised image, and the time the two took.
+   * Null when separation is off. A GPU step: call it from within one (denoising, or `between`).
+   */
+  async separateEmission(noisy: FrameData): Promise<{ data: FrameData; emission: { antialiased: Float32Array; spp: number }; ms: number } | null> {
+    const aaSpp = this.settings.emissionSpp ?? 0;
+    if (aaSpp <= 0 || !this.scene || !this.camera) return null;
+    const t0 = performance.now();
+    const { width, height, seed } = this.settings;
+    this.emission ??= await EmissionTracker.create(this.gpu, this.scene, { width, height, seed, antialiasedSpp: aaSpp, pipeline: this.pipeline });
+    if (this.emissionVersion !== this.mainVersion) {
+      this.emission.setCamera(this.camera);
+      this.emissionVersion = this.mainVersion;
+    }
+    const e = await this.emission.images(noisy.spp);
+    return { data: { ...noisy, color: subtractEmission(noisy.color, e.matching) }, emission: { antialiased: e.antialiased, spp: aaSpp }, ms: performance.now() - t0 };
   }
 
   private updatePsnr(): void {
