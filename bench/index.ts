@@ -1,9 +1,10 @@
-// `npm run bench`: path tracer throughput, time to first frame, the adapter's FMA peak and denoiser throughput,
-// and BVH build, printed with the adapter.
+// `npm run bench`: path tracer throughput, time to first frame, the adapter's FMA peak, denoiser throughput, the
+// cost of emission separation, and BVH build, printed with the adapter.
 // Options: --quick (shorter measurements; the denoiser at 512x512 with n2n-fast only).
 import { createNodeGpuContext } from '../src/node/gpu.ts';
 import { measureFirstFrame, measureThroughput } from './pathtracer.ts';
 import { formatBvhBench, runBvhBench } from './bvh.ts';
+import { formatEmissionBench, runEmissionBench } from './emission.ts';
 import { runDenoiseBench } from './denoise.ts';
 import { formatFmaRun, measureFmaPeak } from './fma-peak.ts';
 
@@ -39,6 +40,8 @@ try {
     precision: 'f32',
     ...(quick ? { specs: ['n2n-fast'], sizes: [[512, 512]] as Array<[number, number]>, repeats: 1 } : {}),
   });
+  console.log('\n== emission separation (src/render/emission.ts; what `demo` and `render --denoise` add to a denoise) ==');
+  console.log(formatEmissionBench(await runEmissionBench(gpu, quick ? { rays: [16], repeats: 1 } : {})));
 } finally {
   gpu.destroy();
 }

@@ -59,9 +59,9 @@ export class EmissionPass {
     checkAntialiasedSpp(antialiasedSpp);
     const t0 = performance.now();
     await this.matching.render({ spp, seed });
-    const matching = (await this.matching.readFrame()).color;
+    const matching = await this.matching.readColor();
     await this.aa.render({ spp: antialiasedSpp, seed: antialiasSeed(seed) });
-    const antialiased = (await this.aa.readFrame()).color;
+    const antialiased = await this.aa.readColor();
     return { matching, antialiased, antialiasedSpp, ms: performance.now() - t0 };
   }
 
@@ -151,10 +151,10 @@ export class EmissionTracker {
     if (have > spp) this.matching.reset(this.seed);
     const more = spp - this.matching.frame().spp;
     if (more > 0) await this.matching.accumulate(more);
-    const matching = (await this.matching.readFrame()).color;
+    const matching = await this.matching.readColor();
     if (!this.antialiased) {
       await this.aa.accumulate(this.antialiasedSpp);
-      this.antialiased = (await this.aa.readFrame()).color;
+      this.antialiased = await this.aa.readColor();
     }
     return { matching, antialiased: this.antialiased };
   }

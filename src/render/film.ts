@@ -57,3 +57,16 @@ export function decodeFilm(raw: Float32Array, width: number, height: number, spp
   }
   return out;
 }
+
+/** The radiance means alone from the film's first plane (`raw`: at least width x height vec4f): FrameData.color. */
+export function decodeRadiance(raw: Float32Array, width: number, height: number): Float32Array {
+  const n = width * height;
+  if (raw.length < 4 * n) throw new RangeError(`radiance plane of ${raw.length} floats is too small for ${width}x${height}`);
+  const color = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const k = raw[i * 4 + 3];
+    if (!(k > 0)) continue;
+    for (let c = 0; c < 3; c++) color[i * 3 + c] = raw[i * 4 + c] / k;
+  }
+  return color;
+}

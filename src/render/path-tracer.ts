@@ -1,7 +1,7 @@
 // PathTracer: owns the scene buffers, the film and the integrator pipeline; accumulates samples progressively.
 import { GpuError, type GpuContext } from '../gpu/context.ts';
 import type { CompiledCamera, CompiledScene } from '../scene/compile.ts';
-import { decodeFilm, type Frame, type FrameData } from './film.ts';
+import { decodeFilm, decodeRadiance, type Frame, type FrameData } from './film.ts';
 import { EstimatorMode, PARAMS_LAYOUT } from './layout.ts';
 import { SceneBuffers } from './scene-buffers.ts';
 import { integratorSource } from './shaders.ts';
@@ -319,6 +319,13 @@ export class PathTracer {
     this.assertAlive();
     const raw = new Float32Array(await this.gpu.readBuffer(this.film));
     return decodeFilm(raw, this.width, this.height, this.spp);
+  }
+
+  /** readFrame().color alone, reading back only the film's radiance plane (a quarter of it). */
+  async readColor(): Promise<Float32Array> {
+    this.assertAlive();
+    const raw = new Float32Array(await this.gpu.readBuffer(this.film, 0, this.width * this.height * 16));
+    return decodeRadiance(raw, this.width, this.height);
   }
 
   private assertAlive(): void {

@@ -67,6 +67,7 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
   it('the frame\'s own samples: no remainder below zero; another seed\'s samples leave negative remainders at the light\'s edge', async () => {
     await tracer.render({ spp: 4, seed: 11 });
     const frame = await tracer.readFrame();
+    expect(await tracer.readColor()).toEqual(frame.color); // the radiance plane alone, as the emission renders read it
     const own = await pass.render(4, 11, 4);
     const mine = negatives(frame.color, own.matching);
     expect(mine.emissive).toBeGreaterThan(9); // the light is in view (a few pixels at 32x32)
