@@ -1,5 +1,6 @@
 // Emission separation's cost (src/render/emission.ts): for a frame of `spp` samples, EmissionPass.render (a depth-0
-// render of the frame's own samples and the anti-aliased emission with `rays` Sobol rays per pixel, both read back)
+// render of the frame's own samples and the anti-aliased emission with `rays` Sobol rays per pixel on the pixels
+// near an edge of the emission, both read back)
 // and the CPU subtraction and addition, against one path-traced frame of the same spp in the same run.
 import { findScene } from '../scenes/index.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
@@ -15,6 +16,8 @@ export interface EmissionBenchResult {
   frameMs: number;
   /** Per ray count: median ms of EmissionPass.render, and of subtract + add on the CPU. */
   rows: Array<{ rays: number; renderMs: number; cpuMs: number }>;
+  /** Pixels rendered anti-aliased (near an edge of the first-hit emission), of width x height. */
+  edgePixels: number;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -41,19 +44,21 @@ export async function runEmissionBench(
       frameTimes.push(performance.now() - t0);
     }
     const rows: EmissionBenchResult['rows'] = [];
+    let edgePixels = 0;
     for (const n of rays) {
       const renderMs: number[] = [];
       const cpuMs: number[] = [];
       for (let r = 0; r < repeats; r++) {
         const e = await pass.render(spp, r + 1, n);
         renderMs.push(e.ms);
+        edgePixels = e.edges.reduce((a, v) => a + v, 0);
         const t0 = performance.now();
         addEmission(subtractEmission(color, e.matching), e.antialiased);
         cpuMs.push(performance.now() - t0);
       }
       rows.push({ rays: n, renderMs: median(renderMs), cpuMs: median(cpuMs) });
     }
-    return { scene: name, size: `${width}x${height}`, spp, frameMs: median(frameTimes), rows };
+    return { scene: name, size: `${width}x${height}`, spp, frameMs: median(frameTimes), rows, edgePixels };
   } finally {
     pass?.destroy();
     tracer.destroy();
@@ -61,7 +66,11 @@ export async function runEmissionBench(
 }
 
 export function formatEmissionBench(r: EmissionBenchResult): string {
-  const lines = [`${r.scene} ${r.size}, a ${r.spp}-spp frame (max depth 8, read back): ${r.frameMs.toFixed(0)} ms`];
+  const [w, h] = r.size.split('x').map(Number);
+  const lines = [
+    `${r.scene} ${r.size}, a ${r.spp}-spp frame (max depth 8, read back): ${r.frameMs.toFixed(0)} ms; ` +
+      `${r.edgePixels} pixels (${((100 * r.edgePixels) / (w * h)).toFixed(1)}%) near an edge of the emission get the anti-aliasing rays`,
+  ];
   for (const row of r.rows) {
     lines.push(
       `  separation with ${row.rays} Sobol rays: depth-0 renders + read-backs ${row.renderMs.toFixed(0)} ms ` +

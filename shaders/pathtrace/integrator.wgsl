@@ -151,6 +151,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   // Samples are added one at a time onto the stored sums, so the floating-point result does not depend on
   // how the samples were split into passes (bit-identical images for the same seed and spp).
   var sum = film[pixel];
+  // A sample count of -1 marks a pixel left out of this render (PathTracer.restrictTo).
+  if (sum.w < 0.0) { return; }
   var sum_sq = film[plane + pixel];
   var albedo = film[2u * plane + pixel];
   var normal_depth = film[3u * plane + pixel];

@@ -11,6 +11,8 @@
 //   without its first-hit emission, with no emitter value left in it;
 // - `antialiased`: many more primary rays (a depth-0 sample is one ray, an 8-bounce path up to ~16), with another
 //   seed: the emission's converged value at the edges of lights and of the sky, which goes back onto the output.
+//   Only the pixels near an edge of the first-hit emission need it (`emissionEdges`): elsewhere every ray of the pixel
+//   sees the same emitter (or none), so the frame's own emission is already exact, and those pixels are not rendered.
 import type { GpuContext } from '../gpu/context.ts';
 import type { CompiledCamera, CompiledScene } from '../scene/compile.ts';
 import { PathTracer, type IntegratorPipeline } from './path-tracer.ts';
@@ -19,10 +21,10 @@ import { PathTracer, type IntegratorPipeline } from './path-tracer.ts';
 const ANTIALIAS_SEED_MIX = 0x9e3779b9;
 
 /** Primary rays per pixel of the anti-aliased emission, the default where a command turns separation on. */
-export const DEFAULT_EMISSION_SPP = 16;
+export const DEFAULT_EMISSION_SPP = 32;
 
 /** The anti-aliased emission's seed for a frame rendered with `seed`. */
-function antialiasSeed(seed: number): number {
+export function antialiasSeed(seed: number): number {
   return (seed ^ ANTIALIAS_SEED_MIX) >>> 0;
 }
 
@@ -30,14 +32,71 @@ function checkAntialiasedSpp(spp: number): void {
   if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`emission samples per pixel must be a whole number >= 1, got ${spp}`);
 }
 
+/** Relative difference from which two first-hit emission values count as different (emissionEdges). */
+export const EMISSION_EDGE_TOLERANCE = 1e-3;
+
+/**
+ * The pixels whose anti-aliased emission can differ from the frame's own (`matching`, RGB, width x height): those
+ * with a value in their 3x3 neighbourhood (itself included, clipped at the border) that differs from their own by
+ * more than EMISSION_EDGE_TOLERANCE relative to the larger. Inside a light, or where no emitter is seen, all nine
+ * agree; a pixel that a light's edge crosses has a neighbour on the other side of it, whether or not its own samples
+ * hit the light. (A light narrower than a pixel that none of the frame's samples hit in the whole neighbourhood is
+ * missed, as the frame itself missed it.)
+ */
+export function emissionEdges(matching: Float32Array, width: number, height: number): Uint8Array {
+  if (matching.length !== width * height * 3) throw new RangeError(`emission image of ${matching.length / 3} pixels is not ${width}x${height}`);
+  const differs = (a: number, b: number): boolean => Math.abs(a - b) > EMISSION_EDGE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+  const edges = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 3;
+      search: for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= width) continue;
+          const q = (yy * width + xx) * 3;
+          if (differs(matching[p], matching[q]) || differs(matching[p + 1], matching[q + 1]) || differs(matching[p + 2], matching[q + 2])) {
+            edges[y * width + x] = 1;
+            break search;
+          }
+        }
+      }
+    }
+  }
+  return edges;
+}
+
+/** The anti-aliased emission where `edges` is set, the frame's own elsewhere: a new image. */
+function mergeEdges(matching: Float32Array, antialiased: Float32Array, edges: Uint8Array): Float32Array {
+  const out = new Float32Array(matching);
+  for (let p = 0; p < edges.length; p++) {
+    if (edges[p]) out.set(antialiased.subarray(p * 3, p * 3 + 3), p * 3);
+  }
+  return out;
+}
+
 /** The two first-hit emission images of one noisy frame (RGB, linear, width x height). */
 export interface EmissionImages {
   matching: Float32Array;
+  /** The anti-aliased emission on `edges`, the frame's own (`matching`) elsewhere. */
   antialiased: Float32Array;
-  /** Samples per pixel of `antialiased`. */
+  /** Samples per pixel of `antialiased` where it was rendered. */
   antialiasedSpp: number;
+  /** The pixels rendered anti-aliased (emissionEdges of `matching`). */
+  edges: Uint8Array;
   /** Wall time of both renders, ms. */
   ms: number;
+}
+
+/** Renders the anti-aliased emission of `edges` with `tracer` (a depth-0 'sobol' tracer): the raw image, zero elsewhere. */
+async function renderEdges(tracer: PathTracer, seed: number, edges: Uint8Array, spp: number): Promise<Float32Array> {
+  tracer.reset(antialiasSeed(seed));
+  if (!edges.some((e) => e)) return new Float32Array(edges.length * 3);
+  tracer.restrictTo(edges);
+  await tracer.accumulate(spp);
+  return tracer.readColor();
 }
 
 /** Renders first-hit emission for frames of one scene and view (two depth-0 PathTracers). Owns its GPU objects. */
@@ -60,9 +119,9 @@ export class EmissionPass {
     const t0 = performance.now();
     await this.matching.render({ spp, seed });
     const matching = await this.matching.readColor();
-    await this.aa.render({ spp: antialiasedSpp, seed: antialiasSeed(seed) });
-    const antialiased = await this.aa.readColor();
-    return { matching, antialiased, antialiasedSpp, ms: performance.now() - t0 };
+    const edges = emissionEdges(matching, this.matching.width, this.matching.height);
+    const antialiased = mergeEdges(matching, await renderEdges(this.aa, seed, edges, antialiasedSpp), edges);
+    return { matching, antialiased, antialiasedSpp, edges, ms: performance.now() - t0 };
   }
 
   destroy(): void {
@@ -73,7 +132,7 @@ export class EmissionPass {
 
 /**
  * The two depth-0 tracers: `matching` with the frames' own uniform jitter, `antialiased` with per-pixel Sobol
- * jitter (its 16 rays resolve a light's edge about as well as 32 uniform ones).
+ * jitter (16 of its rays resolve a light's edge about as well as 32 uniform ones, 32 as well as 256).
  */
 async function createEmissionTracers(
   gpu: GpuContext, scene: CompiledScene, view: { width: number; height: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
@@ -118,11 +177,13 @@ export function addEmission(denoised: Float32Array, emission: Float32Array): Flo
 /**
  * First-hit emission kept in step with a progressively accumulated frame (the browser app, whose view gains a few
  * samples per animation frame): `matching` continues the frame's own samples (the same seed, sample 0 on), so
- * bringing it to the frame's spp costs only the new samples; `antialiased` (another seed) is rendered once per view.
+ * bringing it to the frame's spp costs only the new samples; the anti-aliased emission (another seed) is rendered
+ * once per view, on the edges of the emission the first call sees, and merged with the current `matching`.
  * A camera change restarts both, as it restarts the view. Owns its two depth-0 tracers.
  */
 export class EmissionTracker {
-  private antialiased: Float32Array | null = null;
+  /** The anti-aliased emission of `edges` (zero elsewhere), once per view. */
+  private rendered: { edges: Uint8Array; image: Float32Array } | null = null;
 
   private constructor(private readonly matching: PathTracer, private readonly aa: PathTracer, private readonly seed: number, readonly antialiasedSpp: number) {}
 
@@ -133,7 +194,6 @@ export class EmissionTracker {
     checkAntialiasedSpp(view.antialiasedSpp);
     const [matching, aa] = await createEmissionTracers(gpu, scene, view);
     matching.reset(view.seed);
-    aa.reset(antialiasSeed(view.seed));
     return new EmissionTracker(matching, aa, view.seed, view.antialiasedSpp);
   }
 
@@ -141,22 +201,23 @@ export class EmissionTracker {
   setCamera(camera: CompiledCamera): void {
     this.matching.setCamera(camera);
     this.aa.setCamera(camera);
-    this.antialiased = null;
+    this.rendered = null;
   }
 
   /** The emission of the frame's first `spp` samples (continuing, or restarting if it already holds more) and the anti-aliased emission. */
-  async images(spp: number): Promise<Pick<EmissionImages, 'matching' | 'antialiased'>> {
+  async images(spp: number): Promise<Pick<EmissionImages, 'matching' | 'antialiased' | 'edges'>> {
     if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`spp must be a positive integer, got ${spp}`);
     const have = this.matching.frame().spp;
     if (have > spp) this.matching.reset(this.seed);
     const more = spp - this.matching.frame().spp;
     if (more > 0) await this.matching.accumulate(more);
     const matching = await this.matching.readColor();
-    if (!this.antialiased) {
-      await this.aa.accumulate(this.antialiasedSpp);
-      this.antialiased = await this.aa.readColor();
+    if (!this.rendered) {
+      const edges = emissionEdges(matching, this.matching.width, this.matching.height);
+      this.rendered = { edges, image: await renderEdges(this.aa, this.seed, edges, this.antialiasedSpp) };
     }
-    return { matching, antialiased: this.antialiased };
+    const { edges, image } = this.rendered;
+    return { matching, antialiased: mergeEdges(matching, image, edges), edges };
   }
 
   destroy(): void {

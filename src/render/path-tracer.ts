@@ -209,6 +209,23 @@ export class PathTracer {
   }
 
   /**
+   * Until the next reset or setCamera, renders only the pixels where `pixels` (one entry per pixel, row-major) is
+   * non-zero; the others get no samples and read back as zeros (readFrame, readColor). Each rendered pixel gets
+   * exactly the samples it gets in a full render with the same seed (its random streams depend only on the pixel,
+   * the sample and the seed). Call it on an empty film, right after reset. The film marks an excluded pixel by a
+   * sample count of -1, which the integrator skips; such a film is for read-back, not for the GPU denoiser.
+   */
+  restrictTo(pixels: Uint8Array): void {
+    this.assertAlive();
+    const n = this.width * this.height;
+    if (pixels.length !== n) throw new RangeError(`restrictTo: ${pixels.length} entries for a ${this.width}x${this.height} image`);
+    if (this.spp > 0 || this.partial) throw new Error('restrictTo: the film already holds samples; call it right after reset');
+    const plane = new Float32Array(n * 4);
+    for (let i = 0; i < n; i++) if (!pixels[i]) plane[i * 4 + 3] = -1;
+    this.gpu.device.queue.writeBuffer(this.film, 0, plane);
+  }
+
+  /**
    * Moves the camera without recompiling or re-uploading the scene (it only enters the per-pass uniforms), and
    * clears the film like reset(seed): samples of two views must never mix.
    */

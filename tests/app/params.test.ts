@@ -28,7 +28,7 @@ describe('app URL parameters', () => {
   });
 
   it('emission sets the denoiser\'s emission separation: rays per pixel, default 32, 0 off', () => {
-    expect(parseParams('').emissionSpp).toBe(16);
+    expect(parseParams('').emissionSpp).toBe(32);
     expect(parseParams('?emission=0').emissionSpp).toBe(0);
     expect(parseParams('?emission=64').emissionSpp).toBe(64);
     expect(() => parseParams('?emission=-1')).toThrow(/^URL parameter emission=-1: expected a whole number from 0 to 65536$/);

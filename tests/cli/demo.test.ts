@@ -30,7 +30,7 @@ describe('tracelab demo', () => {
     expect(lines[1]).toBe('reference: 16 spp (rendered, cached for next time)');
     expect(lines[2]).toMatch(/^noisy {5}2 spp, render \d+\.\ds: {2}/);
     expect(lines[2]).toMatch(SCORE);
-    expect(lines[3]).toMatch(/^denoised {2}n2n-fast, weights fast\.bin, denoise \d+\.\ds \(emission separated, 16 rays per pixel\): {2}/);
+    expect(lines[3]).toMatch(/^denoised {2}n2n-fast, weights fast\.bin, denoise \d+\.\ds \(emission separated, 32 rays per pixel\): {2}/);
     expect(lines[3]).toMatch(SCORE);
     expect(r.stdout).toMatch(/^wrote out\/noisy\.png, out\/denoised\.png, out\/reference\.png \(tone map aces\) and out\/report\.html$/m);
     for (const f of ['noisy.png', 'denoised.png', 'reference.png']) {

@@ -146,7 +146,7 @@ describe('tracelab render --denoise', () => {
     const r = await tracelab('render', 'cornell-box', '--spp', '2', '--size', '20x14', '--out', 'cb.exr', '--denoise', 'n2n-fast', '--weights', 'fast.bin');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^wrote cb\.exr \(20x14, 2 spp/m);
-    expect(r.stdout).toMatch(/^wrote cb-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms, emission separated \(16 rays per pixel\), autoexposure x\d+\.?\d*\)$/m);
+    expect(r.stdout).toMatch(/^wrote cb-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms, emission separated \(32 rays per pixel\), autoexposure x\d+\.?\d*\)$/m);
     const [noisy, denoised] = await Promise.all([readImageFile(p('cb.exr')), readImageFile(p('cb-denoised.exr'))]);
     expect([noisy.width, noisy.height, denoised.width, denoised.height]).toEqual([20, 14, 20, 14]);
     expect(denoised.data.some((v, i) => v !== noisy.data[i])).toBe(true);
@@ -155,7 +155,7 @@ describe('tracelab render --denoise', () => {
   it('--ensemble 4 denoises the rendered frame with the self-ensemble: another image than one pass', async () => {
     const r = await tracelab('render', 'cornell-box', '--spp', '2', '--size', '20x14', '--out', 'cb4.exr', '--denoise', 'n2n-fast', '--weights', 'fast.bin', '--ensemble', '4');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^wrote cb4-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms \(ensemble of 4\), emission separated \(16 rays per pixel\), autoexposure x\d+\.?\d*\)$/m);
+    expect(r.stdout).toMatch(/^wrote cb4-denoised\.exr \(n2n-fast; backend webgpu \(.+\); denoise \d+ ms \(ensemble of 4\), emission separated \(32 rays per pixel\), autoexposure x\d+\.?\d*\)$/m);
     // the same render (same seed) as cb.exr above, denoised by 4 passes instead of one
     const [one, four] = await Promise.all([readImageFile(p('cb-denoised.exr')), readImageFile(p('cb4-denoised.exr'))]);
     expect(errorStats(four.data, one.data).max).toBeGreaterThan(1e-3);

@@ -49,7 +49,7 @@ describe('browser app (headless Chromium)', () => {
       const before = await canvasPixels(page);
       await page.check('#denoise');
       const after = await waitForStats(page, (s) => s.denoise.runs > 0 && s.denoise.spp === 4 && s.view.main === 'denoised');
-      expect(after.denoise.emissionSpp).toBe(16); // emission separation, on by default
+      expect(after.denoise.emissionSpp).toBe(32); // emission separation, on by default
       const shown = await canvasPixels(page);
       expect(meanAbsDiff(before, shown)).toBeGreaterThan(1); // 8-bit levels: the view really changed
       const imgs = await page.evaluate(() => window.tracelab!.images());
@@ -102,9 +102,9 @@ describe('browser app (headless Chromium)', () => {
     };
     const sep = await run('');
     const off = await run('&emission=0');
-    expect(sep.stats.denoise.emissionSpp).toBe(16);
+    expect(sep.stats.denoise.emissionSpp).toBe(32);
     expect(off.stats.denoise.emissionSpp).toBe(0);
-    expect(sep.panel).toMatch(/at 4 spp, emission separated \(16 rays\)\)$/);
+    expect(sep.panel).toMatch(/at 4 spp, emission separated \(32 rays\)\)$/);
     expect(off.panel).toMatch(/at 4 spp\)$/);
     expect(off.noisy).toEqual(sep.noisy);
     let diff = 0;
@@ -146,7 +146,7 @@ describe('browser app (headless Chromium)', () => {
       const done = await waitForStats(page, (s) => s.done && s.denoise.spp === 4);
       expect(done.denoise).toMatchObject({ finalEnsemble: 8, ensemble: 8 });
       expect(done.denoise.runs).toBe(2);
-      expect(await page.textContent('#stat-denoise')).toMatch(/at 4 spp, ensemble of 8, emission separated \(16 rays\)\)$/);
+      expect(await page.textContent('#stat-denoise')).toMatch(/at 4 spp, ensemble of 8, emission separated \(32 rays\)\)$/);
       const eight = (await page.evaluate(() => window.tracelab!.images())).denoised!;
       await page.selectOption('#ensemble', '1');
       const one = await waitForStats(page, (s) => s.denoise.runs >= 3);

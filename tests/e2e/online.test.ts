@@ -78,10 +78,10 @@ describe('online training panel (headless Chromium)', () => {
       expect(later.online.psnr!).toBeLessThan(60);
       expect(later.denoise.denoiser).toBe(later.online.label);
       // the online network's own denoises of the view get the frame with its emission separated, as every other
-      // denoise does (default 16 rays): sampled across several of its validations
+      // denoise does (default 32 rays): sampled across several of its validations
       for (let i = 0; i < 8; i++) {
         const s = await stats(page);
-        if (s.view.main === 'denoised') expect(s.denoise.emissionSpp).toBe(16);
+        if (s.view.main === 'denoised') expect(s.denoise.emissionSpp).toBe(32);
         await page.waitForTimeout(150);
       }
       expect(later.reference.state).toBe('ready');

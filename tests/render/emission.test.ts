@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
-import { addEmission, EmissionPass, EmissionTracker, subtractEmission } from '../../src/render/emission.ts';
+import { addEmission, antialiasSeed, EMISSION_EDGE_TOLERANCE, emissionEdges, EmissionPass, EmissionTracker, subtractEmission } from '../../src/render/emission.ts';
 import { PathTracer } from '../../src/render/path-tracer.ts';
 import type { CompiledScene } from '../../src/scene/compile.ts';
 import { compileBuiltin } from '../support/render.ts';
@@ -32,6 +32,44 @@ describe('subtractEmission / addEmission', () => {
     expect([...addEmission(new Float32Array([1, 2, 3]), new Float32Array([0.5, NaN, 1]))]).toEqual([1.5, 2, 4]);
     expect(() => addEmission(new Float32Array(6), new Float32Array(3))).toThrow(/does not match/);
     expect(() => subtractEmission(new Float32Array(8), new Float32Array(3), 4)).toThrow(/does not match/);
+  });
+});
+
+describe('emissionEdges', () => {
+  /** A w x h grey image with `v` at the given pixels and 0 elsewhere. */
+  function image(w: number, h: number, lit: Array<[number, number]>, v = 5): Float32Array {
+    const img = new Float32Array(w * h * 3);
+    for (const [x, y] of lit) img.fill(v, (y * w + x) * 3, (y * w + x) * 3 + 3);
+    return img;
+  }
+  const marked = (e: Uint8Array, w: number): string[] => [...e].flatMap((m, p) => (m ? [`${p % w},${p / w | 0}`] : []));
+
+  it('marks the pixels with another value in their 3x3 neighbourhood: a 2x2 light and the ring around it', () => {
+    const e = emissionEdges(image(6, 6, [[2, 2], [3, 2], [2, 3], [3, 3]]), 6, 6);
+    const expected: string[] = [];
+    for (let y = 1; y <= 4; y++) for (let x = 1; x <= 4; x++) expected.push(`${x},${y}`);
+    expect(marked(e, 6)).toEqual(expected);
+  });
+
+  it('leaves the inside of a light and empty regions alone, and clips at the border', () => {
+    const all: Array<[number, number]> = [];
+    for (let y = 0; y < 5; y++) for (let x = 0; x < 5; x++) all.push([x, y]);
+    expect(marked(emissionEdges(image(5, 5, all), 5, 5), 5)).toEqual([]);
+    expect(marked(emissionEdges(image(5, 5, []), 5, 5), 5)).toEqual([]);
+    // a 3x3 light in the corner: its inner pixel (0,0)-(1,1) stays unmarked
+    const corner: Array<[number, number]> = [];
+    for (let y = 0; y < 3; y++) for (let x = 0; x < 3; x++) corner.push([x, y]);
+    expect(marked(emissionEdges(image(5, 5, corner), 5, 5), 5)).not.toContain('1,1');
+    expect(marked(emissionEdges(image(5, 5, corner), 5, 5), 5)).toContain('2,2');
+  });
+
+  it('counts a difference only beyond the relative tolerance, in any channel', () => {
+    const img = image(3, 1, [[0, 0], [1, 0], [2, 0]], 2);
+    img[4] = 2 * (1 + 0.5 * EMISSION_EDGE_TOLERANCE); // pixel 1, green: within tolerance
+    expect(marked(emissionEdges(img, 3, 1), 3)).toEqual([]);
+    img[4] = 2 * (1 + 2 * EMISSION_EDGE_TOLERANCE);
+    expect(marked(emissionEdges(img, 3, 1), 3)).toEqual(['0,0', '1,0', '2,0']);
+    expect(() => emissionEdges(img, 2, 2)).toThrow(/not 2x2/);
   });
 });
 
@@ -118,6 +156,60 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
       await expect(tracker.images(0)).rejects.toThrow(/positive integer/);
     } finally {
       tracker.destroy();
+    }
+  });
+
+  it('renders the anti-aliasing rays on the emission\'s edges only: there the same values as a full render, elsewhere the frame\'s own', async () => {
+    const e = await pass.render(4, 9, 16);
+    const edgeCount = e.edges.reduce((a, v) => a + v, 0);
+    expect(edgeCount).toBeGreaterThan(0);
+    expect(edgeCount).toBeLessThan(0.25 * SIZE * SIZE); // the light and its rim, not the room
+    expect([...e.edges]).toEqual([...emissionEdges(e.matching, SIZE, SIZE)]);
+    const full = await PathTracer.create(gpu, scene, { width: SIZE, height: SIZE, maxDepth: 0, jitter: 'sobol' });
+    try {
+      await full.render({ spp: 16, seed: antialiasSeed(9) });
+      const all = await full.readColor();
+      let edgeFractional = 0;
+      for (let p = 0; p < SIZE * SIZE; p++) {
+        const got = [...e.antialiased.subarray(p * 3, p * 3 + 3)];
+        if (e.edges[p]) {
+          expect(got).toEqual([...all.subarray(p * 3, p * 3 + 3)]);
+          if (got[0] > 0 && got[0] < Math.max(...e.matching)) edgeFractional++;
+        } else {
+          expect(got).toEqual([...e.matching.subarray(p * 3, p * 3 + 3)]);
+          // off the edges a full render agrees with the frame's own emission: every ray sees the same emitter or none
+          expect(all.subarray(p * 3, p * 3 + 3)).toEqual(e.matching.subarray(p * 3, p * 3 + 3));
+        }
+      }
+      expect(edgeFractional).toBeGreaterThan(0);
+    } finally {
+      full.destroy();
+    }
+  });
+
+  it('PathTracer.restrictTo renders the chosen pixels only, each as in a full render; refused on a film with samples', async () => {
+    const pt = await PathTracer.create(gpu, scene, { width: SIZE, height: SIZE, maxDepth: 2 });
+    try {
+      await pt.render({ spp: 2, seed: 4 });
+      const whole = await pt.readFrame();
+      expect(() => pt.restrictTo(new Uint8Array(SIZE * SIZE))).toThrow(/already holds samples/);
+      pt.reset(4);
+      expect(() => pt.restrictTo(new Uint8Array(5))).toThrow(/5 entries for a 32x32 image/);
+      const chosen = new Uint8Array(SIZE * SIZE);
+      for (let p = 0; p < chosen.length; p += 7) chosen[p] = 1;
+      pt.restrictTo(chosen);
+      await pt.accumulate(2);
+      const part = await pt.readFrame();
+      for (let p = 0; p < chosen.length; p++) {
+        const want = chosen[p] ? [...whole.color.subarray(p * 3, p * 3 + 3)] : [0, 0, 0];
+        expect([...part.color.subarray(p * 3, p * 3 + 3)]).toEqual(want);
+        expect(part.albedo[p * 3]).toBe(chosen[p] ? whole.albedo[p * 3] : 0);
+      }
+      // reset lifts the restriction
+      await pt.render({ spp: 2, seed: 4 });
+      expect((await pt.readFrame()).color).toEqual(whole.color);
+    } finally {
+      pt.destroy();
     }
   });
 
