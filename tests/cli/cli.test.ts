@@ -31,6 +31,10 @@ describe('tracelab render', () => {
     expect((await readImageFile(join(dir, 'cb-depth.exr'))).channels).toBe(1);
     expect((await tracelab('render', 'cornell-box', '--spp', '1', '--size', '8x8', '--out', join(dir, 'cb.pfm'))).code).toBe(0);
     expect((await readImageFile(join(dir, 'cb.pfm'))).width).toBe(8);
+    // a negative value as its own argument (an exposure in stops) is the option's value, not an unknown option
+    const dark = await tracelab('render', 'cornell-box', '--spp', '1', '--size', '8x8', '--exposure', '-1.5', '--out', join(dir, 'dark.png'));
+    expect(dark.code, dark.stderr).toBe(0);
+    expect(dark.stdout).toMatch(/exposure -1\.5\)$/m);
   });
 
   it('lights a scene with an equirectangular .hdr environment (--env)', async () => {
