@@ -115,14 +115,30 @@ export class DenoiseSchedule {
    * Times `runs` denoises of one frame with a fresh denoiser of kind `choice` (for the benchmark), after one
    * untimed run (the first dispatches include the driver's shader compilation).
    */
-  async time(choice: DenoiserChoice, frame: Frame, data: FrameData, runs: number): Promise<{ label: string; ms: number[] }> {
+  /**
+   * Times `runs` denoises (after an untimed warm-up) of `frame` / `data` with a fresh denoiser of `choice`; with
+   * `separate`, each run takes the frame without its emission from it and adds the anti-aliased emission back.
+   */
+  async time(
+    choice: DenoiserChoice, frame: Frame | null, data: FrameData, runs: number,
+    separate?: () => Promise<{ data: FrameData; emission: { antialiased: Float32Array } }>,
+  ): Promise<{ label: string; ms: number[] }> {
     const dn = await createAppDenoiser(this.gpu, choice);
+    const once = async (): Promise<void> => {
+      if (!separate) {
+        await dn.denoise(frame, data);
+        return;
+      }
+      const parts = await separate();
+      const image = await dn.denoise(null, parts.data);
+      addEmission(image.data, parts.emission.antialiased);
+    };
     try {
-      await dn.denoise(frame, data);
+      await once();
       const ms: number[] = [];
       for (let i = 0; i < runs; i++) {
         const t0 = performance.now();
-        await dn.denoise(frame, data);
+        await once();
         ms.push(performance.now() - t0);
       }
       return { label: dn.label, ms };

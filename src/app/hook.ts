@@ -152,9 +152,11 @@ export interface TracelabHook {
   /**
    * Times `runs` denoises of the current frame (after one untimed warm-up run) with the a-trous baseline or the
    * n2n-fast network (untrained weights when none are trained: same cost), between render steps; for the browser
-   * benchmark.
+   * benchmark. `separated`: each run as the app's denoises with emission separation go (the view's first-hit emission
+   * brought up to date and subtracted, the denoise, the anti-aliased emission added; `emissionSpp` reports its rays);
+   * an error if the page has separation off (`?emission=0`).
    */
-  timeDenoiser(kind: 'atrous' | 'n2n', runs: number): Promise<{ label: string; ms: number[] } | { error: string }>;
+  timeDenoiser(kind: 'atrous' | 'n2n', runs: number, separated?: boolean): Promise<{ label: string; ms: number[]; emissionSpp: number } | { error: string }>;
 }
 
 declare global {

@@ -314,10 +314,10 @@ const hook: TracelabHook = {
       return { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
     }
   },
-  timeDenoiser: async (kind, runs) => {
+  timeDenoiser: async (kind, runs, separated = false) => {
     try {
       await ready;
-      return await state.session!.timeDenoiser(kind, runs);
+      return await state.session!.timeDenoiser(kind, runs, separated);
     } catch (err) {
       return { error: messageOf(err) };
     }

@@ -352,10 +352,19 @@ export class RenderSession {
   }
 
   /** Times a denoiser kind on the current frame (for the benchmark), between render steps. */
-  timeDenoiser(choice: 'atrous' | 'n2n', runs: number): Promise<{ label: string; ms: number[] }> {
+  timeDenoiser(choice: 'atrous' | 'n2n', runs: number, separated = false): Promise<{ label: string; ms: number[]; emissionSpp: number }> {
     return this.enqueue(async () => {
-      if (!this.main || !this.noisy) throw new Error('nothing rendered yet');
-      return this.denoise.time(choice, this.main.tracer.frame(), this.noisy, runs);
+      const noisy = this.noisy;
+      if (!this.main || !noisy) throw new Error('nothing rendered yet');
+      if (!separated) return { ...(await this.denoise.time(choice, this.main.tracer.frame(), noisy, runs)), emissionSpp: 0 };
+      const spp = this.settings.emissionSpp ?? 0;
+      if (spp <= 0) throw new Error('emission separation is off (?emission=0)');
+      const separate = async (): Promise<{ data: FrameData; emission: { antialiased: Float32Array } }> => {
+        const parts = await this.separateEmission(noisy);
+        if (!parts) throw new Error('no scene to separate the emission of');
+        return parts;
+      };
+      return { ...(await this.denoise.time(choice, null, noisy, runs, separate)), emissionSpp: spp };
     }, false);
   }
 

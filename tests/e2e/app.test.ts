@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { AppStats } from '../../src/app/hook.ts';
+import type { AppStats, TracelabHook } from '../../src/app/hook.ts';
 import { decodeImage } from '../../src/image/codec.ts';
 import type { ImageF32 } from '../../src/image/image.ts';
 import { psnr } from '../../src/metrics/psnr.ts';
@@ -91,17 +91,23 @@ describe('browser app (headless Chromium)', () => {
   }, 90_000);
 
   it('emission=0 denoises the frame as rendered: the same noisy frame, another denoised image than with separation', async () => {
+    type Timed = Awaited<ReturnType<TracelabHook['timeDenoiser']>>;
     const run = async (query: string) => {
-      let out: { stats: AppStats; noisy: number[]; denoised: number[]; panel: string } | null = null;
+      let out: { stats: AppStats; noisy: number[]; denoised: number[]; panel: string; timed: Timed } | null = null;
       await withPage(`scene=cornell-box&size=${SIZE}&spp=4&seed=3&denoise=1${query}`, async (page) => {
         const stats = await waitForStats(page, (s) => s.done && s.denoise.spp === 4 && s.denoise.runs > 0);
         const imgs = await page.evaluate(() => window.tracelab!.images());
-        out = { stats, noisy: imgs.noisy!, denoised: imgs.denoised!, panel: (await page.textContent('#stat-denoise')) ?? '' };
+        // the browser benchmark's timing of separated denoises
+        const timed = await page.evaluate(() => window.tracelab!.timeDenoiser('atrous', 2, true));
+        out = { stats, noisy: imgs.noisy!, denoised: imgs.denoised!, panel: (await page.textContent('#stat-denoise')) ?? '', timed };
       });
       return out!;
     };
     const sep = await run('');
     const off = await run('&emission=0');
+    expect(sep.timed).toMatchObject({ label: expect.stringMatching(/trous/), emissionSpp: 32 });
+    expect('ms' in sep.timed && sep.timed.ms.length === 2 && sep.timed.ms.every((ms) => ms > 0)).toBe(true);
+    expect(off.timed).toEqual({ error: expect.stringMatching(/emission separation is off/) });
     expect(sep.stats.denoise.emissionSpp).toBe(32);
     expect(off.stats.denoise.emissionSpp).toBe(0);
     expect(sep.panel).toMatch(/at 4 spp, emission separated \(32 rays\)\)$/);
