@@ -28,7 +28,8 @@ xz -T0 "-${XZ_LEVEL:-6}" -c node_modules/webgpu/dist/linux-x64/dawn.node > "$KIT
 # the Vulkan loader, and glvnd's libraries that NVIDIA's Vulkan driver links to: GPU machines (containers especially)
 # have the driver but not always these; run.sh uses a copy only where the machine has none
 for lib in libvulkan.so.1 libGLdispatch.so.0 libGLX.so.0; do
-  path="$(ldconfig -p | awk -v n="$lib" '$1 == n && /x86-64/ { print $NF; exit }')"
+  # awk reads all of ldconfig's output (no early exit): under pipefail a SIGPIPE to ldconfig would end the script
+  path="$(ldconfig -p | awk -v n="$lib" '$1 == n && /x86-64/ && !found { print $NF; found = 1 }')"
   if [ -n "$path" ]; then cp -L "$path" "$KIT.tmp/lib/$lib"; else echo "pack-train-kit: no $lib here; the GPU machine must have its own" >&2; fi
 done
 xz -T0 "-${XZ_LEVEL:-6}" -c "$(command -v node)" > "$KIT.tmp/bin/node.xz"

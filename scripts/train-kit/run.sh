@@ -26,10 +26,13 @@ unpack "$NODE" && chmod +x "$NODE"
 unpack "$KIT/node_modules/webgpu/dist/linux-x64/dawn.node"
 # the kit's copies of libraries the system lacks (the Vulkan loader; glvnd's dispatch library for NVIDIA's ICD)
 mkdir -p "$KIT/lib.use"
+# read once, then searched: `ldconfig -p | grep -q` would SIGPIPE ldconfig when grep stops early, which pipefail
+# turns into "not found"
+system_libs="$(ldconfig -p 2>/dev/null || true)"
 for lib in "$KIT"/lib/*; do
   [ -e "$lib" ] || continue
   name="$(basename "$lib")"
-  if ! ldconfig -p 2>/dev/null | grep -q " $name "; then ln -sf "$lib" "$KIT/lib.use/$name"; fi
+  if ! grep -q " $name " <<< "$system_libs"; then ln -sf "$lib" "$KIT/lib.use/$name"; fi
 done
 export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$KIT/lib.use"
 # containers that mount the NVIDIA driver outside the loader's search path

@@ -42,7 +42,8 @@ if [ -f "$config" ]; then
 elif [ -z "$steps" ]; then
   bench="$("$RUN" bench-train --quick --batch "$batch" --crop "$crop" --spec "$spec" --rows "${STRIP_ROWS:-4}" 2>&1)" || { echo "$bench" >&2; exit 1; }
   echo "$bench" | grep -v '^Warning' >&2
-  rate="$(echo "$bench" | sed -n 's/.*with sampleBatch: \([0-9.]*\) steps\/s.*/\1/p' | head -1)"
+  rate="$(sed -n 's/.*with sampleBatch: \([0-9.]*\) steps\/s.*/\1/p' <<< "$bench")"
+  rate="${rate%%$'\n'*}" # the first match
   [ -n "$rate" ] || { echo "stage.sh: could not read the training rate from bench-train's output" >&2; exit 1; }
   left=$(( seconds - ($(date +%s) - t0) - data_s ))
   steps=$(awk -v r="$rate" -v s="$left" 'BEGIN { n = int(r * s * 0.95 / 100) * 100; print (n > 0 ? n : 0) }')

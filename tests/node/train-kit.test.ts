@@ -23,7 +23,11 @@ function sh(args: string[], env: Record<string, string> = {}) {
 
 beforeAll(() => {
   const pack = spawnSync('bash', ['scripts/pack-train-kit.sh', '--in-checkout', kit], { cwd: repo, encoding: 'utf8', env: { ...process.env, XZ_LEVEL: '0' } });
-  if (pack.status !== 0) throw new Error(`pack-train-kit.sh failed: ${pack.stderr}`);
+  if (pack.status !== 0) {
+    // everything there is to know: a signal or a failed spawn leaves stderr empty
+    const how = pack.error ? `spawn error ${pack.error.message}` : pack.signal ? `signal ${pack.signal}` : `status ${pack.status}`;
+    throw new Error(`pack-train-kit.sh failed (${how}):\n${pack.stderr}\n${pack.stdout}`);
+  }
   mkdirSync(tools);
   const which = (t: string) => spawnSync('bash', ['-c', `command -v ${t}`], { encoding: 'utf8' }).stdout.trim();
   for (const t of ['bash', 'sh', 'xz', 'sed', 'grep', 'awk', 'date', 'timeout', 'mkdir', 'ln', 'dirname', 'basename', 'cp', 'mv', 'chmod', 'ldconfig', 'ls', 'head', 'cat', 'rm', 'tail']) {
