@@ -112,12 +112,9 @@ export class DenoiseSchedule {
   }
 
   /**
-   * Times `runs` denoises of one frame with a fresh denoiser of kind `choice` (for the benchmark), after one
-   * untimed run (the first dispatches include the driver's shader compilation).
-   */
-  /**
-   * Times `runs` denoises (after an untimed warm-up) of `frame` / `data` with a fresh denoiser of `choice`; with
-   * `separate`, each run takes the frame without its emission from it and adds the anti-aliased emission back.
+   * Times `runs` denoises of `frame` / `data` with a fresh denoiser of `choice` (for the benchmark), after one
+   * untimed run (the first dispatches include the driver's shader compilation); with `separate`, each run takes the
+   * frame without its emission from it and adds the anti-aliased emission back.
    */
   async time(
     choice: DenoiserChoice, frame: Frame | null, data: FrameData, runs: number,

@@ -167,8 +167,7 @@ export class OnlineTraining {
     if (!frame || frame.spp === 0 || s.noisyVersion !== s.cameraVersion || (!reference && !show)) return;
     // the frame without its first-hit emission where the session separates it, as for every other denoise
     const parts = await s.separateEmission(frame);
-    const input = parts?.data ?? frame;
-    let image = await this.denoiseWith({ width: frame.width, height: frame.height, color: input.color, albedo: frame.albedo, normal: frame.normal });
+    let image = await this.denoiseWith(frameImages(parts?.data ?? frame));
     if (parts) image = { ...image, data: addEmission(image.data, parts.emission.antialiased) };
     if (reference) {
       this.psnr = psnr(image, reference);
