@@ -4,11 +4,14 @@
 # ramp-down, inside the budget, and trains it (`tracelab train`). Run the same command again to resume the stage.
 #   ./stage.sh --seconds S --name NAME [--spec SPEC] [--init WEIGHTS] [--seed N] [--lr X] [--ramp F]
 #              [--scenes N] [--first-scene I] [--size S] [--batch B] [--crop C] [--val-scenes N] [--val-size S]
-#              [--ref-spp N] [--target-spp N] [--ema D] [--data-seconds D] [--steps N] [--runs DIR] [--out DIR]
+#              [--ref-spp N] [--target-spp N] [--ema D] [--separate-emission yes|no] [--data-seconds D] [--steps N]
+#              [--runs DIR] [--out DIR]
 # --seconds: the whole budget (benchmark, data rendering, training, validation); --data-seconds: the part set aside
 # for rendering the pairs and validation set (default 90); --steps skips the benchmark; --target-spp renders the
 # noisy targets with at least that many samples (the config's data.targetSpp; default: the input's spp); --ema keeps a moving
-# average of the weights with that decay per step and writes it as the weights (the config's emaDecay). The config is written to
+# average of the weights with that decay per step and writes it as the weights (the config's emaDecay);
+# --separate-emission yes takes the emission the camera sees out of the pairs and validates separated (the config's
+# data.separateEmission), as the runtime denoises with emission separation. The config is written to
 # RUNS/NAME.json and the run to RUNS/NAME/ (RUNS: --runs, default runs/ in the folder `./run.sh root` prints); with
 # --out the weights, log and config are copied there too.
 set -euo pipefail
@@ -17,7 +20,7 @@ RUN="$KIT/run.sh"
 ROOT="$("$RUN" root)"
 t0=$(date +%s)
 seconds="" name="" spec=n2n-paper-demod init="" seed=1 lr=0.0003 ramp=0.3 scenes=400 first=0 batch=8 crop=128
-data_s=90 steps="" out="" runs="" size=256 val_scenes=8 val_size=256 ref_spp=4096 target_spp= ema=
+data_s=90 steps="" out="" runs="" size=256 val_scenes=8 val_size=256 ref_spp=4096 target_spp= ema= separate=no
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || { echo "stage.sh: '$1' needs a value" >&2; exit 2; }
   case "$1" in
@@ -25,11 +28,12 @@ while [ $# -gt 0 ]; do
     --lr) lr="$2" ;; --ramp) ramp="$2" ;; --scenes) scenes="$2" ;; --first-scene) first="$2" ;; --batch) batch="$2" ;;
     --crop) crop="$2" ;; --data-seconds) data_s="$2" ;; --steps) steps="$2" ;; --out) out="$2" ;;
     --runs) runs="$2" ;; --size) size="$2" ;; --val-scenes) val_scenes="$2" ;; --val-size) val_size="$2" ;; --ref-spp) ref_spp="$2" ;;
-    --target-spp) target_spp="$2" ;; --ema) ema="$2" ;;
-    *) echo "stage.sh: unknown option '$1'" >&2; sed -n '5,7p' "$0" >&2; exit 2 ;;
+    --target-spp) target_spp="$2" ;; --ema) ema="$2" ;; --separate-emission) separate="$2" ;;
+    *) echo "stage.sh: unknown option '$1'" >&2; sed -n '5,8p' "$0" >&2; exit 2 ;;
   esac
   shift 2
 done
+case "$separate" in yes|no) ;; *) echo "stage.sh: --separate-emission must be yes or no, got '$separate'" >&2; exit 2 ;; esac
 case "$out" in ""|/*) ;; *) out="$PWD/$out" ;; esac
 case "$runs" in "") runs="$ROOT/runs" ;; /*) ;; *) runs="$PWD/$runs" ;; esac
 [ -n "$name" ] || { echo "stage.sh: --name is required" >&2; exit 2; }
@@ -53,7 +57,7 @@ fi
 [ -f "$config" ] || STAGE_NAME="$name" STAGE_SPEC="$spec" STAGE_INIT="$init" STAGE_SEED="$seed" STAGE_LR="$lr" STAGE_RAMP="$ramp" \
 STAGE_SCENES="$scenes" STAGE_FIRST="$first" STAGE_BATCH="$batch" STAGE_CROP="$crop" STAGE_STEPS="$steps" \
 STAGE_SIZE="$size" STAGE_VAL_SCENES="$val_scenes" STAGE_VAL_SIZE="$val_size" STAGE_REF_SPP="$ref_spp" STAGE_TARGET_SPP="$target_spp" \
-STAGE_EMA="$ema" "$RUN" node -e '
+STAGE_EMA="$ema" STAGE_SEPARATE="$separate" "$RUN" node -e '
 const e = process.env, steps = Number(e.STAGE_STEPS);
 const cfg = {
   $comment: `Written by the training kit (stage.sh): ${steps} steps sized to a time budget.`,
@@ -67,6 +71,7 @@ const cfg = {
 if (e.STAGE_INIT) cfg.init = e.STAGE_INIT;
 if (e.STAGE_TARGET_SPP) cfg.data.targetSpp = Number(e.STAGE_TARGET_SPP);
 if (e.STAGE_EMA) cfg.emaDecay = Number(e.STAGE_EMA);
+if (e.STAGE_SEPARATE === "yes") cfg.data.separateEmission = true;
 require("node:fs").writeFileSync(process.argv[1], JSON.stringify(cfg, null, 2) + "\n");
 console.error(`stage.sh: wrote ${process.argv[1]}`);
 ' "$config"

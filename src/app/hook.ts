@@ -82,6 +82,8 @@ export interface AppStats {
     psnrStep: number;
     /** Wall time of the last train frame (its pair render, steps and any validation), ms. */
     frameMs: number;
+    /** Its training pairs have the emission the camera sees taken out, as its denoises do (emission separation on). */
+    separatedPairs: boolean;
   };
   /** PSNR (dB, METRIC_TONEMAP sRGB) of the noisy / denoised image against the reference; null without one. */
   psnrNoisy: number | null;

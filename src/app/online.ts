@@ -92,7 +92,10 @@ export class OnlineTraining {
 
   stats(): AppStats['online'] {
     const { enabled, label, loss, psnr: db, psnrStep, frameMs } = this;
-    return { enabled, label, step: this.step, loss, stepsPerSecond: enabled ? this.rate.perSecond() : 0, psnr: db, psnrStep, frameMs };
+    return {
+      enabled, label, step: this.step, loss, stepsPerSecond: enabled ? this.rate.perSecond() : 0, psnr: db, psnrStep, frameMs,
+      separatedPairs: this.trainer?.separatesEmission ?? false,
+    };
   }
 
   set(on: boolean): void {
@@ -208,6 +211,8 @@ export class OnlineTraining {
     const spec = builtinSpec(N2N_MODEL);
     this.trainer = await OnlineTrainer.create(this.gpu, scene, {
       spec, weights: resume?.weights ?? start.weights, width, height, ...ONLINE_SETTINGS,
+      // its denoises are separated where the session separates (validate above): so are its training pairs
+      separateEmission: (this.session.settings.emissionSpp ?? 0) > 0,
       learningRate: start.trained ? LEARNING_RATE.trained : LEARNING_RATE.seeded, seed: 1 + this.stepOffset,
     }, await this.session.pipeline);
     this.runtime = await Denoiser.create(this.gpu, { spec });

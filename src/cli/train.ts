@@ -95,7 +95,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const tty = Boolean(process.stderr.isTTY);
   const pool = dataThreads > 0 ? new ScenePool(dataThreads) : null;
   try {
-    process.stderr.write(`training ${cfg.spec} (${cfg.targets} targets, ${cfg.loss} loss) on ${gpu.adapter.name}` +
+    process.stderr.write(`training ${cfg.spec} (${cfg.targets} targets, ${cfg.loss} loss${cfg.data.separateEmission ? ', emission separated' : ''}) on ${gpu.adapter.name}` +
       `${stripRows ? `, conv strips of ${stripRows} rows` : ''}; run directory ${out}\n`);
     const log = await runTraining(gpu, cfg, store, {
       maxStepsThisSession: sessionSteps,

@@ -4,12 +4,11 @@
 // references go through the reference cache, so only the first run renders them (and an interrupted one continues).
 import { createDenoiserBackend, type DenoiserBackend } from '../denoise/backend.ts';
 import { ENSEMBLE_SIZES, type EnsembleSize } from '../denoise/dihedral.ts';
-import { addEmission, subtractEmission } from '../render/emission.ts';
 import { writeFileAtomic } from '../node/atomic-file.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { DEFAULT_REFERENCE_CACHE } from '../node/reference-store.ts';
 import { mseAgainstConverged, psnrFromMse } from '../metrics/index.ts';
-import { buildValidationSet, scoreValidation, type ValidationImageScore } from '../train/validation.ts';
+import { buildValidationSet, denoiseValidationImage, scoreValidation, type ValidationImageScore } from '../train/validation.ts';
 import { VALIDATION_SEEDS, proceduralSceneName } from '../../scenes/procedural.ts';
 import { choiceOption, intOption, parse, squareSizeOption, UsageError } from './args.ts';
 import { sppList } from './compare.ts';
@@ -61,11 +60,7 @@ export async function validateCommand(argv: string[]): Promise<void> {
     backend = await createDenoiserBackend({ gpu, spec: model.spec, weights: model.weights });
     const b = backend;
     const t1 = performance.now();
-    const { bySpp, images } = await scoreValidation(set, async (v) => {
-      if (!v.emission) return (await b.denoise(v.frame, { ensemble })).data;
-      const color = subtractEmission(v.frame.color, v.emission.matching);
-      return addEmission((await b.denoise({ ...v.frame, color }, { ensemble })).data, v.emission.antialiased);
-    });
+    const { bySpp, images } = await scoreValidation(set, (v) => denoiseValidationImage(v, async (frame) => (await b.denoise(frame, { ensemble })).data));
     const denoiseSeconds = (performance.now() - t1) / 1000;
     const names = VALIDATION_SEEDS.slice(0, scenes).map(proceduralSceneName);
     const converged = againstConverged(spp, images);

@@ -131,7 +131,7 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
         if (!plugin.prepareScene) continue;
         o.onProgress?.({ phase: 'prepare', scene: scene.name, denoiser: plugin.name });
         const t0 = performance.now();
-        await plugin.prepareScene({ scene, width, height, maxDepth });
+        await plugin.prepareScene({ scene, width, height, maxDepth, emissionSeparated: emissionSpp > 0 });
         prepareMs.set(plugin, performance.now() - t0);
       }
       const tracer = await PathTracer.create(gpu, scene, { width, height, maxDepth });

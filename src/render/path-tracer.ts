@@ -189,6 +189,11 @@ export class PathTracer {
     return this.spp;
   }
 
+  /** Maximum bounces (0: first-hit emission only). */
+  get maxDepth(): number {
+    return this.options.maxDepth;
+  }
+
   /**
    * Clears the film; later samples use `seed` (different seeds give independent noise). Sample indices start
    * at `firstSample`, so a render continued elsewhere from sample N (same seed) adds new, independent samples

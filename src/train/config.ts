@@ -41,6 +41,12 @@ export interface TrainConfig {
      */
     targetSpp?: number;
     maxDepth: number;
+    /**
+     * Take each render's first-hit emission out of the pairs (renderPair's `firstHit`), as emission separation does
+     * to the frames the network denoises (demo, render --denoise, the app), and validate with separation
+     * (DEFAULT_EMISSION_SPP anti-aliasing rays). Absent unless true (hash unchanged).
+     */
+    separateEmission?: true;
   };
   validation: {
     /** The first n of VALIDATION_SEEDS. */
@@ -104,6 +110,11 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
     }
     return v as number[];
   };
+  const bool = (o: Obj, path: string, key: string): boolean => {
+    const v = o[key] ?? false;
+    if (typeof v !== 'boolean') fail(path + key, `must be true or false, got ${JSON.stringify(o[key])}`);
+    return v as boolean;
+  };
   const sub = (key: string, fields: readonly string[]): Obj => {
     const v = json[key];
     if (!isObj(v)) fail(key, 'must be an object');
@@ -131,7 +142,8 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
       cleanSpp: int(d, 'data.', 'cleanSpp', 1, 1 << 24, 1024),
       ...(d.targetSpp !== undefined ? { targetSpp: int(d, 'data.', 'targetSpp', 1, 1 << 24) } : {}),
       maxDepth: int(d, 'data.', 'maxDepth', 0, 64, 8),
-    }))(sub('data', ['scenes', 'firstScene', 'size', 'spp', 'cleanSpp', 'targetSpp', 'maxDepth'])),
+      ...(bool(d, 'data.', 'separateEmission') ? { separateEmission: true as const } : {}),
+    }))(sub('data', ['scenes', 'firstScene', 'size', 'spp', 'cleanSpp', 'targetSpp', 'maxDepth', 'separateEmission'])),
     validation: ((v: Obj) => ({
       scenes: int(v, 'validation.', 'scenes', 0, 8),
       size: int(v, 'validation.', 'size', 8, 4096),

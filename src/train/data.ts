@@ -5,6 +5,7 @@
 import type { NetworkSpec } from '../denoise/spec.ts';
 import { networkColor } from '../denoise/reference.ts';
 import { exposureScale, prepAlbedo, prepColor, prepNormal } from '../denoise/transform.ts';
+import { subtractEmission } from '../render/emission.ts';
 import type { PathTracer } from '../render/path-tracer.ts';
 import type { Batch } from './trainer.ts';
 
@@ -34,6 +35,8 @@ export interface TrainingPair {
   /** The autoexposure key it was prepared for (a spec's `autoexposure`; sampleBatch checks that the spec agrees), and the scale applied. */
   autoexposure?: number;
   exposure: number;
+  /** Each render had its own first-hit emission taken out (renderPair with `firstHit`): what the denoisers see with emission separation. */
+  emissionSeparated: boolean;
 }
 
 /** "no autoexposure" or "autoexposure key k": how pairs were (or a spec would have them) prepared, for messages. */
@@ -92,7 +95,7 @@ function planes(v: Float32Array, pixels: number, kind: PlaneKind): Float32Array 
  * the network learns demodulated colour, and the runtime multiplies its output back by the input's factor.
  */
 export function makePair(name: string, width: number, height: number, spp: number, colorA: Float32Array, colorB: Float32Array,
-  albedo: Float32Array, normal: Float32Array, clean: boolean, prep: PairPrep = {}, targetSpp = spp): TrainingPair {
+  albedo: Float32Array, normal: Float32Array, clean: boolean, prep: PairPrep = {}, targetSpp = spp, emissionSeparated = false): TrainingPair {
   const n = width * height;
   for (const [what, v] of [['colorA', colorA], ['colorB', colorB], ['albedo', albedo], ['normal', normal]] as const) {
     if (v.length !== n * 3) throw new RangeError(`makePair: ${name}'s ${what} has ${v.length} values, ${width}x${height} RGB needs ${n * 3}`);
@@ -102,7 +105,7 @@ export function makePair(name: string, width: number, height: number, spp: numbe
   const a = networkColor(prep, colorA, albedo, exposure);
   const b = networkColor(prep, colorB, albedo, exposure);
   return {
-    name, width, height, spp, clean, targetSpp, demodulated: demodulate, exposure,
+    name, width, height, spp, clean, targetSpp, demodulated: demodulate, exposure, emissionSeparated,
     ...(prep.autoexposure !== undefined ? { autoexposure: prep.autoexposure } : {}),
     targetA: planes(a, n, 'copy'), targetB: planes(b, n, 'copy'), prepA: planes(a, n, 'color'), prepB: planes(b, n, 'color'),
     prepAlbedo: planes(albedo, n, 'albedo'), prepNormal: planes(normal, n, 'normal'),
@@ -114,15 +117,30 @@ export function makePair(name: string, width: number, height: number, spp: numbe
  * `noisyTargetSpp` if that is more), or with `cleanSpp` a clean target rendered from seed `seed + 1`. Seeds give
  * independent samples (the renderer's seed independence is tested), so A and B have independent noise with the
  * same mean: what Noise2Noise needs of a target, whatever its spp.
+ *
+ * With `firstHit` (a `maxDepth: 0` PathTracer of the same scene, view and size, default jitter) each render has its
+ * own first-hit emission taken out, as emission separation does to a frame before denoising it (src/render/emission.ts):
+ * the depth-0 render with a render's seed and spp traces that render's camera rays, so A - emission(A) and
+ * B - emission(B) are still independent with the same mean (the image without the emission the camera sees).
  */
 export async function renderPair(tracer: PathTracer, name: string, spp: number, seed: number, cleanSpp?: number,
-  prep: PairPrep = {}, noisyTargetSpp?: number): Promise<TrainingPair> {
+  prep: PairPrep = {}, noisyTargetSpp?: number, firstHit?: PathTracer): Promise<TrainingPair> {
+  if (firstHit && (firstHit.maxDepth !== 0 || firstHit.width !== tracer.width || firstHit.height !== tracer.height)) {
+    throw new RangeError(`renderPair: the first-hit emission tracer must be a ${tracer.width}x${tracer.height} maxDepth 0 tracer, got ${firstHit.width}x${firstHit.height} maxDepth ${firstHit.maxDepth}`);
+  }
+  const separated = async (color: Float32Array, n: number, s: number): Promise<Float32Array> => {
+    if (!firstHit) return color;
+    await firstHit.render({ spp: n, seed: s });
+    return subtractEmission(color, await firstHit.readColor());
+  };
   await tracer.render({ spp, seed });
   const a = await tracer.readFrame();
+  const colorA = await separated(a.color, spp, seed);
   const targetSpp = cleanSpp ?? Math.max(spp, noisyTargetSpp ?? spp);
   await tracer.render({ spp: targetSpp, seed: seed + 1 });
   const b = await tracer.readFrame();
-  return makePair(name, a.width, a.height, spp, a.color, b.color, a.albedo, a.normal, cleanSpp !== undefined, prep, targetSpp);
+  const colorB = await separated(b.color, targetSpp, seed + 1);
+  return makePair(name, a.width, a.height, spp, colorA, colorB, a.albedo, a.normal, cleanSpp !== undefined, prep, targetSpp, firstHit !== undefined);
 }
 
 /** Whether A and B may trade places (input <-> target): only for two renders of the same spp, i.e. the same noise. */

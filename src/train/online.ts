@@ -37,6 +37,12 @@ export interface OnlineTrainingOptions {
    * between the parts of a step (one step is seconds on a software adapter); the result is the same.
    */
   slicesPerStep?: number;
+  /**
+   * Take each training render's first-hit emission out of its pairs (renderPair's `firstHit`), for a network that
+   * denoises frames with emission separation (the app with `?emission=` > 0, compare with --emission-spp): it then
+   * learns on what it is shown. Default false.
+   */
+  separateEmission?: boolean;
 }
 
 export interface OnlineFrameResult {
@@ -76,6 +82,8 @@ export class OnlineTrainer {
   private constructor(
     private readonly trainer: NetworkTrainer,
     private readonly tracer: PathTracer,
+    /** The depth-0 tracer of the same view whose renders are taken out of the pairs (separateEmission), or null. */
+    private readonly firstHit: PathTracer | null,
     private readonly opts: Required<Omit<OnlineTrainingOptions, 'weights' | 'maxDepth'>>,
   ) {}
 
@@ -87,6 +95,7 @@ export class OnlineTrainer {
       spec: options.spec, width: options.width, height: options.height, sppPerRender: options.sppPerRender ?? 1,
       stepsPerFrame: options.stepsPerFrame ?? 4, batch: options.batch ?? 4, crop, learningRate: options.learningRate ?? 1e-4,
       loss: options.loss ?? 'hdr', keepPairs: options.keepPairs ?? 8, seed: options.seed ?? 1, slicesPerStep: options.slicesPerStep ?? 1,
+      separateEmission: options.separateEmission ?? false,
     };
     const { sppPerRender, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed } = opts;
     for (const [k, v] of Object.entries({ sppPerRender, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed })) {
@@ -94,10 +103,15 @@ export class OnlineTrainer {
       if (problem) throw new RangeError(`online training: ${problem}`);
     }
     const trainer = await NetworkTrainer.create(gpu, { spec: opts.spec, weights: options.weights, loss: opts.loss, batch: opts.batch, crop });
+    const tracers: PathTracer[] = [];
     try {
-      const tracer = await PathTracer.create(gpu, scene, { width: opts.width, height: opts.height, maxDepth: options.maxDepth, pipeline: pipeline ?? IntegratorPipeline.create(gpu) });
-      return new OnlineTrainer(trainer, tracer, opts);
+      const pipe = pipeline ?? IntegratorPipeline.create(gpu);
+      const view = { width: opts.width, height: opts.height, pipeline: pipe };
+      tracers.push(await PathTracer.create(gpu, scene, { ...view, maxDepth: options.maxDepth }));
+      if (opts.separateEmission) tracers.push(await PathTracer.create(gpu, scene, { ...view, maxDepth: 0 }));
+      return new OnlineTrainer(trainer, tracers[0], tracers[1] ?? null, opts);
     } catch (e) {
+      for (const t of tracers) t.destroy();
       trainer.destroy();
       throw e;
     }
@@ -110,6 +124,7 @@ export class OnlineTrainer {
   /** A new view: pairs of the old one are dropped (the network keeps what it learned). */
   setCamera(camera: CompiledCamera): void {
     this.tracer.setCamera(camera);
+    this.firstHit?.setCamera(camera);
     this.pairs = [];
   }
 
@@ -118,7 +133,7 @@ export class OnlineTrainer {
     if (this.destroyed) throw new Error('online training: trainFrame after destroy()');
     const { spec, batch, crop, stepsPerFrame, learningRate, sppPerRender, keepPairs, seed, slicesPerStep } = this.opts;
     const n = this.renders++;
-    const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec);
+    const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec, undefined, this.firstHit ?? undefined);
     this.pairs.push(pair);
     if (this.pairs.length > keepPairs) this.pairs.shift();
     const rng = seededRandom((seed * 7919 + n) >>> 0);
@@ -130,6 +145,16 @@ export class OnlineTrainer {
       if (l !== null) loss = l;
     }
     return { step: this.trainer.step, loss, pairs: this.pairs.length };
+  }
+
+  /** Whether its pairs have their first-hit emission taken out (the separateEmission option). */
+  get separatesEmission(): boolean {
+    return this.firstHit !== null;
+  }
+
+  /** The most recent training pair (what the last trainFrame rendered), or null before the first. */
+  get latestPair(): Readonly<TrainingPair> | null {
+    return this.pairs.at(-1) ?? null;
   }
 
   /** Denoises a frame (any size) with the current weights; returns linear RGB, interleaved. */
@@ -146,5 +171,6 @@ export class OnlineTrainer {
     this.destroyed = true;
     this.trainer.destroy();
     this.tracer.destroy();
+    this.firstHit?.destroy();
   }
 }

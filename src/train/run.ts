@@ -5,6 +5,7 @@ import { compileProceduralScene, proceduralSceneName, trainingSeed } from '../..
 import { builtinSpec, type BuiltinSpecName } from '../denoise/specs.ts';
 import { encodeWeights, type NetworkWeights } from '../denoise/weights.ts';
 import type { GpuContext } from '../gpu/context.ts';
+import { DEFAULT_EMISSION_SPP } from '../render/emission.ts';
 import { IntegratorPipeline, PathTracer } from '../render/path-tracer.ts';
 import type { CompiledScene } from '../scene/compile.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
@@ -109,11 +110,15 @@ export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pip
     const spp = cfg.data.spp[Math.floor(rng() * cfg.data.spp.length)];
     const scene = await scenes[i];
     delete scenes[i]; // let it go once rendered
-    const tracer = await PathTracer.create(gpu, scene, { width: cfg.data.size, height: cfg.data.size, maxDepth: cfg.data.maxDepth, pipeline });
+    const view = { width: cfg.data.size, height: cfg.data.size, pipeline };
+    const tracer = await PathTracer.create(gpu, scene, { ...view, maxDepth: cfg.data.maxDepth });
+    let firstHit: PathTracer | undefined;
     try {
-      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, spec, cfg.data.targetSpp));
+      if (cfg.data.separateEmission) firstHit = await PathTracer.create(gpu, scene, { ...view, maxDepth: 0 });
+      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, spec, cfg.data.targetSpp, firstHit));
     } finally {
       tracer.destroy();
+      firstHit?.destroy();
     }
   }
   return pairs;
@@ -151,7 +156,7 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
     const pipeline = await IntegratorPipeline.create(gpu);
     const pairs = await renderTrainingPairs(gpu, cfg, pipeline, (i) => emit({ phase: 'data', done: i, total: cfg.data.scenes }), opts.compileScene, opts.compileAhead);
     const val = cfg.validation.scenes > 0
-      ? await buildValidationSet(gpu, { ...cfg.validation, maxDepth: cfg.data.maxDepth }, pipeline, (i) => emit({ phase: 'validation-data', done: i, total: cfg.validation.scenes }), opts.validationReference)
+      ? await buildValidationSet(gpu, { ...cfg.validation, maxDepth: cfg.data.maxDepth, ...(cfg.data.separateEmission ? { emissionSpp: DEFAULT_EMISSION_SPP } : {}) }, pipeline, (i) => emit({ phase: 'validation-data', done: i, total: cfg.validation.scenes }), opts.validationReference)
       : [];
     log.dataMs.push(performance.now() - t0);
     // A cached reference may hold more samples than the config asks for (and so score a little higher): say which.

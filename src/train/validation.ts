@@ -7,7 +7,7 @@ import type { MeanVariance } from '../harness/ztest.ts';
 import type { CompiledScene } from '../scene/compile.ts';
 import type { ImageF32 } from '../image/image.ts';
 import { psnr, psnrFromMse, referenceNoiseMse } from '../metrics/index.ts';
-import { EmissionPass, type EmissionImages } from '../render/emission.ts';
+import { addEmission, EmissionPass, subtractEmission, type EmissionImages } from '../render/emission.ts';
 import { IntegratorPipeline, PathTracer, type FrameData } from '../render/path-tracer.ts';
 import type { NetworkTrainer } from './trainer.ts';
 
@@ -115,6 +115,17 @@ export async function scoreValidation(
   return { bySpp, images };
 }
 
+/**
+ * `denoise` applied to a validation image's frame as the runtime would: with its emission taken out and put back,
+ * anti-aliased, when the set was built with emission separation (`emission`), else to the frame as it is.
+ */
+export async function denoiseValidationImage(v: ValidationImage, denoise: (frame: FrameData) => Promise<Float32Array>): Promise<Float32Array> {
+  if (!v.emission) return denoise(v.frame);
+  const color = subtractEmission(v.frame.color, v.emission.matching);
+  return addEmission(await denoise({ ...v.frame, color }), v.emission.antialiased);
+}
+
+/** The network's scores on the set (separated where the set was built with emission separation). */
 export async function validate(trainer: NetworkTrainer, set: readonly ValidationImage[]): Promise<ValidationScore[]> {
-  return (await scoreValidation(set, (v) => trainer.denoise(v.frame))).bySpp;
+  return (await scoreValidation(set, (v) => denoiseValidationImage(v, (frame) => trainer.denoise(frame)))).bySpp;
 }

@@ -64,6 +64,7 @@ describe('online training panel (headless Chromium)', () => {
       const first = await waitForStats(page, (s) => s.online.step >= 2, 30_000);
       const tFirst = performance.now();
       expect(first.online.enabled).toBe(true);
+      expect(first.online.separatedPairs).toBe(true); // the app separates the emission (default ?emission=32): its pairs too
       expect(first.online.label).toMatch(/^n2n-fast online, from (trained weights|the seeded initialisation)/);
       expect(Number.isFinite(first.online.loss)).toBe(true);
       expect(first.online.loss!).toBeGreaterThan(0);

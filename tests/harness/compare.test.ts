@@ -10,7 +10,7 @@ import { renderOnlyTime, timeToQuality, timeToReach, TTQ_FORMULA, type QualityPo
 import { BASELINE_DENOISERS } from '../../src/harness/denoisers/index.ts';
 import { N2nDenoiser } from '../../src/harness/denoisers/n2n.ts';
 import { OnlineN2nDenoiser } from '../../src/harness/denoisers/online.ts';
-import { denoiserInputFromFrame } from '../../src/harness/denoisers/types.ts';
+import { denoiserInputFromFrame, type DenoiserPlugin, type SceneView } from '../../src/harness/denoisers/types.ts';
 import type { ReferenceMeta, ReferenceStore } from '../../src/harness/reference-cache.ts';
 import type { MeanVariance } from '../../src/harness/ztest.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
@@ -204,10 +204,18 @@ describe('runCompare (GPU, cornell-box 32x32)', () => {
 
   it('with emission separation the denoisers (not "none") get the frame without its first-hit emission and the anti-aliased emission back', async () => {
     const scene = await compileBuiltin('cornell-box');
+    // a denoiser that prepares per scene (online training) is told that its frames come separated
+    const views: SceneView[] = [];
+    const recorder = async (): Promise<DenoiserPlugin> => ({
+      name: 'recorder', needsAux: false, prepareScene: async (v) => void views.push(v),
+      denoise: async (input) => ({ ...input.color, data: new Float32Array(input.color.data) }), destroy: () => {},
+    });
     const sep = await runCompare(gpu, {
       scenes: [scene], spp: [4], width: 32, height: 32, referenceSpp: 64, store, emissionSpp: 16,
-      denoisers: [{ name: 'atrous', create: BASELINE_DENOISERS.atrous }],
+      denoisers: [{ name: 'atrous', create: BASELINE_DENOISERS.atrous }, { name: 'recorder', create: recorder }],
     });
+    await runCompare(gpu, { scenes: [scene], spp: [1], width: 32, height: 32, referenceSpp: 64, store, denoisers: [{ name: 'recorder', create: recorder }] });
+    expect(views.map((v) => v.emissionSeparated)).toEqual([true, false]);
     const r = checkResults(JSON.parse(JSON.stringify(sep.results)));
     expect(r.settings.emissionSpp).toBe(16);
     expect(r.settings.timing).toMatch(/emission separation/);
@@ -280,6 +288,9 @@ describe('runCompare (GPU, cornell-box 32x32)', () => {
       await plugin.prepareScene(view);
       expect(plugin.steps).toBe(2); // not 4: the second scene's training starts over
       expect((await plugin.denoise(input)).data).toEqual(first.data);
+      // told that its frames come separated, it trains on separated pairs: other weights, another output
+      await plugin.prepareScene({ ...view, emissionSeparated: true });
+      expect((await plugin.denoise(input)).data).not.toEqual(first.data);
     } finally {
       plugin.destroy();
     }

@@ -61,11 +61,11 @@ describe('training kit', () => {
     const runs = join(tmp, 'runs');
     const out = join(tmp, 'out');
     const args = [join(kit, 'stage.sh'), '--name', 'kit-stage', '--spec', 'n2n-fast', '--steps', '4', '--batch', '2', '--crop', '16',
-      '--size', '32', '--scenes', '2', '--first-scene', '400', '--val-scenes', '1', '--val-size', '32', '--ref-spp', '16', '--target-spp', '8', '--ema', '0.5', '--runs', runs, '--out', out];
+      '--size', '32', '--scenes', '2', '--first-scene', '400', '--val-scenes', '1', '--val-size', '32', '--ref-spp', '16', '--target-spp', '8', '--ema', '0.5', '--separate-emission', 'yes', '--runs', runs, '--out', out];
     const r = sh(args);
     expect(r.status, r.out).toBe(0);
     const cfg = parseTrainConfig(JSON.parse(readFileSync(join(runs, 'kit-stage.json'), 'utf8')), 'kit-stage.json');
-    expect(cfg).toMatchObject({ steps: 4, spec: 'n2n-fast', batch: 2, crop: 16, emaDecay: 0.5, data: { scenes: 2, firstScene: 400, size: 32, targetSpp: 8 } });
+    expect(cfg).toMatchObject({ steps: 4, spec: 'n2n-fast', batch: 2, crop: 16, emaDecay: 0.5, data: { scenes: 2, firstScene: 400, size: 32, targetSpp: 8, separateEmission: true } });
     expect(JSON.parse(readFileSync(join(out, 'kit-stage.log.json'), 'utf8')).done).toBe(true);
     expect(existsSync(join(out, 'kit-stage.bin'))).toBe(true);
     // again: the stage's config is kept (not re-sized), and the finished run just reports
@@ -80,6 +80,7 @@ describe('training kit', () => {
     [['--seconds', '60'], /stage\.sh: --name is required/],
     [['--name', 'x'], /stage\.sh: give --seconds \(or --steps\)/],
     [['--name'], /stage\.sh: '--name' needs a value/],
+    [['--name', 'x', '--steps', '4', '--separate-emission', 'on'], /stage\.sh: --separate-emission must be yes or no, got 'on'/],
   ])('stage.sh %j fails with one line', (args, re) => {
     const r = sh([join(kit, 'stage.sh'), ...args]);
     expect(r.status).toBe(2);

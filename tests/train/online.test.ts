@@ -7,7 +7,8 @@ import { builtinSpec } from '../../src/denoise/specs.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { psnr } from '../../src/metrics/index.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
-import type { FrameData } from '../../src/render/path-tracer.ts';
+import { PathTracer, type FrameData } from '../../src/render/path-tracer.ts';
+import { renderPair } from '../../src/train/data.ts';
 import type { CompiledScene } from '../../src/scene/compile.ts';
 import { OnlineTrainer } from '../../src/train/online.ts';
 import { compileBuiltin, renderCompiled } from '../support/render.ts';
@@ -98,6 +99,56 @@ describe('online training', () => {
     }
     await expect(make(0)).rejects.toThrow(/slicesPerStep must be a positive integer/);
   }, 60_000);
+
+  it('separateEmission: each pair is the plain pair less the emission its camera rays hit, after a camera change too', async () => {
+    const opts = { spec, width: 36, height: 28, crop: 16, batch: 2, stepsPerFrame: 1, sppPerRender: 1 };
+    const plain = await OnlineTrainer.create(gpu, scene, opts);
+    const sep = await OnlineTrainer.create(gpu, scene, { ...opts, separateEmission: true });
+    try {
+      // One sample per pixel: what is taken out of a pixel is all of the light's radiance (its camera ray hit the
+      // light) or nothing. Taken out where the ray missed it (a tracer off the view) would leave less than that.
+      const check = () => {
+        const [p, q] = [plain.latestPair!, sep.latestPair!];
+        expect([p.emissionSeparated, q.emissionSeparated]).toEqual([false, true]);
+        let lit = 0;
+        for (const [a, b] of [[p.targetA, q.targetA], [p.targetB, q.targetB]]) {
+          const n = p.width * p.height;
+          for (let i = 0; i < n; i++) {
+            const removed = [0, 1, 2].map((c) => a[c * n + i] - b[c * n + i]);
+            if (removed.every((r) => r === 0)) continue;
+            lit++;
+            // the Cornell box light: (17, 12, 4) in every channel's ratio, whatever the rest of the path added
+            expect(removed[0]).toBeCloseTo(17, 3);
+            expect(removed[1]).toBeCloseTo(12, 3);
+            expect(removed[2]).toBeCloseTo(4, 3);
+          }
+        }
+        return lit;
+      };
+      expect([plain.separatesEmission, sep.separatesEmission, plain.latestPair]).toEqual([false, true, null]);
+      await Promise.all([plain.trainFrame(), sep.trainFrame()]);
+      const before = check();
+      expect(before).toBeGreaterThan(0);
+      const moved = { ...scene.camera, origin: [scene.camera.origin[0] + 0.06, scene.camera.origin[1] + 0.04, scene.camera.origin[2]] as [number, number, number] };
+      plain.setCamera(moved);
+      sep.setCamera(moved);
+      await Promise.all([plain.trainFrame(), sep.trainFrame()]);
+      expect(check()).toBeGreaterThan(0);
+    } finally {
+      plain.destroy();
+      sep.destroy();
+    }
+  }, 60_000);
+
+  it('renderPair refuses a first-hit tracer that is not a depth-0 tracer of the view\'s size', async () => {
+    const tracer = await PathTracer.create(gpu, scene, { width: 16, height: 16 });
+    const wrong = [await PathTracer.create(gpu, scene, { width: 16, height: 16, maxDepth: 2 }), await PathTracer.create(gpu, scene, { width: 16, height: 8, maxDepth: 0 })];
+    try {
+      for (const w of wrong) await expect(renderPair(tracer, 'x', 1, 1, undefined, {}, undefined, w)).rejects.toThrow(/first-hit emission tracer must be a 16x16 maxDepth 0 tracer/);
+    } finally {
+      for (const t of [tracer, ...wrong]) t.destroy();
+    }
+  });
 
   it('rejects bad options', async () => {
     await expect(OnlineTrainer.create(gpu, scene, { spec, width: 4, height: 4 })).rejects.toThrow(/smaller than the network's 8-pixel unit/);

@@ -289,6 +289,42 @@ describe('training config', () => {
     }
   }, 60_000);
 
+  it('data.separateEmission takes each render\'s first-hit emission out of its pairs and validates separated; false or absent changes neither the config nor its hash', async () => {
+    expect(withData({ separateEmission: false })).toEqual(cfg);
+    expect(configHash(withData({ separateEmission: false }))).toBe(configHash(cfg));
+    const sep = withData({ separateEmission: true });
+    expect(sep.data.separateEmission).toBe(true);
+    expect(configHash(sep)).not.toBe(configHash(cfg));
+    const pipeline = await IntegratorPipeline.create(gpu);
+    const [plain, separated] = [await renderTrainingPairs(gpu, cfg, pipeline), await renderTrainingPairs(gpu, sep, pipeline)];
+    let removed = 0;
+    for (const [i, p] of separated.entries()) {
+      const q = plain[i];
+      expect([p.emissionSeparated, q.emissionSeparated]).toEqual([true, false]);
+      expect([p.spp, p.targetSpp]).toEqual([q.spp, q.targetSpp]); // the same renders, less their emission
+      // n2n-fast: targets are the colour times the pair's exposure scale (from its own colour A)
+      for (const [a, b] of [[p.targetA, q.targetA], [p.targetB, q.targetB]]) {
+        for (let k = 0; k < a.length; k++) {
+          const [x, y] = [a[k] / p.exposure, b[k] / q.exposure];
+          expect(x).toBeLessThanOrEqual(y * (1 + 1e-5) + 1e-6);
+          removed += y - x;
+        }
+      }
+    }
+    // the procedural rooms see their lights or the sky: something was taken out
+    expect(removed).toBeGreaterThan(1);
+    // its validation denoises separated: the noisy input scores the same, the network's output does not (validation
+    // scene 1 sees a light, scene 0 none)
+    const step0 = async (c: TrainConfig) => {
+      const store = new MemoryStore();
+      await runTraining(gpu, { ...c, steps: 1, validation: { ...c.validation, scenes: 2 } }, store);
+      return JSON.parse(store.log).validation[0].scores[0];
+    };
+    const [a, b] = [await step0(cfg), await step0(sep)];
+    expect(b.noisy).toBe(a.noisy);
+    expect(b.denoised).not.toBe(a.denoised);
+  }, 120_000);
+
   it('emaDecay is kept when above 0; 0 or absent changes neither the config nor its hash', () => {
     expect(parseTrainConfig({ ...base(), emaDecay: 0 }, 'my.json')).toEqual(cfg);
     const avg = parseTrainConfig({ ...base(), emaDecay: 0.999 }, 'my.json');
@@ -300,6 +336,7 @@ describe('training config', () => {
     [{ steps: 0 }, /'steps' must be an integer in 1\.\./],
     [{ emaDecay: 1 }, /'emaDecay' must be a number in 0\.\.0\.999999/],
     [{ emaDecay: '0.9' }, /'emaDecay' must be a number/],
+    [{ data: { scenes: 1, size: 32, spp: [1], separateEmission: 'yes' } }, /'data.separateEmission' must be true or false, got "yes"/],
     [{ spec: 'n2n-huge' }, /'spec' must be 'n2n-paper' or 'n2n-fast' or 'n2n-fast-demod'/],
     [{ loss: 'l3' }, /'loss' must be 'l2' or 'l1' or 'hdr'/],
     [{ crop: 64 }, /'crop' \(64\) is larger than data.size \(32\)/],

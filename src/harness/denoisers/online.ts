@@ -74,6 +74,7 @@ export class OnlineN2nDenoiser implements DenoiserPlugin {
     const trainer = await OnlineTrainer.create(this.gpu, view.scene, {
       spec, weights: this.weights, width: view.width, height: view.height, maxDepth: view.maxDepth,
       sppPerRender: s.sppPerRender, stepsPerFrame: s.stepsPerPair, batch: s.batch, crop: s.crop, learningRate: s.learningRate, seed: s.seed,
+      separateEmission: view.emissionSeparated === true,
     });
     try {
       while (trainer.step < s.steps) await trainer.trainFrame();

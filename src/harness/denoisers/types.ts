@@ -25,6 +25,8 @@ export interface SceneView {
   width: number;
   height: number;
   maxDepth: number;
+  /** The frames to denoise will have their first-hit emission taken out (compare's emission separation). */
+  emissionSeparated?: boolean;
 }
 
 export interface DenoiserPlugin {
