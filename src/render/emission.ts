@@ -178,11 +178,12 @@ export function addEmission(denoised: Float32Array, emission: Float32Array): Flo
  * First-hit emission kept in step with a progressively accumulated frame (the browser app, whose view gains a few
  * samples per animation frame): `matching` continues the frame's own samples (the same seed, sample 0 on), so
  * bringing it to the frame's spp costs only the new samples; the anti-aliased emission (another seed) is rendered
- * once per view, on the edges of the emission the first call sees, and merged with the current `matching`.
- * A camera change restarts both, as it restarts the view. Owns its two depth-0 tracers.
+ * on the edges of the emission each call sees, each pixel once per view (more samples can show edge pixels that
+ * fewer did not: a light's partly covered pixel whose neighbourhood's first samples all missed it), and merged with
+ * the current `matching`. A camera change restarts both, as it restarts the view. Owns its two depth-0 tracers.
  */
 export class EmissionTracker {
-  /** The anti-aliased emission of `edges` (zero elsewhere), once per view. */
+  /** The anti-aliased emission of the pixels rendered so far in this view (`edges`; zero elsewhere). */
   private rendered: { edges: Uint8Array; image: Float32Array } | null = null;
 
   private constructor(private readonly matching: PathTracer, private readonly aa: PathTracer, private readonly seed: number, readonly antialiasedSpp: number) {}
@@ -204,7 +205,11 @@ export class EmissionTracker {
     this.rendered = null;
   }
 
-  /** The emission of the frame's first `spp` samples (continuing, or restarting if it already holds more) and the anti-aliased emission. */
+  /**
+   * The emission of the frame's first `spp` samples (continuing, or restarting if it already holds more) and the
+   * anti-aliased emission; `edges`: every pixel given the anti-aliased value in this view (this call's edges and the
+   * earlier calls').
+   */
   async images(spp: number): Promise<Pick<EmissionImages, 'matching' | 'antialiased' | 'edges'>> {
     if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`spp must be a positive integer, got ${spp}`);
     const have = this.matching.frame().spp;
@@ -212,12 +217,21 @@ export class EmissionTracker {
     const more = spp - this.matching.frame().spp;
     if (more > 0) await this.matching.accumulate(more);
     const matching = await this.matching.readColor();
-    if (!this.rendered) {
-      const edges = emissionEdges(matching, this.matching.width, this.matching.height);
-      this.rendered = { edges, image: await renderEdges(this.aa, this.seed, edges, this.antialiasedSpp) };
+    const edges = emissionEdges(matching, this.matching.width, this.matching.height);
+    const rendered = (this.rendered ??= { edges: new Uint8Array(edges.length), image: new Float32Array(edges.length * 3) });
+    // the edge pixels not rendered yet (a pixel's anti-aliased value depends only on the seed, so rendering a few
+    // more later gives what one render of them all would)
+    const fresh = edges.map((e, p) => (e && !rendered.edges[p] ? 1 : 0));
+    if (fresh.some((e) => e)) {
+      const image = await renderEdges(this.aa, this.seed, fresh, this.antialiasedSpp);
+      for (let p = 0; p < fresh.length; p++) {
+        if (!fresh[p]) continue;
+        rendered.image.set(image.subarray(p * 3, p * 3 + 3), p * 3);
+        rendered.edges[p] = 1;
+      }
     }
-    const { edges, image } = this.rendered;
-    return { matching, antialiased: mergeEdges(matching, image, edges), edges };
+    // pixels rendered for fewer samples' edges keep their anti-aliased value: it is the converged one there too
+    return { matching, antialiased: mergeEdges(matching, rendered.image, rendered.edges), edges: rendered.edges.slice() };
   }
 
   destroy(): void {

@@ -159,6 +159,28 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
     }
   });
 
+  it('EmissionTracker renders the edge pixels that more samples reveal: each once, as one render of them all would', async () => {
+    const tracker = await EmissionTracker.create(gpu, scene, { width: SIZE, height: SIZE, seed: 5, antialiasedSpp: 8 });
+    try {
+      const first = await tracker.images(1);
+      const later = await tracker.images(16);
+      const once = await pass.render(16, 5, 8);
+      const count = (e: Uint8Array) => e.reduce((a, v) => a + v, 0);
+      // 16 samples find edge pixels that the first one did not
+      const revealed = [...once.edges].filter((e, p) => e && !first.edges[p]).length;
+      expect(revealed).toBeGreaterThan(0);
+      expect(count(later.edges)).toBe(count(first.edges) + revealed);
+      for (let p = 0; p < SIZE * SIZE; p++) {
+        const px = (img: Float32Array) => [...img.subarray(p * 3, p * 3 + 3)];
+        if (once.edges[p]) expect(px(later.antialiased)).toEqual(px(once.antialiased)); // the anti-aliased value
+        else if (first.edges[p]) expect(later.edges[p]).toBe(1); // kept from the first call
+        else expect(px(later.antialiased)).toEqual(px(later.matching)); // the frame's own emission
+      }
+    } finally {
+      tracker.destroy();
+    }
+  });
+
   it('renders the anti-aliasing rays on the emission\'s edges only: there the same values as a full render, elsewhere the frame\'s own', async () => {
     const e = await pass.render(4, 9, 16);
     const edgeCount = e.edges.reduce((a, v) => a + v, 0);
