@@ -223,12 +223,8 @@ export class EmissionTracker {
     // more later gives what one render of them all would)
     const fresh = edges.map((e, p) => (e && !rendered.edges[p] ? 1 : 0));
     if (fresh.some((e) => e)) {
-      const image = await renderEdges(this.aa, this.seed, fresh, this.antialiasedSpp);
-      for (let p = 0; p < fresh.length; p++) {
-        if (!fresh[p]) continue;
-        rendered.image.set(image.subarray(p * 3, p * 3 + 3), p * 3);
-        rendered.edges[p] = 1;
-      }
+      rendered.image = mergeEdges(rendered.image, await renderEdges(this.aa, this.seed, fresh, this.antialiasedSpp), fresh);
+      for (let p = 0; p < fresh.length; p++) rendered.edges[p] |= fresh[p];
     }
     // pixels rendered for fewer samples' edges keep their anti-aliased value: it is the converged one there too
     return { matching, antialiased: mergeEdges(matching, rendered.image, rendered.edges), edges: rendered.edges.slice() };
