@@ -3,7 +3,7 @@
 // layout as PathTracer; only the pipeline constants and the dispatch change.
 import type { GpuContext } from '../src/gpu/context.ts';
 import { EstimatorMode, PARAMS_LAYOUT } from '../src/render/layout.ts';
-import { packParams } from '../src/render/path-tracer.ts';
+import { firstHitBuffer, frameBindGroup, frameBindGroupLayout, packParams } from '../src/render/path-tracer.ts';
 import { SceneBuffers } from '../src/render/scene-buffers.ts';
 import { integratorSource } from '../src/render/shaders.ts';
 import type { CompiledScene } from '../src/scene/compile.ts';
@@ -31,6 +31,7 @@ export class MegakernelVariant {
     private readonly params: GPUBuffer,
     /** The film (same layout as PathTracer's), for checking what was rendered. */
     readonly film: GPUBuffer,
+    private readonly firstHit: GPUBuffer,
     private readonly filmGroup: GPUBindGroup,
   ) {}
 
@@ -40,7 +41,7 @@ export class MegakernelVariant {
       throw new RangeError(`megakernel variant: bad knobs ${JSON.stringify(knobs)}`);
     }
     const sceneLayout = SceneBuffers.layout(gpu);
-    const filmLayout = gpu.bindGroupLayout(`megakernel ${wgX}x${wgY} film layout`, ['uniform', 'write']);
+    const filmLayout = frameBindGroupLayout(gpu, `megakernel ${wgX}x${wgY} film layout`);
     const layout = gpu.device.createPipelineLayout({ label: `megakernel ${wgX}x${wgY} layout`, bindGroupLayouts: [sceneLayout, filmLayout] });
     const pipeline = await gpu.computePipeline(`megakernel ${wgX}x${wgY}`, integratorSource(), { WG_X: wgX, WG_Y: wgY }, layout);
     return gpu.scoped('allocating megakernel variant', () => {
@@ -48,12 +49,9 @@ export class MegakernelVariant {
       const sceneGroup = sceneBuffers.bindGroup(gpu, sceneLayout, `${scene.name}: scene (megakernel variant)`);
       const params = gpu.device.createBuffer({ label: 'megakernel variant params', size: PARAMS_LAYOUT.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       const film = gpu.device.createBuffer({ label: 'megakernel variant film', size: width * height * 64, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      const filmGroup = gpu.device.createBindGroup({
-        label: 'megakernel variant film bindings',
-        layout: filmLayout,
-        entries: [{ binding: 0, resource: { buffer: params } }, { binding: 1, resource: { buffer: film } }],
-      });
-      return new MegakernelVariant(gpu, scene, knobs, pipeline, sceneBuffers, sceneGroup, params, film, filmGroup);
+      const firstHit = firstHitBuffer(gpu, 0, 'megakernel variant first-hit placeholder');
+      const filmGroup = frameBindGroup(gpu, filmLayout, 'megakernel variant film bindings', { params, film, firstHit });
+      return new MegakernelVariant(gpu, scene, knobs, pipeline, sceneBuffers, sceneGroup, params, film, firstHit, filmGroup);
     });
   }
 
@@ -82,5 +80,6 @@ export class MegakernelVariant {
     this.sceneBuffers.destroy();
     this.params.destroy();
     this.film.destroy();
+    this.firstHit.destroy();
   }
 }

@@ -14,7 +14,7 @@ import { findScene } from '../scenes/index.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
 import { createNodeGpuContext } from '../src/node/gpu.ts';
 import { EstimatorMode, PARAMS_LAYOUT } from '../src/render/layout.ts';
-import { packParams } from '../src/render/path-tracer.ts';
+import { firstHitBuffer, frameBindGroup, frameBindGroupLayout, packParams } from '../src/render/path-tracer.ts';
 import { SceneBuffers } from '../src/render/scene-buffers.ts';
 import { pathtraceModules as m } from '../src/render/shaders.ts';
 import { compileScene, type CompiledScene } from '../src/scene/compile.ts';
@@ -76,18 +76,15 @@ class Runner {
     const sceneLayout = SceneBuffers.layout(gpu);
     const sceneBuffers = new SceneBuffers(gpu, withLayout(scene, layoutOf(v)));
     const sceneGroup = sceneBuffers.bindGroup(gpu, sceneLayout, `traversal bench ${v.name}: scene`);
-    const filmLayout = gpu.bindGroupLayout(`traversal bench ${v.name}: film layout`, ['uniform', 'write']);
+    const filmLayout = frameBindGroupLayout(gpu, `traversal bench ${v.name}: film layout`);
     const layout = gpu.device.createPipelineLayout({ label: `traversal bench ${v.name}: layout`, bindGroupLayouts: [sceneLayout, filmLayout] });
     const pipeline = await gpu.computePipeline(`traversal bench ${v.name}`, integratorWith(v.bvh), undefined, layout);
     const { width, height } = config;
     const params = gpu.device.createBuffer({ label: `traversal bench ${v.name}: params`, size: PARAMS_LAYOUT.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     const film = gpu.device.createBuffer({ label: `traversal bench ${v.name}: film`, size: width * height * 64, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const filmGroup = gpu.device.createBindGroup({
-      label: `traversal bench ${v.name}: film bindings`,
-      layout: filmLayout,
-      entries: [{ binding: 0, resource: { buffer: params } }, { binding: 1, resource: { buffer: film } }],
-    });
-    return new Runner(gpu, scene, config, pipeline, [sceneGroup, filmGroup], [params, film], sceneBuffers);
+    const firstHit = firstHitBuffer(gpu, 0, `traversal bench ${v.name}: first-hit placeholder`);
+    const filmGroup = frameBindGroup(gpu, filmLayout, `traversal bench ${v.name}: film bindings`, { params, film, firstHit });
+    return new Runner(gpu, scene, config, pipeline, [sceneGroup, filmGroup], [params, film, firstHit], sceneBuffers);
   }
 
   /** Renders `spp` more samples per pixel, one dispatch each; returns wall and CPU (all threads) seconds. */

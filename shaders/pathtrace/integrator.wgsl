@@ -11,12 +11,18 @@ override WG_Y: u32 = 8u;
 // Film, vec4f per pixel in four planes of width*height: radiance sum (w = samples), radiance^2 sum,
 // albedo sum, normal sum (xyz) + depth sum (w).
 @group(1) @binding(1) var<storage, read_write> film: array<vec4f>;
+// With params.first_hit = 1, vec4f per pixel: the sum of each sample's first-hit emission (w = samples), i.e. what a
+// maxDepth 0 render with the same seed and samples holds (emission separation, src/render/emission.ts). Otherwise
+// a placeholder that is never read or written.
+@group(1) @binding(2) var<storage, read_write> first_hit: array<vec4f>;
 
 struct PathResult {
   radiance: vec3f,
   albedo: vec3f,
   normal: vec3f,
   depth: f32,
+  // The camera ray's own contribution: the emission of the surface it hits first, or the environment it escapes to.
+  emission: vec3f,
 }
 
 fn trace_path(px: vec2u, pixel: u32, sample: u32) -> PathResult {
@@ -25,6 +31,7 @@ fn trace_path(px: vec2u, pixel: u32, sample: u32) -> PathResult {
   res.albedo = vec3f(0.0);
   res.normal = vec3f(0.0);
   res.depth = 0.0;
+  res.emission = vec3f(0.0);
   let jitter = pixel_jitter(pixel, sample);
   let lens_u = rand2();
   let ray = camera_ray(px, jitter, lens_u);
@@ -51,6 +58,7 @@ fn trace_path(px: vec2u, pixel: u32, sample: u32) -> PathResult {
         else if (!specular && params.mode == MODE_NEE) { w = 0.0; }
         res.radiance += beta * le * w;
       }
+      if (depth == 0u) { res.emission = res.radiance; }
       if (aov_open) { res.albedo = aov_env(aov_tint, le); aov_open = false; }
       break;
     }
@@ -78,6 +86,7 @@ fn trace_path(px: vec2u, pixel: u32, sample: u32) -> PathResult {
       }
       res.radiance += beta * le * w;
     }
+    if (depth == 0u) { res.emission = res.radiance; }
 
     // Keep the shading normal on the geometric normal's side; opaque surfaces are two-sided, so both
     // normals face the outgoing direction. Dielectrics keep the outward orientation (inside vs outside).
@@ -156,20 +165,26 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var sum_sq = film[plane + pixel];
   var albedo = film[2u * plane + pixel];
   var normal_depth = film[3u * plane + pixel];
+  let keep_first_hit = params.first_hit != 0u;
+  var first = vec4f(0.0);
+  if (keep_first_hit) { first = first_hit[pixel]; }
   for (var s = 0u; s < params.sample_count; s++) {
     rng_seed(pixel, params.sample_start + s, params.seed);
     let r = trace_path(px, pixel, params.sample_start + s);
     var l = r.radiance;
+    var e = r.emission;
     // A NaN/Inf sample would poison the pixel forever; count it as zero (rare, from degenerate geometry).
-    if (any(l != l) || any(abs(l) > vec3f(F32_MAX))) { l = vec3f(0.0); }
-    if (params.clamp_max > 0.0) { l = min(l, vec3f(params.clamp_max)); }
+    if (any(l != l) || any(abs(l) > vec3f(F32_MAX))) { l = vec3f(0.0); e = vec3f(0.0); }
+    if (params.clamp_max > 0.0) { l = min(l, vec3f(params.clamp_max)); e = min(e, vec3f(params.clamp_max)); }
     sum += vec4f(l, 1.0);
     sum_sq += vec4f(l * l, 0.0);
     albedo += vec4f(r.albedo, 0.0);
     normal_depth += vec4f(r.normal, r.depth);
+    first += vec4f(e, 1.0);
   }
   film[pixel] = sum;
   film[plane + pixel] = sum_sq;
   film[2u * plane + pixel] = albedo;
   film[3u * plane + pixel] = normal_depth;
+  if (keep_first_hit) { first_hit[pixel] = first; }
 }

@@ -127,8 +127,8 @@ export class RenderSession {
     });
   }
 
-  private async tracer(scene: CompiledScene, width: number, height: number, seed: number, camera = this.camera): Promise<TimedTracer> {
-    const pt = await PathTracer.create(this.gpu, scene, { width, height, maxDepth: this.settings.maxDepth, pipeline: this.pipeline });
+  private async tracer(scene: CompiledScene, width: number, height: number, seed: number, camera = this.camera, firstHitEmission = false): Promise<TimedTracer> {
+    const pt = await PathTracer.create(this.gpu, scene, { width, height, maxDepth: this.settings.maxDepth, pipeline: this.pipeline, firstHitEmission });
     pt.reset(seed);
     if (camera && camera !== scene.camera) pt.setCamera(camera);
     return new TimedTracer(pt);
@@ -143,7 +143,8 @@ export class RenderSession {
     await this.enqueue(async () => {
       const { width, height, seed } = this.settings;
       const camera = keepCamera && this.camera ? this.camera : compiled.camera;
-      const main = await this.tracer(compiled, width, height, seed, camera);
+      // with emission separation the view's film keeps its first-hit emission too (FrameData.firstHitEmission)
+      const main = await this.tracer(compiled, width, height, seed, camera, (this.settings.emissionSpp ?? 0) > 0);
       this.dropTracers();
       this.camera = camera;
       this.scene = compiled;
@@ -340,7 +341,7 @@ export class RenderSession {
       this.emission.setCamera(this.camera);
       this.emissionVersion = this.mainVersion;
     }
-    const e = await this.emission.images(noisy.spp);
+    const e = await this.emission.images(noisy);
     return { data: { ...noisy, color: subtractEmission(noisy.color, e.matching) }, emission: { antialiased: e.antialiased, spp: aaSpp }, ms: performance.now() - t0 };
   }
 

@@ -66,7 +66,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
   if (values.ensemble !== undefined && values.denoise === undefined) throw new UsageError('--ensemble needs --denoise <model>');
   const ensemble = Number(choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1')) as EnsembleSize;
   if (values['emission-spp'] !== undefined && values.denoise === undefined) throw new UsageError('--emission-spp needs --denoise <model>');
-  // a clamped render's samples are min(radiance, C): its emission is not the depth-0 render's, so nothing is separated
+  // a clamped render's samples are min(radiance, C): the anti-aliased emission put back would not be, so nothing is separated
   if (values['emission-spp'] !== undefined && values['emission-spp'] !== '0' && clamp > 0) throw new UsageError('--emission-spp cannot separate the emission of a --clamp render (give --emission-spp 0)');
   const emissionSpp = intOption('emission-spp', values['emission-spp'], clamp > 0 ? 0 : DEFAULT_EMISSION_SPP, 0, 1 << 16);
   // a bad model or weights file fails before rendering
@@ -88,7 +88,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
     process.stderr.write(`adapter: ${gpu.adapter.name}${gpu.adapter.isFallback ? ' (software)' : ''}\n`);
     process.stderr.write(`scene: ${name}, ${scene.triangleCount.toLocaleString('en')} triangles, ${scene.lights.count} emissive\n`);
     tracer = await PathTracer.create(gpu, scene, {
-      width, height, maxDepth, clamp,
+      width, height, maxDepth, clamp, firstHitEmission: model !== null && emissionSpp > 0,
       mode: { mis: EstimatorMode.MIS, nee: EstimatorMode.NEE, bsdf: EstimatorMode.BSDF }[estimator],
     });
     const bar = new ProgressBar('render', width * height);
@@ -107,7 +107,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
         const pass = await EmissionPass.create(gpu, scene, { width, height });
         let e: EmissionImages;
         try {
-          e = await pass.render(spp, seed, emissionSpp);
+          e = await pass.render(frame, seed, emissionSpp);
         } finally {
           pass.destroy();
         }

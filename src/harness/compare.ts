@@ -134,11 +134,11 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
         await plugin.prepareScene({ scene, width, height, maxDepth, emissionSeparated: emissionSpp > 0 });
         prepareMs.set(plugin, performance.now() - t0);
       }
-      const tracer = await PathTracer.create(gpu, scene, { width, height, maxDepth });
+      const tracer = await PathTracer.create(gpu, scene, { width, height, maxDepth, firstHitEmission: emissionSpp > 0 });
       const emission = emissionSpp > 0 ? await EmissionPass.create(gpu, scene, { width, height }) : null;
       try {
         await tracer.render({ spp: 1, seed }); // warm-up: first dispatch costs are not the renderer's per-spp cost
-        if (emission) await emission.render(1, seed, 1);
+        if (emission) await emission.render(await tracer.readFrame(), seed, 1);
         for (const s of spp) {
           o.onProgress?.({ phase: 'run', scene: scene.name, spp: s, denoiser: null, step: step++, steps });
           const render = await timed(repeats, () => tracer.render({ spp: s, seed })); // same seed: the same frame each time
@@ -147,11 +147,12 @@ export async function runCompare(gpu: GpuContext, o: CompareOptions): Promise<Co
           const run = { spp: s, images: {} as Record<string, ImageF32> };
           sceneImages.runs.push(run);
           // With emission separation the denoisers (not "none", the noisy render itself) see the frame without its
-          // first-hit emission, and get the anti-aliased emission added to their output; its renders are timed with them.
+          // first-hit emission (which the render accumulates beside the film), and get the anti-aliased emission added
+          // to their output; its edge search and render are timed with them.
           let separated: { emission: EmissionImages; input: DenoiserInput; ms: number } | null = null;
           if (emission) {
             const t = await timed(repeats, async () => {
-              const e = await emission.render(s, seed, emissionSpp);
+              const e = await emission.render(frame, seed, emissionSpp);
               const color = subtractEmission(input.color.data, e.matching, input.color.channels === 4 ? 4 : 3);
               return { emission: e, input: { ...input, color: { ...input.color, data: color } } };
             });

@@ -5,17 +5,19 @@
 // then spreads it onto the neighbouring pixels (n2n-fast-demod wrote the Cornell box light's 17 onto ceiling pixels
 // of 0.3) or, where 8 samples happened to miss a light's partly covered edge pixel, cannot know it was there.
 //
-// Both parts come from `maxDepth: 0` renders of the same scene, which count exactly the first hit's emission:
-// - `matching`: the same samples as the noisy frame (the same seed and spp; a camera ray is the first draw of its
-//   sample's random stream, so both renders trace the same primary rays): colour - matching is the noisy frame
-//   without its first-hit emission, with no emitter value left in it;
-// - `antialiased`: many more primary rays (a depth-0 sample is one ray, an 8-bounce path up to ~16), with another
-//   seed: the emission's converged value at the edges of lights and of the sky, which goes back onto the output.
+// The two parts:
+// - `matching`: the emission of the noisy frame's own samples, which the path tracer accumulates beside its film
+//   (PathTracer option `firstHitEmission`, FrameData.firstHitEmission: each sample's camera-ray contribution, what a
+//   `maxDepth: 0` render with the same seed and samples holds): colour - matching is the noisy frame without its
+//   first-hit emission, with no emitter value left in it;
+// - `antialiased`: a `maxDepth: 0` render with many more primary rays (a depth-0 sample is one ray, an 8-bounce path
+//   up to ~16) and another seed: the emission's converged value at the edges of lights and of the sky, which goes
+//   back onto the output.
 //   Only the pixels near an edge of the first-hit emission need it (`emissionEdges`): elsewhere every ray of the pixel
 //   sees the same emitter (or none), so the frame's own emission is already exact, and those pixels are not rendered.
 import type { GpuContext } from '../gpu/context.ts';
 import type { CompiledCamera, CompiledScene } from '../scene/compile.ts';
-import { PathTracer, type IntegratorPipeline } from './path-tracer.ts';
+import { PathTracer, type FrameData, type IntegratorPipeline } from './path-tracer.ts';
 
 /** Seed of the anti-aliased emission render, mixed with the frame's seed (never equal to it). */
 const ANTIALIAS_SEED_MIX = 0x9e3779b9;
@@ -79,6 +81,7 @@ function mergeEdges(matching: Float32Array, antialiased: Float32Array, edges: Ui
 
 /** The two first-hit emission images of one noisy frame (RGB, linear, width x height). */
 export interface EmissionImages {
+  /** The frame's own first-hit emission (FrameData.firstHitEmission). */
   matching: Float32Array;
   /** The anti-aliased emission on `edges`, the frame's own (`matching`) elsewhere. */
   antialiased: Float32Array;
@@ -86,7 +89,7 @@ export interface EmissionImages {
   antialiasedSpp: number;
   /** The pixels rendered anti-aliased (emissionEdges of `matching`). */
   edges: Uint8Array;
-  /** Wall time of both renders, ms. */
+  /** Wall time of the edge search and the anti-aliased render, ms. */
   ms: number;
 }
 
@@ -99,51 +102,51 @@ async function renderEdges(tracer: PathTracer, seed: number, edges: Uint8Array, 
   return tracer.readColor();
 }
 
-/** Renders first-hit emission for frames of one scene and view (two depth-0 PathTracers). Owns its GPU objects. */
+/** A noisy frame's first-hit emission (FrameData.firstHitEmission), or a clear error naming what to turn on. */
+export function frameEmission(frame: Pick<FrameData, 'firstHitEmission' | 'width' | 'height'>): Float32Array {
+  const e = frame.firstHitEmission;
+  if (!e) throw new Error('emission separation needs the frame\'s first-hit emission: render it with the PathTracer option firstHitEmission');
+  if (e.length !== frame.width * frame.height * 3) throw new RangeError(`first-hit emission of ${e.length / 3} pixels is not ${frame.width}x${frame.height}`);
+  return e;
+}
+
+/**
+ * The anti-aliasing tracer: depth 0, per-pixel Sobol jitter (16 of its rays resolve a light's edge about as well as
+ * 32 uniform ones, 32 as well as 256).
+ */
+function createAntialiasTracer(
+  gpu: GpuContext, scene: CompiledScene, view: { width: number; height: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
+): Promise<PathTracer> {
+  return PathTracer.create(gpu, scene, { width: view.width, height: view.height, maxDepth: 0, pipeline: view.pipeline, jitter: 'sobol' });
+}
+
+/** Renders the anti-aliased first-hit emission for frames of one scene and view (a depth-0 PathTracer). Owns its GPU objects. */
 export class EmissionPass {
-  private constructor(private readonly matching: PathTracer, private readonly aa: PathTracer) {}
+  private constructor(private readonly aa: PathTracer) {}
 
   static async create(
     gpu: GpuContext, scene: CompiledScene, view: { width: number; height: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
   ): Promise<EmissionPass> {
-    const [matching, aa] = await createEmissionTracers(gpu, scene, view);
-    return new EmissionPass(matching, aa);
+    return new EmissionPass(await createAntialiasTracer(gpu, scene, view));
   }
 
   /**
-   * The emission of a frame rendered with (`spp`, `seed`) by a PathTracer of the same scene and view (any maxDepth,
-   * the default estimator and jitter, no clamp), and its anti-aliased value from `antialiasedSpp` primary rays per pixel.
+   * The emission images of a frame rendered with `seed` by a PathTracer of the same scene and view with the
+   * `firstHitEmission` option (`frame`: its readFrame()): its own first-hit emission, and the anti-aliased value
+   * from `antialiasedSpp` primary rays per pixel on the edges of it.
    */
-  async render(spp: number, seed: number, antialiasedSpp: number): Promise<EmissionImages> {
+  async render(frame: Pick<FrameData, 'firstHitEmission' | 'width' | 'height'>, seed: number, antialiasedSpp: number): Promise<EmissionImages> {
     checkAntialiasedSpp(antialiasedSpp);
+    if (frame.width !== this.aa.width || frame.height !== this.aa.height) throw new RangeError(`emission pass of ${this.aa.width}x${this.aa.height} given a ${frame.width}x${frame.height} frame`);
+    const matching = frameEmission(frame);
     const t0 = performance.now();
-    await this.matching.render({ spp, seed });
-    const matching = await this.matching.readColor();
-    const edges = emissionEdges(matching, this.matching.width, this.matching.height);
+    const edges = emissionEdges(matching, this.aa.width, this.aa.height);
     const antialiased = mergeEdges(matching, await renderEdges(this.aa, seed, edges, antialiasedSpp), edges);
     return { matching, antialiased, antialiasedSpp, edges, ms: performance.now() - t0 };
   }
 
   destroy(): void {
-    this.matching.destroy();
     this.aa.destroy();
-  }
-}
-
-/**
- * The two depth-0 tracers: `matching` with the frames' own uniform jitter, `antialiased` with per-pixel Sobol
- * jitter (16 of its rays resolve a light's edge about as well as 32 uniform ones, 32 as well as 256).
- */
-async function createEmissionTracers(
-  gpu: GpuContext, scene: CompiledScene, view: { width: number; height: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
-): Promise<[PathTracer, PathTracer]> {
-  const opts = { width: view.width, height: view.height, maxDepth: 0, pipeline: view.pipeline };
-  const matching = await PathTracer.create(gpu, scene, opts);
-  try {
-    return [matching, await PathTracer.create(gpu, scene, { ...opts, jitter: 'sobol' })];
-  } catch (e) {
-    matching.destroy();
-    throw e;
   }
 }
 
@@ -175,49 +178,41 @@ export function addEmission(denoised: Float32Array, emission: Float32Array): Flo
 }
 
 /**
- * First-hit emission kept in step with a progressively accumulated frame (the browser app, whose view gains a few
- * samples per animation frame): `matching` continues the frame's own samples (the same seed, sample 0 on), so
- * bringing it to the frame's spp costs only the new samples; the anti-aliased emission (another seed) is rendered
- * on the edges of the emission each call sees, each pixel once per view (more samples can show edge pixels that
- * fewer did not: a light's partly covered pixel whose neighbourhood's first samples all missed it), and merged with
- * the current `matching`. A camera change restarts both, as it restarts the view. Owns its two depth-0 tracers.
+ * The anti-aliased first-hit emission of a progressively accumulated frame (the browser app, whose view gains a few
+ * samples per animation frame): it is rendered on the edges of the frame's emission that each call sees, each pixel
+ * once per view (more samples can show edge pixels that fewer did not: a light's partly covered pixel whose
+ * neighbourhood's first samples all missed it), and merged with the frame's own emission of that call. A camera
+ * change starts again, as it restarts the view. Owns its depth-0 tracer.
  */
 export class EmissionTracker {
   /** The anti-aliased emission of the pixels rendered so far in this view (`edges`; zero elsewhere). */
   private rendered: { edges: Uint8Array; image: Float32Array } | null = null;
 
-  private constructor(private readonly matching: PathTracer, private readonly aa: PathTracer, private readonly seed: number, readonly antialiasedSpp: number) {}
+  private constructor(private readonly aa: PathTracer, private readonly seed: number, readonly antialiasedSpp: number) {}
 
   static async create(
     gpu: GpuContext, scene: CompiledScene,
     view: { width: number; height: number; seed: number; antialiasedSpp: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
   ): Promise<EmissionTracker> {
     checkAntialiasedSpp(view.antialiasedSpp);
-    const [matching, aa] = await createEmissionTracers(gpu, scene, view);
-    matching.reset(view.seed);
-    return new EmissionTracker(matching, aa, view.seed, view.antialiasedSpp);
+    return new EmissionTracker(await createAntialiasTracer(gpu, scene, view), view.seed, view.antialiasedSpp);
   }
 
-  /** The view's camera changed (the frame restarts from sample 0): both restart with it. */
+  /** The view's camera changed (the frame restarts from sample 0): the anti-aliased emission starts again. */
   setCamera(camera: CompiledCamera): void {
-    this.matching.setCamera(camera);
     this.aa.setCamera(camera);
     this.rendered = null;
   }
 
   /**
-   * The emission of the frame's first `spp` samples (continuing, or restarting if it already holds more) and the
-   * anti-aliased emission; `edges`: every pixel given the anti-aliased value in this view (this call's edges and the
-   * earlier calls').
+   * The frame's own first-hit emission (`frame`: the view's readFrame(), rendered with the firstHitEmission option)
+   * and the anti-aliased emission; `edges`: every pixel given the anti-aliased value in this view (this call's edges
+   * and the earlier calls').
    */
-  async images(spp: number): Promise<Pick<EmissionImages, 'matching' | 'antialiased' | 'edges'>> {
-    if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`spp must be a positive integer, got ${spp}`);
-    const have = this.matching.frame().spp;
-    if (have > spp) this.matching.reset(this.seed);
-    const more = spp - this.matching.frame().spp;
-    if (more > 0) await this.matching.accumulate(more);
-    const matching = await this.matching.readColor();
-    const edges = emissionEdges(matching, this.matching.width, this.matching.height);
+  async images(frame: Pick<FrameData, 'firstHitEmission' | 'width' | 'height'>): Promise<Pick<EmissionImages, 'matching' | 'antialiased' | 'edges'>> {
+    if (frame.width !== this.aa.width || frame.height !== this.aa.height) throw new RangeError(`emission tracker of ${this.aa.width}x${this.aa.height} given a ${frame.width}x${frame.height} frame`);
+    const matching = frameEmission(frame);
+    const edges = emissionEdges(matching, this.aa.width, this.aa.height);
     const rendered = (this.rendered ??= { edges: new Uint8Array(edges.length), image: new Float32Array(edges.length * 3) });
     // the edge pixels not rendered yet (a pixel's anti-aliased value depends only on the seed, so rendering a few
     // more later gives what one render of them all would)
@@ -231,7 +226,6 @@ export class EmissionTracker {
   }
 
   destroy(): void {
-    this.matching.destroy();
     this.aa.destroy();
   }
 }

@@ -22,6 +22,11 @@ export interface FrameData {
   albedo: Float32Array;
   normal: Float32Array;
   depth: Float32Array;
+  /**
+   * Mean first-hit emission, RGB: what each sample's camera ray hit first emitted (PathTracer option
+   * `firstHitEmission`; absent without it). See PathTracer.readFirstHitEmission.
+   */
+  firstHitEmission?: Float32Array;
 }
 
 /**

@@ -25,6 +25,13 @@ export interface PathTracerOptions {
    * anti-aliased emission of src/render/emission.ts).
    */
   jitter?: JitterPattern;
+  /**
+   * Also accumulate each sample's first-hit emission (the emission of the surface its camera ray hits, or the
+   * environment it escapes to) in a buffer of its own (`readFirstHitEmission`): exactly what a `maxDepth: 0` render
+   * with the same seed and samples holds, without rendering it (emission separation, src/render/emission.ts). Costs
+   * 16 bytes per pixel and one more read and write per pixel and pass. Default false.
+   */
+  firstHitEmission?: boolean;
 }
 
 export { decodeFilm, type Frame, type FrameData } from './film.ts';
@@ -57,7 +64,7 @@ export interface PassSettings {
 /** The `Params` uniform (shaders/pathtrace/params.wgsl) for one pass over `scene`. */
 export function packParams(
   scene: CompiledScene,
-  o: Required<Pick<PathTracerOptions, 'maxDepth' | 'mode' | 'clamp' | 'rrDepth'>> & Pick<PathTracerOptions, 'jitter'>,
+  o: Required<Pick<PathTracerOptions, 'maxDepth' | 'mode' | 'clamp' | 'rrDepth'>> & Pick<PathTracerOptions, 'jitter' | 'firstHitEmission'>,
   pass: PassSettings,
 ): ArrayBuffer {
   const cam = scene.camera;
@@ -95,8 +102,35 @@ export function packParams(
     row_start: pass.rowStart ?? 0,
     row_count: pass.rowCount ?? pass.height,
     jitter_pattern: JITTER_CODES[o.jitter ?? 'uniform'],
+    first_hit: o.firstHitEmission === true ? 1 : 0,
   });
   return buf;
+}
+
+/** Kinds of the integrator's group 1 (params.wgsl, integrator.wgsl): params, film, first-hit emission. */
+const FRAME_BINDINGS = ['uniform', 'write', 'write'] as const;
+
+/** The layout of the integrator's group 1 (a pipeline built on integratorSource() needs it). */
+export function frameBindGroupLayout(gpu: GpuContext, label: string): GPUBindGroupLayout {
+  return gpu.bindGroupLayout(label, FRAME_BINDINGS);
+}
+
+/**
+ * The integrator's group 1: the params uniform, the film, and the first-hit emission buffer (passes without
+ * `first_hit` set never access it, so a 16-byte placeholder does; it must not be `film`: two writable bindings of
+ * one buffer are a validation error).
+ */
+export function frameBindGroup(gpu: GpuContext, layout: GPUBindGroupLayout, label: string, b: { params: GPUBuffer; film: GPUBuffer; firstHit: GPUBuffer }): GPUBindGroup {
+  return gpu.device.createBindGroup({
+    label,
+    layout,
+    entries: [{ binding: 0, resource: { buffer: b.params } }, { binding: 1, resource: { buffer: b.film } }, { binding: 2, resource: { buffer: b.firstHit } }],
+  });
+}
+
+/** A first-hit emission buffer for `pixels` pixels (vec4f each), or the 16-byte placeholder for 0. */
+export function firstHitBuffer(gpu: GpuContext, pixels: number, label: string): GPUBuffer {
+  return gpu.device.createBuffer({ label, size: Math.max(16, pixels * 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
 }
 
 /**
@@ -112,7 +146,7 @@ export class IntegratorPipeline {
 
   static async create(gpu: GpuContext): Promise<IntegratorPipeline> {
     const sceneLayout = SceneBuffers.layout(gpu);
-    const frameLayout = gpu.bindGroupLayout('film bindings layout', ['uniform', 'write']);
+    const frameLayout = frameBindGroupLayout(gpu, 'film bindings layout');
     const layout = gpu.device.createPipelineLayout({ label: 'path tracer layout', bindGroupLayouts: [sceneLayout, frameLayout] });
     const pipeline = await gpu.computePipeline('path tracer', integratorSource(), undefined, layout);
     return new IntegratorPipeline(pipeline, sceneLayout, frameLayout);
@@ -142,6 +176,8 @@ export class PathTracer {
     private readonly sceneGroup: GPUBindGroup,
     private readonly params: GPUBuffer,
     private readonly film: GPUBuffer,
+    /** The first-hit emission sums (options.firstHitEmission), else a 16-byte placeholder. */
+    private readonly firstHit: GPUBuffer,
     private readonly frameGroup: GPUBindGroup,
   ) {
     this.width = options.width;
@@ -158,6 +194,7 @@ export class PathTracer {
       clamp: opts.clamp ?? 0,
       pathsPerSubmit: opts.pathsPerSubmit ?? 1 << 20,
       jitter: opts.jitter ?? 'uniform',
+      firstHitEmission: opts.firstHitEmission ?? false,
       width: opts.width,
       height: opts.height,
     };
@@ -176,12 +213,9 @@ export class PathTracer {
       const sceneGroup = sceneBuffers.bindGroup(gpu, sceneLayout, `${scene.name}: scene`);
       const params = gpu.device.createBuffer({ label: 'path tracer params', size: PARAMS_LAYOUT.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       const film = gpu.device.createBuffer({ label: 'film', size: filmBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-      const frameGroup = gpu.device.createBindGroup({
-        label: 'film bindings',
-        layout: frameLayout,
-        entries: [{ binding: 0, resource: { buffer: params } }, { binding: 1, resource: { buffer: film } }],
-      });
-      return new PathTracer(gpu, scene, options, pipeline, sceneBuffers, sceneGroup, params, film, frameGroup);
+      const firstHit = firstHitBuffer(gpu, options.firstHitEmission ? width * height : 0, options.firstHitEmission ? 'first-hit emission' : 'first-hit emission (unused)');
+      const frameGroup = frameBindGroup(gpu, frameLayout, 'film bindings', { params, film, firstHit });
+      return new PathTracer(gpu, scene, options, pipeline, sceneBuffers, sceneGroup, params, film, firstHit, frameGroup);
     });
   }
 
@@ -210,6 +244,7 @@ export class PathTracer {
     this.pendingRows = 0;
     const enc = this.gpu.device.createCommandEncoder({ label: 'clear film' });
     enc.clearBuffer(this.film);
+    if (this.options.firstHitEmission) enc.clearBuffer(this.firstHit);
     this.gpu.device.queue.submit([enc.finish()]);
   }
 
@@ -337,10 +372,31 @@ export class PathTracer {
     return { width: this.width, height: this.height, spp: this.spp, film: this.film };
   }
 
+  /** The film's means (and, with the firstHitEmission option, the first-hit emission's, read in the same state). */
   async readFrame(): Promise<FrameData> {
     this.assertAlive();
-    const raw = new Float32Array(await this.gpu.readBuffer(this.film));
-    return decodeFilm(raw, this.width, this.height, this.spp);
+    // both copies are submitted before either read-back is awaited: the same state of both buffers
+    const [film, firstHit] = await Promise.all([this.gpu.readBuffer(this.film), this.options.firstHitEmission ? this.readFirstHitEmission() : null]);
+    const frame = decodeFilm(new Float32Array(film), this.width, this.height, this.spp);
+    if (firstHit) frame.firstHitEmission = firstHit;
+    return frame;
+  }
+
+  /** Whether the first-hit emission is accumulated (the firstHitEmission option). */
+  get keepsFirstHitEmission(): boolean {
+    return this.options.firstHitEmission;
+  }
+
+  /**
+   * The mean first-hit emission per pixel, RGB (firstHitEmission option): bitwise what readColor() of a `maxDepth: 0`
+   * render with the same seed and samples returns, except that a sample the film counted as zero (NaN/Inf
+   * radiance) counts as zero here too, and `clamp` applies to it as to the radiance. Pixels without samples read 0.
+   */
+  async readFirstHitEmission(): Promise<Float32Array> {
+    this.assertAlive();
+    if (!this.options.firstHitEmission) throw new Error('readFirstHitEmission: this PathTracer was created without firstHitEmission');
+    const raw = new Float32Array(await this.gpu.readBuffer(this.firstHit, 0, this.width * this.height * 16));
+    return decodeRadiance(raw, this.width, this.height);
   }
 
   /** readFrame().color alone, reading back only the film's radiance plane (a quarter of it). */
@@ -360,5 +416,6 @@ export class PathTracer {
     this.sceneBuffers.destroy();
     this.params.destroy();
     this.film.destroy();
+    this.firstHit.destroy();
   }
 }

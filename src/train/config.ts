@@ -42,7 +42,7 @@ export interface TrainConfig {
     targetSpp?: number;
     maxDepth: number;
     /**
-     * Take each render's first-hit emission out of the pairs (renderPair's `firstHit`), as emission separation does
+     * Take each render's first-hit emission out of the pairs (renderPair's `separateEmission`), as emission separation does
      * to the frames the network denoises (demo, render --denoise, the app), and validate with separation
      * (DEFAULT_EMISSION_SPP anti-aliasing rays). Absent unless true (hash unchanged).
      */

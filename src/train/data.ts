@@ -5,8 +5,8 @@
 import type { NetworkSpec } from '../denoise/spec.ts';
 import { networkColor } from '../denoise/reference.ts';
 import { exposureScale, prepAlbedo, prepColor, prepNormal } from '../denoise/transform.ts';
-import { subtractEmission } from '../render/emission.ts';
-import type { PathTracer } from '../render/path-tracer.ts';
+import { frameEmission, subtractEmission } from '../render/emission.ts';
+import type { FrameData, PathTracer } from '../render/path-tracer.ts';
 import type { Batch } from './trainer.ts';
 
 /**
@@ -35,7 +35,7 @@ export interface TrainingPair {
   /** The autoexposure key it was prepared for (a spec's `autoexposure`; sampleBatch checks that the spec agrees), and the scale applied. */
   autoexposure?: number;
   exposure: number;
-  /** Each render had its own first-hit emission taken out (renderPair with `firstHit`): what the denoisers see with emission separation. */
+  /** Each render had its own first-hit emission taken out (renderPair with `separateEmission`): what the denoisers see with emission separation. */
   emissionSeparated: boolean;
 }
 
@@ -118,29 +118,23 @@ export function makePair(name: string, width: number, height: number, spp: numbe
  * independent samples (the renderer's seed independence is tested), so A and B have independent noise with the
  * same mean: what Noise2Noise needs of a target, whatever its spp.
  *
- * With `firstHit` (a `maxDepth: 0` PathTracer of the same scene, view and size, default jitter) each render has its
- * own first-hit emission taken out, as emission separation does to a frame before denoising it (src/render/emission.ts):
- * the depth-0 render with a render's seed and spp traces that render's camera rays, so A - emission(A) and
- * B - emission(B) are still independent with the same mean (the image without the emission the camera sees).
+ * With `separateEmission` (the tracer made with the `firstHitEmission` option) each render has its own first-hit
+ * emission taken out, as emission separation does to a frame before denoising it (src/render/emission.ts): the
+ * emission each of a render's camera rays hit first, so A - emission(A) and B - emission(B) are still independent
+ * with the same mean (the image without the emission the camera sees).
  */
 export async function renderPair(tracer: PathTracer, name: string, spp: number, seed: number, cleanSpp?: number,
-  prep: PairPrep = {}, noisyTargetSpp?: number, firstHit?: PathTracer): Promise<TrainingPair> {
-  if (firstHit && (firstHit.maxDepth !== 0 || firstHit.width !== tracer.width || firstHit.height !== tracer.height)) {
-    throw new RangeError(`renderPair: the first-hit emission tracer must be a ${tracer.width}x${tracer.height} maxDepth 0 tracer, got ${firstHit.width}x${firstHit.height} maxDepth ${firstHit.maxDepth}`);
+  prep: PairPrep = {}, noisyTargetSpp?: number, separateEmission = false): Promise<TrainingPair> {
+  if (separateEmission && !tracer.keepsFirstHitEmission) {
+    throw new RangeError('renderPair: separating the emission needs a tracer made with the firstHitEmission option');
   }
-  const separated = async (color: Float32Array, n: number, s: number): Promise<Float32Array> => {
-    if (!firstHit) return color;
-    await firstHit.render({ spp: n, seed: s });
-    return subtractEmission(color, await firstHit.readColor());
-  };
+  const color = (f: FrameData): Float32Array => (separateEmission ? subtractEmission(f.color, frameEmission(f)) : f.color);
   await tracer.render({ spp, seed });
   const a = await tracer.readFrame();
-  const colorA = await separated(a.color, spp, seed);
   const targetSpp = cleanSpp ?? Math.max(spp, noisyTargetSpp ?? spp);
   await tracer.render({ spp: targetSpp, seed: seed + 1 });
   const b = await tracer.readFrame();
-  const colorB = await separated(b.color, targetSpp, seed + 1);
-  return makePair(name, a.width, a.height, spp, colorA, colorB, a.albedo, a.normal, cleanSpp !== undefined, prep, targetSpp, firstHit !== undefined);
+  return makePair(name, a.width, a.height, spp, color(a), color(b), a.albedo, a.normal, cleanSpp !== undefined, prep, targetSpp, separateEmission);
 }
 
 /** Whether A and B may trade places (input <-> target): only for two renders of the same spp, i.e. the same noise. */

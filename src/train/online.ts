@@ -38,7 +38,7 @@ export interface OnlineTrainingOptions {
    */
   slicesPerStep?: number;
   /**
-   * Take each training render's first-hit emission out of its pairs (renderPair's `firstHit`), for a network that
+   * Take each training render's first-hit emission out of its pairs (renderPair's `separateEmission`), for a network that
    * denoises frames with emission separation (the app with `?emission=` > 0, compare with --emission-spp): it then
    * learns on what it is shown. Default false.
    */
@@ -82,8 +82,6 @@ export class OnlineTrainer {
   private constructor(
     private readonly trainer: NetworkTrainer,
     private readonly tracer: PathTracer,
-    /** The depth-0 tracer of the same view whose renders are taken out of the pairs (separateEmission), or null. */
-    private readonly firstHit: PathTracer | null,
     private readonly opts: Required<Omit<OnlineTrainingOptions, 'weights' | 'maxDepth'>>,
   ) {}
 
@@ -103,15 +101,12 @@ export class OnlineTrainer {
       if (problem) throw new RangeError(`online training: ${problem}`);
     }
     const trainer = await NetworkTrainer.create(gpu, { spec: opts.spec, weights: options.weights, loss: opts.loss, batch: opts.batch, crop });
-    const tracers: PathTracer[] = [];
     try {
-      const pipe = pipeline ?? IntegratorPipeline.create(gpu);
-      const view = { width: opts.width, height: opts.height, pipeline: pipe };
-      tracers.push(await PathTracer.create(gpu, scene, { ...view, maxDepth: options.maxDepth }));
-      if (opts.separateEmission) tracers.push(await PathTracer.create(gpu, scene, { ...view, maxDepth: 0 }));
-      return new OnlineTrainer(trainer, tracers[0], tracers[1] ?? null, opts);
+      const tracer = await PathTracer.create(gpu, scene, {
+        width: opts.width, height: opts.height, pipeline: pipeline ?? IntegratorPipeline.create(gpu), maxDepth: options.maxDepth, firstHitEmission: opts.separateEmission,
+      });
+      return new OnlineTrainer(trainer, tracer, opts);
     } catch (e) {
-      for (const t of tracers) t.destroy();
       trainer.destroy();
       throw e;
     }
@@ -124,7 +119,6 @@ export class OnlineTrainer {
   /** A new view: pairs of the old one are dropped (the network keeps what it learned). */
   setCamera(camera: CompiledCamera): void {
     this.tracer.setCamera(camera);
-    this.firstHit?.setCamera(camera);
     this.pairs = [];
   }
 
@@ -133,7 +127,7 @@ export class OnlineTrainer {
     if (this.destroyed) throw new Error('online training: trainFrame after destroy()');
     const { spec, batch, crop, stepsPerFrame, learningRate, sppPerRender, keepPairs, seed, slicesPerStep } = this.opts;
     const n = this.renders++;
-    const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec, undefined, this.firstHit ?? undefined);
+    const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec, undefined, this.opts.separateEmission);
     this.pairs.push(pair);
     if (this.pairs.length > keepPairs) this.pairs.shift();
     const rng = seededRandom((seed * 7919 + n) >>> 0);
@@ -149,7 +143,7 @@ export class OnlineTrainer {
 
   /** Whether its pairs have their first-hit emission taken out (the separateEmission option). */
   get separatesEmission(): boolean {
-    return this.firstHit !== null;
+    return this.opts.separateEmission;
   }
 
   /** The most recent training pair (what the last trainFrame rendered), or null before the first. */
@@ -171,6 +165,5 @@ export class OnlineTrainer {
     this.destroyed = true;
     this.trainer.destroy();
     this.tracer.destroy();
-    this.firstHit?.destroy();
   }
 }

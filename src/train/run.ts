@@ -111,14 +111,12 @@ export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pip
     const scene = await scenes[i];
     delete scenes[i]; // let it go once rendered
     const view = { width: cfg.data.size, height: cfg.data.size, pipeline };
-    const tracer = await PathTracer.create(gpu, scene, { ...view, maxDepth: cfg.data.maxDepth });
-    let firstHit: PathTracer | undefined;
+    const separate = cfg.data.separateEmission === true;
+    const tracer = await PathTracer.create(gpu, scene, { ...view, maxDepth: cfg.data.maxDepth, firstHitEmission: separate });
     try {
-      if (cfg.data.separateEmission) firstHit = await PathTracer.create(gpu, scene, { ...view, maxDepth: 0 });
-      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, spec, cfg.data.targetSpp, firstHit));
+      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, spec, cfg.data.targetSpp, separate));
     } finally {
       tracer.destroy();
-      firstHit?.destroy();
     }
   }
   return pairs;

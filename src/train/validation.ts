@@ -48,8 +48,9 @@ export async function buildValidationSet(
     onScene?.(images.length / opts.spp.length);
     const scene = compileProceduralScene(seed);
     const settings = { width: opts.size, height: opts.size, maxDepth: opts.maxDepth, seed: VALIDATION_REFERENCE_SEED };
-    const tracer = await PathTracer.create(gpu, scene, { width: opts.size, height: opts.size, maxDepth: opts.maxDepth, pipeline: pipe });
-    const emission = opts.emissionSpp ? await EmissionPass.create(gpu, scene, { width: opts.size, height: opts.size, pipeline: pipe }) : null;
+    const separate = (opts.emissionSpp ?? 0) > 0;
+    const tracer = await PathTracer.create(gpu, scene, { width: opts.size, height: opts.size, maxDepth: opts.maxDepth, pipeline: pipe, firstHitEmission: separate });
+    const emission = separate ? await EmissionPass.create(gpu, scene, { width: opts.size, height: opts.size, pipeline: pipe }) : null;
     try {
       let ref: ValidationReference;
       if (reference) {
@@ -63,7 +64,7 @@ export async function buildValidationSet(
       for (const spp of opts.spp) {
         await tracer.render({ spp, seed: VALIDATION_SEED });
         const f = await tracer.readFrame();
-        const e = emission && opts.emissionSpp ? { emission: await emission.render(spp, VALIDATION_SEED, opts.emissionSpp) } : {};
+        const e = emission && opts.emissionSpp ? { emission: await emission.render(f, VALIDATION_SEED, opts.emissionSpp) } : {};
         images.push({ name: proceduralSceneName(seed), spp, frame: f, reference: ref.mean, referenceNoiseMse: referenceNoise, referenceSpp: ref.spp, ...e });
       }
     } finally {

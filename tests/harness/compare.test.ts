@@ -15,6 +15,7 @@ import type { ReferenceMeta, ReferenceStore } from '../../src/harness/reference-
 import type { MeanVariance } from '../../src/harness/ztest.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { EmissionPass } from '../../src/render/emission.ts';
+import { PathTracer } from '../../src/render/path-tracer.ts';
 import { psnrFromMse, referenceNoiseMse } from '../../src/metrics/index.ts';
 import { compileBuiltin, renderCompiled } from '../support/render.ts';
 
@@ -229,7 +230,11 @@ describe('runCompare (GPU, cornell-box 32x32)', () => {
     expect(differ).toBeGreaterThan(0);
     // the anti-aliased emission (the same render: the test seed, 16 rays) is in the output, on top of a remainder >= 0
     const pass = await EmissionPass.create(gpu, scene, { width: 32, height: 32 });
-    const e = await pass.render(4, 1, 16).finally(() => pass.destroy());
+    const tracer = await PathTracer.create(gpu, scene, { width: 32, height: 32, firstHitEmission: true });
+    await tracer.render({ spp: 4, seed: 1 });
+    const frame = await tracer.readFrame();
+    tracer.destroy();
+    const e = await pass.render(frame, 1, 16).finally(() => pass.destroy());
     expect(Math.max(...e.antialiased)).toBeGreaterThan(1);
     for (let i = 0; i < e.antialiased.length; i++) expect(images.atrous.data[i]).toBeGreaterThanOrEqual(e.antialiased[i] * (1 - 1e-6));
     expect(() => checkResults({ ...r, settings: { ...r.settings, emissionSpp: 0 } })).toThrow(/emissionSpp/);

@@ -1,11 +1,12 @@
-// Emission separation (src/render/emission.ts): the depth-0 render of a frame's own samples holds exactly the
-// emission its camera rays hit first, so taking it out leaves no emitter value in the frame (and a render of other
-// samples would); the anti-aliased emission converges to the light's coverage; the pure helpers' edge cases.
+// Emission separation (src/render/emission.ts): the first-hit emission a render accumulates beside its film
+// (PathTracer option firstHitEmission) is bitwise a depth-0 render of the same samples, and taking it out leaves no
+// emitter value in the frame (other samples' emission would); the anti-aliased emission converges to the light's
+// coverage; the pure helpers' edge cases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { addEmission, antialiasSeed, EMISSION_EDGE_TOLERANCE, emissionEdges, EmissionPass, EmissionTracker, subtractEmission } from '../../src/render/emission.ts';
-import { PathTracer } from '../../src/render/path-tracer.ts';
+import { PathTracer, type FrameData } from '../../src/render/path-tracer.ts';
 import type { CompiledScene } from '../../src/scene/compile.ts';
 import { compileBuiltin } from '../support/render.ts';
 
@@ -82,7 +83,7 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
   beforeAll(async () => {
     gpu = await createNodeGpuContext();
     scene = await compileBuiltin('cornell-box');
-    tracer = await PathTracer.create(gpu, scene, { width: SIZE, height: SIZE, maxDepth: 8 });
+    tracer = await PathTracer.create(gpu, scene, { width: SIZE, height: SIZE, maxDepth: 8, firstHitEmission: true });
     pass = await EmissionPass.create(gpu, scene, { width: SIZE, height: SIZE });
   });
   afterAll(() => {
@@ -102,22 +103,42 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
     return { negative, emissive };
   }
 
+  /** The frame of `spp` samples with `seed`, read back with its first-hit emission. */
+  async function frameOf(spp: number, seed: number): Promise<FrameData> {
+    await tracer.render({ spp, seed });
+    return tracer.readFrame();
+  }
+
   it('the frame\'s own samples: no remainder below zero; another seed\'s samples leave negative remainders at the light\'s edge', async () => {
-    await tracer.render({ spp: 4, seed: 11 });
-    const frame = await tracer.readFrame();
-    expect(await tracer.readColor()).toEqual(frame.color); // the radiance plane alone, as the emission renders read it
-    const own = await pass.render(4, 11, 4);
+    const frame = await frameOf(4, 11);
+    expect(await tracer.readColor()).toEqual(frame.color); // the radiance plane alone
+    const own = await pass.render(frame, 11, 4);
+    expect(own.matching).toBe(frame.firstHitEmission);
     const mine = negatives(frame.color, own.matching);
     expect(mine.emissive).toBeGreaterThan(9); // the light is in view (a few pixels at 32x32)
     expect(mine.negative).toBe(0);
-    const other = await pass.render(4, 12, 4);
-    expect(negatives(frame.color, other.matching).negative).toBeGreaterThan(0);
+    const other = await frameOf(4, 12);
+    expect(negatives(frame.color, other.firstHitEmission!).negative).toBeGreaterThan(0);
+  });
+
+  it('refuses a frame without its first-hit emission, or of another size', async () => {
+    const plain = await PathTracer.create(gpu, scene, { width: SIZE, height: SIZE, maxDepth: 8 });
+    try {
+      await plain.render({ spp: 1, seed: 1 });
+      const frame = await plain.readFrame();
+      expect(frame.firstHitEmission).toBeUndefined();
+      await expect(pass.render(frame, 1, 4)).rejects.toThrow(/firstHitEmission/);
+      await expect(plain.readFirstHitEmission()).rejects.toThrow(/without firstHitEmission/);
+      await expect(pass.render({ ...frame, width: 16, height: 64 }, 1, 4)).rejects.toThrow(/given a 16x64 frame/);
+      await expect(pass.render({ ...frame, firstHitEmission: new Float32Array(6) }, 1, 4)).rejects.toThrow(/2 pixels is not 32x32/);
+    } finally {
+      plain.destroy();
+    }
   });
 
   it('inside the light the emission is the light\'s radiance, and what is left there is the light\'s reflection only', async () => {
-    await tracer.render({ spp: 4, seed: 3 });
-    const frame = await tracer.readFrame();
-    const e = await pass.render(4, 3, 16);
+    const frame = await frameOf(4, 3);
+    const e = await pass.render(frame, 3, 16);
     const le = Math.max(...e.matching);
     expect(le).toBeGreaterThan(1); // the Cornell light is far brighter than anything it lights
     const rest = subtractEmission(frame.color, e.matching);
@@ -133,27 +154,25 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
     expect(e.ms).toBeGreaterThan(0);
   });
 
-  it('EmissionTracker follows a frame accumulated in steps: the same images as one render, restarting when asked for fewer samples or a new camera', async () => {
+  it('EmissionTracker follows a frame accumulated in steps: the same images as one render, starting again for a new camera', async () => {
     const tracker = await EmissionTracker.create(gpu, scene, { width: SIZE, height: SIZE, seed: 21, antialiasedSpp: 8 });
     try {
       // the view gains its samples in steps, as the app's does
       tracer.reset(21);
       await tracer.accumulate(3);
+      await tracker.images(await tracer.readFrame());
       await tracer.accumulate(5);
       const frame = await tracer.readFrame();
-      await tracker.images(3);
-      const eight = await tracker.images(8);
-      const once = await pass.render(8, 21, 8);
+      const eight = await tracker.images(frame);
+      const once = await pass.render(await frameOf(8, 21), 21, 8);
       expect(eight.matching).toEqual(once.matching);
       expect(eight.antialiased).toEqual(once.antialiased);
       expect(negatives(frame.color, eight.matching).negative).toBe(0);
-      expect((await tracker.images(2)).matching).toEqual((await pass.render(2, 21, 8)).matching);
       tracker.setCamera(scene.camera);
-      const again = await tracker.images(8);
-      expect(again.matching).toEqual(once.matching);
+      const again = await tracker.images(frame);
       expect(again.antialiased).not.toBe(eight.antialiased); // rendered again for the view
       expect(again.antialiased).toEqual(once.antialiased);
-      await expect(tracker.images(0)).rejects.toThrow(/positive integer/);
+      await expect(tracker.images({ ...frame, firstHitEmission: undefined })).rejects.toThrow(/firstHitEmission/);
     } finally {
       tracker.destroy();
     }
@@ -162,9 +181,9 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
   it('EmissionTracker renders the edge pixels that more samples reveal: each once, as one render of them all would', async () => {
     const tracker = await EmissionTracker.create(gpu, scene, { width: SIZE, height: SIZE, seed: 5, antialiasedSpp: 8 });
     try {
-      const first = await tracker.images(1);
-      const later = await tracker.images(16);
-      const once = await pass.render(16, 5, 8);
+      const first = await tracker.images(await frameOf(1, 5));
+      const later = await tracker.images(await frameOf(16, 5));
+      const once = await pass.render(await frameOf(16, 5), 5, 8);
       const count = (e: Uint8Array) => e.reduce((a, v) => a + v, 0);
       // 16 samples find edge pixels that the first one did not
       const revealed = [...once.edges].filter((e, p) => e && !first.edges[p]).length;
@@ -182,7 +201,7 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
   });
 
   it('renders the anti-aliasing rays on the emission\'s edges only: there the same values as a full render, elsewhere the frame\'s own', async () => {
-    const e = await pass.render(4, 9, 16);
+    const e = await pass.render(await frameOf(4, 9), 9, 16);
     const edgeCount = e.edges.reduce((a, v) => a + v, 0);
     expect(edgeCount).toBeGreaterThan(0);
     expect(edgeCount).toBeLessThan(0.25 * SIZE * SIZE); // the light and its rim, not the room
@@ -236,11 +255,12 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
   });
 
   it('the anti-aliased emission is a mean over more rays: between 0 and the light\'s radiance, fractional on edge pixels', async () => {
-    const e = await pass.render(1, 5, 64);
+    const frame = await frameOf(1, 5);
+    const e = await pass.render(frame, 5, 64);
     const le = Math.max(...e.antialiased);
     const fractional = [...e.antialiased].filter((v) => v > 0.02 * le && v < 0.98 * le).length;
     expect(fractional).toBeGreaterThan(0);
     expect(Math.min(...e.antialiased)).toBeGreaterThanOrEqual(0);
-    await expect(pass.render(1, 5, 0)).rejects.toThrow(/whole number/);
+    await expect(pass.render(frame, 5, 0)).rejects.toThrow(/whole number/);
   });
 });

@@ -11,7 +11,8 @@ import { SceneBuffers } from '../scene-buffers.ts';
 import { planWaves, WaveBuffers, type Wave } from './wave-buffers.ts';
 import { ARGS_RAYS_OFFSET, ARGS_SHADOW_OFFSET, createWavefrontKernels, WF_GROUP, type WavefrontKernels } from './kernels.ts';
 
-export interface WavefrontOptions extends Omit<PathTracerOptions, 'pathsPerSubmit'> {
+/** PathTracer's options but `pathsPerSubmit` and `firstHitEmission` (emission separation uses the megakernel). */
+export interface WavefrontOptions extends Omit<PathTracerOptions, 'pathsPerSubmit' | 'firstHitEmission'> {
   /** Most paths in flight per wave (a whole number of samples of all pixels when they fit). Default 2^18. */
   waveSize?: number;
   /** Trace closest hits inside the shade kernel instead of a separate extend kernel. Default false. */
