@@ -21,7 +21,7 @@ export function compareTiming(repeats: number, emissionSpp = 0): string {
     'frame back is not counted); denoiseMs: wall time of the denoiser plugin on the frame read back (its upload, GPU work ' +
     'and read-back included), after one untimed warm-up call per denoiser; "none" copies the noisy image; prepareMs (online ' +
     'denoisers only): wall time of training on the scene before its frames, once per scene, counted in every totalMs of it. ' +
-    (emissionSpp > 0 ? `With emission separation, denoiseMs also counts its two depth-0 renders (the frame's own samples and ${emissionSpp} anti-aliasing rays per pixel) and the subtraction. ` : '') +
+    (emissionSpp > 0 ? `With emission separation, denoiseMs also counts its edge search, its depth-0 render of ${emissionSpp} anti-aliasing rays per pixel on the edge pixels and the subtraction; renderMs includes the first-hit emission the render accumulates for it. ` : '') +
     (repeats > 1 ? `Each is the best of ${repeats} runs (the one least disturbed by other processes).` : 'Each is one run.');
 }
 
