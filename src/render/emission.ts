@@ -47,27 +47,37 @@ export const EMISSION_EDGE_TOLERANCE = 1e-3;
  */
 export function emissionEdges(matching: Float32Array, width: number, height: number): Uint8Array {
   if (matching.length !== width * height * 3) throw new RangeError(`emission image of ${matching.length / 3} pixels is not ${width}x${height}`);
-  const differs = (a: number, b: number): boolean => Math.abs(a - b) > EMISSION_EDGE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
   const edges = new Uint8Array(width * height);
+  // "differs" is symmetric, so each pair of neighbours is compared once (with the right, lower-left, lower and
+  // lower-right neighbour) and marks both
+  const mark = (i: number, j: number): void => {
+    if ((edges[i] & edges[j]) === 0 && pixelsDiffer(matching, i * 3, j * 3)) edges[i] = edges[j] = 1;
+  };
   for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const below = y + 1 < height;
     for (let x = 0; x < width; x++) {
-      const p = (y * width + x) * 3;
-      search: for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= width) continue;
-          const q = (yy * width + xx) * 3;
-          if (differs(matching[p], matching[q]) || differs(matching[p + 1], matching[q + 1]) || differs(matching[p + 2], matching[q + 2])) {
-            edges[y * width + x] = 1;
-            break search;
-          }
-        }
+      const i = row + x;
+      if (x + 1 < width) mark(i, i + 1);
+      if (below) {
+        if (x > 0) mark(i, i + width - 1);
+        mark(i, i + width);
+        if (x + 1 < width) mark(i, i + width + 1);
       }
     }
   }
   return edges;
+}
+
+/** Whether RGB values at p and q of `img` differ by more than EMISSION_EDGE_TOLERANCE relative to the larger, in any channel. */
+function pixelsDiffer(img: Float32Array, p: number, q: number): boolean {
+  for (let c = 0; c < 3; c++) {
+    const a = img[p + c];
+    const b = img[q + c];
+    // most neighbours hold equal values (no emitter, or the inside of one)
+    if (a !== b && Math.abs(a - b) > EMISSION_EDGE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b))) return true;
+  }
+  return false;
 }
 
 /** The anti-aliased emission where `edges` is set, the frame's own elsewhere: a new image. */

@@ -8,6 +8,7 @@ import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { addEmission, antialiasSeed, EMISSION_EDGE_TOLERANCE, emissionEdges, EmissionPass, EmissionTracker, subtractEmission } from '../../src/render/emission.ts';
 import { PathTracer, type FrameData } from '../../src/render/path-tracer.ts';
 import type { CompiledScene } from '../../src/scene/compile.ts';
+import { seededRandom } from '../../scenes/util.ts';
 import { compileBuiltin } from '../support/render.ts';
 
 describe('subtractEmission / addEmission', () => {
@@ -62,6 +63,42 @@ describe('emissionEdges', () => {
     for (let y = 0; y < 3; y++) for (let x = 0; x < 3; x++) corner.push([x, y]);
     expect(marked(emissionEdges(image(5, 5, corner), 5, 5), 5)).not.toContain('1,1');
     expect(marked(emissionEdges(image(5, 5, corner), 5, 5), 5)).toContain('2,2');
+  });
+
+  it('agrees with the definition (a 3x3 neighbourhood, clipped) on random images, strips and single pixels', () => {
+    // the definition, written out pixel by pixel: emissionEdges compares each pair of neighbours once instead
+    const reference = (img: Float32Array, w: number, h: number): Uint8Array => {
+      const out = new Uint8Array(w * h);
+      const far = (a: number, b: number) => Math.abs(a - b) > EMISSION_EDGE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+          const [xx, yy] = [x + dx, y + dy];
+          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+          const [p, q] = [(y * w + x) * 3, (yy * w + xx) * 3];
+          if ([0, 1, 2].some((c) => far(img[p + c], img[q + c]))) out[y * w + x] = 1;
+        }
+      }
+      return out;
+    };
+    const rng = seededRandom(17);
+    let marked = 0;
+    let total = 0;
+    for (const [w, h] of [[1, 1], [1, 9], [9, 1], [2, 2], [13, 7], [32, 24]]) {
+      for (let k = 0; k < 4; k++) {
+        // a few values, repeated (equal neighbours are the common case), some nudged around the tolerance
+        const img = new Float32Array(w * h * 3);
+        for (let p = 0; p < w * h; p++) {
+          const base = [0, 0, 5, 17][Math.floor(rng() * 4)];
+          for (let c = 0; c < 3; c++) img[p * 3 + c] = base * (1 + (rng() < 0.1 ? (rng() - 0.5) * 4 * EMISSION_EDGE_TOLERANCE : 0));
+        }
+        const got = emissionEdges(img, w, h);
+        expect([...got]).toEqual([...reference(img, w, h)]);
+        marked += got.reduce((a, v) => a + v, 0);
+        total += w * h;
+      }
+    }
+    expect(marked).toBeGreaterThan(0.2 * total); // neither all marked nor none: the comparison means something
+    expect(marked).toBeLessThan(total);
   });
 
   it('counts a difference only beyond the relative tolerance, in any channel', () => {
