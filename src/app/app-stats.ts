@@ -68,7 +68,7 @@ export function collectStats(a: AppState): AppStats {
       spp: ref?.spp ?? 0,
       targetSpp: ref?.result?.spp ?? ref?.target ?? 0,
     },
-    online: a.online?.stats() ?? { enabled: false, label: '', step: 0, loss: null, stepsPerSecond: 0, psnr: null, psnrStep: 0, frameMs: 0, separatedPairs: false },
+    online: a.online?.stats() ?? { enabled: false, label: '', step: 0, loss: null, stepsPerSecond: 0, psnr: null, psnrStep: 0, frameMs: 0, stepsPerFrame: 0, separatedPairs: false },
     psnrNoisy: s?.psnrNoisy ?? null,
     psnrDenoised: s?.psnrDenoised ?? null,
     latency: { inputToVisible: a.latency.inputToVisible.summary(), inputToFrame: a.latency.inputToFrame.summary() },

@@ -82,6 +82,8 @@ export interface AppStats {
     psnrStep: number;
     /** Wall time of the last train frame (its pair render, steps and any validation), ms. */
     frameMs: number;
+    /** Adam steps the last train frame took (as many as fit the frame budget, 1 on a software adapter; 0 before one). */
+    stepsPerFrame: number;
     /** Its training pairs have the emission the camera sees taken out, as its denoises do (emission separation on). */
     separatedPairs: boolean;
   };

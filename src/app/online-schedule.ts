@@ -47,6 +47,45 @@ export class TrainPacer {
   }
 }
 
+/** Most Adam steps one train frame takes (all of them draw their crops from the pairs rendered so far). */
+export const MAX_STEPS_PER_FRAME = 32;
+
+/**
+ * Adam steps per train frame: as many as fit `budgetMs` at the measured time per step (a running mean of the last
+ * frames' step time / steps), at least 1, at most `maxSteps`, and at most twice the last frame's count, so that one
+ * fast measurement (an idle GPU) cannot start a frame far over budget. A software adapter's step takes seconds, so
+ * it stays at 1; a GPU's takes milliseconds, and one step of a few small crops per animation frame would leave it idle.
+ */
+export class StepBudget {
+  private msPerStep: number | null = null;
+  private last = 1;
+
+  constructor(readonly budgetMs: number, readonly maxSteps = MAX_STEPS_PER_FRAME) {
+    if (!(budgetMs > 0)) throw new RangeError(`StepBudget: budgetMs must be > 0, got ${budgetMs}`);
+    if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`StepBudget: maxSteps must be a positive integer, got ${maxSteps}`);
+  }
+
+  /** Steps for the next train frame. */
+  next(): number {
+    if (this.msPerStep === null) return 1;
+    const fit = this.msPerStep > 0 ? Math.floor(this.budgetMs / this.msPerStep) : this.maxSteps;
+    return Math.max(1, Math.min(this.maxSteps, 2 * this.last, fit));
+  }
+
+  /** A train frame took `steps` steps in `ms` (their wall time, not the pair's render). */
+  record(steps: number, ms: number): void {
+    if (!(steps >= 1) || !(ms >= 0)) return;
+    const m = ms / steps;
+    this.msPerStep = this.msPerStep === null ? m : (this.msPerStep + m) / 2;
+    this.last = steps;
+  }
+
+  reset(): void {
+    this.msPerStep = null;
+    this.last = 1;
+  }
+}
+
 /** Steps per second over a sliding window of (time, step) samples; at least the last two are kept. */
 export class StepRate {
   private samples: { t: number; step: number }[] = [];

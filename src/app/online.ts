@@ -17,10 +17,14 @@ import type { CompiledScene } from '../scene/compile.ts';
 import { OnlineTrainer } from '../train/online.ts';
 import { fetchTrainedWeights, frameImages, N2N_MODEL, N2N_WEIGHTS_FILE, type AppDenoiser } from './denoising.ts';
 import type { AppStats } from './hook.ts';
-import { StepRate, TrainingHistory, TrainPacer } from './online-schedule.ts';
+import { FRAME_BUDGET_MS } from './budget.ts';
+import { StepBudget, StepRate, TrainingHistory, TrainPacer } from './online-schedule.ts';
 import type { RenderSession } from './session.ts';
 
-/** Small enough for a software adapter (SwiftShader): one step on two 32x32 crops per train frame. */
+/**
+ * Small enough for a software adapter (SwiftShader): one step on two 32x32 crops per train frame; on a GPU the
+ * steps per frame grow to what fits the frame budget (StepBudget).
+ */
 export const ONLINE_SETTINGS = { crop: 32, batch: 2, stepsPerFrame: 1, sppPerRender: 1, keepPairs: 8, slicesPerStep: 6 } as const;
 /** Fine-tuning trained weights wants a small rate; learning from the seeded initialisation a larger one. */
 const LEARNING_RATE = { trained: 1e-4, seeded: 1e-3 };
@@ -70,6 +74,10 @@ export class OnlineTraining {
   private busy = false;
   private readonly pacer = new TrainPacer();
   private readonly rate = new StepRate();
+  /** Steps per train frame: what fits one render submission's budget. */
+  private readonly budget = new StepBudget(FRAME_BUDGET_MS);
+  /** Steps the last train frame took. */
+  stepsPerFrame = 0;
   /** The denoise toggle's denoiser while training is on. */
   private readonly denoiser: AppDenoiser;
 
@@ -93,7 +101,7 @@ export class OnlineTraining {
   stats(): AppStats['online'] {
     const { enabled, label, loss, psnr: db, psnrStep, frameMs } = this;
     return {
-      enabled, label, step: this.step, loss, stepsPerSecond: enabled ? this.rate.perSecond() : 0, psnr: db, psnrStep, frameMs,
+      enabled, label, step: this.step, loss, stepsPerSecond: enabled ? this.rate.perSecond() : 0, psnr: db, psnrStep, frameMs, stepsPerFrame: this.stepsPerFrame,
       separatedPairs: this.trainer?.separatesEmission ?? false,
     };
   }
@@ -103,6 +111,7 @@ export class OnlineTraining {
     this.enabled = on;
     this.rate.clear();
     this.pacer.reset();
+    this.budget.reset();
     if (on) this.schedule();
     else this.stop();
     this.listener.changed();
@@ -147,7 +156,9 @@ export class OnlineTraining {
     }
     const t0 = performance.now();
     if (this.rate.empty) this.rate.add(t0, this.step);
-    const r = await trainer.trainFrame();
+    const r = await trainer.trainFrame(this.budget.next());
+    this.budget.record(r.steps, r.stepMs);
+    this.stepsPerFrame = r.steps;
     this.trainedSteps = r.step;
     if (!Number.isFinite(r.loss)) throw new Error(`the loss is not finite at step ${this.step}`);
     this.loss = r.loss;

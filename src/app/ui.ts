@@ -80,7 +80,7 @@ export function renderPanel(ui: Elements, s: AppStats): void {
   ui.onlinePlot.hidden = !o.enabled && o.step === 0;
   ui.statTrainer.textContent = o.label || (o.enabled ? 'starting…' : 'off');
   ui.statTraining.textContent = !o.enabled && o.step === 0 ? '–'
-    : `step ${o.step}${o.enabled ? ` · ${o.stepsPerSecond.toFixed(2)} steps/s` : ' (off)'}` +
+    : `step ${o.step}${o.enabled ? ` · ${o.stepsPerSecond.toFixed(2)} steps/s${o.stepsPerFrame > 1 ? ` (${o.stepsPerFrame} per frame)` : ''}` : ' (off)'}` +
       ` · loss ${o.loss === null ? '–' : o.loss.toPrecision(3)}` + (o.psnr === null ? '' : ` · PSNR ${db(o.psnr)} (step ${o.psnrStep})`);
   ui.statLatency.textContent = `to screen ${latency(s.latency.inputToVisible)}; to next frame ${latency(s.latency.inputToFrame)}`;
   ui.progress.textContent =

@@ -52,6 +52,9 @@ export interface OnlineFrameResult {
   loss: number;
   /** Pairs in the pool. */
   pairs: number;
+  /** Adam steps this frame took, and their wall time (ms, the GPU finished: the last one's loss was read back). */
+  steps: number;
+  stepMs: number;
 }
 
 /** Planar images of a frame to denoise (interleaved RGB, like FrameData). */
@@ -122,10 +125,15 @@ export class OnlineTrainer {
     this.pairs = [];
   }
 
-  /** Renders one noisy pair of the current view and takes `stepsPerFrame` training steps. */
-  async trainFrame(): Promise<OnlineFrameResult> {
+  /**
+   * Renders one noisy pair of the current view and takes `steps` training steps (default the `stepsPerFrame`
+   * option; an app sizes it to its frame budget, StepBudget in src/app/online-schedule.ts).
+   */
+  async trainFrame(steps = this.opts.stepsPerFrame): Promise<OnlineFrameResult> {
     if (this.destroyed) throw new Error('online training: trainFrame after destroy()');
-    const { spec, batch, crop, stepsPerFrame, learningRate, sppPerRender, keepPairs, seed, slicesPerStep } = this.opts;
+    const problem = onlineSettingProblem('steps', steps);
+    if (problem) throw new RangeError(`online training: ${problem}`);
+    const { spec, batch, crop, learningRate, sppPerRender, keepPairs, seed, slicesPerStep } = this.opts;
     const n = this.renders++;
     const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec, undefined, this.opts.separateEmission);
     this.pairs.push(pair);
@@ -133,12 +141,13 @@ export class OnlineTrainer {
     const rng = seededRandom((seed * 7919 + n) >>> 0);
     let loss = NaN;
     let b: Batch | undefined;
-    for (let i = 0; i < stepsPerFrame; i++) {
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) {
       b = sampleBatch(spec, this.pairs, batch, crop, rng, b);
-      const l = await this.trainer.trainStep(b, learningRate, i === stepsPerFrame - 1, slicesPerStep);
+      const l = await this.trainer.trainStep(b, learningRate, i === steps - 1, slicesPerStep);
       if (l !== null) loss = l;
     }
-    return { step: this.trainer.step, loss, pairs: this.pairs.length };
+    return { step: this.trainer.step, loss, pairs: this.pairs.length, steps, stepMs: performance.now() - t0 };
   }
 
   /** Whether its pairs have their first-hit emission taken out (the separateEmission option). */

@@ -1,5 +1,50 @@
 import { describe, expect, it } from 'vitest';
-import { StepRate, TrainingHistory, TrainPacer } from '../../src/app/online-schedule.ts';
+import { MAX_STEPS_PER_FRAME, StepBudget, StepRate, TrainingHistory, TrainPacer } from '../../src/app/online-schedule.ts';
+
+describe('StepBudget', () => {
+  it('starts at one step, then fills the budget at the measured time per step, doubling at most per frame', () => {
+    const b = new StepBudget(30);
+    expect(b.next()).toBe(1);
+    b.record(1, 2); // a GPU: 2 ms a step
+    expect(b.next()).toBe(2);
+    b.record(2, 4);
+    expect(b.next()).toBe(4);
+    b.record(4, 8);
+    expect(b.next()).toBe(8);
+    b.record(8, 16);
+    expect(b.next()).toBe(15); // floor(30 / 2)
+    b.record(15, 30);
+    expect(b.next()).toBe(15);
+  });
+
+  it('stays at one step on a software adapter, and comes down when steps get slower', () => {
+    const sw = new StepBudget(30);
+    for (let i = 0; i < 5; i++) {
+      sw.record(sw.next(), 2500 * sw.next());
+      expect(sw.next()).toBe(1);
+    }
+    const b = new StepBudget(30);
+    for (let i = 0; i < 8; i++) b.record(b.next(), b.next() * 1);
+    expect(b.next()).toBe(30);
+    b.record(30, 30 * 9); // 9 ms a step now: the running mean (5 ms) gives 6, the next frame (9 ms) 4
+    expect(b.next()).toBe(6);
+    b.record(6, 6 * 9);
+    expect(b.next()).toBe(4);
+  });
+
+  it('never exceeds its maximum, ignores empty measurements, and starts over on reset', () => {
+    const b = new StepBudget(30);
+    for (let i = 0; i < 10; i++) b.record(b.next(), 0); // steps too fast to time
+    expect(b.next()).toBe(MAX_STEPS_PER_FRAME);
+    b.record(0, 5);
+    b.record(3, NaN);
+    expect(b.next()).toBe(MAX_STEPS_PER_FRAME);
+    b.reset();
+    expect(b.next()).toBe(1);
+    expect(() => new StepBudget(0)).toThrow(/budgetMs/);
+    expect(() => new StepBudget(30, 0)).toThrow(/maxSteps/);
+  });
+});
 
 describe('TrainPacer', () => {
   const rendering = { rendering: true, moving: false };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { AppStats } from '../../src/app/hook.ts';
+import { MAX_STEPS_PER_FRAME } from '../../src/app/online-schedule.ts';
 import { appFixture, ARTIFACTS, openPage, waitForStats } from './support.ts';
 
 const app = appFixture('tracelab-e2e-online-');
@@ -78,6 +79,9 @@ describe('online training panel (headless Chromium)', () => {
       expect(later.online.psnr!).toBeGreaterThan(5);
       expect(later.online.psnr!).toBeLessThan(60);
       expect(later.denoise.denoiser).toBe(later.online.label);
+      // steps per train frame: what fits the frame budget, between 1 and the maximum
+      expect(later.online.stepsPerFrame).toBeGreaterThanOrEqual(1);
+      expect(later.online.stepsPerFrame).toBeLessThanOrEqual(MAX_STEPS_PER_FRAME);
       // the online network's own denoises of the view get the frame with its emission separated, as every other
       // denoise does (default 32 rays): sampled across several of its validations
       for (let i = 0; i < 8; i++) {
@@ -131,7 +135,7 @@ describe('online training panel (headless Chromium)', () => {
       console.log(
         `online training (${later.online.label}; ${later.adapter}, 48x48): first 2 steps ${((tFirst - tOn) / 1000).toFixed(1)} s ` +
         `after the toggle; at step ${later.online.step}: ${later.online.stepsPerSecond.toFixed(2)} steps/s, last train frame ` +
-        `${later.online.frameMs.toFixed(0)} ms, loss ${later.online.loss!.toPrecision(3)}, PSNR ${later.online.psnr!.toFixed(2)} dB ` +
+        `${later.online.frameMs.toFixed(0)} ms (${later.online.stepsPerFrame} steps), loss ${later.online.loss!.toPrecision(3)}, PSNR ${later.online.psnr!.toFixed(2)} dB ` +
         `(noisy ${later.psnrNoisy?.toFixed(2)} dB)\n  rendering only: ${fmt(before)}\n  while training: ${fmt(during)}`,
       );
       // main-thread work stays small (a shared 2-core machine: generous; a trainer blocking the thread takes seconds)

@@ -38,9 +38,16 @@ describe('online training', () => {
     const denoiser = await Denoiser.create(gpu, { spec, precision: 'f32' });
     try {
       const before = psnr(img(noisy, await online.denoise(noisy)), img(reference, reference.color));
-      let r = { step: 0, loss: NaN, pairs: 0 };
-      for (let i = 0; i < 12; i++) r = await online.trainFrame();
-      expect(r.step).toBe(36);
+      let r = { step: 0, loss: NaN, pairs: 0, steps: 0, stepMs: 0 };
+      for (let i = 0; i < 10; i++) r = await online.trainFrame();
+      expect([r.step, r.steps]).toEqual([30, 3]);
+      // a frame may take another number of steps (the app sizes it to its frame budget)
+      r = await online.trainFrame(6);
+      expect([r.step, r.steps]).toEqual([36, 6]);
+      expect(r.stepMs).toBeGreaterThan(0);
+      await expect(online.trainFrame(0)).rejects.toThrow(/online training: steps must be a positive integer, got 0/);
+      await expect(online.trainFrame(1.5)).rejects.toThrow(/steps must be a positive integer/);
+      expect(online.step).toBe(36); // a refused frame renders and trains nothing
       expect(r.pairs).toBe(2);
       expect(Number.isFinite(r.loss)).toBe(true);
       const out = await online.denoise(noisy);
