@@ -166,6 +166,8 @@ export class PathTracer {
   /** Samples per row added by accumulateRows and not committed yet (all zero between whole samples). */
   private readonly rowPending: Uint32Array;
   private pendingRows = 0;
+  /** Pixels a pass renders: all, or those restrictTo chose (paths per submission count only these). */
+  private activePixels: number;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -184,6 +186,7 @@ export class PathTracer {
     this.height = options.height;
     this.view = scene;
     this.rowPending = new Uint32Array(options.height);
+    this.activePixels = this.width * this.height;
   }
 
   static async create(gpu: GpuContext, scene: CompiledScene, opts: PathTracerOptions & { pipeline?: Promise<IntegratorPipeline> | IntegratorPipeline }): Promise<PathTracer> {
@@ -242,6 +245,7 @@ export class PathTracer {
     this.firstSample = firstSample;
     this.rowPending.fill(0);
     this.pendingRows = 0;
+    this.activePixels = this.width * this.height;
     const enc = this.gpu.device.createCommandEncoder({ label: 'clear film' });
     enc.clearBuffer(this.film);
     if (this.options.firstHitEmission) enc.clearBuffer(this.firstHit);
@@ -261,8 +265,14 @@ export class PathTracer {
     if (pixels.length !== n) throw new RangeError(`restrictTo: ${pixels.length} entries for a ${this.width}x${this.height} image`);
     if (this.spp > 0 || this.partial) throw new Error('restrictTo: the film already holds samples; call it right after reset');
     const plane = new Float32Array(n * 4);
-    for (let i = 0; i < n; i++) if (!pixels[i]) plane[i * 4 + 3] = -1;
+    let active = 0;
+    for (let i = 0; i < n; i++) {
+      if (pixels[i]) active++;
+      else plane[i * 4 + 3] = -1;
+    }
     this.gpu.device.queue.writeBuffer(this.film, 0, plane);
+    // a few chosen pixels take many samples per submission (the anti-aliased emission's edge pixels)
+    this.activePixels = Math.max(1, active);
   }
 
   /**
@@ -301,7 +311,7 @@ export class PathTracer {
     this.assertAlive();
     if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`spp must be a positive integer, got ${spp}`);
     this.assertWhole('accumulate');
-    const perPass = Math.max(1, Math.min(spp, Math.floor(this.options.pathsPerSubmit / (this.width * this.height))));
+    const perPass = Math.max(1, Math.min(spp, Math.floor(this.options.pathsPerSubmit / this.activePixels)));
     const start = performance.now();
     let done = 0;
     while (done < spp) {
@@ -399,11 +409,22 @@ export class PathTracer {
     return decodeRadiance(raw, this.width, this.height);
   }
 
-  /** readFrame().color alone, reading back only the film's radiance plane (a quarter of it). */
-  async readColor(): Promise<Float32Array> {
+  /**
+   * readFrame().color alone, reading back only the film's radiance plane (a quarter of it); with `rows`, only those
+   * rows of it, the others reading as zeros (e.g. a restricted render's rows that hold chosen pixels).
+   */
+  async readColor(rows?: { start: number; count: number }): Promise<Float32Array> {
     this.assertAlive();
-    const raw = new Float32Array(await this.gpu.readBuffer(this.film, 0, this.width * this.height * 16));
-    return decodeRadiance(raw, this.width, this.height);
+    const { start, count } = rows ?? { start: 0, count: this.height };
+    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > this.height) {
+      throw new RangeError(`readColor: rows ${start}..${start + count - 1} are not within the ${this.height} rows`);
+    }
+    const color = new Float32Array(this.width * this.height * 3);
+    if (count === 0) return color;
+    const rowBytes = this.width * 16;
+    const raw = new Float32Array(await this.gpu.readBuffer(this.film, start * rowBytes, count * rowBytes));
+    color.set(decodeRadiance(raw, this.width, count), start * this.width * 3);
+    return color;
   }
 
   private assertAlive(): void {

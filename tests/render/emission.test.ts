@@ -291,6 +291,31 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
     }
   });
 
+  it('a restricted render counts only its chosen pixels per submission: the same values as a full render split sample by sample', async () => {
+    // one sample of the whole image per submission; the 9 chosen pixels take all 12 samples in one
+    const pt = await PathTracer.create(gpu, scene, { width: SIZE, height: SIZE, maxDepth: 2, pathsPerSubmit: SIZE * SIZE });
+    try {
+      await pt.render({ spp: 12, seed: 8 });
+      const whole = await pt.readColor();
+      const chosen = new Uint8Array(SIZE * SIZE);
+      for (let p = 5; p < chosen.length; p += 113) chosen[p] = 1;
+      pt.reset(8);
+      pt.restrictTo(chosen);
+      await pt.accumulate(12);
+      const part = await pt.readColor();
+      for (let p = 0; p < chosen.length; p++) {
+        expect([...part.subarray(p * 3, p * 3 + 3)]).toEqual(chosen[p] ? [...whole.subarray(p * 3, p * 3 + 3)] : [0, 0, 0]);
+      }
+      // readColor of some rows: those rows as they are, zeros elsewhere
+      const rows = await pt.readColor({ start: 3, count: 10 });
+      for (let i = 0; i < rows.length; i++) expect(rows[i]).toBe(i >= 3 * SIZE * 3 && i < 13 * SIZE * 3 ? part[i] : 0);
+      expect(await pt.readColor({ start: 0, count: 0 })).toEqual(new Float32Array(SIZE * SIZE * 3));
+      await expect(pt.readColor({ start: 30, count: 3 })).rejects.toThrow(/rows 30..32 are not within the 32 rows/);
+    } finally {
+      pt.destroy();
+    }
+  });
+
   it('the anti-aliased emission is a mean over more rays: between 0 and the light\'s radiance, fractional on edge pixels', async () => {
     const frame = await frameOf(1, 5);
     const e = await pass.render(frame, 5, 64);
