@@ -9,7 +9,7 @@ import { addEmission, antialiasSeed, EMISSION_EDGE_TOLERANCE, emissionEdges, Emi
 import { PathTracer, type FrameData } from '../../src/render/path-tracer.ts';
 import type { CompiledScene } from '../../src/scene/compile.ts';
 import { seededRandom } from '../../scenes/util.ts';
-import { compileBuiltin } from '../support/render.ts';
+import { compileBuiltin, everyNthPixel, expectChosenOnly } from '../support/render.ts';
 
 describe('subtractEmission / addEmission', () => {
   it('subtracts per value, clamps rounding below zero, keeps non-finite colour and ignores non-finite emission', () => {
@@ -273,16 +273,12 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
       expect(() => pt.restrictTo(new Uint8Array(SIZE * SIZE))).toThrow(/already holds samples/);
       pt.reset(4);
       expect(() => pt.restrictTo(new Uint8Array(5))).toThrow(/5 entries for a 32x32 image/);
-      const chosen = new Uint8Array(SIZE * SIZE);
-      for (let p = 0; p < chosen.length; p += 7) chosen[p] = 1;
+      const chosen = everyNthPixel(SIZE, SIZE, 7);
       pt.restrictTo(chosen);
       await pt.accumulate(2);
       const part = await pt.readFrame();
-      for (let p = 0; p < chosen.length; p++) {
-        const want = chosen[p] ? [...whole.color.subarray(p * 3, p * 3 + 3)] : [0, 0, 0];
-        expect([...part.color.subarray(p * 3, p * 3 + 3)]).toEqual(want);
-        expect(part.albedo[p * 3]).toBe(chosen[p] ? whole.albedo[p * 3] : 0);
-      }
+      expectChosenOnly(part.color, whole.color, chosen);
+      expectChosenOnly(part.albedo, whole.albedo, chosen);
       // reset lifts the restriction
       await pt.render({ spp: 2, seed: 4 });
       expect((await pt.readFrame()).color).toEqual(whole.color);
@@ -297,15 +293,12 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
     try {
       await pt.render({ spp: 12, seed: 8 });
       const whole = await pt.readColor();
-      const chosen = new Uint8Array(SIZE * SIZE);
-      for (let p = 5; p < chosen.length; p += 113) chosen[p] = 1;
+      const chosen = everyNthPixel(SIZE, SIZE, 113, 5);
       pt.reset(8);
       pt.restrictTo(chosen);
       await pt.accumulate(12);
       const part = await pt.readColor();
-      for (let p = 0; p < chosen.length; p++) {
-        expect([...part.subarray(p * 3, p * 3 + 3)]).toEqual(chosen[p] ? [...whole.subarray(p * 3, p * 3 + 3)] : [0, 0, 0]);
-      }
+      expectChosenOnly(part, whole, chosen);
       // readColor of some rows: those rows as they are, zeros elsewhere
       const rows = await pt.readColor({ start: 3, count: 10 });
       for (let i = 0; i < rows.length; i++) expect(rows[i]).toBe(i >= 3 * SIZE * 3 && i < 13 * SIZE * 3 ? part[i] : 0);

@@ -8,7 +8,7 @@ import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { PathTracer, type PathTracerOptions } from '../../src/render/path-tracer.ts';
 import type { CompiledScene } from '../../src/scene/compile.ts';
-import { compileBuiltin } from '../support/render.ts';
+import { compileBuiltin, everyNthPixel, expectChosenOnly } from '../support/render.ts';
 
 const W = 24;
 const H = 20;
@@ -103,15 +103,11 @@ describe('PathTracer firstHitEmission', () => {
     await withTracers(scenes['cornell-box'], {}, async (full, depth0) => {
       await depth0.render({ spp: 2, seed: 5 });
       const all = await depth0.readColor();
-      const chosen = new Uint8Array(W * H);
-      for (let p = 0; p < chosen.length; p += 3) chosen[p] = 1;
+      const chosen = everyNthPixel(W, H, 3);
       full.reset(5);
       full.restrictTo(chosen);
       await full.accumulate(2);
-      const got = await full.readFirstHitEmission();
-      for (let p = 0; p < chosen.length; p++) {
-        expect([...got.subarray(p * 3, p * 3 + 3)]).toEqual(chosen[p] ? [...all.subarray(p * 3, p * 3 + 3)] : [0, 0, 0]);
-      }
+      expectChosenOnly(await full.readFirstHitEmission(), all, chosen);
     });
   });
 

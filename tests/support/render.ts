@@ -1,4 +1,5 @@
 // Shared helpers for render tests: render a built-in scene and summarise regions with standard errors.
+import { expect } from 'vitest';
 import { findScene } from '../../scenes/index.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { PathTracer, type FrameData, type PathTracerOptions } from '../../src/render/path-tracer.ts';
@@ -76,4 +77,18 @@ export function normalQuantile(p: number): number {
   const q = p - 0.5;
   const r = q * q;
   return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/** Every `step`-th pixel of a width x height image from `first` on, as PathTracer.restrictTo takes them. */
+export function everyNthPixel(width: number, height: number, step: number, first = 0): Uint8Array {
+  const chosen = new Uint8Array(width * height);
+  for (let p = first; p < chosen.length; p += step) chosen[p] = 1;
+  return chosen;
+}
+
+/** A restricted render's RGB image: `want`'s values on the chosen pixels, zeros elsewhere (exact). */
+export function expectChosenOnly(got: Float32Array, want: Float32Array, chosen: Uint8Array): void {
+  for (let p = 0; p < chosen.length; p++) {
+    expect([...got.subarray(p * 3, p * 3 + 3)]).toEqual(chosen[p] ? [...want.subarray(p * 3, p * 3 + 3)] : [0, 0, 0]);
+  }
 }
