@@ -27,7 +27,8 @@ try {
   const ff = await measureFirstFrame(gpu, 'bunny-field', 512, 512);
   console.log(
     `${ff.scene} (${ff.triangles.toLocaleString('en')} triangles): total ${ff.totalMs.toFixed(0)} ms = scene build ${ff.buildMs.toFixed(0)} ms + ` +
-      `gather ${ff.gatherMs.toFixed(0)} ms + BVH ${ff.bvhMs.toFixed(0)} ms + pipeline/upload ${ff.pipelineAndUploadMs.toFixed(0)} ms + first pass ${ff.firstPassMs.toFixed(0)} ms`,
+      `gather ${ff.gatherMs.toFixed(0)} ms + BVH ${ff.bvhMs.toFixed(0)} ms + pipeline/upload ${ff.pipelineAndUploadMs.toFixed(0)} ms + first pass ${ff.firstPassMs.toFixed(0)} ms; ` +
+      `a second tracer of the scene (sharing its GPU copy) ${ff.secondTracerMs.toFixed(0)} ms`,
   );
   console.log('\n== FMA peak (bench/fma-peak.ts; the denominator of the denoiser efficiency) ==');
   const peak = await measureFmaPeak(gpu, quick ? { targetMs: 60, runs: 2 } : {});

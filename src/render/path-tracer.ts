@@ -211,15 +211,31 @@ export class PathTracer {
       throw new RangeError(`image ${width}x${height} needs a ${(filmBytes / 2 ** 20).toFixed(0)} MiB film, over this adapter's limit`);
     }
     const { pipeline, sceneLayout, frameLayout } = await (opts.pipeline ?? IntegratorPipeline.create(gpu));
-    return gpu.scoped('allocating path tracer buffers', () => {
-      const sceneBuffers = new SceneBuffers(gpu, scene);
-      const sceneGroup = sceneBuffers.bindGroup(gpu, sceneLayout, `${scene.name}: scene`);
-      const params = gpu.device.createBuffer({ label: 'path tracer params', size: PARAMS_LAYOUT.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      const film = gpu.device.createBuffer({ label: 'film', size: filmBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-      const firstHit = firstHitBuffer(gpu, options.firstHitEmission ? width * height : 0, options.firstHitEmission ? 'first-hit emission' : 'first-hit emission (unused)');
-      const frameGroup = frameBindGroup(gpu, frameLayout, 'film bindings', { params, film, firstHit });
-      return new PathTracer(gpu, scene, options, pipeline, sceneBuffers, sceneGroup, params, film, firstHit, frameGroup);
-    });
+    // what was made so far, given back if the allocation fails (out of memory, validation)
+    let sceneBuffers: SceneBuffers | null = null;
+    const owned: GPUBuffer[] = [];
+    try {
+      return await gpu.scoped('allocating path tracer buffers', () => {
+        // every tracer of this compiled scene on this device reads the same copy of it
+        sceneBuffers = SceneBuffers.acquire(gpu, scene);
+        const sceneGroup = sceneBuffers.bindGroup(gpu, sceneLayout, `${scene.name}: scene`);
+        const buffer = (d: GPUBufferDescriptor): GPUBuffer => {
+          const b = gpu.device.createBuffer(d);
+          owned.push(b);
+          return b;
+        };
+        const params = buffer({ label: 'path tracer params', size: PARAMS_LAYOUT.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+        const film = buffer({ label: 'film', size: filmBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+        const firstHit = firstHitBuffer(gpu, options.firstHitEmission ? width * height : 0, options.firstHitEmission ? 'first-hit emission' : 'first-hit emission (unused)');
+        owned.push(firstHit);
+        const frameGroup = frameBindGroup(gpu, frameLayout, 'film bindings', { params, film, firstHit });
+        return new PathTracer(gpu, scene, options, pipeline, sceneBuffers, sceneGroup, params, film, firstHit, frameGroup);
+      });
+    } catch (e) {
+      for (const b of owned) b.destroy();
+      (sceneBuffers as SceneBuffers | null)?.release();
+      throw e;
+    }
   }
 
   get samples(): number {
@@ -434,7 +450,7 @@ export class PathTracer {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.sceneBuffers.destroy();
+    this.sceneBuffers.release();
     this.params.destroy();
     this.film.destroy();
     this.firstHit.destroy();
