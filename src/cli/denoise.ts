@@ -5,8 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createDenoiserBackend, type DenoiserBackend } from '../denoise/backend.ts';
 import { ENSEMBLE_SIZES, type EnsembleSize } from '../denoise/dihedral.ts';
-import { toDenoiseImages, type ImageInput } from '../denoise/images.ts';
-import { inputExposure } from '../denoise/reference.ts';
+import type { ImageInput } from '../denoise/images.ts';
 import { macsPerPixel, parameterCount, parseSpecText, type NetworkSpec } from '../denoise/spec.ts';
 import { BUILTIN_SPECS, builtinSpec } from '../denoise/specs.ts';
 import { decodeWeights, initWeights, WeightsError, type NetworkWeights } from '../denoise/weights.ts';
@@ -143,7 +142,7 @@ export async function denoiseCommand(argv: string[]): Promise<void> {
     await writeImageFile(out, result, { exposure, operator });
     process.stdout.write(
       `wrote ${out} (${result.width}x${result.height}, ${spec.name}${model.weightsFile ? `, weights ${model.weightsFile}` : ', untrained (random) weights'}; ` +
-        `backend ${backend.describe()}; denoise ${ms.toFixed(0)} ms${n > 1 ? ` (ensemble of ${n})` : ''}${describeExposure(spec, inputExposure(spec, toDenoiseImages(spec, input)))})\n`,
+        `backend ${backend.describe()}; denoise ${ms.toFixed(0)} ms${n > 1 ? ` (ensemble of ${n})` : ''}${describeExposure(spec, await backend.lastExposureScale())})\n`,
     );
   } finally {
     await backend?.destroy();

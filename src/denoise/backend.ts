@@ -23,6 +23,8 @@ export interface DenoiserBackend {
    * the mean over that many flips / transpositions of the input (dihedral.ts), at that many times the cost.
    */
   denoise(input: DenoiseInput, options?: DenoiseCallOptions): Promise<ImageF32>;
+  /** The autoexposure scale k the last denoise multiplied its input by (1 for a spec without `autoexposure`). */
+  lastExposureScale(): Promise<number>;
   destroy(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function createDenoiserBackend(options: DenoiserBackendOptions): Pr
           out.destroy();
         }
       },
+      lastExposureScale: () => dn.lastExposureScale(),
       async destroy() {
         dn.destroy();
       },
@@ -70,6 +73,7 @@ export async function createDenoiserBackend(options: DenoiserBackendOptions): Pr
       }
       return dn.denoise(input, o);
     },
+    lastExposureScale: async () => dn.lastExposureScale,
     destroy: () => dn.destroy(),
   };
 }

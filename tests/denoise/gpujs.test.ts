@@ -10,7 +10,7 @@ import { GPU } from 'gpu.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDenoiserBackend } from '../../src/denoise/backend.ts';
 import { GpuJsDenoiser, type GpuJsMode } from '../../src/denoise/gpujs/denoiser.ts';
-import { referenceDenoise } from '../../src/denoise/reference.ts';
+import { inputExposure, referenceDenoise } from '../../src/denoise/reference.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { errorStats, loadSpec, randomImages, testWeights } from './support.ts';
 
@@ -115,6 +115,10 @@ describe('createDenoiserBackend', () => {
     const out = await be.denoise(images);
     expect(errorStats(out.data, reference).max).toBeLessThan(F32_MAX);
     expect(be.describe()).toMatch(/^gpu\.js (webasm|cpu|webgl2?|headlessgl|webgpu)$/);
+    // the exposure scale it applied, for reports (not 1: these images are not at the key's exposure)
+    const k = inputExposure(fast, images);
+    expect(k).not.toBeCloseTo(1, 2);
+    expect(await be.lastExposureScale()).toBe(k);
     const frame = { width: 4, height: 4, spp: 1, film: {} as GPUBuffer };
     await expect(be.denoise(frame)).rejects.toThrow(/frame: the gpu\.js denoiser cannot read a WebGPU Frame/);
   });
@@ -129,6 +133,7 @@ describe('createDenoiserBackend', () => {
         expect(be.describe()).toMatch(/^webgpu \(.+\), f32 tensors$/);
         const out = await be.denoise(images);
         expect(errorStats(out.data, reference).max).toBeLessThan(F32_MAX);
+        expect(await be.lastExposureScale()).toBeCloseTo(inputExposure(fast, images), 5);
       } finally {
         await be.destroy();
       }

@@ -47,6 +47,7 @@ export class GpuJsDenoiser {
   private destroyed = false;
   private queue: Promise<unknown> = Promise.resolve();
   private ran: string | null = null;
+  private exposure = 1;
 
   private constructor(
     private readonly gpu: GPU,
@@ -71,6 +72,11 @@ export class GpuJsDenoiser {
     return this.ran;
   }
 
+  /** The autoexposure scale k the last denoise multiplied its input by (1 for a spec without `autoexposure`, and before one). */
+  get lastExposureScale(): number {
+    return this.exposure;
+  }
+
   /**
    * Denoises `input` to linear HDR RGB of its size. Calls made while another runs wait for it. `ensemble` > 1
    * averages over that many flips / transpositions of the input (dihedral.ts), the input's exposure scale shared.
@@ -86,6 +92,7 @@ export class GpuJsDenoiser {
     if (!isEnsembleSize(ensemble)) throw new DenoiseInputError('ensemble', `${String(ensemble)} is not one of ${ENSEMBLE_SIZES.join(', ')}`);
     const images = this.toImages(input);
     const k = inputExposure(this.spec, images);
+    this.exposure = k;
     const data = await denoiseEnsemble(images, ensemble, async (view) => {
       const tensor = preprocess(this.spec, view, 'f32', k);
       const out = await this.forward(this.planFor(tensor.width, tensor.height), tensor);
