@@ -166,8 +166,11 @@ export class PathTracer {
   /** Samples per row added by accumulateRows and not committed yet (all zero between whole samples). */
   private readonly rowPending: Uint32Array;
   private pendingRows = 0;
-  /** Pixels a pass renders: all, or those restrictTo chose (paths per submission count only these). */
-  private activePixels: number;
+  /**
+   * What restrictTo chose until the next reset: how many pixels (paths per submission count only these) and the rows
+   * that hold them (the passes cover only these); null: the whole image.
+   */
+  private restriction: { pixels: number; rowStart: number; rowCount: number } | null = null;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -186,7 +189,6 @@ export class PathTracer {
     this.height = options.height;
     this.view = scene;
     this.rowPending = new Uint32Array(options.height);
-    this.activePixels = this.width * this.height;
   }
 
   static async create(gpu: GpuContext, scene: CompiledScene, opts: PathTracerOptions & { pipeline?: Promise<IntegratorPipeline> | IntegratorPipeline }): Promise<PathTracer> {
@@ -261,7 +263,7 @@ export class PathTracer {
     this.firstSample = firstSample;
     this.rowPending.fill(0);
     this.pendingRows = 0;
-    this.activePixels = this.width * this.height;
+    this.restriction = null;
     const enc = this.gpu.device.createCommandEncoder({ label: 'clear film' });
     enc.clearBuffer(this.film);
     if (this.options.firstHitEmission) enc.clearBuffer(this.firstHit);
@@ -272,23 +274,34 @@ export class PathTracer {
    * Until the next reset or setCamera, renders only the pixels where `pixels` (one entry per pixel, row-major) is
    * non-zero; the others get no samples and read back as zeros (readFrame, readColor). Each rendered pixel gets
    * exactly the samples it gets in a full render with the same seed (its random streams depend only on the pixel,
-   * the sample and the seed). Call it on an empty film, right after reset. The film marks an excluded pixel by a
-   * sample count of -1, which the integrator skips; such a film is for read-back, not for the GPU denoiser.
+   * the sample and the seed). Call it on an empty film, right after reset; it takes whole samples (accumulate, not
+   * accumulateRows). The passes cover only the rows that hold chosen pixels, and the film marks an excluded pixel of
+   * those rows by a sample count of -1, which the integrator skips; such a film is for read-back, not for the GPU
+   * denoiser.
    */
   restrictTo(pixels: Uint8Array): void {
     this.assertAlive();
-    const n = this.width * this.height;
-    if (pixels.length !== n) throw new RangeError(`restrictTo: ${pixels.length} entries for a ${this.width}x${this.height} image`);
+    const { width } = this;
+    const n = width * this.height;
+    if (pixels.length !== n) throw new RangeError(`restrictTo: ${pixels.length} entries for a ${width}x${this.height} image`);
     if (this.spp > 0 || this.partial) throw new Error('restrictTo: the film already holds samples; call it right after reset');
-    const plane = new Float32Array(n * 4);
-    let active = 0;
+    let first = -1;
+    let last = -1;
+    let chosen = 0;
     for (let i = 0; i < n; i++) {
-      if (pixels[i]) active++;
-      else plane[i * 4 + 3] = -1;
+      if (!pixels[i]) continue;
+      if (first < 0) first = i;
+      last = i;
+      chosen++;
     }
-    this.gpu.device.queue.writeBuffer(this.film, 0, plane);
-    // a few chosen pixels take many samples per submission (the anti-aliased emission's edge pixels)
-    this.activePixels = Math.max(1, active);
+    const rowStart = first < 0 ? 0 : Math.floor(first / width);
+    const rowCount = first < 0 ? 0 : Math.floor(last / width) + 1 - rowStart;
+    // markers for the excluded pixels of those rows only (the anti-aliased emission's edge pixels are a few rows)
+    const plane = new Float32Array(rowCount * width * 4);
+    for (let i = 0; i < rowCount * width; i++) if (!pixels[rowStart * width + i]) plane[i * 4 + 3] = -1;
+    if (rowCount > 0) this.gpu.device.queue.writeBuffer(this.film, rowStart * width * 16, plane);
+    // a few chosen pixels take many samples per submission
+    this.restriction = { pixels: Math.max(1, chosen), rowStart, rowCount };
   }
 
   /**
@@ -327,12 +340,13 @@ export class PathTracer {
     this.assertAlive();
     if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`spp must be a positive integer, got ${spp}`);
     this.assertWhole('accumulate');
-    const perPass = Math.max(1, Math.min(spp, Math.floor(this.options.pathsPerSubmit / this.activePixels)));
+    const rows = this.restriction ?? { pixels: this.width * this.height, rowStart: 0, rowCount: this.height };
+    const perPass = Math.max(1, Math.min(spp, Math.floor(this.options.pathsPerSubmit / rows.pixels)));
     const start = performance.now();
     let done = 0;
     while (done < spp) {
       const n = Math.min(perPass, spp - done);
-      await this.pass(this.firstSample + this.spp, n, 0, this.height);
+      if (rows.rowCount > 0) await this.pass(this.firstSample + this.spp, n, rows.rowStart, rows.rowCount);
       this.spp += n;
       done += n;
       onProgress?.({ done, total: spp, elapsedMs: performance.now() - start });
@@ -361,6 +375,7 @@ export class PathTracer {
       throw new RangeError(`rowCount must be an integer in [1, ${this.height - rowStart}] for rowStart ${rowStart}, got ${rowCount}`);
     }
     if (!Number.isInteger(sampleCount) || sampleCount < 1) throw new RangeError(`sampleCount must be a positive integer, got ${sampleCount}`);
+    if (this.restriction) throw new Error('accumulateRows: a restricted render (restrictTo) takes whole samples; use accumulate');
     const held = this.rowPending[rowStart];
     for (let r = rowStart + 1; r < rowStart + rowCount; r++) {
       if (this.rowPending[r] !== held) {

@@ -299,6 +299,23 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
       await pt.accumulate(12);
       const part = await pt.readColor();
       expectChosenOnly(part, whole, chosen);
+      // chosen pixels in a few rows only: the passes cover those rows, the rest of the image stays empty
+      const band = new Uint8Array(SIZE * SIZE);
+      for (let p = 10 * SIZE + 3; p < 13 * SIZE; p += 5) band[p] = 1;
+      pt.reset(8);
+      pt.restrictTo(band);
+      await expect(pt.accumulateRows(0, 8, 1)).rejects.toThrow(/restricted render \(restrictTo\) takes whole samples/);
+      await pt.accumulate(12);
+      expectChosenOnly(await pt.readColor(), whole, band);
+      // none chosen: nothing rendered, the samples still counted
+      pt.reset(8);
+      pt.restrictTo(new Uint8Array(SIZE * SIZE));
+      await pt.accumulate(3);
+      expect(pt.samples).toBe(3);
+      expect(await pt.readColor()).toEqual(new Float32Array(SIZE * SIZE * 3));
+      pt.reset(8);
+      pt.restrictTo(chosen);
+      await pt.accumulate(12);
       // readColor of some rows: those rows as they are, zeros elsewhere
       const rows = await pt.readColor({ start: 3, count: 10 });
       for (let i = 0; i < rows.length; i++) expect(rows[i]).toBe(i >= 3 * SIZE * 3 && i < 13 * SIZE * 3 ? part[i] : 0);
