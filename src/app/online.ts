@@ -223,7 +223,7 @@ export class OnlineTraining {
     this.trainer = await OnlineTrainer.create(this.gpu, scene, {
       spec, weights: resume?.weights ?? start.weights, width, height, ...ONLINE_SETTINGS,
       // its denoises are separated where the session separates (validate above): so are its training pairs
-      separateEmission: (this.session.settings.emissionSpp ?? 0) > 0,
+      separateEmission: this.session.separatesEmission,
       learningRate: start.trained ? LEARNING_RATE.trained : LEARNING_RATE.seeded, seed: 1 + this.stepOffset,
     }, await this.session.pipeline);
     this.runtime = await Denoiser.create(this.gpu, { spec });

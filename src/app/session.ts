@@ -144,7 +144,7 @@ export class RenderSession {
       const { width, height, seed } = this.settings;
       const camera = keepCamera && this.camera ? this.camera : compiled.camera;
       // with emission separation the view's film keeps its first-hit emission too (FrameData.firstHitEmission)
-      const main = await this.tracer(compiled, width, height, seed, camera, (this.settings.emissionSpp ?? 0) > 0);
+      const main = await this.tracer(compiled, width, height, seed, camera, this.separatesEmission);
       this.dropTracers();
       this.camera = camera;
       this.scene = compiled;
@@ -324,6 +324,11 @@ export class RenderSession {
     if (problem) this.listener.notice(problem);
     this.updatePsnr();
     this.listener.frame();
+  }
+
+  /** Whether denoises get the frame without its first-hit emission (settings.emissionSpp > 0). */
+  get separatesEmission(): boolean {
+    return (this.settings.emissionSpp ?? 0) > 0;
   }
 
   /**

@@ -106,16 +106,11 @@ export interface EmissionImages {
 /** Renders the anti-aliased emission of `edges` with `tracer` (a depth-0 'sobol' tracer): the raw image, zero elsewhere. */
 async function renderEdges(tracer: PathTracer, seed: number, edges: Uint8Array, spp: number): Promise<Float32Array> {
   tracer.reset(antialiasSeed(seed));
-  const first = edges.findIndex((e) => e !== 0);
-  if (first < 0) return new Float32Array(edges.length * 3);
-  let last = edges.length - 1;
-  while (edges[last] === 0) last--;
+  if (!edges.some((e) => e)) return new Float32Array(edges.length * 3);
   tracer.restrictTo(edges);
   await tracer.accumulate(spp);
   // only the rows that hold edge pixels come back (a light's edges are a few rows of the image)
-  const w = tracer.width;
-  const start = Math.floor(first / w);
-  return tracer.readColor({ start, count: Math.floor(last / w) + 1 - start });
+  return tracer.readColor();
 }
 
 /** A noisy frame's first-hit emission (FrameData.firstHitEmission), or a clear error naming what to turn on. */

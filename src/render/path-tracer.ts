@@ -436,24 +436,30 @@ export class PathTracer {
   async readFirstHitEmission(): Promise<Float32Array> {
     this.assertAlive();
     if (!this.options.firstHitEmission) throw new Error('readFirstHitEmission: this PathTracer was created without firstHitEmission');
-    const raw = new Float32Array(await this.gpu.readBuffer(this.firstHit, 0, this.width * this.height * 16));
-    return decodeRadiance(raw, this.width, this.height);
+    return this.readMeans(this.firstHit, 0, this.height);
   }
 
   /**
    * readFrame().color alone, reading back only the film's radiance plane (a quarter of it); with `rows`, only those
-   * rows of it, the others reading as zeros (e.g. a restricted render's rows that hold chosen pixels).
+   * rows of it, the others reading as zeros. A restricted render (restrictTo) reads only the rows of its chosen
+   * pixels by default: the others hold no samples.
    */
   async readColor(rows?: { start: number; count: number }): Promise<Float32Array> {
     this.assertAlive();
-    const { start, count } = rows ?? { start: 0, count: this.height };
+    const r = this.restriction;
+    const { start, count } = rows ?? (r ? { start: r.rowStart, count: r.rowCount } : { start: 0, count: this.height });
     if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > this.height) {
       throw new RangeError(`readColor: rows ${start}..${start + count - 1} are not within the ${this.height} rows`);
     }
+    return this.readMeans(this.film, start, count);
+  }
+
+  /** Per-pixel means (RGB) of rows [start, start + count) of a plane of sums + counts (`buffer`'s first), zeros elsewhere. */
+  private async readMeans(buffer: GPUBuffer, start: number, count: number): Promise<Float32Array> {
     const color = new Float32Array(this.width * this.height * 3);
     if (count === 0) return color;
     const rowBytes = this.width * 16;
-    const raw = new Float32Array(await this.gpu.readBuffer(this.film, start * rowBytes, count * rowBytes));
+    const raw = new Float32Array(await this.gpu.readBuffer(buffer, start * rowBytes, count * rowBytes));
     color.set(decodeRadiance(raw, this.width, count), start * this.width * 3);
     return color;
   }
