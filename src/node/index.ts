@@ -1,5 +1,5 @@
 // Node-only entry points: Dawn-backed GPU context, file helpers.
-export { createNodeGpuContext } from './gpu.ts';
+export { createNodeGpuContext, nodeGpu } from './gpu.ts';
 export { readImageFile, writeImageFile, writeFormatForPath } from './image-files.ts';
 export { loadScene, loadEnvironment, type LoadedScene } from './load-scene.ts';
 export { FileReferenceStore } from './reference-store.ts';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDenoiserBackend } from '../../src/denoise/backend.ts';
 import { GpuJsDenoiser, type GpuJsMode } from '../../src/denoise/gpujs/denoiser.ts';
 import { inputExposure, referenceDenoise } from '../../src/denoise/reference.ts';
-import { createNodeGpuContext } from '../../src/node/gpu.ts';
+import { createNodeGpuContext, nodeGpu } from '../../src/node/gpu.ts';
 import { errorStats, loadSpec, randomImages, testWeights } from './support.ts';
 
 const F32_MAX = 1e-4;
@@ -84,10 +84,9 @@ describe('gpu.js denoiser, n2n-paper (5 pools, 13x9 padded to 32x32)', () => {
 describe('gpu.js on its WebGPU backend (navigator.gpu from the webgpu package, as a browser has it)', () => {
   let saved: PropertyDescriptor | undefined;
   beforeAll(async () => {
-    const { create, globals } = await import('webgpu');
-    Object.assign(globalThis, globals);
+    const gpu = await nodeGpu();
     saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true, writable: true });
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   });
   afterAll(() => {
     if (saved) Object.defineProperty(globalThis, 'navigator', saved);
