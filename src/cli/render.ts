@@ -36,7 +36,7 @@ export const RENDER_USAGE = `usage: tracelab render <scene-name|file.glb|file.gl
   --ensemble N       --denoise's self-ensemble: 1 (default), 2, 4 or 8 flips / transpositions averaged
   --emission-spp N   --denoise's emission separation: the network gets the frame without the emission its camera
                      rays hit first (lights, the sky seen directly), which goes back on its output rendered with N
-                     primary rays per pixel (anti-aliased edges); default ${DEFAULT_EMISSION_SPP}, 0: off (and off with --clamp)`;
+                     primary rays per pixel (anti-aliased edges); default ${DEFAULT_EMISSION_SPP}, 0: off`;
 
 const AOVS = ['albedo', 'normal', 'depth'] as const;
 const ESTIMATORS = ['mis', 'nee', 'bsdf'] as const;
@@ -66,9 +66,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
   if (values.ensemble !== undefined && values.denoise === undefined) throw new UsageError('--ensemble needs --denoise <model>');
   const ensemble = Number(choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1')) as EnsembleSize;
   if (values['emission-spp'] !== undefined && values.denoise === undefined) throw new UsageError('--emission-spp needs --denoise <model>');
-  // a clamped render's samples are min(radiance, C): the anti-aliased emission put back would not be, so nothing is separated
-  if (values['emission-spp'] !== undefined && values['emission-spp'] !== '0' && clamp > 0) throw new UsageError('--emission-spp cannot separate the emission of a --clamp render (give --emission-spp 0)');
-  const emissionSpp = intOption('emission-spp', values['emission-spp'], clamp > 0 ? 0 : DEFAULT_EMISSION_SPP, 0, 1 << 16);
+  const emissionSpp = intOption('emission-spp', values['emission-spp'], DEFAULT_EMISSION_SPP, 0, 1 << 16);
   // a bad model or weights file fails before rendering
   const model = values.denoise === undefined ? null : await loadModel(values.denoise, values.weights);
 
@@ -104,7 +102,8 @@ export async function renderCommand(argv: string[]): Promise<void> {
       let data: Float32Array;
       if (emissionSpp > 0) {
         // emission separation (src/render/emission.ts): through the CPU, the frame less its first-hit emission
-        const pass = await EmissionPass.create(gpu, scene, { width, height });
+        // with --clamp, the emission put back is clamped sample by sample as the frame's was
+        const pass = await EmissionPass.create(gpu, scene, { width, height, clamp });
         let e: EmissionImages;
         try {
           e = await pass.render(frame, seed, emissionSpp);

@@ -121,23 +121,31 @@ export function frameEmission(frame: Pick<FrameData, 'firstHitEmission' | 'width
   return e;
 }
 
+/** The view an emission pass or tracker renders for: the frame's size and, for a clamped frame, its clamp. */
+export interface EmissionView {
+  width: number;
+  height: number;
+  /**
+   * The frame tracer's per-sample clamp (PathTracer option `clamp`; 0 or absent: none). A clamped frame's first-hit
+   * emission is clamped sample by sample as its radiance is, so the anti-aliased emission put back must be too.
+   */
+  clamp?: number;
+  pipeline?: IntegratorPipeline | Promise<IntegratorPipeline>;
+}
+
 /**
  * The anti-aliasing tracer: depth 0, per-pixel Sobol jitter (16 of its rays resolve a light's edge about as well as
  * 32 uniform ones, 32 as well as 256).
  */
-function createAntialiasTracer(
-  gpu: GpuContext, scene: CompiledScene, view: { width: number; height: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
-): Promise<PathTracer> {
-  return PathTracer.create(gpu, scene, { width: view.width, height: view.height, maxDepth: 0, pipeline: view.pipeline, jitter: 'sobol' });
+function createAntialiasTracer(gpu: GpuContext, scene: CompiledScene, view: EmissionView): Promise<PathTracer> {
+  return PathTracer.create(gpu, scene, { width: view.width, height: view.height, maxDepth: 0, clamp: view.clamp, pipeline: view.pipeline, jitter: 'sobol' });
 }
 
 /** Renders the anti-aliased first-hit emission for frames of one scene and view (a depth-0 PathTracer). Owns its GPU objects. */
 export class EmissionPass {
   private constructor(private readonly aa: PathTracer) {}
 
-  static async create(
-    gpu: GpuContext, scene: CompiledScene, view: { width: number; height: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
-  ): Promise<EmissionPass> {
+  static async create(gpu: GpuContext, scene: CompiledScene, view: EmissionView): Promise<EmissionPass> {
     return new EmissionPass(await createAntialiasTracer(gpu, scene, view));
   }
 
@@ -203,7 +211,7 @@ export class EmissionTracker {
 
   static async create(
     gpu: GpuContext, scene: CompiledScene,
-    view: { width: number; height: number; seed: number; antialiasedSpp: number; pipeline?: IntegratorPipeline | Promise<IntegratorPipeline> },
+    view: EmissionView & { seed: number; antialiasedSpp: number },
   ): Promise<EmissionTracker> {
     checkAntialiasedSpp(view.antialiasedSpp);
     return new EmissionTracker(await createAntialiasTracer(gpu, scene, view), view.seed, view.antialiasedSpp);

@@ -326,6 +326,28 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
     }
   });
 
+  it('a clamped frame (PathTracer clamp): its first-hit emission and the anti-aliased one put back are clamped as its samples are', async () => {
+    const C = 2; // the Cornell light's radiance is several times that in every channel
+    const clamped = await PathTracer.create(gpu, scene, { width: SIZE, height: SIZE, maxDepth: 8, clamp: C, firstHitEmission: true });
+    const clampedPass = await EmissionPass.create(gpu, scene, { width: SIZE, height: SIZE, clamp: C });
+    try {
+      await clamped.render({ spp: 4, seed: 7 });
+      const frame = await clamped.readFrame();
+      const e = await clampedPass.render(frame, 7, 16);
+      expect(Math.max(...e.matching)).toBeLessThanOrEqual(C * (1 + 1e-6));
+      expect(Math.max(...e.antialiased)).toBeLessThanOrEqual(C * (1 + 1e-6));
+      expect(e.antialiased.filter((v) => Math.abs(v - C) < 1e-5).length).toBeGreaterThan(9); // the light's inside
+      expect(e.antialiased.filter((v) => v > 0.02 * C && v < 0.98 * C).length).toBeGreaterThan(0); // its edges
+      expect(negatives(frame.color, e.matching).negative).toBe(0);
+      // an unclamped anti-aliased emission would put the light's full radiance back on its edge pixels
+      const unclamped = await pass.render(frame, 7, 16);
+      expect(Math.max(...unclamped.antialiased)).toBeGreaterThan(2 * C);
+    } finally {
+      clampedPass.destroy();
+      clamped.destroy();
+    }
+  });
+
   it('the anti-aliased emission is a mean over more rays: between 0 and the light\'s radiance, fractional on edge pixels', async () => {
     const frame = await frameOf(1, 5);
     const e = await pass.render(frame, 5, 64);
