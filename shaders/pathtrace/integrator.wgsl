@@ -151,23 +151,35 @@ fn trace_path(px: vec2u, pixel: u32, sample: u32) -> PathResult {
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  // The dispatch covers the band of rows [row_start, row_start + row_count), rounded up to whole workgroups.
-  let y = gid.y + params.row_start;
-  if (gid.x >= params.width || gid.y >= params.row_count || y >= params.height) { return; }
-  let px = vec2u(gid.x, y);
-  let pixel = y * params.width + gid.x;
   let plane = params.width * params.height;
+  // `slot`: where the pixel's sums are kept in each film plane (and in first_hit).
+  var slot: u32;
+  var pixel: u32;
+  if (params.slot_count > 0u) {
+    // A restricted render (PathTracer.restrictTo): the film holds the chosen pixels side by side, slot i in entry i
+    // of each plane, its pixel index in the two components no sum uses (plane 1's w: the high 16 bits, plane 2's w:
+    // the low 16; whole numbers below 2^16 stay exact as floats and through `+ 0.0`). The dispatch covers the slots
+    // row by row, `width` to a row.
+    slot = gid.y * params.width + gid.x;
+    if (gid.x >= params.width || slot >= params.slot_count) { return; }
+    pixel = (u32(film[plane + slot].w) << 16u) | u32(film[2u * plane + slot].w);
+  } else {
+    // The dispatch covers the band of rows [row_start, row_start + row_count), rounded up to whole workgroups.
+    let y = gid.y + params.row_start;
+    if (gid.x >= params.width || gid.y >= params.row_count || y >= params.height) { return; }
+    pixel = y * params.width + gid.x;
+    slot = pixel;
+  }
+  let px = vec2u(pixel % params.width, pixel / params.width);
   // Samples are added one at a time onto the stored sums, so the floating-point result does not depend on
   // how the samples were split into passes (bit-identical images for the same seed and spp).
-  var sum = film[pixel];
-  // A sample count of -1 marks a pixel left out of this render (PathTracer.restrictTo).
-  if (sum.w < 0.0) { return; }
-  var sum_sq = film[plane + pixel];
-  var albedo = film[2u * plane + pixel];
-  var normal_depth = film[3u * plane + pixel];
+  var sum = film[slot];
+  var sum_sq = film[plane + slot];
+  var albedo = film[2u * plane + slot];
+  var normal_depth = film[3u * plane + slot];
   let keep_first_hit = params.first_hit != 0u;
   var first = vec4f(0.0);
-  if (keep_first_hit) { first = first_hit[pixel]; }
+  if (keep_first_hit) { first = first_hit[slot]; }
   for (var s = 0u; s < params.sample_count; s++) {
     rng_seed(pixel, params.sample_start + s, params.seed);
     let r = trace_path(px, pixel, params.sample_start + s);
@@ -182,9 +194,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     normal_depth += vec4f(r.normal, r.depth);
     first += vec4f(e, 1.0);
   }
-  film[pixel] = sum;
-  film[plane + pixel] = sum_sq;
-  film[2u * plane + pixel] = albedo;
-  film[3u * plane + pixel] = normal_depth;
-  if (keep_first_hit) { first_hit[pixel] = first; }
+  film[slot] = sum;
+  film[plane + slot] = sum_sq;
+  film[2u * plane + slot] = albedo;
+  film[3u * plane + slot] = normal_depth;
+  if (keep_first_hit) { first_hit[slot] = first; }
 }

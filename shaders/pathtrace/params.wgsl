@@ -31,6 +31,7 @@ struct Params {
   row_count: u32,
   jitter_pattern: u32,    // camera jitter (path.wgsl pixel_jitter): 0 uniform, 1 Owen-scrambled Sobol per pixel
   first_hit: u32,         // 1: also accumulate each sample's first-hit emission (integrator.wgsl `first_hit`)
+  slot_count: u32,        // > 0: a restricted render of that many pixels (PathTracer.restrictTo, integrator.wgsl)
 }
 
 const MODE_MIS: u32 = 0u;

@@ -109,7 +109,7 @@ async function renderEdges(tracer: PathTracer, seed: number, edges: Uint8Array, 
   if (!edges.some((e) => e)) return new Float32Array(edges.length * 3);
   tracer.restrictTo(edges);
   await tracer.accumulate(spp);
-  // only the rows that hold edge pixels come back (a light's edges are a few rows of the image)
+  // only the edge pixels come back
   return tracer.readColor();
 }
 

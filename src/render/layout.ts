@@ -129,6 +129,7 @@ export const PARAMS_LAYOUT = new StructLayout('Params', [
   ['row_count', 'u32'],
   ['jitter_pattern', 'u32'],
   ['first_hit', 'u32'],
+  ['slot_count', 'u32'],
 ]);
 
 export const MaterialKind = { Diffuse: 0, Conductor: 1, Dielectric: 2, Standard: 3 } as const;

@@ -59,6 +59,8 @@ export interface PassSettings {
   /** Rows [rowStart, rowStart + rowCount) of the image (megakernel only); default: the whole image. */
   rowStart?: number;
   rowCount?: number;
+  /** > 0: a restricted render of this many pixels, kept side by side in the film (PathTracer.restrictTo). */
+  slotCount?: number;
 }
 
 /** The `Params` uniform (shaders/pathtrace/params.wgsl) for one pass over `scene`. */
@@ -103,6 +105,7 @@ export function packParams(
     row_count: pass.rowCount ?? pass.height,
     jitter_pattern: JITTER_CODES[o.jitter ?? 'uniform'],
     first_hit: o.firstHitEmission === true ? 1 : 0,
+    slot_count: pass.slotCount ?? 0,
   });
   return buf;
 }
@@ -167,10 +170,10 @@ export class PathTracer {
   private readonly rowPending: Uint32Array;
   private pendingRows = 0;
   /**
-   * What restrictTo chose until the next reset: how many pixels (paths per submission count only these) and the rows
-   * that hold them (the passes cover only these); null: the whole image.
+   * What restrictTo chose until the next reset: the chosen pixels' indices, in the order of their film slots (the
+   * passes cover only these); null: the whole image.
    */
-  private restriction: { pixels: number; rowStart: number; rowCount: number } | null = null;
+  private restriction: Uint32Array | null = null;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -272,36 +275,34 @@ export class PathTracer {
 
   /**
    * Until the next reset or setCamera, renders only the pixels where `pixels` (one entry per pixel, row-major) is
-   * non-zero; the others get no samples and read back as zeros (readFrame, readColor). Each rendered pixel gets
-   * exactly the samples it gets in a full render with the same seed (its random streams depend only on the pixel,
-   * the sample and the seed). Call it on an empty film, right after reset; it takes whole samples (accumulate, not
-   * accumulateRows). The passes cover only the rows that hold chosen pixels, and the film marks an excluded pixel of
-   * those rows by a sample count of -1, which the integrator skips; such a film is for read-back, not for the GPU
-   * denoiser.
+   * non-zero; the others get no samples and read back as zeros (readFrame, readColor, readFirstHitEmission). Each
+   * rendered pixel gets exactly the samples it gets in a full render with the same seed (its random streams depend
+   * only on the pixel, the sample and the seed). Call it on an empty film, right after reset; it takes whole samples
+   * (accumulate, not accumulateRows). The film then keeps the chosen pixels side by side (entry i of each plane: the
+   * i-th chosen pixel in row-major order), so the passes run one invocation per chosen pixel and the read-backs
+   * fetch only theirs: such a film is for read-back, not for the GPU denoiser (`frame()`).
    */
   restrictTo(pixels: Uint8Array): void {
     this.assertAlive();
-    const { width } = this;
-    const n = width * this.height;
-    if (pixels.length !== n) throw new RangeError(`restrictTo: ${pixels.length} entries for a ${width}x${this.height} image`);
+    const n = this.width * this.height;
+    if (pixels.length !== n) throw new RangeError(`restrictTo: ${pixels.length} entries for a ${this.width}x${this.height} image`);
     if (this.spp > 0 || this.partial) throw new Error('restrictTo: the film already holds samples; call it right after reset');
-    let first = -1;
-    let last = -1;
     let chosen = 0;
-    for (let i = 0; i < n; i++) {
-      if (!pixels[i]) continue;
-      if (first < 0) first = i;
-      last = i;
-      chosen++;
+    for (let i = 0; i < n; i++) if (pixels[i]) chosen++;
+    const list = new Uint32Array(chosen);
+    for (let i = 0, k = 0; k < chosen; i++) if (pixels[i]) list[k++] = i;
+    // each slot's pixel index, in the w components of planes 1 and 2 (integrator.wgsl), the rest of the slot zero
+    const hi = new Float32Array(chosen * 4);
+    const lo = new Float32Array(chosen * 4);
+    for (let k = 0; k < chosen; k++) {
+      hi[k * 4 + 3] = list[k] >>> 16;
+      lo[k * 4 + 3] = list[k] & 0xffff;
     }
-    const rowStart = first < 0 ? 0 : Math.floor(first / width);
-    const rowCount = first < 0 ? 0 : Math.floor(last / width) + 1 - rowStart;
-    // markers for the excluded pixels of those rows only (the anti-aliased emission's edge pixels are a few rows)
-    const plane = new Float32Array(rowCount * width * 4);
-    for (let i = 0; i < rowCount * width; i++) if (!pixels[rowStart * width + i]) plane[i * 4 + 3] = -1;
-    if (rowCount > 0) this.gpu.device.queue.writeBuffer(this.film, rowStart * width * 16, plane);
-    // a few chosen pixels take many samples per submission
-    this.restriction = { pixels: Math.max(1, chosen), rowStart, rowCount };
+    if (chosen > 0) {
+      this.gpu.device.queue.writeBuffer(this.film, n * 16, hi);
+      this.gpu.device.queue.writeBuffer(this.film, 2 * n * 16, lo);
+    }
+    this.restriction = list;
   }
 
   /**
@@ -318,10 +319,13 @@ export class PathTracer {
     this.reset(this.seed);
   }
 
-  /** One submission of `sampleCount` samples, from sample index `sampleStart`, over rows [rowStart, rowStart + rowCount). */
-  private async pass(sampleStart: number, sampleCount: number, rowStart: number, rowCount: number): Promise<void> {
+  /**
+   * One submission of `sampleCount` samples, from sample index `sampleStart`, over rows [rowStart, rowStart + rowCount)
+   * or, in a restricted render, over the first `rowCount` rows' worth of its `slotCount` film slots.
+   */
+  private async pass(sampleStart: number, sampleCount: number, rowStart: number, rowCount: number, slotCount = 0): Promise<void> {
     await this.gpu.scoped('path tracing pass', async () => {
-      const pass = { width: this.width, height: this.height, sampleStart, sampleCount, seed: this.seed, rowStart, rowCount };
+      const pass = { width: this.width, height: this.height, sampleStart, sampleCount, seed: this.seed, rowStart, rowCount, slotCount };
       this.gpu.device.queue.writeBuffer(this.params, 0, packParams(this.view, this.options, pass));
       const enc = this.gpu.device.createCommandEncoder({ label: 'path tracing pass' });
       const cp = enc.beginComputePass({ label: 'path tracing' });
@@ -340,13 +344,17 @@ export class PathTracer {
     this.assertAlive();
     if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`spp must be a positive integer, got ${spp}`);
     this.assertWhole('accumulate');
-    const rows = this.restriction ?? { pixels: this.width * this.height, rowStart: 0, rowCount: this.height };
-    const perPass = Math.max(1, Math.min(spp, Math.floor(this.options.pathsPerSubmit / rows.pixels)));
+    const slots = this.restriction?.length ?? 0;
+    const pixels = this.restriction ? Math.max(1, slots) : this.width * this.height;
+    // a restricted render's slots fill rows of `width` invocations
+    const rowCount = this.restriction ? Math.ceil(slots / this.width) : this.height;
+    // a few chosen pixels take many samples per submission
+    const perPass = Math.max(1, Math.min(spp, Math.floor(this.options.pathsPerSubmit / pixels)));
     const start = performance.now();
     let done = 0;
     while (done < spp) {
       const n = Math.min(perPass, spp - done);
-      if (rows.rowCount > 0) await this.pass(this.firstSample + this.spp, n, rows.rowStart, rows.rowCount);
+      if (rowCount > 0) await this.pass(this.firstSample + this.spp, n, 0, rowCount, slots);
       this.spp += n;
       done += n;
       onProgress?.({ done, total: spp, elapsedMs: performance.now() - start });
@@ -417,8 +425,8 @@ export class PathTracer {
   async readFrame(): Promise<FrameData> {
     this.assertAlive();
     // both copies are submitted before either read-back is awaited: the same state of both buffers
-    const [film, firstHit] = await Promise.all([this.gpu.readBuffer(this.film), this.options.firstHitEmission ? this.readFirstHitEmission() : null]);
-    const frame = decodeFilm(new Float32Array(film), this.width, this.height, this.spp);
+    const [film, firstHit] = await Promise.all([this.readFilm(), this.options.firstHitEmission ? this.readFirstHitEmission() : null]);
+    const frame = decodeFilm(film, this.width, this.height, this.spp);
     if (firstHit) frame.firstHitEmission = firstHit;
     return frame;
   }
@@ -436,32 +444,62 @@ export class PathTracer {
   async readFirstHitEmission(): Promise<Float32Array> {
     this.assertAlive();
     if (!this.options.firstHitEmission) throw new Error('readFirstHitEmission: this PathTracer was created without firstHitEmission');
-    return this.readMeans(this.firstHit, 0, this.height);
+    return this.readMeans(this.firstHit, { start: 0, count: this.height });
   }
 
   /**
    * readFrame().color alone, reading back only the film's radiance plane (a quarter of it); with `rows`, only those
-   * rows of it, the others reading as zeros. A restricted render (restrictTo) reads only the rows of its chosen
-   * pixels by default: the others hold no samples.
+   * rows of it, the others reading as zeros. A restricted render (restrictTo) reads back only its chosen pixels.
    */
-  async readColor(rows?: { start: number; count: number }): Promise<Float32Array> {
+  async readColor(rows: { start: number; count: number } = { start: 0, count: this.height }): Promise<Float32Array> {
     this.assertAlive();
-    const r = this.restriction;
-    const { start, count } = rows ?? (r ? { start: r.rowStart, count: r.rowCount } : { start: 0, count: this.height });
+    const { start, count } = rows;
     if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > this.height) {
       throw new RangeError(`readColor: rows ${start}..${start + count - 1} are not within the ${this.height} rows`);
     }
-    return this.readMeans(this.film, start, count);
+    return this.readMeans(this.film, rows);
   }
 
-  /** Per-pixel means (RGB) of rows [start, start + count) of a plane of sums + counts (`buffer`'s first), zeros elsewhere. */
-  private async readMeans(buffer: GPUBuffer, start: number, count: number): Promise<Float32Array> {
-    const color = new Float32Array(this.width * this.height * 3);
+  /**
+   * Per-pixel means (RGB) of rows [start, start + count) of a plane of sums + counts (`buffer`'s first), zeros
+   * elsewhere; of a restricted render, its slots put back at their pixels.
+   */
+  private async readMeans(buffer: GPUBuffer, { start, count }: { start: number; count: number }): Promise<Float32Array> {
+    const { width } = this;
+    const color = new Float32Array(width * this.height * 3);
+    const list = this.restriction;
+    if (list) {
+      if (list.length === 0 || count === 0) return color;
+      const means = decodeRadiance(new Float32Array(await this.gpu.readBuffer(buffer, 0, list.length * 16)), list.length, 1);
+      const [lo, hi] = [start * width, (start + count) * width];
+      for (let k = 0; k < list.length; k++) {
+        const p = list[k];
+        if (p >= lo && p < hi) color.set(means.subarray(k * 3, k * 3 + 3), p * 3);
+      }
+      return color;
+    }
     if (count === 0) return color;
-    const rowBytes = this.width * 16;
+    const rowBytes = width * 16;
     const raw = new Float32Array(await this.gpu.readBuffer(buffer, start * rowBytes, count * rowBytes));
-    color.set(decodeRadiance(raw, this.width, count), start * this.width * 3);
+    color.set(decodeRadiance(raw, width, count), start * width * 3);
     return color;
+  }
+
+  /** The film's four planes as full images (decodeFilm's input); a restricted render's slots put back at their pixels. */
+  private async readFilm(): Promise<Float32Array> {
+    const list = this.restriction;
+    if (!list) return new Float32Array(await this.gpu.readBuffer(this.film));
+    const n = this.width * this.height;
+    const film = new Float32Array(16 * n);
+    if (list.length === 0) return film;
+    const planes = await Promise.all([0, 1, 2, 3].map((k) => this.gpu.readBuffer(this.film, k * n * 16, list.length * 16)));
+    planes.forEach((buffer, k) => {
+      const slots = new Float32Array(buffer);
+      for (let i = 0; i < list.length; i++) film.set(slots.subarray(i * 4, i * 4 + 4), (k * n + list[i]) * 4);
+    });
+    // the slots' pixel indices (planes 1 and 2's w) are no sums
+    for (const p of list) film[(n + p) * 4 + 3] = film[(2 * n + p) * 4 + 3] = 0;
+    return film;
   }
 
   private assertAlive(): void {

@@ -277,11 +277,30 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
       pt.restrictTo(chosen);
       await pt.accumulate(2);
       const part = await pt.readFrame();
-      expectChosenOnly(part.color, whole.color, chosen);
-      expectChosenOnly(part.albedo, whole.albedo, chosen);
+      for (const plane of ['color', 'variance', 'albedo', 'normal'] as const) expectChosenOnly(part[plane], whole[plane], chosen);
+      for (let p = 0; p < chosen.length; p++) expect(part.depth[p]).toBe(chosen[p] ? whole.depth[p] : 0);
       // reset lifts the restriction
       await pt.render({ spp: 2, seed: 4 });
       expect((await pt.readFrame()).color).toEqual(whole.color);
+    } finally {
+      pt.destroy();
+    }
+  });
+
+  it('a restricted render finds each chosen pixel of an image of more than 2^16 pixels (the film keeps their indices in two halves)', async () => {
+    const [w, h] = [300, 240];
+    const pt = await PathTracer.create(gpu, scene, { width: w, height: h, maxDepth: 1 });
+    try {
+      await pt.render({ spp: 2, seed: 6 });
+      const whole = await pt.readColor();
+      const chosen = everyNthPixel(w, h, 997, 12);
+      chosen[w * h - 1] = 1;
+      pt.reset(6);
+      pt.restrictTo(chosen);
+      await pt.accumulate(2);
+      const part = await pt.readColor();
+      expect(part.some((v, i) => v > 0 && i / 3 > 65536)).toBe(true); // the lit floor
+      expectChosenOnly(part, whole, chosen);
     } finally {
       pt.destroy();
     }
