@@ -280,7 +280,7 @@ export class PathTracer {
    * only on the pixel, the sample and the seed). Call it on an empty film, right after reset; it takes whole samples
    * (accumulate, not accumulateRows). The film then keeps the chosen pixels side by side (entry i of each plane: the
    * i-th chosen pixel in row-major order), so the passes run one invocation per chosen pixel and the read-backs
-   * fetch only theirs: such a film is for read-back, not for the GPU denoiser (`frame()`).
+   * fetch only theirs: such a film is for read-back, not for the GPU denoiser (`frame()` refuses it).
    */
   restrictTo(pixels: Uint8Array): void {
     this.assertAlive();
@@ -417,7 +417,9 @@ export class PathTracer {
     return this.frame();
   }
 
+  /** The film as it is on the GPU, for the GPU denoiser; refused for a restricted render (its film is not an image). */
   frame(): Frame {
+    if (this.restriction) throw new Error('frame(): a restricted render (restrictTo) keeps its pixels side by side in the film, not as an image; read it back with readFrame or readColor');
     return { width: this.width, height: this.height, spp: this.spp, film: this.film };
   }
 

@@ -278,6 +278,7 @@ describe('EmissionPass (GPU, cornell-box 32x32)', () => {
       await pt.accumulate(2);
       const part = await pt.readFrame();
       for (const plane of ['color', 'variance', 'albedo', 'normal'] as const) expectChosenOnly(part[plane], whole[plane], chosen);
+      expect(() => pt.frame()).toThrow(/restricted render .* not as an image/);
       for (let p = 0; p < chosen.length; p++) expect(part.depth[p]).toBe(chosen[p] ? whole.depth[p] : 0);
       // reset lifts the restriction
       await pt.render({ spp: 2, seed: 4 });
