@@ -22,6 +22,12 @@ export interface OnlineTrainingOptions {
   maxDepth?: number;
   /** spp of each render of a pair (default 1). */
   sppPerRender?: number;
+  /**
+   * Adam steps on the pool between new pairs (default 1: a new pair every train frame). A train frame renders a
+   * new pair when at least this many steps were taken since the last one (or the pool is empty), so pairs of
+   * more samples, which train a network for frames of more samples, cost no more time per step.
+   */
+  stepsPerPair?: number;
   /** Adam steps per trainFrame() (default 4). */
   stepsPerFrame?: number;
   batch?: number;
@@ -52,6 +58,8 @@ export interface OnlineFrameResult {
   loss: number;
   /** Pairs in the pool. */
   pairs: number;
+  /** Whether this frame rendered a new pair (see the stepsPerPair option). */
+  rendered: boolean;
   /** Adam steps this frame took, and their wall time (ms, the GPU finished: the last one's loss was read back). */
   steps: number;
   stepMs: number;
@@ -80,6 +88,9 @@ export function onlineSettingProblem(name: string, value: number): string | null
 export class OnlineTrainer {
   private pairs: TrainingPair[] = [];
   private renders = 0;
+  private frames = 0;
+  /** Steps taken since the last pair was rendered. */
+  private stepsOnPool = 0;
   private destroyed = false;
 
   private constructor(
@@ -93,13 +104,13 @@ export class OnlineTrainer {
     const crop = Math.floor(Math.min(options.crop ?? 64, options.width, options.height) / m) * m;
     if (crop < m) throw new RangeError(`online training: the render (${options.width}x${options.height}) is smaller than the network's ${m}-pixel unit`);
     const opts = {
-      spec: options.spec, width: options.width, height: options.height, sppPerRender: options.sppPerRender ?? 1,
+      spec: options.spec, width: options.width, height: options.height, sppPerRender: options.sppPerRender ?? 1, stepsPerPair: options.stepsPerPair ?? 1,
       stepsPerFrame: options.stepsPerFrame ?? 4, batch: options.batch ?? 4, crop, learningRate: options.learningRate ?? 1e-4,
       loss: options.loss ?? 'hdr', keepPairs: options.keepPairs ?? 8, seed: options.seed ?? 1, slicesPerStep: options.slicesPerStep ?? 1,
       separateEmission: options.separateEmission ?? false,
     };
-    const { sppPerRender, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed } = opts;
-    for (const [k, v] of Object.entries({ sppPerRender, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed })) {
+    const { sppPerRender, stepsPerPair, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed } = opts;
+    for (const [k, v] of Object.entries({ sppPerRender, stepsPerPair, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed })) {
       const problem = onlineSettingProblem(k, v);
       if (problem) throw new RangeError(`online training: ${problem}`);
     }
@@ -126,19 +137,23 @@ export class OnlineTrainer {
   }
 
   /**
-   * Renders one noisy pair of the current view and takes `steps` training steps (default the `stepsPerFrame`
-   * option; an app sizes it to its frame budget, StepBudget in src/app/online-schedule.ts).
+   * Renders a noisy pair of the current view when due (the stepsPerPair option) and takes `steps` training steps
+   * (default the `stepsPerFrame` option; an app sizes it to its frame budget, StepBudget in src/app/online-schedule.ts).
    */
   async trainFrame(steps = this.opts.stepsPerFrame): Promise<OnlineFrameResult> {
     if (this.destroyed) throw new Error('online training: trainFrame after destroy()');
     const problem = onlineSettingProblem('steps', steps);
     if (problem) throw new RangeError(`online training: ${problem}`);
-    const { spec, batch, crop, learningRate, sppPerRender, keepPairs, seed, slicesPerStep } = this.opts;
-    const n = this.renders++;
-    const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec, undefined, this.opts.separateEmission);
-    this.pairs.push(pair);
-    if (this.pairs.length > keepPairs) this.pairs.shift();
-    const rng = seededRandom((seed * 7919 + n) >>> 0);
+    const { spec, batch, crop, learningRate, sppPerRender, stepsPerPair, keepPairs, seed, slicesPerStep } = this.opts;
+    const rendered = this.pairs.length === 0 || this.stepsOnPool >= stepsPerPair;
+    if (rendered) {
+      const n = this.renders++;
+      const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec, undefined, this.opts.separateEmission);
+      this.pairs.push(pair);
+      if (this.pairs.length > keepPairs) this.pairs.shift();
+      this.stepsOnPool = 0;
+    }
+    const rng = seededRandom((seed * 7919 + this.frames++) >>> 0);
     let loss = NaN;
     let b: Batch | undefined;
     const t0 = performance.now();
@@ -147,7 +162,8 @@ export class OnlineTrainer {
       const l = await this.trainer.trainStep(b, learningRate, i === steps - 1, slicesPerStep);
       if (l !== null) loss = l;
     }
-    return { step: this.trainer.step, loss, pairs: this.pairs.length, steps, stepMs: performance.now() - t0 };
+    this.stepsOnPool += steps;
+    return { step: this.trainer.step, loss, pairs: this.pairs.length, rendered, steps, stepMs: performance.now() - t0 };
   }
 
   /** Whether its pairs have their first-hit emission taken out (the separateEmission option). */

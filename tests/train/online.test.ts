@@ -38,7 +38,7 @@ describe('online training', () => {
     const denoiser = await Denoiser.create(gpu, { spec, precision: 'f32' });
     try {
       const before = psnr(img(noisy, await online.denoise(noisy)), img(reference, reference.color));
-      let r = { step: 0, loss: NaN, pairs: 0, steps: 0, stepMs: 0 };
+      let r = { step: 0, loss: NaN, pairs: 0, rendered: false, steps: 0, stepMs: 0 };
       for (let i = 0; i < 10; i++) r = await online.trainFrame();
       expect([r.step, r.steps]).toEqual([30, 3]);
       // a frame may take another number of steps (the app sizes it to its frame budget)
@@ -67,6 +67,32 @@ describe('online training', () => {
       online.destroy();
     }
   }, 120_000);
+
+  it('stepsPerPair: a new pair once that many steps were taken on the pool, and after a camera change', async () => {
+    const online = await OnlineTrainer.create(gpu, scene, { spec, width: 36, height: 28, crop: 16, batch: 2, stepsPerFrame: 1, sppPerRender: 2, stepsPerPair: 3 });
+    try {
+      const rendered: boolean[] = [];
+      const pools: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const r = await online.trainFrame();
+        rendered.push(r.rendered);
+        pools.push(r.pairs);
+      }
+      expect(rendered).toEqual([true, false, false, true, false, false, true]);
+      expect(pools).toEqual([1, 1, 1, 2, 2, 2, 3]);
+      // a frame of more steps than that: the next frame renders
+      expect((await online.trainFrame(5)).rendered).toBe(false);
+      expect((await online.trainFrame()).rendered).toBe(true);
+      // a new view empties the pool: its first frame renders
+      online.setCamera({ ...scene.camera, origin: [scene.camera.origin[0] + 0.05, scene.camera.origin[1], scene.camera.origin[2]] });
+      const moved = await online.trainFrame();
+      expect([moved.rendered, moved.pairs]).toEqual([true, 1]);
+      expect(online.step).toBe(14);
+    } finally {
+      online.destroy();
+    }
+    await expect(OnlineTrainer.create(gpu, scene, { spec, width: 36, height: 28, stepsPerPair: 0 })).rejects.toThrow(/stepsPerPair must be a positive integer, got 0/);
+  }, 60_000);
 
   it('a step submitted in slices (so render frames can run between them) gives bitwise the same weights', async () => {
     const make = (slicesPerStep: number) => OnlineTrainer.create(gpu, scene, { spec, width: 36, height: 28, crop: 16, batch: 2, stepsPerFrame: 2, sppPerRender: 1, slicesPerStep });
