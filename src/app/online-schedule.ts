@@ -1,6 +1,16 @@
 // Online training's pure logic: when a train frame may run between render steps (a share of wall time, so the
 // render and the page keep going), its steps per second, and the loss / PSNR series the plot draws. No DOM, no GPU.
 
+/**
+ * The app's online training: small enough for a software adapter (SwiftShader): one step on two 32x32 crops per
+ * train frame; on a GPU the steps per frame grow to what fits the frame budget (StepBudget). Pairs of 4 spp, a new
+ * one every 4 steps: trained on 1-spp pairs, the network learned to denoise 1-spp frames and did worse on the view's
+ * frames of more samples than the shipped weights (bench/online.ts).
+ */
+export const ONLINE_SETTINGS = { crop: 32, batch: 2, stepsPerFrame: 1, sppPerRender: 4, stepsPerPair: 4, keepPairs: 8, slicesPerStep: 6 };
+/** Fine-tuning trained weights wants a small rate; learning from the seeded initialisation a larger one. */
+export const LEARNING_RATE = { trained: 1e-4, seeded: 1e-3 } as const;
+
 /** Share of wall time online training may take while the view still renders (or a reference does). */
 export const TRAIN_SHARE = 0.5;
 

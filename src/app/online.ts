@@ -18,16 +18,9 @@ import { OnlineTrainer } from '../train/online.ts';
 import { fetchTrainedWeights, frameImages, N2N_MODEL, N2N_WEIGHTS_FILE, type AppDenoiser } from './denoising.ts';
 import type { AppStats } from './hook.ts';
 import { FRAME_BUDGET_MS } from './budget.ts';
-import { StepBudget, StepRate, TrainingHistory, TrainPacer } from './online-schedule.ts';
+import { LEARNING_RATE, ONLINE_SETTINGS, StepBudget, StepRate, TrainingHistory, TrainPacer } from './online-schedule.ts';
 import type { RenderSession } from './session.ts';
 
-/**
- * Small enough for a software adapter (SwiftShader): one step on two 32x32 crops per train frame; on a GPU the
- * steps per frame grow to what fits the frame budget (StepBudget).
- */
-export const ONLINE_SETTINGS = { crop: 32, batch: 2, stepsPerFrame: 1, sppPerRender: 1, keepPairs: 8, slicesPerStep: 6 } as const;
-/** Fine-tuning trained weights wants a small rate; learning from the seeded initialisation a larger one. */
-const LEARNING_RATE = { trained: 1e-4, seeded: 1e-3 };
 /** Denoise the view (and measure PSNR) after every this many train frames. */
 export const VALIDATE_EVERY = 4;
 

@@ -1,0 +1,192 @@
+// The app's online training, side by side in one run, for the same wall time each: its settings (ONLINE_SETTINGS:
+// two 32x32 crops per Adam step, a new 4-spp pair of the view every 4 steps) with its StepBudget (as many steps per
+// train frame as fit FRAME_BUDGET_MS at the measured time per step, src/app/online-schedule.ts) and with one step per
+// train frame, and the app's settings before both (a new 1-spp pair and one step per train frame). Each trains a
+// fresh OnlineTrainer from the shipped weights at the app's learning rate for trained weights, train frame after
+// train frame with nothing else between (the app also renders between them: this is the training side alone).
+// Printed per row: train frames, steps, steps/s, steps per frame, the share of the time spent on steps (the rest
+// renders the pairs), and the PSNR of fixed 4- and 16-spp frames of the view denoised with the weights reached,
+// against a cached reference.
+// `node bin/run-ts.js bench/online.ts [--scene cornell-box] [--size 256] [--seconds 30] [--ref-spp 256]`
+// (npm run bench:online)
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { findScene } from '../scenes/index.ts';
+import { FRAME_BUDGET_MS } from '../src/app/budget.ts';
+import { LEARNING_RATE, ONLINE_SETTINGS, StepBudget } from '../src/app/online-schedule.ts';
+import { Denoiser } from '../src/denoise/denoiser.ts';
+import { builtinSpec } from '../src/denoise/specs.ts';
+import { decodeWeights, type NetworkWeights } from '../src/denoise/weights.ts';
+import type { GpuContext } from '../src/gpu/context.ts';
+import { ensureReference, REFERENCE_SEED } from '../src/harness/reference-cache.ts';
+import type { ImageF32 } from '../src/image/image.ts';
+import { psnr } from '../src/metrics/psnr.ts';
+import { createNodeGpuContext } from '../src/node/gpu.ts';
+import { FileReferenceStore } from '../src/node/reference-store.ts';
+import { packageRoot } from '../src/node/package-root.ts';
+import { PathTracer, type FrameData } from '../src/render/path-tracer.ts';
+import { compileScene, type CompiledScene } from '../src/scene/compile.ts';
+import { OnlineTrainer } from '../src/train/online.ts';
+
+const MODEL = 'n2n-fast';
+const FRAME_SPPS = [4, 16];
+const FRAME_SEED = 99;
+/** The app's online settings before pairs of more samples (a new 1-spp pair every train frame). */
+const ONE_SPP_PAIRS = { ...ONLINE_SETTINGS, sppPerRender: 1, stepsPerPair: 1 };
+
+export interface OnlinePolicyResult {
+  policy: string;
+  frames: number;
+  steps: number;
+  seconds: number;
+  stepsPerSecond: number;
+  /** Mean and last steps per train frame. */
+  meanStepsPerFrame: number;
+  lastStepsPerFrame: number;
+  /** Share of the wall time spent in Adam steps (the rest renders the pairs). */
+  stepShare: number;
+  /** PSNR of the fixed frames (FRAME_SPPS) denoised with the weights reached. */
+  psnr: number[];
+}
+
+export interface OnlineBenchResult {
+  adapter: string;
+  scene: string;
+  size: number;
+  seconds: number;
+  referenceSpp: number;
+  noisyPsnr: number[];
+  startPsnr: number[];
+  rows: OnlinePolicyResult[];
+}
+
+async function denoisedPsnr(gpu: GpuContext, weights: NetworkWeights, frames: FrameData[], reference: ImageF32): Promise<number[]> {
+  const denoiser = await Denoiser.create(gpu, { spec: builtinSpec(MODEL), weights });
+  try {
+    const out: number[] = [];
+    for (const frame of frames) {
+      const image = await denoiser.denoise({ width: frame.width, height: frame.height, color: frame.color, albedo: frame.albedo, normal: frame.normal });
+      const data = await image.read();
+      image.destroy();
+      out.push(psnr({ width: frame.width, height: frame.height, channels: 3, data }, reference));
+    }
+    return out;
+  } finally {
+    denoiser.destroy();
+  }
+}
+
+async function trainFor(
+  gpu: GpuContext, scene: CompiledScene, size: number, weights: NetworkWeights, seconds: number,
+  policy: { name: string; settings: typeof ONLINE_SETTINGS; steps: () => number; record: (steps: number, ms: number) => void },
+): Promise<{ row: Omit<OnlinePolicyResult, 'psnr'>; weights: NetworkWeights }> {
+  const trainer = await OnlineTrainer.create(gpu, scene, {
+    spec: builtinSpec(MODEL), weights, width: size, height: size, ...policy.settings, slicesPerStep: 1, learningRate: LEARNING_RATE.trained, seed: 1,
+  });
+  try {
+    await trainer.trainFrame(1); // warm-up: pipelines and the first pair
+    const start = trainer.step;
+    let frames = 0;
+    let stepMs = 0;
+    let last = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < seconds * 1000) {
+      const r = await trainer.trainFrame(policy.steps());
+      policy.record(r.steps, r.stepMs);
+      frames++;
+      stepMs += r.stepMs;
+      last = r.steps;
+    }
+    const elapsed = (performance.now() - t0) / 1000;
+    const steps = trainer.step - start;
+    return {
+      row: {
+        policy: policy.name, frames, steps, seconds: elapsed, stepsPerSecond: steps / elapsed,
+        meanStepsPerFrame: steps / frames, lastStepsPerFrame: last, stepShare: stepMs / 1000 / elapsed,
+      },
+      weights: await trainer.weights(),
+    };
+  } finally {
+    trainer.destroy();
+  }
+}
+
+export async function runOnlineBench(
+  gpu: GpuContext, opts: { scene?: string; size?: number; seconds?: number; referenceSpp?: number; cache?: string } = {},
+): Promise<OnlineBenchResult> {
+  const { scene: name = 'cornell-box', size = 256, seconds = 30, referenceSpp = 256 } = opts;
+  const entry = findScene(name);
+  if (!entry) throw new Error(`unknown built-in scene '${name}'`);
+  const scene = compileScene(await entry.build(), { name });
+  const file = join(packageRoot(), 'denoiser', 'weights', `${MODEL}.bin`);
+  const weights = decodeWeights(builtinSpec(MODEL), new Uint8Array(await readFile(file)), file);
+  const ref = await ensureReference(gpu, {
+    scene, settings: { width: size, height: size, maxDepth: 8, seed: REFERENCE_SEED }, spp: referenceSpp, store: new FileReferenceStore(opts.cache),
+  });
+  const reference: ImageF32 = { width: size, height: size, channels: 3, data: ref.data.mean };
+  const tracer = await PathTracer.create(gpu, scene, { width: size, height: size });
+  const frames: FrameData[] = [];
+  try {
+    for (const spp of FRAME_SPPS) {
+      await tracer.render({ spp, seed: FRAME_SEED });
+      frames.push(await tracer.readFrame());
+    }
+  } finally {
+    tracer.destroy();
+  }
+  const noisyPsnr = frames.map((f) => psnr({ width: size, height: size, channels: 3, data: f.color }, reference));
+  const startPsnr = await denoisedPsnr(gpu, weights, frames, reference);
+  const rows: OnlinePolicyResult[] = [];
+  const budget = new StepBudget(FRAME_BUDGET_MS);
+  const one = { steps: () => 1, record: () => undefined };
+  const pairs = `${ONLINE_SETTINGS.sppPerRender}-spp pair every ${ONLINE_SETTINGS.stepsPerPair} steps`;
+  const policies = [
+    { name: '1-spp pair and one step per train frame (before)', settings: ONE_SPP_PAIRS, ...one },
+    { name: `${pairs}, one step per train frame`, settings: ONLINE_SETTINGS, ...one },
+    { name: `${pairs}, StepBudget ${FRAME_BUDGET_MS} ms (the app)`, settings: ONLINE_SETTINGS, steps: () => budget.next(), record: (s: number, ms: number) => budget.record(s, ms) },
+  ];
+  for (const policy of policies) {
+    const { row, weights: reached } = await trainFor(gpu, scene, size, weights, seconds, policy);
+    rows.push({ ...row, psnr: await denoisedPsnr(gpu, reached, frames, reference) });
+  }
+  return { adapter: gpu.adapter.name, scene: name, size, seconds, referenceSpp: ref.meta.spp, noisyPsnr, startPsnr, rows };
+}
+
+const dbs = (xs: number[]): string => `${xs.map((x) => x.toFixed(2)).join(' / ')} dB`;
+
+export function formatOnlineBench(r: OnlineBenchResult): string {
+  const lines = [
+    `online training (${MODEL} from the shipped weights, ${ONLINE_SETTINGS.batch} crops of ${ONLINE_SETTINGS.crop}x${ONLINE_SETTINGS.crop} per step), ` +
+      `${r.scene} ${r.size}x${r.size}, ${r.seconds} s of training per row; adapter ${r.adapter}`,
+    `the ${FRAME_SPPS.join(' / ')}-spp frames: noisy ${dbs(r.noisyPsnr)}, denoised with the shipped weights ${dbs(r.startPsnr)} (reference ${r.referenceSpp} spp)`,
+    `| training | train frames | steps | steps/s | steps per frame (mean / last) | time in steps | ${FRAME_SPPS.join(' / ')}-spp frames denoised after |`,
+    '|---|---|---|---|---|---|---|',
+    ...r.rows.map((x) =>
+      `| ${x.policy} | ${x.frames} | ${x.steps} | ${x.stepsPerSecond.toFixed(2)} | ${x.meanStepsPerFrame.toFixed(1)} / ${x.lastStepsPerFrame} | ` +
+      `${(100 * x.stepShare).toFixed(0)}% | ${dbs(x.psnr)} |`),
+  ];
+  return lines.join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const { values } = parseArgs({ options: { scene: { type: 'string' }, size: { type: 'string' }, seconds: { type: 'string' }, 'ref-spp': { type: 'string' } } });
+  const num = (v: string | undefined, name: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) {
+      console.error(`bench/online.ts: --${name} must be a positive whole number, got '${v}'`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const gpu = await createNodeGpuContext();
+  try {
+    console.log(formatOnlineBench(await runOnlineBench(gpu, {
+      scene: values.scene, size: num(values.size, 'size'), seconds: num(values.seconds, 'seconds'), referenceSpp: num(values['ref-spp'], 'ref-spp'),
+    })));
+  } finally {
+    gpu.destroy();
+  }
+}
