@@ -1,5 +1,5 @@
 // The app's online training, side by side in one run, for the same wall time each: its settings (ONLINE_SETTINGS:
-// two 32x32 crops per Adam step, a new 4-spp pair of the view every 4 steps) with its StepBudget (as many steps per
+// two 32x32 crops per Adam step, a new 8-spp pair of the view every 8 steps) with its StepBudget (as many steps per
 // train frame as fit FRAME_BUDGET_MS at the measured time per step, src/app/online-schedule.ts) and with one step per
 // train frame, and the app's settings before both (a new 1-spp pair and one step per train frame). Each trains a
 // fresh OnlineTrainer from the shipped weights at the app's learning rate for trained weights, train frame after
@@ -83,7 +83,7 @@ async function trainFor(
   policy: { name: string; settings: typeof ONLINE_SETTINGS; steps: () => number; record: (steps: number, ms: number) => void },
 ): Promise<{ row: Omit<OnlinePolicyResult, 'psnr'>; weights: NetworkWeights }> {
   const trainer = await OnlineTrainer.create(gpu, scene, {
-    spec: builtinSpec(MODEL), weights, width: size, height: size, ...policy.settings, slicesPerStep: 1, learningRate: LEARNING_RATE.trained, seed: 1,
+    spec: builtinSpec(MODEL), weights, width: size, height: size, ...policy.settings, learningRate: LEARNING_RATE.trained, seed: 1,
   });
   try {
     await trainer.trainFrame(1); // warm-up: pipelines and the first pair

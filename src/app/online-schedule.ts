@@ -3,11 +3,12 @@
 
 /**
  * The app's online training: small enough for a software adapter (SwiftShader): one step on two 32x32 crops per
- * train frame; on a GPU the steps per frame grow to what fits the frame budget (StepBudget). Pairs of 4 spp, a new
- * one every 4 steps: trained on 1-spp pairs, the network learned to denoise 1-spp frames and did worse on the view's
- * frames of more samples than the shipped weights (bench/online.ts).
+ * train frame; on a GPU the steps per frame grow to what fits the frame budget (StepBudget). Pairs of 8 spp, a new
+ * one every 8 steps (the same rendering per step as a 1-spp pair per step), submitted a sample at a time: trained on
+ * 1-spp pairs, the network learned to denoise 1-spp frames and did worse than the shipped weights on the view's
+ * frames of more samples (bench/online.ts; denoiser/README.md, "Online per-scene training").
  */
-export const ONLINE_SETTINGS = { crop: 32, batch: 2, stepsPerFrame: 1, sppPerRender: 4, stepsPerPair: 4, keepPairs: 8, slicesPerStep: 6 };
+export const ONLINE_SETTINGS = { crop: 32, batch: 2, stepsPerFrame: 1, sppPerRender: 8, stepsPerPair: 8, samplesPerSubmit: 1, keepPairs: 8, slicesPerStep: 6 };
 /** Fine-tuning trained weights wants a small rate; learning from the seeded initialisation a larger one. */
 export const LEARNING_RATE = { trained: 1e-4, seeded: 1e-3 } as const;
 

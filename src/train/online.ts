@@ -28,6 +28,12 @@ export interface OnlineTrainingOptions {
    * more samples, which train a network for frames of more samples, cost no more time per step.
    */
   stepsPerPair?: number;
+  /**
+   * Samples per pixel in one GPU submission of a pair's renders (default: as many as fit the path tracer's 2^20
+   * paths). An interactive app passes 1, so that a pair of many samples does not hold the GPU for one long
+   * submission; the result is the same.
+   */
+  samplesPerSubmit?: number;
   /** Adam steps per trainFrame() (default 4). */
   stepsPerFrame?: number;
   batch?: number;
@@ -96,7 +102,7 @@ export class OnlineTrainer {
   private constructor(
     private readonly trainer: NetworkTrainer,
     private readonly tracer: PathTracer,
-    private readonly opts: Required<Omit<OnlineTrainingOptions, 'weights' | 'maxDepth'>>,
+    private readonly opts: Required<Omit<OnlineTrainingOptions, 'weights' | 'maxDepth' | 'samplesPerSubmit'>>,
   ) {}
 
   static async create(gpu: GpuContext, scene: CompiledScene, options: OnlineTrainingOptions, pipeline?: IntegratorPipeline): Promise<OnlineTrainer> {
@@ -110,7 +116,9 @@ export class OnlineTrainer {
       separateEmission: options.separateEmission ?? false,
     };
     const { sppPerRender, stepsPerPair, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed } = opts;
-    for (const [k, v] of Object.entries({ sppPerRender, stepsPerPair, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed })) {
+    const samplesPerSubmit = options.samplesPerSubmit;
+    const checked = { sppPerRender, stepsPerPair, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed, ...(samplesPerSubmit === undefined ? {} : { samplesPerSubmit }) };
+    for (const [k, v] of Object.entries(checked)) {
       const problem = onlineSettingProblem(k, v);
       if (problem) throw new RangeError(`online training: ${problem}`);
     }
@@ -118,6 +126,7 @@ export class OnlineTrainer {
     try {
       const tracer = await PathTracer.create(gpu, scene, {
         width: opts.width, height: opts.height, pipeline: pipeline ?? IntegratorPipeline.create(gpu), maxDepth: options.maxDepth, firstHitEmission: opts.separateEmission,
+        pathsPerSubmit: samplesPerSubmit === undefined ? undefined : samplesPerSubmit * opts.width * opts.height,
       });
       return new OnlineTrainer(trainer, tracer, opts);
     } catch (e) {

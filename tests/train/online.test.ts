@@ -94,6 +94,40 @@ describe('online training', () => {
     await expect(OnlineTrainer.create(gpu, scene, { spec, width: 36, height: 28, stepsPerPair: 0 })).rejects.toThrow(/stepsPerPair must be a positive integer, got 0/);
   }, 60_000);
 
+  it('samplesPerSubmit: a pair rendered a sample per submission is bitwise the pair rendered in one', async () => {
+    const make = (samplesPerSubmit?: number) => OnlineTrainer.create(gpu, scene, { spec, width: 36, height: 28, crop: 16, batch: 2, stepsPerFrame: 1, sppPerRender: 3, samplesPerSubmit });
+    const [whole, split] = [await make(), await make(1)];
+    try {
+      const q = gpu.device.queue;
+      const submit = q.submit.bind(q);
+      let submissions = 0;
+      q.submit = (buffers: Iterable<GPUCommandBuffer>) => {
+        submissions++;
+        submit(buffers);
+      };
+      const counts: number[] = [];
+      try {
+        for (const t of [whole, split]) {
+          submissions = 0;
+          await t.trainFrame();
+          counts.push(submissions);
+        }
+      } finally {
+        q.submit = submit;
+      }
+      // two renders of 3 samples: 2 more submissions each
+      expect(counts[1] - counts[0]).toBe(4);
+      const [a, b] = [whole.latestPair!, split.latestPair!];
+      expect(b.targetA).toEqual(a.targetA);
+      expect(b.targetB).toEqual(a.targetB);
+      expect(b.prepAlbedo).toEqual(a.prepAlbedo);
+    } finally {
+      whole.destroy();
+      split.destroy();
+    }
+    await expect(make(0)).rejects.toThrow(/samplesPerSubmit must be a positive integer, got 0/);
+  }, 60_000);
+
   it('a step submitted in slices (so render frames can run between them) gives bitwise the same weights', async () => {
     const make = (slicesPerStep: number) => OnlineTrainer.create(gpu, scene, { spec, width: 36, height: 28, crop: 16, batch: 2, stepsPerFrame: 2, sppPerRender: 1, slicesPerStep });
     const [whole, sliced] = [await make(1), await make(7)];
