@@ -32,6 +32,23 @@ afterAll(() => gpu?.destroy());
 
 const img = (f: { width: number; height: number }, data: Float32Array) => ({ width: f.width, height: f.height, channels: 3 as const, data });
 
+/** Runs `run`, counting the queue submissions it makes. */
+async function submissionsOf<T>(run: () => Promise<T>): Promise<{ value: T; submissions: number }> {
+  const q = gpu.device.queue;
+  const submit = q.submit.bind(q);
+  let submissions = 0;
+  q.submit = (buffers: Iterable<GPUCommandBuffer>) => {
+    submissions++;
+    submit(buffers);
+  };
+  try {
+    const value = await run();
+    return { value, submissions };
+  } finally {
+    q.submit = submit;
+  }
+}
+
 describe('online training', () => {
   it('trains while rendering and denoises with the current weights', async () => {
     const online = await OnlineTrainer.create(gpu, scene, { spec, width: 36, height: 28, crop: 16, batch: 4, stepsPerFrame: 3, keepPairs: 2, learningRate: 3e-3, sppPerRender: 2 });
@@ -98,23 +115,8 @@ describe('online training', () => {
     const make = (samplesPerSubmit?: number) => OnlineTrainer.create(gpu, scene, { spec, width: 36, height: 28, crop: 16, batch: 2, stepsPerFrame: 1, sppPerRender: 3, samplesPerSubmit });
     const [whole, split] = [await make(), await make(1)];
     try {
-      const q = gpu.device.queue;
-      const submit = q.submit.bind(q);
-      let submissions = 0;
-      q.submit = (buffers: Iterable<GPUCommandBuffer>) => {
-        submissions++;
-        submit(buffers);
-      };
       const counts: number[] = [];
-      try {
-        for (const t of [whole, split]) {
-          submissions = 0;
-          await t.trainFrame();
-          counts.push(submissions);
-        }
-      } finally {
-        q.submit = submit;
-      }
+      for (const t of [whole, split]) counts.push((await submissionsOf(() => t.trainFrame())).submissions);
       // two renders of 3 samples: 2 more submissions each
       expect(counts[1] - counts[0]).toBe(4);
       const [a, b] = [whole.latestPair!, split.latestPair!];
@@ -132,26 +134,12 @@ describe('online training', () => {
     const make = (slicesPerStep: number) => OnlineTrainer.create(gpu, scene, { spec, width: 36, height: 28, crop: 16, batch: 2, stepsPerFrame: 2, sppPerRender: 1, slicesPerStep });
     const [whole, sliced] = [await make(1), await make(7)];
     try {
-      const q = gpu.device.queue;
-      const submit = q.submit.bind(q);
-      let submissions = 0;
-      q.submit = (buffers: Iterable<GPUCommandBuffer>) => {
-        submissions++;
-        submit(buffers);
-      };
       const counts: number[] = [];
-      try {
-        for (let i = 0; i < 2; i++) {
-          submissions = 0;
-          const a = await whole.trainFrame();
-          counts.push(submissions);
-          submissions = 0;
-          const b = await sliced.trainFrame();
-          counts.push(submissions);
-          expect(b.loss).toBe(a.loss);
-        }
-      } finally {
-        q.submit = submit;
+      for (let i = 0; i < 2; i++) {
+        const a = await submissionsOf(() => whole.trainFrame());
+        const b = await submissionsOf(() => sliced.trainFrame());
+        counts.push(a.submissions, b.submissions);
+        expect(b.value.loss).toBe(a.value.loss);
       }
       // 2 steps per frame: each sliced step submits 6 more times than a whole one
       expect(counts[1] - counts[0]).toBe(12);
