@@ -9,28 +9,28 @@
 // against a cached reference.
 // `node bin/run-ts.js bench/online.ts [--scene cornell-box] [--size 256] [--seconds 30] [--ref-spp 256]`
 // (npm run bench:online)
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findScene } from '../scenes/index.ts';
 import { FRAME_BUDGET_MS } from '../src/app/budget.ts';
+import { loadN2nWeights } from '../src/cli/compare-files.ts';
 import { LEARNING_RATE, ONLINE_SETTINGS, StepBudget } from '../src/app/online-schedule.ts';
 import { Denoiser } from '../src/denoise/denoiser.ts';
 import { builtinSpec } from '../src/denoise/specs.ts';
-import { decodeWeights, type NetworkWeights } from '../src/denoise/weights.ts';
+import type { NetworkWeights } from '../src/denoise/weights.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
+import type { N2nModel } from '../src/harness/denoisers/n2n.ts';
 import { ensureReference, REFERENCE_SEED } from '../src/harness/reference-cache.ts';
 import type { ImageF32 } from '../src/image/image.ts';
 import { psnr } from '../src/metrics/psnr.ts';
 import { createNodeGpuContext } from '../src/node/gpu.ts';
 import { FileReferenceStore } from '../src/node/reference-store.ts';
-import { packageRoot } from '../src/node/package-root.ts';
+import { loadScene } from '../src/node/load-scene.ts';
 import { PathTracer, type FrameData } from '../src/render/path-tracer.ts';
 import { compileScene, type CompiledScene } from '../src/scene/compile.ts';
 import { OnlineTrainer } from '../src/train/online.ts';
 
-const MODEL = 'n2n-fast';
+const MODEL: N2nModel = 'n2n-fast';
 const FRAME_SPPS = [4, 16];
 const FRAME_SEED = 99;
 /** The app's online settings before pairs of more samples (a new 1-spp pair every train frame). */
@@ -117,11 +117,9 @@ export async function runOnlineBench(
   gpu: GpuContext, opts: { scene?: string; size?: number; seconds?: number; referenceSpp?: number; cache?: string } = {},
 ): Promise<OnlineBenchResult> {
   const { scene: name = 'cornell-box', size = 256, seconds = 30, referenceSpp = 256 } = opts;
-  const entry = findScene(name);
-  if (!entry) throw new Error(`unknown built-in scene '${name}'`);
-  const scene = compileScene(await entry.build(), { name });
-  const file = join(packageRoot(), 'denoiser', 'weights', `${MODEL}.bin`);
-  const weights = decodeWeights(builtinSpec(MODEL), new Uint8Array(await readFile(file)), file);
+  const loaded = await loadScene(name);
+  const scene = compileScene(loaded.built, { name: loaded.name, environment: loaded.environment });
+  const { weights } = await loadN2nWeights(MODEL, undefined);
   const ref = await ensureReference(gpu, {
     scene, settings: { width: size, height: size, maxDepth: 8, seed: REFERENCE_SEED }, spp: referenceSpp, store: new FileReferenceStore(opts.cache),
   });
@@ -186,6 +184,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     console.log(formatOnlineBench(await runOnlineBench(gpu, {
       scene: values.scene, size: num(values.size, 'size'), seconds: num(values.seconds, 'seconds'), referenceSpp: num(values['ref-spp'], 'ref-spp'),
     })));
+  } catch (e) {
+    console.error(`bench/online.ts: ${(e as Error).message}`);
+    process.exitCode = 1;
   } finally {
     gpu.destroy();
   }
