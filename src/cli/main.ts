@@ -82,8 +82,7 @@ async function main(argv: string[]): Promise<number> {
       await demoCommand(rest);
       return 0;
     case 'train':
-      await trainCommand(rest);
-      return 0;
+      return await trainCommand(rest);
     case 'validate':
       await validateCommand(rest);
       return 0;

@@ -49,7 +49,8 @@ function line(e: RunEvent, tty: boolean): string | null {
   }
 }
 
-export async function trainCommand(argv: string[]): Promise<void> {
+/** Returns the exit status: 0, or the shell's status for the signal that stopped the steps (checkpoint saved). */
+export async function trainCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, ['config', 'out', 'session-steps', 'strip-rows', 'data-threads', 'cache'], 0);
   if (positionals.length) throw new UsageError(`train takes no positional arguments (got '${positionals[0]}')`);
   if (!values.config) throw new UsageError('train needs --config FILE (see denoiser/configs/)');
@@ -94,6 +95,23 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const gpu = await createNodeGpuContext();
   const tty = Boolean(process.stderr.isTTY);
   const pool = dataThreads > 0 ? new ScenePool(dataThreads) : null;
+  // Ctrl-C (or SIGTERM) once the steps have begun: stop at the next step and save a checkpoint there, so an
+  // interrupted session keeps every step it took (a time-limited job's last minutes too). Before that (the data
+  // being rendered) and on a second signal: stop at once; the last checkpoint is kept (written, then renamed).
+  const stop = new AbortController();
+  let stepping = false;
+  let interrupted: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!stepping || interrupted) {
+      process.stderr.write(`${tty ? '\r\x1b[K' : '\n'}tracelab: ${sig}: stopped${stepping ? '' : ' before the training steps began'}; the last checkpoint in ${out} is kept\n`);
+      process.exit(signalExitCode(sig));
+    }
+    interrupted = sig;
+    process.stderr.write(`${tty ? '\r\x1b[K' : '\n'}tracelab: ${sig}: saving a checkpoint at this step, then stopping (${sig} again: stop at once)\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     process.stderr.write(`training ${cfg.spec} (${cfg.targets} targets, ${cfg.loss} loss${cfg.data.separateEmission ? ', emission separated' : ''}) on ${gpu.adapter.name}` +
       `${stripRows ? `, conv strips of ${stripRows} rows` : ''}; run directory ${out}\n`);
@@ -103,7 +121,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
       stripRows,
       ...(cacheDir !== 'none' ? { validationReference: cachedValidationReferences(gpu, cacheDir) } : {}),
       ...(pool ? { compileScene: (seed: number) => pool.compile(seed), compileAhead: 2 * pool.threads } : {}),
+      signal: stop.signal,
       onEvent: (e) => {
+        if (e.phase === 'train' || e.phase === 'validate' || e.phase === 'checkpoint') stepping = true;
         const l = line(e, tty);
         if (l === null) return;
         if (tty && (e.phase === 'train' || e.phase === 'data' || e.phase === 'validation-data')) process.stderr.write(`\r${l}\x1b[K`);
@@ -112,13 +132,21 @@ export async function trainCommand(argv: string[]): Promise<void> {
     });
     const last = log.validation.at(-1);
     process.stdout.write(
-      `${log.done ? 'done' : 'paused'}: step ${log.loss.at(-1)?.step ?? 0}/${cfg.steps}, ${formatSeconds(log.elapsedMs / 1000)} training, ` +
+      `${log.done ? 'done' : interrupted ? `stopped by ${interrupted}, checkpoint saved` : 'paused'}: step ${log.loss.at(-1)?.step ?? 0}/${cfg.steps}, ${formatSeconds(log.elapsedMs / 1000)} training, ` +
         `${log.stepsPerSecond.toFixed(2)} steps/s\n` +
         (last ? `validation PSNR: ${last.scores.map((s) => `${s.spp} spp ${s.noisy.toFixed(2)} -> ${s.denoised.toFixed(2)} dB`).join(', ')}\n` : '') +
         `weights: ${store.weightsPath}${cfg.emaDecay ? ` (the moving average of the weights, decay ${cfg.emaDecay}; validated as such)` : ''}\nlog: ${store.logPath}\n`,
     );
+    return interrupted ? signalExitCode(interrupted) : 0;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await pool?.destroy();
     gpu.destroy();
   }
+}
+
+/** The shell's exit status for a process ended by `sig` (128 + its number). */
+function signalExitCode(sig: NodeJS.Signals): number {
+  return sig === 'SIGINT' ? 130 : 143;
 }

@@ -73,6 +73,11 @@ export interface RunOptions {
   compileAhead?: number;
   /** Where the validation references come from (default: rendered in one go each session; Node's CLI passes the reference cache). */
   validationReference?: ValidationReferenceSource;
+  /**
+   * Stops the run at the next step once aborted (the CLI's Ctrl-C): the checkpoint, weights and log are saved at
+   * that step, as at the end of a session, and the run resumes from it.
+   */
+  signal?: AbortSignal;
 }
 
 /** The batch RNG of step s: a function of the seed and s only. */
@@ -190,7 +195,7 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
     if (startStep === 0 && val.length) await runValidation();
     let lastLoss: number | null = null;
     let batch: Batch | undefined;
-    while (trainer.step < stopAt) {
+    while (trainer.step < stopAt && !opts.signal?.aborted) {
       const s = trainer.step; // this step's index (0-based)
       batch = sampleBatch(spec, pairs, cfg.batch, cfg.crop, stepRng(cfg.seed, s), batch); // trainStep has copied the last one
       const lr = learningRate(s, cfg.steps, cfg.learningRate, cfg.rampDown);
