@@ -8,6 +8,7 @@
 # and denoiser/ (specs, configs, shipped weights and run logs). On the GPU machine, from the kit's directory:
 #   ./run.sh tracelab train --config denoiser/configs/NAME.json   # any tracelab command
 #   ./run.sh bench-train --spec n2n-paper-demod                    # bench/train.ts
+#   ./run.sh bench-online --seconds 10                             # bench/online.ts (the app's online training)
 #   ./stage.sh SECONDS ...                                         # a training stage sized to a time budget
 # See scripts/train-kit/README.md.
 set -euo pipefail
@@ -22,12 +23,20 @@ mkdir -p "$KIT.tmp/node_modules/webgpu/dist/linux-x64" "$KIT.tmp/lib" "$KIT.tmp/
 node scripts/bundle-node.mjs src/cli/main.ts "$KIT.tmp/tracelab.mjs"
 node scripts/bundle-node.mjs bench/train.ts "$KIT.tmp/bench-train.mjs"
 node scripts/bundle-node.mjs bench/denoise.ts "$KIT.tmp/bench-denoise.mjs"
+node scripts/bundle-node.mjs bench/online.ts "$KIT.tmp/bench-online.mjs"
+# `tracelab compare` inlines uPlot's script and stylesheet into report.html, read from the package at run time
+mkdir -p "$KIT.tmp/node_modules/uplot/dist"
+cp node_modules/uplot/package.json node_modules/uplot/LICENSE "$KIT.tmp/node_modules/uplot/"
+cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css "$KIT.tmp/node_modules/uplot/dist/"
 cp node_modules/webgpu/package.json node_modules/webgpu/index.js node_modules/webgpu/LICENSE.md "$KIT.tmp/node_modules/webgpu/"
 # compressed like node: run.sh unpacks both on first use
 xz -T0 "-${XZ_LEVEL:-6}" -c node_modules/webgpu/dist/linux-x64/dawn.node > "$KIT.tmp/node_modules/webgpu/dist/linux-x64/dawn.node.xz"
 # the Vulkan loader, and glvnd's libraries that NVIDIA's Vulkan driver links to: GPU machines (containers especially)
-# have the driver but not always these; run.sh uses a copy only where the machine has none
-for lib in libvulkan.so.1 libGLdispatch.so.0 libGLX.so.0; do
+# have the driver but not always these; run.sh uses a copy only where the machine has none. An H200 container
+# (2026-11-27) had the driver and its ICD file but none of glvnd: with only libGLdispatch and libGLX, the loader
+# could not create an instance ("Could not get 'vkCreateInstance' via 'vk_icdGetInstanceProcAddr'"); with all of
+# glvnd's libraries installed from Debian's packages it ran, so the kit carries all of them
+for lib in libvulkan.so.1 libGLdispatch.so.0 libGLX.so.0 libEGL.so.1 libGL.so.1 libOpenGL.so.0 libGLESv2.so.2; do
   # awk reads all of ldconfig's output (no early exit): under pipefail a SIGPIPE to ldconfig would end the script
   path="$(ldconfig -p | awk -v n="$lib" '$1 == n && /x86-64/ && !found { print $NF; found = 1 }')"
   if [ -n "$path" ]; then cp -L "$path" "$KIT.tmp/lib/$lib"; else echo "pack-train-kit: no $lib here; the GPU machine must have its own" >&2; fi

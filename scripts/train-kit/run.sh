@@ -4,11 +4,12 @@
 #   ./run.sh tracelab ARGS...        the tracelab CLI (train, render, denoise, compare, ...)
 #   ./run.sh bench-train ARGS...     bench/train.ts (training steps/s, GFLOP/s against the FMA peak)
 #   ./run.sh bench-denoise ARGS...   bench/denoise.ts
+#   ./run.sh bench-online ARGS...    bench/online.ts (the app's online training, side by side)
 #   ./run.sh node ARGS...            the kit's Node.js itself
 #   ./run.sh root                    prints the folder commands run in (the kit, or the checkout that holds it)
 set -euo pipefail
 KIT="$(cd "$(dirname "$0")" && pwd)"
-usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 # commands run in the folder whose package.json is tracelab's: the kit itself, or the checkout a lean kit sits in
 ROOT="$KIT"
@@ -46,6 +47,7 @@ case "$cmd" in
   tracelab) script=tracelab.mjs ;;
   bench-train) script=bench-train.mjs ;;
   bench-denoise) script=bench-denoise.mjs ;;
+  bench-online) script=bench-online.mjs ;;
   node) cd "$ROOT"; exec "$NODE" "$@" ;;
   *) echo "run.sh: unknown command '$cmd'" >&2; usage ;;
 esac

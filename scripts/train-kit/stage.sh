@@ -79,6 +79,10 @@ run="$runs/$name"
 remaining=$(( ${seconds:-100000} - ($(date +%s) - t0) ))
 status=0
 timeout --signal=INT "$(( remaining > 10 ? remaining : 10 ))" "$RUN" tracelab train --config "$config" --out "$run" || status=$?
+if [ "$status" = 124 ]; then
+  # timeout's INT made `tracelab train` save a checkpoint (and the weights) at the step it had reached
+  echo "stage.sh: the budget ran out before the last step (the data took longer than --data-seconds ${data_s}?): the weights are those of the step reached, before the end of the learning-rate ramp-down; run the same command to finish the stage" >&2
+fi
 if [ -n "$out" ]; then
   mkdir -p "$out"
   cp "$config" "$out/" 2>/dev/null || true

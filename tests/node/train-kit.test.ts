@@ -2,7 +2,7 @@
 // `tracelab train` and a time-budgeted stage with its own Node.js on a PATH that has no node, and its scripts
 // refuse bad options with one line.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,25 @@ describe('training kit', () => {
     const r = sh([join(kit, 'stage.sh'), ...args]);
     expect(r.status).toBe(2);
     expect(r.out).toMatch(re);
+  });
+
+  it('runs tracelab compare, whose report inlines the uPlot the kit carries', () => {
+    // a copy of the kit in a checkout without node_modules (as on a GPU machine): nothing above it resolves packages
+    const co = join(tmp, 'checkout');
+    mkdirSync(co);
+    writeFileSync(join(co, 'package.json'), '{ "name": "tracelab", "private": true }\n');
+    cpSync(kit, join(co, 'kit'), { recursive: true });
+    const out = join(tmp, 'cmp');
+    const r = sh([join(co, 'kit', 'run.sh'), 'tracelab', 'compare', '--scenes', 'cornell-box', '--spp', '1', '--size', '16x16', '--ref-spp', '4',
+      '--denoisers', 'atrous', '--repeat', '1', '--cache', join(tmp, 'refs'), '--out', out]);
+    expect(r.status, r.out).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).settings.scenes).toEqual(['cornell-box']);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/uPlot/);
+  }, 120_000);
+
+  it('runs bench-online (its own error for an unknown scene)', () => {
+    const r = sh([join(kit, 'run.sh'), 'bench-online', '--scene', 'nope']);
+    expect(r.out).toMatch(/bench\/online\.ts: unknown scene 'nope'/);
   });
 
   it('run.sh names an unknown command', () => {
