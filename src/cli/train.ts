@@ -20,6 +20,8 @@ export const TRAIN_USAGE = `usage: tracelab train --config FILE [options]
   Trains a denoiser from pairs of noisy renders of procedural scenes (Noise2Noise), validating on a fixed set of
   scenes never trained on. Writes <out>/<spec>.bin (weights, usable with --weights), <out>/log.json (losses and
   validation PSNR) and <out>/checkpoint.tlck. Run the same command again to resume from the last checkpoint.
+  Ctrl-C (SIGINT) or SIGTERM once the steps have begun saves a checkpoint at the step reached, then exits (130 /
+  143); while the training data is rendered, or on a second signal, it stops at once.
   --config FILE      training config (JSON; see denoiser/configs/)
   --out DIR          run directory (default denoiser/runs/<config name>)
   --session-steps N  stop after N steps in this session (resume later); default: train to the end
