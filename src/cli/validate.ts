@@ -30,6 +30,9 @@ export const VALIDATE_USAGE = `usage: tracelab validate --model M [options]
   --spp LIST         input samples per pixel (default 4,8,16,64)
   --ref-spp N        reference samples per pixel (default 4096)
   --max-depth D      maximum bounces (default 8, as in training)
+  --emission-spp N   emission separation, as the runtime denoises: the network gets each input without the
+                     emission its camera rays hit first, put back anti-aliased from N rays per pixel (the way to
+                     score weights trained on separated pairs); 0: off (default)
   --cache DIR        reference cache directory (default ${DEFAULT_REFERENCE_CACHE})
   --json FILE        also write the scores (per spp and per scene) as JSON`;
 
