@@ -33,7 +33,8 @@ export const VALIDATE_USAGE = `usage: tracelab validate --model M [options]
   --emission-spp N   emission separation, as the runtime denoises: the network gets each input without the
                      emission its camera rays hit first, put back anti-aliased from N rays per pixel (the way to
                      score weights trained on separated pairs); 0: off (default)
-  --cache DIR        reference cache directory (default ${DEFAULT_REFERENCE_CACHE})
+  --cache DIR        reference cache directory (default ${DEFAULT_REFERENCE_CACHE}); 'none': render the references
+                     in memory, as \`tracelab train --cache none\` does
   --json FILE        also write the scores (per spp and per scene) as JSON`;
 
 export async function validateCommand(argv: string[]): Promise<void> {
@@ -47,7 +48,7 @@ export async function validateCommand(argv: string[]): Promise<void> {
   const maxDepth = intOption('max-depth', values['max-depth'], 8, 0, 64);
   const emissionSpp = intOption('emission-spp', values['emission-spp'], 0, 0, 1 << 16);
   const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
-  if (cacheDir.trim() === '') throw new UsageError('--cache must name a directory');
+  if (cacheDir.trim() === '') throw new UsageError(`--cache must name a directory (or 'none')`);
   if (values.json !== undefined && !values.json.toLowerCase().endsWith('.json')) throw new UsageError(`--json must name a .json file, got '${values.json}'`);
   const model = await loadModel(values.model, values.weights);
 
@@ -58,7 +59,7 @@ export async function validateCommand(argv: string[]): Promise<void> {
     process.stderr.write(`adapter: ${gpu.adapter.name}${gpu.adapter.isFallback ? ' (software)' : ''}\n`);
     process.stderr.write(`model: ${describeModel(model)}${ensemble > 1 ? `, self-ensemble of ${ensemble}` : ''}\n`);
     const t0 = performance.now();
-    const set = await buildValidationSet(gpu, { scenes, size, spp, referenceSpp: refSpp, maxDepth, emissionSpp }, undefined, undefined, cachedValidationReferences(gpu, cacheDir));
+    const set = await buildValidationSet(gpu, { scenes, size, spp, referenceSpp: refSpp, maxDepth, emissionSpp }, undefined, undefined, cacheDir === 'none' ? undefined : cachedValidationReferences(gpu, cacheDir));
     const dataSeconds = (performance.now() - t0) / 1000;
     backend = await createDenoiserBackend({ gpu, spec: model.spec, weights: model.weights });
     const b = backend;

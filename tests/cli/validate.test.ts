@@ -1,6 +1,7 @@
 // `tracelab validate`: the validation set's scores as the training run computes them (same references through the
 // reference cache, the runtime denoiser instead of the trainer's inference), cached references on the second run,
 // the self-ensemble, and bad input failing cleanly.
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,21 @@ describe('tracelab validate', () => {
     expect(eight.images.map((i) => i.noisy)).toEqual(one.images.map((i) => i.noisy));
     // a different computation (mean of 8 transformed passes), not the single pass again
     expect(eight.images.some((e, i) => Math.abs(e.denoised - one.images[i].denoised) > 1e-4)).toBe(true);
+  }, 120_000);
+
+  it('--cache none renders the references in memory: the same scores as the cached ones, and no directory named none', async () => {
+    const r = await run('validate', '--model', 'n2n-fast', ...OPTS.slice(0, -2), '--cache', 'none', '--json', 'vn.json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/reference procedural-7000000\d: cached/);
+    expect(existsSync(join(dir, 'none'))).toBe(false);
+    const cached = JSON.parse(await readFile(join(dir, 'v.json'), 'utf8')) as Doc;
+    const mem = JSON.parse(await readFile(join(dir, 'vn.json'), 'utf8')) as Doc;
+    // the same reference samples (float summation order aside): the same scores
+    expect(mem.images.map((i) => `${i.name}@${i.spp}`)).toEqual(cached.images.map((i) => `${i.name}@${i.spp}`));
+    for (const [i, e] of mem.images.entries()) {
+      expect(Math.abs(e.noisy - cached.images[i].noisy)).toBeLessThan(1e-3);
+      expect(Math.abs(e.denoised - cached.images[i].denoised)).toBeLessThan(1e-3);
+    }
   }, 120_000);
 
   it('--emission-spp: the same noisy inputs, the network on them without their first-hit emission', async () => {
