@@ -5,7 +5,8 @@
 // Each spec is timed twice: on one fixed batch (the GPU step with its upload), and as the training loop feeds it,
 // each step's batch cut by sampleBatch from 256x256 pairs on the CPU first; the CPU's time per batch is printed
 // too, so a gap between the two rates shows how much of a run is host-side batch preparation. The sampled rate is
-// timed with the loop's queue bound (at most 2 steps in flight) and, for comparison, draining the queue every 4 steps.
+// timed with the loop's queue bound (at most 2 steps in flight) and, for comparison, draining the queue every 4 steps,
+// and with the batches sampled ahead on worker threads (BatchPool), as `tracelab train` does on a GPU.
 // Each spec runs with every strip height of the conv kernels given (`--rows`, default 4 and 8: rows of pixels per
 // invocation, TrainKernels' stripRows), side by side in one run. Before timing anything, one step of a tiny
 // network at each strip height is checked against the float64 reference (output and every gradient), so that a
@@ -13,7 +14,10 @@
 // `--profile` adds where one step's time goes: every pass submitted alone (so each also pays a submit and a wait),
 // summed per kernel, and the slowest passes.
 // `node bin/run-ts.js bench/train.ts [--quick] [--batch B] [--crop C] [--spec n2n-fast] [--rows 4,8] [--profile]`
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { BATCH_WORKER, BatchPool, DEFAULT_BATCH_THREADS, runBatchWorker, type BatchWorkerSetup } from '../src/node/batch-pool.ts';
 import { builtinSpec, type BuiltinSpecName } from '../src/denoise/specs.ts';
 import { macsPerPixel } from '../src/denoise/spec.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
@@ -39,6 +43,8 @@ export interface TrainBenchRow {
   sampledDrainStepsPerSecond: number;
   /** CPU time of one sampleBatch call alone, ms. */
   sampleMs: number;
+  /** Steps/s with the batches sampled ahead on DEFAULT_BATCH_THREADS worker threads (BatchPool), as `tracelab train` on a GPU. */
+  pooledStepsPerSecond: number;
 }
 
 /** Synthetic 256x256 noisy pairs for sampleBatch, prepared as the training run prepares rendered ones. */
@@ -89,11 +95,11 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
       const input = Float32Array.from({ length: sizes.input }, () => rnd() - 0.5);
       const target = Float32Array.from({ length: sizes.target }, () => rnd() * 2);
       await trainer.trainStep({ input, target }, 1e-4, true); // warm-up (pipelines, allocation)
-      const timeSteps = async (batchOf: (step: number) => Batch, drain = false): Promise<{ steps: number; s: number }> => {
+      const timeSteps = async (batchOf: (step: number) => Batch | Promise<Batch>, drain = false): Promise<{ steps: number; s: number }> => {
         let steps = 0;
         const t0 = performance.now();
         while (performance.now() - t0 < seconds * 1000 || steps < 3) {
-          await trainer.trainStep(batchOf(steps), 1e-4, false);
+          await trainer.trainStep(await batchOf(steps), 1e-4, false);
           steps++;
           if (!drain) await trainer.throttle(2);
           else if (steps % 4 === 0) await trainer.sync();
@@ -107,6 +113,15 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
       let last: Batch | undefined;
       const sampled = await timeSteps((step) => (last = sampleBatch(spec, pairs, batch, crop, mulberry32(step), last)));
       const drained = await timeSteps((step) => (last = sampleBatch(spec, pairs, batch, crop, mulberry32(step), last)), true);
+      // as `tracelab train` does on a GPU: the batches sampled ahead on worker threads
+      const pool = new BatchPool(DEFAULT_BATCH_THREADS, { spec: name as BuiltinSpecName, batch, crop, seed: 5, pairs }, Number.MAX_SAFE_INTEGER, undefined, batchWorker());
+      let pooled: { steps: number; s: number };
+      try {
+        await pool.batch(0); // the workers' start-up
+        pooled = await timeSteps((step) => pool.batch(step + 1));
+      } finally {
+        await pool.destroy();
+      }
       const t1 = performance.now();
       for (let i = 0; i < 10; i++) last = sampleBatch(spec, pairs, batch, crop, mulberry32(i), last);
       const sampleMs = (performance.now() - t1) / 10;
@@ -126,6 +141,7 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
         profile: stepProfile,
         spec: name, stripRows: strip, batch, crop, stepsPerSecond: fixed.steps / fixed.s, gflops: (flopsPerStep * fixed.steps) / fixed.s / 1e9,
         sampledStepsPerSecond: sampled.steps / sampled.s, sampledDrainStepsPerSecond: drained.steps / drained.s, sampleMs,
+        pooledStepsPerSecond: pooled.steps / pooled.s,
       });
     } finally {
       trainer.destroy();
@@ -134,7 +150,18 @@ export async function runTrainBench(gpu: GpuContext, specs: string[], batch: num
   return rows;
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/train.ts')) {
+/**
+ * How BatchPool's workers start this script: bundled (the training kit), the script itself; as TypeScript, through
+ * bin/run-ts.js (whose loaders a worker does not inherit).
+ */
+function batchWorker(): { entry: string; argv?: string[] } {
+  const self = fileURLToPath(import.meta.url);
+  return self.endsWith('.ts') ? { entry: fileURLToPath(new URL('../bin/run-ts.js', import.meta.url)), argv: [self] } : { entry: self };
+}
+
+const worker = isMainThread ? null : (workerData as { tracelabWorker?: string; setup?: BatchWorkerSetup } | null);
+if (worker?.tracelabWorker === BATCH_WORKER && worker.setup) runBatchWorker(worker.setup);
+else if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/train.ts')) {
   const { values } = parseArgs({ options: { quick: { type: 'boolean' }, batch: { type: 'string' }, crop: { type: 'string' }, spec: { type: 'string' }, rows: { type: 'string' }, profile: { type: 'boolean' } } });
   const rowsText = (values.rows ?? STRIP_ROWS.join(',')).split(',').map(Number);
   if (!rowsText.every(isStripRows)) {
@@ -165,7 +192,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     for (const r of failed ? [] : await runTrainBench(gpu, specs, batch, crop, quick ? 2 : 8, rowsArg, values.profile ?? false)) {
       console.log(`${r.spec.padEnd(10)} rows ${r.stripRows} batch ${r.batch} x ${r.crop}x${r.crop}: ${r.stepsPerSecond.toFixed(2)} steps/s, ${r.gflops.toFixed(1)} GFLOP/s = ${((100 * r.gflops) / peakGflops).toFixed(1)}% of peak; ` +
         `with sampleBatch: ${r.sampledStepsPerSecond.toFixed(2)} steps/s (draining the queue every 4 steps: ${r.sampledDrainStepsPerSecond.toFixed(2)}; ` +
-        `sampleBatch alone ${r.sampleMs.toFixed(1)} ms)`);
+        `sampleBatch alone ${r.sampleMs.toFixed(1)} ms); sampled on ${DEFAULT_BATCH_THREADS} worker threads: ${r.pooledStepsPerSecond.toFixed(2)} steps/s`);
       const p = r.profile;
       if (p) {
         const pct = (ms: number) => `${ms.toFixed(2)} ms (${((100 * ms) / p.totalMs).toFixed(0)}%)`;

@@ -46,7 +46,9 @@ if [ -f "$config" ]; then
 elif [ -z "$steps" ]; then
   bench="$("$RUN" bench-train --quick --batch "$batch" --crop "$crop" --spec "$spec" --rows "${STRIP_ROWS:-4}" 2>&1)" || { echo "$bench" >&2; exit 1; }
   echo "$bench" | grep -v '^Warning' >&2
-  rate="$(sed -n 's/.*with sampleBatch: \([0-9.]*\) steps\/s.*/\1/p' <<< "$bench")"
+  # the rate of the loop `tracelab train` runs on a GPU (batches sampled on worker threads); else the main thread's
+  rate="$(sed -n 's/.*sampled on [0-9]* worker threads: \([0-9.]*\) steps\/s.*/\1/p' <<< "$bench")"
+  [ -n "$rate" ] || rate="$(sed -n 's/.*with sampleBatch: \([0-9.]*\) steps\/s.*/\1/p' <<< "$bench")"
   rate="${rate%%$'\n'*}" # the first match
   [ -n "$rate" ] || { echo "stage.sh: could not read the training rate from bench-train's output" >&2; exit 1; }
   left=$(( seconds - ($(date +%s) - t0) - data_s ))

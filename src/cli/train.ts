@@ -6,10 +6,12 @@ import { builtinSpec, type BuiltinSpecName } from '../denoise/specs.ts';
 import type { NetworkWeights } from '../denoise/weights.ts';
 import { decodeInitWeights } from '../train/init.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
+import { BatchPool, DEFAULT_BATCH_THREADS } from '../node/batch-pool.ts';
 import { defaultSceneThreads, ScenePool } from '../node/scene-pool.ts';
 import { DEFAULT_REFERENCE_CACHE } from '../node/reference-store.ts';
 import { DirectoryRunStore } from '../node/train-files.ts';
-import { ConfigError, parseTrainConfig } from '../train/config.ts';
+import { ConfigError, parseTrainConfig, type TrainConfig } from '../train/config.ts';
+import type { TrainingPair } from '../train/data.ts';
 import { isStripRows, STRIP_ROWS, type StripRows } from '../train/kernels.ts';
 import { runTraining, type RunEvent } from '../train/run.ts';
 import { intOption, parse, UsageError } from './args.ts';
@@ -29,6 +31,9 @@ export const TRAIN_USAGE = `usage: tracelab train --config FILE [options]
                      to float rounding (default 8 on a software adapter, 4 on a GPU; npm run bench:train compares)
   --data-threads N   worker threads building the training scenes while the GPU renders their pairs (speed only:
                      the pairs are the same); default ${defaultSceneThreads()} here (the cores less one, at most 8); 0: none
+  --batch-threads N  worker threads sampling the next steps' batches while the main thread encodes the current
+                     one (speed only: the batches are the same); default ${DEFAULT_BATCH_THREADS} on a GPU, 0 on a software
+                     adapter (where the steps, not the sampling, take the time, and the cores run the adapter)
   --cache DIR        reference cache for the validation references (default ${DEFAULT_REFERENCE_CACHE}, shared with
                      tracelab validate and reference): rendered once, so resuming does not render them again;
                      'none': render them in memory each session`;
@@ -53,7 +58,7 @@ function line(e: RunEvent, tty: boolean): string | null {
 
 /** Returns the exit status: 0, or the shell's status for the signal that stopped the steps (checkpoint saved). */
 export async function trainCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps', 'strip-rows', 'data-threads', 'cache'], 0);
+  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps', 'strip-rows', 'data-threads', 'batch-threads', 'cache'], 0);
   if (positionals.length) throw new UsageError(`train takes no positional arguments (got '${positionals[0]}')`);
   if (!values.config) throw new UsageError('train needs --config FILE (see denoiser/configs/)');
   let text: string;
@@ -79,6 +84,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
   if (cacheDir.trim() === '') throw new UsageError(`--cache must name a directory (or 'none')`);
   const dataThreads = intOption('data-threads', values['data-threads'], defaultSceneThreads(), 0, 64);
+  const batchThreadsOption = values['batch-threads'] !== undefined ? intOption('batch-threads', values['batch-threads'], 0, 0, 64) : undefined;
   let initWeights: NetworkWeights | undefined;
   if (cfg.init !== undefined) {
     let bytes: Uint8Array;
@@ -97,6 +103,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const gpu = await createNodeGpuContext();
   const tty = Boolean(process.stderr.isTTY);
   const pool = dataThreads > 0 ? new ScenePool(dataThreads) : null;
+  const batchThreads = batchThreadsOption ?? (gpu.adapter.isFallback ? 0 : DEFAULT_BATCH_THREADS);
   // Ctrl-C (or SIGTERM) once the steps have begun: stop at the next step and save a checkpoint there, so an
   // interrupted session keeps every step it took (a time-limited job's last minutes too). Before that (the data
   // being rendered) and on a second signal: stop at once; the last checkpoint is kept (written, then renamed).
@@ -116,7 +123,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     process.stderr.write(`training ${cfg.spec} (${cfg.targets} targets, ${cfg.loss} loss${cfg.data.separateEmission ? ', emission separated' : ''}) on ${gpu.adapter.name}` +
-      `${stripRows ? `, conv strips of ${stripRows} rows` : ''}; run directory ${out}\n`);
+      `${stripRows ? `, conv strips of ${stripRows} rows` : ''}${batchThreads > 0 ? `, batches sampled on ${batchThreads} worker threads` : ''}; run directory ${out}\n`);
     const log = await runTraining(gpu, cfg, store, {
       maxStepsThisSession: sessionSteps,
       initWeights,
@@ -124,6 +131,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
       ...(cacheDir !== 'none' ? { validationReference: cachedValidationReferences(gpu, cacheDir) } : {}),
       ...(pool ? { compileScene: (seed: number) => pool.compile(seed), compileAhead: 2 * pool.threads } : {}),
       signal: stop.signal,
+      ...(batchThreads > 0 ? {
+        batchSource: (pairs: readonly TrainingPair[], c: TrainConfig, end: number) =>
+          new BatchPool(batchThreads, { spec: c.spec as BuiltinSpecName, batch: c.batch, crop: c.crop, seed: c.seed, pairs }, end),
+      } : {}),
       onEvent: (e) => {
         if (e.phase === 'train' || e.phase === 'validate' || e.phase === 'checkpoint') stepping = true;
         const l = line(e, tty);

@@ -78,10 +78,21 @@ export interface RunOptions {
    * that step, as at the end of a session, and the run resumes from it.
    */
   signal?: AbortSignal;
+  /**
+   * Where the steps' batches come from (default: sampleBatch on this thread, with stepRng(seed, step)); whatever it
+   * is must give each step that very batch. Node's CLI passes worker threads (src/node/batch-pool.ts).
+   */
+  batchSource?: (pairs: readonly TrainingPair[], cfg: TrainConfig, endStep: number) => BatchSource;
+}
+
+/** The training batches of a run, step by step. */
+export interface BatchSource {
+  batch(step: number): Promise<Batch>;
+  destroy(): Promise<void>;
 }
 
 /** The batch RNG of step s: a function of the seed and s only. */
-function stepRng(seed: number, step: number): () => number {
+export function stepRng(seed: number, step: number): () => number {
   const h = new Hash64().numbers(seed, step).hex();
   return seededRandom(parseInt(h.slice(0, 8), 16) >>> 0);
 }
@@ -136,6 +147,7 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
   const trainer = await NetworkTrainer.create(gpu, {
     spec, loss: cfg.loss, batch: cfg.batch, crop: cfg.crop, initSeed: cfg.seed, weights: opts.initWeights, emaDecay: cfg.emaDecay,
   }, kernels);
+  let source: BatchSource | null = null;
   try {
     let log: RunLog = {
       format: 'tracelab-train-log', version: 1, config: cfg, configHash: hash, adapter: gpu.adapter.name, parameters: trainer.parameterCount,
@@ -195,9 +207,10 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
     if (startStep === 0 && val.length) await runValidation();
     let lastLoss: number | null = null;
     let batch: Batch | undefined;
+    source = opts.batchSource && trainer.step < stopAt ? opts.batchSource(pairs, cfg, stopAt) : null;
     while (trainer.step < stopAt && !opts.signal?.aborted) {
       const s = trainer.step; // this step's index (0-based)
-      batch = sampleBatch(spec, pairs, cfg.batch, cfg.crop, stepRng(cfg.seed, s), batch); // trainStep has copied the last one
+      batch = source ? await source.batch(s) : sampleBatch(spec, pairs, cfg.batch, cfg.crop, stepRng(cfg.seed, s), batch); // trainStep has copied the last one
       const lr = learningRate(s, cfg.steps, cfg.learningRate, cfg.rampDown);
       const read = (s + 1) % cfg.logEvery === 0 || s + 1 === stopAt;
       const loss = await trainer.trainStep(batch, lr, read);
@@ -222,6 +235,7 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
     await save();
     return log;
   } finally {
+    await source?.destroy();
     trainer.destroy();
   }
 }

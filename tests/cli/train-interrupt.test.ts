@@ -51,7 +51,8 @@ describe('tracelab train, interrupted', () => {
     const base = JSON.parse(await readFile(CONFIG, 'utf8'));
     // no checkpoint before step 5000 and no validation after step 0: what the interrupted run keeps, the signal saved
     await writeFile(join(dir, 'long.json'), JSON.stringify({ ...base, name: 'long', steps: 5000, checkpointEvery: 5000, validation: { ...base.validation, every: 5000 } }));
-    const args = ['train', '--config', 'long.json', '--data-threads', '0', '--cache', 'none'];
+    // batches from a worker thread (what a GPU run uses), so the pool's shutdown on the signal is covered too
+    const args = ['train', '--config', 'long.json', '--data-threads', '0', '--batch-threads', '1', '--cache', 'none'];
     const r = await runAndSignal([...args, '--out', 'int'], /^step 100\/5000/m, 'SIGINT');
     expect(r.signalled, r.stderr).toBe(true);
     expect(r.code, r.stderr).toBe(130);

@@ -77,6 +77,22 @@ describe('tracelab train', () => {
     expectCleanFailure(await run('train', '--config', 'threads.json', '--data-threads', 'many'), /--data-threads must be a whole number/, 2);
   }, 90_000);
 
+  it('samples the batches on worker threads into the same weights as on the main thread', async () => {
+    const base = JSON.parse(await readFile(CONFIG, 'utf8'));
+    await writeFile(join(dir, 'batches.json'), JSON.stringify({ ...base, name: 'batches', steps: 5, data: { ...base.data, scenes: 3 } }));
+    const args = ['train', '--config', 'batches.json', '--data-threads', '0', '--cache', 'none'];
+    const r0 = await run(...args, '--out', 'batches-0', '--batch-threads', '0');
+    expect(r0.code, r0.stderr).toBe(0);
+    expect(r0.stderr).not.toMatch(/batches sampled on/);
+    const r2 = await run(...args, '--out', 'batches-2', '--batch-threads', '2');
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stderr).toMatch(/batches sampled on 2 worker threads/);
+    const a = await readFile(join(dir, 'batches-0', 'n2n-fast.bin'));
+    const b = await readFile(join(dir, 'batches-2', 'n2n-fast.bin'));
+    expect(b.equals(a)).toBe(true);
+    expectCleanFailure(await run('train', '--config', 'batches.json', '--batch-threads', '-1'), /--batch-threads must be/, 2);
+  }, 90_000);
+
   it('fails cleanly on bad input', async () => {
     await writeFile(join(dir, 'bad.json'), '{ "name": ');
     await writeFile(join(dir, 'wrong.json'), JSON.stringify({ name: 'x', spec: 'n2n-fast', steps: -1 }));
