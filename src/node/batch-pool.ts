@@ -29,17 +29,19 @@ type Reply = { step: number; batch: Batch } | { step: number; error: string };
 
 const PLANES = ['prepA', 'prepB', 'prepAlbedo', 'prepNormal', 'targetA', 'targetB'] as const;
 
-/** The pair with its planes copied into SharedArrayBuffers (the other fields as they are). */
-export function sharedPair(p: TrainingPair): TrainingPair {
-  const out: TrainingPair = { ...p };
+/**
+ * Moves the pair's planes into SharedArrayBuffers, in place (the same values; each old array is then garbage, so a
+ * run's pairs are not held twice), and returns it.
+ */
+export function sharePair(p: TrainingPair): TrainingPair {
   for (const k of PLANES) {
     const src = p[k];
     if (src.buffer instanceof SharedArrayBuffer) continue;
     const dst = new Float32Array(new SharedArrayBuffer(src.byteLength));
     dst.set(src);
-    out[k] = dst;
+    p[k] = dst;
   }
-  return out;
+  return p;
 }
 
 export class BatchPool implements BatchSource {
@@ -53,13 +55,13 @@ export class BatchPool implements BatchSource {
 
   /**
    * `threads` workers sampling the batches of steps from the one asked for up to `ahead` steps past it, never at
-   * or past `endStep`. Pairs not yet in shared memory (sharedPair) are copied there. A worker runs `worker.entry`
+   * or past `endStep`. The pairs' planes are moved into shared memory (sharePair) first. A worker runs `worker.entry`
    * with `worker.argv` (default: this process's entry script), which must hand over to runBatchWorker.
    */
   constructor(readonly threads: number, setup: Omit<BatchWorkerSetup, 'pairs'> & { pairs: readonly TrainingPair[] }, private readonly endStep: number,
     private readonly ahead = 2 * threads, worker: { entry: string; argv?: string[] } = { entry: process.argv[1] }) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`BatchPool needs at least one thread, got ${threads}`);
-    const shared: BatchWorkerSetup = { ...setup, pairs: setup.pairs.map(sharedPair) };
+    const shared: BatchWorkerSetup = { ...setup, pairs: setup.pairs.map(sharePair) };
     for (let i = 0; i < threads; i++) {
       const w = new Worker(worker.entry, { workerData: { tracelabWorker: BATCH_WORKER, setup: shared }, argv: worker.argv ?? [], stdout: false, stderr: false });
       w.on('message', (r: Reply) => this.reply(r));
