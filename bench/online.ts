@@ -5,8 +5,8 @@
 // fresh OnlineTrainer from the shipped weights at the app's learning rate for trained weights, train frame after
 // train frame with nothing else between (the app also renders between them: this is the training side alone).
 // Printed per row: train frames, steps, steps/s, steps per frame, the share of the time spent on steps (the rest
-// renders the pairs), and the PSNR of fixed 4- and 16-spp frames of the view denoised with the weights reached,
-// against a cached reference.
+// renders, reads back and prepares the pairs: per pair too, beside the CPU preparation alone), and the PSNR of
+// fixed 4- and 16-spp frames of the view denoised with the weights reached, against a cached reference.
 // `node bin/run-ts.js bench/online.ts [--scene cornell-box] [--size 256] [--seconds 30] [--ref-spp 256]`
 // (npm run bench:online)
 import { resolve } from 'node:path';
@@ -28,6 +28,7 @@ import { FileReferenceStore } from '../src/node/reference-store.ts';
 import { loadScene } from '../src/node/load-scene.ts';
 import { PathTracer, type FrameData } from '../src/render/path-tracer.ts';
 import { compileScene, type CompiledScene } from '../src/scene/compile.ts';
+import { makePair } from '../src/train/data.ts';
 import { OnlineTrainer } from '../src/train/online.ts';
 
 const MODEL: N2nModel = 'n2n-fast';
@@ -49,6 +50,9 @@ export interface OnlinePolicyResult {
   stepShare: number;
   /** PSNR of the fixed frames (FRAME_SPPS) denoised with the weights reached. */
   psnr: number[];
+  /** Pairs rendered, and the wall time outside the steps per pair (rendering, reading back and preparing it), ms. */
+  pairs: number;
+  msPerPair: number;
 }
 
 export interface OnlineBenchResult {
@@ -57,6 +61,8 @@ export interface OnlineBenchResult {
   size: number;
   seconds: number;
   referenceSpp: number;
+  /** CPU time of preparing one pair of the view's size from two read-back frames (makePair), ms (fastest of 5). */
+  prepareMs: number;
   noisyPsnr: number[];
   startPsnr: number[];
   rows: OnlinePolicyResult[];
@@ -91,6 +97,7 @@ async function trainFor(
     let frames = 0;
     let stepMs = 0;
     let last = 0;
+    let pairs = 0;
     const t0 = performance.now();
     while (performance.now() - t0 < seconds * 1000) {
       const r = await trainer.trainFrame(policy.steps());
@@ -98,6 +105,7 @@ async function trainFor(
       frames++;
       stepMs += r.stepMs;
       last = r.steps;
+      if (r.rendered) pairs++;
     }
     const elapsed = (performance.now() - t0) / 1000;
     const steps = trainer.step - start;
@@ -105,6 +113,7 @@ async function trainFor(
       row: {
         policy: policy.name, frames, steps, seconds: elapsed, stepsPerSecond: steps / elapsed,
         meanStepsPerFrame: steps / frames, lastStepsPerFrame: last, stepShare: stepMs / 1000 / elapsed,
+        pairs, msPerPair: pairs ? (elapsed * 1000 - stepMs) / pairs : 0,
       },
       weights: await trainer.weights(),
     };
@@ -135,6 +144,13 @@ export async function runOnlineBench(
     tracer.destroy();
   }
   const noisyPsnr = frames.map((f) => psnr({ width: size, height: size, channels: 3, data: f.color }, reference));
+  const spec = builtinSpec(MODEL);
+  let prepareMs = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    makePair('prepare', size, size, FRAME_SPPS[0], frames[0].color, frames[1].color, frames[0].albedo, frames[0].normal, false, spec);
+    prepareMs = Math.min(prepareMs, performance.now() - t);
+  }
   const startPsnr = await denoisedPsnr(gpu, weights, frames, reference);
   const rows: OnlinePolicyResult[] = [];
   const budget = new StepBudget(FRAME_BUDGET_MS);
@@ -149,7 +165,7 @@ export async function runOnlineBench(
     const { row, weights: reached } = await trainFor(gpu, scene, size, weights, seconds, policy);
     rows.push({ ...row, psnr: await denoisedPsnr(gpu, reached, frames, reference) });
   }
-  return { adapter: gpu.adapter.name, scene: name, size, seconds, referenceSpp: ref.meta.spp, noisyPsnr, startPsnr, rows };
+  return { adapter: gpu.adapter.name, scene: name, size, seconds, referenceSpp: ref.meta.spp, prepareMs, noisyPsnr, startPsnr, rows };
 }
 
 const dbs = (xs: number[]): string => `${xs.map((x) => x.toFixed(2)).join(' / ')} dB`;
@@ -159,11 +175,12 @@ export function formatOnlineBench(r: OnlineBenchResult): string {
     `online training (${MODEL} from the shipped weights, ${ONLINE_SETTINGS.batch} crops of ${ONLINE_SETTINGS.crop}x${ONLINE_SETTINGS.crop} per step), ` +
       `${r.scene} ${r.size}x${r.size}, ${r.seconds} s of training per row; adapter ${r.adapter}`,
     `the ${FRAME_SPPS.join(' / ')}-spp frames: noisy ${dbs(r.noisyPsnr)}, denoised with the shipped weights ${dbs(r.startPsnr)} (reference ${r.referenceSpp} spp)`,
-    `| training | train frames | steps | steps/s | steps per frame (mean / last) | time in steps | ${FRAME_SPPS.join(' / ')}-spp frames denoised after |`,
-    '|---|---|---|---|---|---|---|',
+    `a pair's preparation on the CPU (makePair, ${r.size}x${r.size}): ${r.prepareMs.toFixed(1)} ms`,
+    `| training | train frames | steps | steps/s | steps per frame (mean / last) | time in steps | pairs (ms each outside the steps) | ${FRAME_SPPS.join(' / ')}-spp frames denoised after |`,
+    '|---|---|---|---|---|---|---|---|',
     ...r.rows.map((x) =>
       `| ${x.policy} | ${x.frames} | ${x.steps} | ${x.stepsPerSecond.toFixed(2)} | ${x.meanStepsPerFrame.toFixed(1)} / ${x.lastStepsPerFrame} | ` +
-      `${(100 * x.stepShare).toFixed(0)}% | ${dbs(x.psnr)} |`),
+      `${(100 * x.stepShare).toFixed(0)}% | ${x.pairs} (${x.msPerPair.toFixed(1)}) | ${dbs(x.psnr)} |`),
   ];
   return lines.join('\n');
 }
