@@ -16,8 +16,7 @@
 // `node bin/run-ts.js bench/train.ts [--quick] [--batch B] [--crop C] [--spec n2n-fast] [--rows 4,8] [--profile]`
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isMainThread, workerData } from 'node:worker_threads';
-import { BATCH_WORKER, BatchPool, DEFAULT_BATCH_THREADS, runBatchWorker, type BatchWorkerSetup } from '../src/node/batch-pool.ts';
+import { BatchPool, batchWorkerSetup, DEFAULT_BATCH_THREADS, runBatchWorker } from '../src/node/batch-pool.ts';
 import { builtinSpec, type BuiltinSpecName } from '../src/denoise/specs.ts';
 import { macsPerPixel } from '../src/denoise/spec.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
@@ -159,8 +158,8 @@ function batchWorker(): { entry: string; argv?: string[] } {
   return self.endsWith('.ts') ? { entry: fileURLToPath(new URL('../bin/run-ts.js', import.meta.url)), argv: [self] } : { entry: self };
 }
 
-const worker = isMainThread ? null : (workerData as { tracelabWorker?: string; setup?: BatchWorkerSetup } | null);
-if (worker?.tracelabWorker === BATCH_WORKER && worker.setup) runBatchWorker(worker.setup);
+const batchSetup = batchWorkerSetup();
+if (batchSetup) runBatchWorker(batchSetup);
 else if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/train.ts')) {
   const { values } = parseArgs({ options: { quick: { type: 'boolean' }, batch: { type: 'string' }, crop: { type: 'string' }, spec: { type: 'string' }, rows: { type: 'string' }, profile: { type: 'boolean' } } });
   const rowsText = (values.rows ?? STRIP_ROWS.join(',')).split(',').map(Number);

@@ -2,7 +2,7 @@
 import { isMainThread, workerData } from 'node:worker_threads';
 import { builtinScenes } from '../../scenes/index.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
-import { BATCH_WORKER, runBatchWorker, type BatchWorkerSetup } from '../node/batch-pool.ts';
+import { batchWorkerSetup, runBatchWorker } from '../node/batch-pool.ts';
 import { runSceneWorker, SCENE_WORKER } from '../node/scene-pool.ts';
 import { UsageError } from './args.ts';
 import { compareCommand, COMPARE_USAGE } from './compare.ts';
@@ -115,7 +115,7 @@ async function run(): Promise<void> {
 
 // The training data's scene-compiling workers and the batch-sampling workers run this same script
 // (src/node/scene-pool.ts, src/node/batch-pool.ts).
-const worker = isMainThread ? null : (workerData as { tracelabWorker?: string; setup?: BatchWorkerSetup } | null);
-if (worker?.tracelabWorker === SCENE_WORKER) runSceneWorker();
-else if (worker?.tracelabWorker === BATCH_WORKER && worker.setup) runBatchWorker(worker.setup);
+const batchSetup = batchWorkerSetup();
+if (!isMainThread && (workerData as { tracelabWorker?: string } | null)?.tracelabWorker === SCENE_WORKER) runSceneWorker();
+else if (batchSetup) runBatchWorker(batchSetup);
 else await run();

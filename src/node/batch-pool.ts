@@ -6,7 +6,7 @@
 // (stepRng), so the batches, and the run, are the very ones of sampling on the main thread.
 // The pairs go to the workers once, in SharedArrayBuffers (a 1,200-view run holds ~5.7 GB of planes); a worker runs
 // the program's entry script with `workerData.tracelabWorker` set to BATCH_WORKER (as the scene pool's do).
-import { parentPort, Worker } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { builtinSpec, type BuiltinSpecName } from '../denoise/specs.ts';
 import { sampleBatch, type TrainingPair } from '../train/data.ts';
 import { stepRng, type BatchSource } from '../train/run.ts';
@@ -126,6 +126,13 @@ export class BatchPool implements BatchSource {
     this.ready.clear();
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/** This thread's setup when BatchPool started it as a worker (the entry script then calls runBatchWorker), else null. */
+export function batchWorkerSetup(): BatchWorkerSetup | null {
+  if (isMainThread) return null;
+  const data = workerData as { tracelabWorker?: string; setup?: BatchWorkerSetup } | null;
+  return data?.tracelabWorker === BATCH_WORKER && data.setup ? data.setup : null;
 }
 
 /** The worker's side: sample each step asked for and send its batch back (its buffers transferred, not copied). */
