@@ -3,8 +3,7 @@
 // the input: still noisy, with less noise), or a clean high-spp target instead of the second render, and random
 // crops of them assembled into the trainer's batches.
 import type { NetworkSpec } from '../denoise/spec.ts';
-import { networkColor } from '../denoise/reference.ts';
-import { exposureScale, prepAlbedo, prepColor, prepNormal } from '../denoise/transform.ts';
+import { DEMOD_EPSILON, exposureScale, prepColorFast } from '../denoise/transform.ts';
 import { frameEmission, subtractEmission } from '../render/emission.ts';
 import type { FrameData, PathTracer } from '../render/path-tracer.ts';
 import type { Batch } from './trainer.ts';
@@ -47,45 +46,43 @@ export function describeAutoexposure(key: number | undefined): string {
 /** What of a spec decides how pairs are prepared: its demodulation and autoexposure key. */
 export type PairPrep = Pick<NetworkSpec, 'demodulate' | 'autoexposure'>;
 
-type PlaneKind = 'copy' | 'color' | 'albedo' | 'normal';
-
-/**
- * Interleaved RGB -> planes, each value through the input transform of `kind` (or copied). One loop per kind, so
- * that each call site sees one function (a shared loop calling four was half of a third of a 256x256 pair's 50 ms).
- */
-function planes(v: Float32Array, pixels: number, kind: PlaneKind): Float32Array {
+/** Interleaved albedo or normal -> planes (channel c of pixel i at c * pixels + i), clamped to [lo, 1], NaN/Inf -> 0 (prepAlbedo, prepNormal). */
+function auxPlanes(v: Float32Array, pixels: number, lo: number): Float32Array {
   const out = new Float32Array(v.length);
-  switch (kind) {
-    case 'copy':
-      for (let i = 0, j = 0; i < pixels; i++, j += 3) {
-        out[i] = v[j];
-        out[pixels + i] = v[j + 1];
-        out[2 * pixels + i] = v[j + 2];
-      }
-      break;
-    case 'color':
-      for (let i = 0, j = 0; i < pixels; i++, j += 3) {
-        out[i] = prepColor(v[j]);
-        out[pixels + i] = prepColor(v[j + 1]);
-        out[2 * pixels + i] = prepColor(v[j + 2]);
-      }
-      break;
-    case 'albedo':
-      for (let i = 0, j = 0; i < pixels; i++, j += 3) {
-        out[i] = prepAlbedo(v[j]);
-        out[pixels + i] = prepAlbedo(v[j + 1]);
-        out[2 * pixels + i] = prepAlbedo(v[j + 2]);
-      }
-      break;
-    case 'normal':
-      for (let i = 0, j = 0; i < pixels; i++, j += 3) {
-        out[i] = prepNormal(v[j]);
-        out[pixels + i] = prepNormal(v[j + 1]);
-        out[2 * pixels + i] = prepNormal(v[j + 2]);
-      }
-      break;
+  for (let i = 0, j = 0; i < pixels; i++) {
+    for (let o = i; o < v.length; o += pixels, j++) {
+      const x = v[j];
+      out[o] = Number.isFinite(x) ? Math.min(1, Math.max(lo, x)) : 0;
+    }
   }
   return out;
+}
+
+/** demodFactor of each prepared albedo value (max(a, DEMOD_EPSILON)). */
+function demodFactors(albedoPlanes: Float32Array): Float64Array {
+  const d = new Float64Array(albedoPlanes.length); // float64, as demodFactor returns (0.01 is not a float32)
+  for (let i = 0; i < d.length; i++) d[i] = Math.max(albedoPlanes[i], DEMOD_EPSILON);
+  return d;
+}
+
+/**
+ * One render's colour as `networkColor` makes it (times `k`, then divided by `demod`, each rounded to float32 as
+ * networkColor's arrays do) into planes: the target as is and the network input through prepColorFast. One pass
+ * without the interleaved intermediates (with Math.pow and them a 256x256 pair took 43 ms on this project's CI
+ * machine; tests/train/data.test.ts checks the planes against networkColor and prepColor).
+ */
+function colorPlanes(color: Float32Array, pixels: number, k: number, demod: Float64Array | null): { target: Float32Array; prep: Float32Array } {
+  const target = new Float32Array(color.length);
+  const prep = new Float32Array(color.length);
+  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+    for (let c = 0, o = i; c < 3; c++, o += pixels) {
+      let v = k === 1 ? color[j + c] : Math.fround(color[j + c] * k);
+      if (demod) v = Math.fround(v / demod[o]);
+      target[o] = v;
+      prep[o] = prepColorFast(v);
+    }
+  }
+  return { target, prep };
 }
 
 /**
@@ -102,13 +99,15 @@ export function makePair(name: string, width: number, height: number, spp: numbe
   }
   const demodulate = prep.demodulate === true;
   const exposure = exposureScale(prep.autoexposure, colorA, width, height);
-  const a = networkColor(prep, colorA, albedo, exposure);
-  const b = networkColor(prep, colorB, albedo, exposure);
+  const albedoPlanes = auxPlanes(albedo, n, 0);
+  const demod = demodulate ? demodFactors(albedoPlanes) : null;
+  const a = colorPlanes(colorA, n, exposure, demod);
+  const b = colorPlanes(colorB, n, exposure, demod);
   return {
     name, width, height, spp, clean, targetSpp, demodulated: demodulate, exposure, emissionSeparated,
     ...(prep.autoexposure !== undefined ? { autoexposure: prep.autoexposure } : {}),
-    targetA: planes(a, n, 'copy'), targetB: planes(b, n, 'copy'), prepA: planes(a, n, 'color'), prepB: planes(b, n, 'color'),
-    prepAlbedo: planes(albedo, n, 'albedo'), prepNormal: planes(normal, n, 'normal'),
+    targetA: a.target, targetB: b.target, prepA: a.prep, prepB: b.prep,
+    prepAlbedo: albedoPlanes, prepNormal: auxPlanes(normal, n, -1),
   };
 }
 

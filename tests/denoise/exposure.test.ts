@@ -8,7 +8,7 @@ import type { DenoiseImages } from '../../src/denoise/images.ts';
 import { referenceDenoise } from '../../src/denoise/reference.ts';
 import { BUILTIN_SPECS } from '../../src/denoise/specs.ts';
 import { parseSpec, specHash, type NetworkSpec } from '../../src/denoise/spec.ts';
-import { EXPOSURE_BIN, exposureScale, exposureStatistic, prepColor } from '../../src/denoise/transform.ts';
+import { EXPOSURE_BIN, exposureScale, exposureStatistic, prepColorFast } from '../../src/denoise/transform.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { makePair, sampleBatch } from '../../src/train/data.ts';
@@ -125,7 +125,7 @@ describe('autoexposure in training pairs', () => {
     for (const i of [0, 7, 100]) {
       const plane = (i % 3) * w * h + Math.floor(i / 3);
       expect(pair.targetB[plane]).toBe(Math.fround(b[i] * k));
-      expect(pair.prepA[plane]).toBe(Math.fround(prepColor(Math.fround(a[i] * k))));
+      expect(pair.prepA[plane]).toBe(Math.fround(prepColorFast(Math.fround(a[i] * k))));
     }
     expect(sampleBatch(fast, [pair], 1, 16, mulberry32(1)).input.length).toBe(9 * 256);
     expect(() => sampleBatch(plain, [pair], 1, 16, mulberry32(1))).toThrow(/p was prepared with autoexposure key 0.27, spec 'n2n-fast' has no autoexposure/);

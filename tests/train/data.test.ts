@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { demodulated } from '../../src/denoise/reference.ts';
 import { builtinSpec } from '../../src/denoise/specs.ts';
-import { prepAlbedo, prepColor, prepNormal } from '../../src/denoise/transform.ts';
+import { prepAlbedo, prepColor, prepColorFast, prepNormal } from '../../src/denoise/transform.ts';
 import { makePair, sampleBatch, swappable, transformBatch, type PairPrep, type TrainingPair } from '../../src/train/data.ts';
 import { mulberry32 } from '../support/random.ts';
 
@@ -44,7 +44,7 @@ function referenceBatch(inputs: readonly string[], pairs: readonly TestPair[], b
       return p.demodulated ? demodulated(scaled, p.albedo) : scaled;
     };
     const inColor = target(swap ? p.colorB : p.colorA);
-    const sources = inputs.map((k) => (k === 'color' ? inColor.map(prepColor) : k === 'albedo' ? p.albedo.map(prepAlbedo) : p.normal.map(prepNormal)));
+    const sources = inputs.map((k) => (k === 'color' ? inColor.map(prepColorFast) : k === 'albedo' ? p.albedo.map(prepAlbedo) : p.normal.map(prepNormal)));
     for (let k = 0; k < inC; k++) {
       for (let v = 0; v < crop; v++) for (let u = 0; u < crop; u++) input.push(at(sources[Math.floor(k / 3)], k % 3, u, v));
     }
@@ -99,7 +99,7 @@ describe('sampleBatch', () => {
     const batch = sampleBatch(spec, [p], 1, 6, mulberry32(seed));
     for (let i = 0; i < 36; i++) {
       for (let c = 0; c < 3; c++) {
-        expect(batch.input[c * 36 + i]).toBe(Math.fround(prepColor(scaled(p.colorA[i * 3 + c]))));
+        expect(batch.input[c * 36 + i]).toBe(Math.fround(prepColorFast(scaled(p.colorA[i * 3 + c]))));
         expect(batch.input[(3 + c) * 36 + i]).toBe(Math.fround(prepAlbedo(p.albedo[i * 3 + c])));
         expect(batch.input[(6 + c) * 36 + i]).toBe(Math.fround(prepNormal(p.normal[i * 3 + c])));
         expect(batch.target[c * 36 + i]).toBe(scaled(p.colorB[i * 3 + c]));
@@ -140,6 +140,33 @@ describe('sampleBatch', () => {
     expect(sampleBatch(spec, pairs, 3, 8, mulberry32(2), first).input).not.toBe(arrays[0]);
   });
 
+  it('makePair: targets are networkColor\'s values, inputs prepColor of them to 2e-9, aux planes prepAlbedo / prepNormal, NaN / Inf / negatives included', () => {
+    const w = 7, h = 5, n = w * h * 3;
+    const rnd = mulberry32(99);
+    const special = [NaN, Infinity, -Infinity, -2, 0, 1e-40, 3e38, 0.005];
+    const img = (f: () => number) => Float32Array.from({ length: n }, (_, i) => (i < special.length ? special[i] : f()));
+    const a = img(() => Math.exp(20 * (rnd() - 0.5)));
+    const b = img(() => Math.exp(20 * (rnd() - 0.5)));
+    const albedo = img(() => 1.2 * rnd() - 0.1);
+    const normal = img(() => 2.4 * rnd() - 1.2);
+    for (const prep of [{}, { demodulate: true }, { demodulate: true, autoexposure: 0.27 }] as PairPrep[]) {
+      const p = makePair('p', w, h, 4, a, b, albedo, normal, false, prep);
+      for (const [render, target, input] of [[a, p.targetA, p.prepA], [b, p.targetB, p.prepB]] as const) {
+        const scaled = p.exposure === 1 ? render : render.map((v) => v * p.exposure);
+        const want = prep.demodulate ? demodulated(scaled, albedo) : scaled;
+        for (let i = 0; i < w * h; i++) {
+          for (let c = 0; c < 3; c++) {
+            const plane = c * w * h + i;
+            expect(Object.is(target[plane], want[i * 3 + c]) || (Number.isNaN(target[plane]) && Number.isNaN(want[i * 3 + c]))).toBe(true);
+            // prepColorFast's bound, plus half of float32's spacing below 0.5 (the plane's rounding)
+            expect(Math.abs(input[plane] - prepColor(want[i * 3 + c]))).toBeLessThanOrEqual(2e-9 + 2 ** -26);
+            expect(p.prepAlbedo[plane]).toBe(Math.fround(prepAlbedo(albedo[i * 3 + c])));
+            expect(p.prepNormal[plane]).toBe(Math.fround(prepNormal(normal[i * 3 + c])));
+          }
+        }
+      }
+    }
+  });
   it('makePair rejects renders whose sizes do not match the view', () => {
     const img = (n: number) => new Float32Array(n);
     expect(() => makePair('odd', 4, 3, 1, img(36), img(36), img(35), img(36), false)).toThrow(/odd's albedo has 35 values, 4x3 RGB needs 36/);
