@@ -13,7 +13,7 @@ import { DirectoryRunStore } from '../node/train-files.ts';
 import { ConfigError, parseTrainConfig, type TrainConfig } from '../train/config.ts';
 import type { TrainingPair } from '../train/data.ts';
 import { isStripRows, STRIP_ROWS, type StripRows } from '../train/kernels.ts';
-import { runTraining, type RunEvent } from '../train/run.ts';
+import { runTraining, type DataTiming, type RunEvent } from '../train/run.ts';
 import { intOption, parse, UsageError } from './args.ts';
 import { formatSeconds } from './progress.ts';
 import { cachedValidationReferences } from './validation-references.ts';
@@ -44,6 +44,8 @@ function line(e: RunEvent, tty: boolean): string | null {
       return `rendering training pairs ${e.done + 1}/${e.total}`;
     case 'validation-data':
       return `rendering validation scenes ${e.done + 1}/${e.total}`;
+    case 'data-done':
+      return describeDataTiming(e.timing);
     case 'train': {
       const loss = e.loss === null ? '?' : e.loss.toPrecision(4);
       const l = `step ${e.step}/${e.steps}  loss ${loss}  ${e.stepsPerSecond.toFixed(2)} steps/s  ETA ${formatSeconds(e.etaSeconds)}`;
@@ -54,6 +56,15 @@ function line(e: RunEvent, tty: boolean): string | null {
     case 'checkpoint':
       return `checkpoint at step ${e.step}`;
   }
+}
+
+/** One line: where the data time went (so a GPU session can see what bounds it). */
+export function describeDataTiming(t: DataTiming): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const other = Math.max(0, t.pairsMs - t.sceneWaitMs - t.tracerMs - t.renderMs - t.readMs - t.prepareMs);
+  return `training pairs: ${t.pairs} in ${s(t.pairsMs)} (${t.pairs ? (t.pairsMs / t.pairs).toFixed(1) : '0'} ms each: waiting for scenes ${s(t.sceneWaitMs)}, ` +
+    `tracers ${s(t.tracerMs)}, rendering ${s(t.renderMs)}, read-back ${s(t.readMs)}, preparation ${s(t.prepareMs)}, other ${s(other)}); ` +
+    `validation scenes ${s(t.validationMs)}`;
 }
 
 /** Returns the exit status: 0, or the shell's status for the signal that stopped the steps (checkpoint saved). */

@@ -123,17 +123,39 @@ export function makePair(name: string, width: number, height: number, spp: numbe
  * with the same mean (the image without the emission the camera sees).
  */
 export async function renderPair(tracer: PathTracer, name: string, spp: number, seed: number, cleanSpp?: number,
-  prep: PairPrep = {}, noisyTargetSpp?: number, separateEmission = false): Promise<TrainingPair> {
+  prep: PairPrep = {}, noisyTargetSpp?: number, separateEmission = false, timing?: PairTiming): Promise<TrainingPair> {
   if (separateEmission && !tracer.keepsFirstHitEmission) {
     throw new RangeError('renderPair: separating the emission needs a tracer made with the firstHitEmission option');
   }
   const color = (f: FrameData): Float32Array => (separateEmission ? subtractEmission(f.color, frameEmission(f)) : f.color);
+  let t = performance.now();
+  const lap = (part: keyof PairTiming) => {
+    const now = performance.now();
+    if (timing) timing[part] += now - t;
+    t = now;
+  };
   await tracer.render({ spp, seed });
+  lap('renderMs');
   const a = await tracer.readFrame();
+  lap('readMs');
   const targetSpp = cleanSpp ?? Math.max(spp, noisyTargetSpp ?? spp);
   await tracer.render({ spp: targetSpp, seed: seed + 1 });
+  lap('renderMs');
   const b = await tracer.readFrame();
-  return makePair(name, a.width, a.height, spp, color(a), color(b), a.albedo, a.normal, cleanSpp !== undefined, prep, targetSpp, separateEmission);
+  lap('readMs');
+  const pair = makePair(name, a.width, a.height, spp, color(a), color(b), a.albedo, a.normal, cleanSpp !== undefined, prep, targetSpp, separateEmission);
+  lap('prepareMs');
+  return pair;
+}
+
+/**
+ * Wall time (ms) renderPair spent in the renders (submitted and finished), in reading them back, and in preparing
+ * the pair on this thread (the emission's subtraction and makePair), summed over the pairs it was given to.
+ */
+export interface PairTiming {
+  renderMs: number;
+  readMs: number;
+  prepareMs: number;
 }
 
 /** Whether A and B may trade places (input <-> target): only for two renders of the same spp, i.e. the same noise. */

@@ -10,7 +10,7 @@ import { IntegratorPipeline, PathTracer } from '../render/path-tracer.ts';
 import type { CompiledScene } from '../scene/compile.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { configHash, ConfigError, type TrainConfig } from './config.ts';
-import { describeAutoexposure, renderPair, sampleBatch, type TrainingPair } from './data.ts';
+import { describeAutoexposure, renderPair, sampleBatch, type PairTiming, type TrainingPair } from './data.ts';
 import { unpackParams } from './params.ts';
 import { learningRate } from './schedule.ts';
 import { TrainKernels, type StripRows } from './kernels.ts';
@@ -47,14 +47,28 @@ export interface RunLog {
    * another one differs at float rounding from an uninterrupted one), first step and the spp of its validation
    * references (the distinct values; a cached one may hold more than the config's referenceSpp). Absent in older logs.
    */
-  sessions?: { adapter: string; stripRows: number; startStep: number; validationReferenceSpp?: number[] }[];
+  sessions?: { adapter: string; stripRows: number; startStep: number; validationReferenceSpp?: number[]; data?: DataTiming }[];
   elapsedMs: number;
   stepsPerSecond: number;
   done: boolean;
 }
 
+/**
+ * Where a session's data time went (ms, wall time on the thread that renders): renderTrainingPairs' parts (waiting
+ * for a scene to be compiled, creating its tracer, and renderPair's PairTiming) and the validation set's rendering
+ * (references included). `pairs` is the number of training pairs.
+ */
+export interface DataTiming extends PairTiming {
+  pairs: number;
+  pairsMs: number;
+  sceneWaitMs: number;
+  tracerMs: number;
+  validationMs: number;
+}
+
 export type RunEvent =
   | { phase: 'data'; done: number; total: number }
+  | { phase: 'data-done'; timing: DataTiming }
   | { phase: 'validation-data'; done: number; total: number }
   | { phase: 'train'; step: number; steps: number; loss: number | null; stepsPerSecond: number; etaSeconds: number }
   | { phase: 'validate'; step: number; scores: ValidationScore[] }
@@ -107,7 +121,7 @@ export const compileOnThisThread: SceneCompiler = async (seed) => compileProcedu
  * compiler on other threads builds them while this one renders; the pairs do not depend on the compiler.
  */
 export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pipeline: IntegratorPipeline, onScene?: (i: number) => void,
-  compile: SceneCompiler = compileOnThisThread, ahead = 1): Promise<TrainingPair[]> {
+  compile: SceneCompiler = compileOnThisThread, ahead = 1, timing?: Omit<DataTiming, 'validationMs'>): Promise<TrainingPair[]> {
   const pairs: TrainingPair[] = [];
   const spec = builtinSpec(cfg.spec);
   const rng = seededRandom(cfg.seed * 7919 + 17);
@@ -124,15 +138,25 @@ export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pip
     for (let j = i; j < i + Math.max(1, ahead); j++) request(j);
     const seed = seedOf(i);
     const spp = cfg.data.spp[Math.floor(rng() * cfg.data.spp.length)];
+    const t0 = performance.now();
     const scene = await scenes[i];
     delete scenes[i]; // let it go once rendered
+    const t1 = performance.now();
     const view = { width: cfg.data.size, height: cfg.data.size, pipeline };
     const separate = cfg.data.separateEmission === true;
     const tracer = await PathTracer.create(gpu, scene, { ...view, maxDepth: cfg.data.maxDepth, firstHitEmission: separate });
+    if (timing) {
+      timing.sceneWaitMs += t1 - t0;
+      timing.tracerMs += performance.now() - t1;
+    }
     try {
-      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, spec, cfg.data.targetSpp, separate));
+      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, spec, cfg.data.targetSpp, separate, timing));
     } finally {
       tracer.destroy();
+    }
+    if (timing) {
+      timing.pairs++;
+      timing.pairsMs += performance.now() - t0;
     }
   }
   return pairs;
@@ -169,15 +193,19 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
     }
     const t0 = performance.now();
     const pipeline = await IntegratorPipeline.create(gpu);
-    const pairs = await renderTrainingPairs(gpu, cfg, pipeline, (i) => emit({ phase: 'data', done: i, total: cfg.data.scenes }), opts.compileScene, opts.compileAhead);
+    const timing: DataTiming = { pairs: 0, pairsMs: 0, sceneWaitMs: 0, tracerMs: 0, renderMs: 0, readMs: 0, prepareMs: 0, validationMs: 0 };
+    const pairs = await renderTrainingPairs(gpu, cfg, pipeline, (i) => emit({ phase: 'data', done: i, total: cfg.data.scenes }), opts.compileScene, opts.compileAhead, timing);
+    const tVal = performance.now();
     const val = cfg.validation.scenes > 0
       ? await buildValidationSet(gpu, { ...cfg.validation, maxDepth: cfg.data.maxDepth, ...(cfg.data.separateEmission ? { emissionSpp: DEFAULT_EMISSION_SPP } : {}) }, pipeline, (i) => emit({ phase: 'validation-data', done: i, total: cfg.validation.scenes }), opts.validationReference)
       : [];
+    timing.validationMs = performance.now() - tVal;
     log.dataMs.push(performance.now() - t0);
+    emit({ phase: 'data-done', timing });
     // A cached reference may hold more samples than the config asks for (and so score a little higher): say which.
     const refSpp = [...new Set(val.map((v) => v.referenceSpp))].sort((a, b) => a - b);
     log.sessions = [...(log.sessions ?? []), {
-      adapter: gpu.adapter.name, stripRows: kernels.stripRows, startStep: trainer.step, ...(refSpp.length ? { validationReferenceSpp: refSpp } : {}),
+      adapter: gpu.adapter.name, stripRows: kernels.stripRows, startStep: trainer.step, ...(refSpp.length ? { validationReferenceSpp: refSpp } : {}), data: timing,
     }];
 
     const elapsedBefore = log.elapsedMs;

@@ -25,6 +25,7 @@ describe('tracelab train', () => {
     expect(r.stdout).toMatch(/^done: step 6\/6/m);
     expect(r.stdout).toMatch(/validation PSNR: 4 spp [\d.]+ -> [\d.]+ dB/);
     expect(r.stderr).toMatch(/validation at step 3: 4 spp/);
+    expect(r.stderr).toMatch(/training pairs: 2 in [\d.]+ s \([\d.]+ ms each: waiting for scenes [\d.]+ s, tracers [\d.]+ s, rendering [\d.]+ s, read-back [\d.]+ s, preparation [\d.]+ s, other [\d.]+ s\); validation scenes [\d.]+ s/);
     // The validation reference went to the reference cache (the default .cache/references, under the working directory).
     expect(r.stderr).toMatch(/reference procedural-70000000: rendered \([\d.]+s\), 64 spp/);
     const w = decodeWeights(builtinSpec('n2n-fast'), new Uint8Array(await readFile(join(dir, 'run', 'n2n-fast.bin'))), 'n2n-fast.bin');

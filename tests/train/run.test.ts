@@ -66,6 +66,17 @@ describe('training runs', () => {
     expect(full.history.length).toBe(3); // steps 2, 4 and the final save
   });
 
+  it('logs where the data time went: each part of the pairs\' time within it, the validation set beside it', () => {
+    const log = JSON.parse(full.log);
+    const t = log.sessions[0].data;
+    expect(t.pairs).toBe(cfg.data.scenes);
+    const parts = [t.sceneWaitMs, t.tracerMs, t.renderMs, t.readMs, t.prepareMs];
+    for (const ms of [...parts, t.pairsMs, t.validationMs]) expect(Number.isFinite(ms) && ms >= 0).toBe(true);
+    expect(t.renderMs).toBeGreaterThan(0); // two renders per pair, each awaited
+    expect(parts.reduce((a: number, b: number) => a + b, 0)).toBeLessThanOrEqual(t.pairsMs + 1e-6);
+    expect(t.pairsMs + t.validationMs).toBeLessThanOrEqual(log.dataMs[0] + 1e-6);
+  });
+
   it('is deterministic given the seed', async () => {
     const again = new MemoryStore();
     await runTraining(gpu, cfg, again);
@@ -84,9 +95,10 @@ describe('training runs', () => {
     // the log records both sessions: adapter, strip height, first step, validation references' spp
     const rows = (await TrainKernels.create(gpu)).stripRows;
     const refSpp = [cfg.validation.referenceSpp];
+    const data = expect.objectContaining({ pairs: cfg.data.scenes });
     expect(JSON.parse(part.log).sessions).toEqual([
-      { adapter: gpu.adapter.name, stripRows: rows, startStep: 0, validationReferenceSpp: refSpp },
-      { adapter: gpu.adapter.name, stripRows: rows, startStep: 2, validationReferenceSpp: refSpp },
+      { adapter: gpu.adapter.name, stripRows: rows, startStep: 0, validationReferenceSpp: refSpp, data },
+      { adapter: gpu.adapter.name, stripRows: rows, startStep: 2, validationReferenceSpp: refSpp, data },
     ]);
   }, 60_000);
 
@@ -94,7 +106,7 @@ describe('training runs', () => {
     const other = (await TrainKernels.create(gpu)).stripRows === 8 ? 4 : 8;
     const store = new MemoryStore();
     await runTraining(gpu, cfg, store, { stripRows: other });
-    expect(JSON.parse(store.log).sessions).toEqual([{ adapter: gpu.adapter.name, stripRows: other, startStep: 0, validationReferenceSpp: [cfg.validation.referenceSpp] }]);
+    expect(JSON.parse(store.log).sessions).toEqual([{ adapter: gpu.adapter.name, stripRows: other, startStep: 0, validationReferenceSpp: [cfg.validation.referenceSpp], data: expect.any(Object) }]);
     const a = new Float32Array(decodeCheckpoint(store.checkpoint!, 'x').state.params);
     const b = new Float32Array(decodeCheckpoint(full.checkpoint!, 'x').state.params);
     // Adam moves a parameter by up to ~lr per step (6 x 3e-4 here), so other gradients would show as differences
