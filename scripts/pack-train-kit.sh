@@ -10,6 +10,7 @@
 #   ./run.sh bench-train --spec n2n-paper-demod                    # bench/train.ts
 #   ./run.sh bench-online --seconds 10                             # bench/online.ts (the app's online training)
 #   ./stage.sh SECONDS ...                                         # a training stage sized to a time budget
+#   ./session.sh --budget S --out DIR --model M -- STAGE_ARGS...  # a device session: stage, validate, compare, bench-online
 # See scripts/train-kit/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,8 +49,8 @@ if [ "$lean" = 0 ]; then
   # findPackageRoot looks for the package.json named tracelab: the kit's shipped weights and configs are found from it
   printf '{ "name": "tracelab", "private": true, "type": "module", "description": "tracelab training kit" }\n' > "$KIT.tmp/package.json"
 fi
-cp scripts/train-kit/run.sh scripts/train-kit/stage.sh scripts/train-kit/README.md "$KIT.tmp/"
-chmod +x "$KIT.tmp/run.sh" "$KIT.tmp/stage.sh"
+cp scripts/train-kit/run.sh scripts/train-kit/stage.sh scripts/train-kit/session.sh scripts/train-kit/README.md "$KIT.tmp/"
+chmod +x "$KIT.tmp/run.sh" "$KIT.tmp/stage.sh" "$KIT.tmp/session.sh"
 git rev-parse HEAD > "$KIT.tmp/COMMIT" 2>/dev/null || true
 rm -rf "$KIT"
 mv "$KIT.tmp" "$KIT"

@@ -30,7 +30,7 @@ beforeAll(() => {
   }
   mkdirSync(tools);
   const which = (t: string) => spawnSync('bash', ['-c', `command -v ${t}`], { encoding: 'utf8' }).stdout.trim();
-  for (const t of ['bash', 'sh', 'xz', 'sed', 'grep', 'awk', 'date', 'timeout', 'mkdir', 'ln', 'dirname', 'basename', 'cp', 'mv', 'chmod', 'ldconfig', 'ls', 'head', 'cat', 'rm', 'tail']) {
+  for (const t of ['bash', 'sh', 'xz', 'sed', 'grep', 'awk', 'date', 'timeout', 'mkdir', 'ln', 'dirname', 'basename', 'cp', 'mv', 'chmod', 'ldconfig', 'ls', 'head', 'cat', 'rm', 'tail', 'tee', 'tar', 'gzip', 'find']) {
     const p = which(t);
     if (p) symlinkSync(p, join(tools, t));
   }
@@ -86,6 +86,51 @@ describe('training kit', () => {
     expect(r.status).toBe(2);
     expect(r.out).toMatch(re);
   });
+
+  it.each([
+    [['--out', 'o', '--model', 'n2n-fast'], /session\.sh: --budget must be a whole number, got ''/],
+    [['--budget', '60', '--model', 'n2n-fast'], /session\.sh: --out is required/],
+    [['--budget', '60', '--out', 'o', '--model', 'n2n-fast', '--', '--spec', 'n2n-fast'], /session\.sh: the stage's arguments \(after --\) must give --name/],
+    [['--budget', '60', '--out', 'o', '--model', 'n2n-fast', '--ref-spp', 'many'], /session\.sh: --ref-spp must be a whole number, got 'many'/],
+    [['--budget', '60', '--colour', 'red'], /session\.sh: unknown option '--colour'/],
+  ])('session.sh %j fails with one line', (args, re) => {
+    const r = sh([join(kit, 'session.sh'), ...args]);
+    expect(r.status).toBe(2);
+    expect(r.out).toMatch(re);
+  });
+
+  it('session.sh runs a stage, validates and compares its weights and the shipped ones, logs each step and packs the results', () => {
+    const out = join(tmp, 'session');
+    const r = sh([join(kit, 'session.sh'), '--budget', '600', '--stage-seconds', '300', '--out', out, '--model', 'n2n-fast', '--software', 'yes',
+      '--ref-spp', '16', '--val-size', '32', '--val-scenes', '1', '--compare-scenes', 'cornell-box', '--compare-size', '16x16', '--compare-ref-spp', '8',
+      '--skip', 'online', '--', '--name', 'kit-session', '--spec', 'n2n-fast', '--steps', '2', '--batch', '1', '--crop', '16', '--size', '32',
+      '--scenes', '1', '--first-scene', '400', '--val-scenes', '1', '--val-size', '32', '--ref-spp', '16', '--runs', join(tmp, 'session-runs')]);
+    expect(r.status, r.out).toBe(0);
+    const log = readFileSync(join(out, 'session.log'), 'utf8');
+    expect(log).toMatch(/^adapter: llvmpipe/m);
+    for (const s of ['stage', 'validate kit-session plain', 'validate shipped plain', 'validate kit-session separated', 'validate shipped separated', 'compare shipped', 'compare kit-session']) {
+      expect(log, s).toMatch(new RegExp(`\\] ${s}: exit status 0$`, 'm'));
+    }
+    expect(log).not.toMatch(/online/);
+    expect(existsSync(join(out, 'kit-session.bin'))).toBe(true);
+    expect(existsSync(join(out, 'session'))).toBe(false); // packed, then removed
+    const listed = spawnSync('tar', ['tzf', join(out, 'results.tgz')], { encoding: 'utf8' }).stdout.split('\n').filter((f) => !f.endsWith('/') && f);
+    expect(listed.sort()).toEqual([
+      'session/compare-kit-session/results.json', 'session/compare-shipped/results.json', 'session/stage/kit-session.bin', 'session/stage/kit-session.json',
+      'session/stage/kit-session.log.json', 'session/validate-kit-session-plain.json', 'session/validate-kit-session-separated.json',
+      'session/validate-shipped-plain.json', 'session/validate-shipped-separated.json',
+    ]);
+  }, 400_000);
+
+  it('session.sh skips a step the budget has no room for, says so, and still packs what it has', () => {
+    const out = join(tmp, 'session-short');
+    const r = sh([join(kit, 'session.sh'), '--budget', '20', '--out', out, '--model', 'n2n-fast', '--software', 'yes', '--skip', 'stage,validate,compare',
+      '--online-seconds', '1']);
+    expect(r.status, r.out).toBe(0);
+    const log = readFileSync(join(out, 'session.log'), 'utf8');
+    expect(log).toMatch(/online: skipped, \d+s left \(needs 45s\)/);
+    expect(existsSync(join(out, 'results.tgz'))).toBe(true);
+  }, 120_000);
 
   it('runs tracelab compare, whose report inlines the uPlot the kit carries', () => {
     // a copy of the kit in a checkout without node_modules (as on a GPU machine): nothing above it resolves packages
