@@ -9,7 +9,7 @@
 #                [--compare-scenes LIST] [--compare-size WxH] [--compare-ref-spp N] [--online-seconds N]
 #                [--skip LIST] [--debs DIR] [--software yes] -- STAGE_ARGS...
 # STAGE_ARGS go to stage.sh (they must give --name; --seconds is set to what the budget leaves for the stage:
-# --stage-seconds S, default the budget less 150 s for the scoring). --skip: steps to leave out, of stage,
+# --stage-seconds S, default the budget less 180 s for the scoring). --skip: steps to leave out, of stage,
 # validate, compare, online. Before anything, it names the adapter and stops on a software one (unless --software
 # yes) or none (after unpacking DIR/*.deb into / with --debs, if given).
 set -uo pipefail
@@ -85,7 +85,7 @@ fi
 
 weights=""
 if ! skipped stage; then
-  s=${stage_s:-$(( $(left) - 150 ))}
+  s=${stage_s:-$(( $(left) - 180 ))}
   step stage "$s" "$KIT/stage.sh" "${stage_args[@]}" --seconds "$s" --out "$work/stage"
   [ -f "$work/stage/$name.bin" ] && weights="$work/stage/$name.bin"
 fi
