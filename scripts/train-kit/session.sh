@@ -56,11 +56,13 @@ pack() {
 }
 trap pack EXIT
 trap 'say "stopped by a signal"; exit 130' INT TERM
-# step NAME NEED COMMAND...: runs COMMAND (output to the log) if NEED seconds are left, under a timeout of what is left
+# step NAME NEED COMMAND...: runs COMMAND (output to the log) if NEED seconds are left, under a timeout of what is
+# left (at most $cap seconds when cap is set)
 step() {
   local what="$1" need="$2"; shift 2
   local l; l=$(left)
   if [ "$l" -lt "$need" ]; then say "$what: skipped, ${l}s left (needs ${need}s)"; return 1; fi
+  [ -n "${cap:-}" ] && [ "$l" -gt "$cap" ] && l=$cap
   say "$what: $*"
   local status=0
   timeout --signal=INT "$l" "$@" >>"$LOG" 2>&1 || status=$?
@@ -70,7 +72,7 @@ step() {
 
 # the adapter, before anything: without a Vulkan driver there is nothing to do (--debs: glvnd's Debian packages,
 # unpacked into / when no adapter is found, the fix an H200 container needed; see the kit README)
-adapter() { step adapter 5 "$RUN" tracelab info && grep -q '^adapter: ' "$LOG"; }
+adapter() { cap=60 step adapter 5 "$RUN" tracelab info && grep -q '^adapter: ' "$LOG"; }
 if ! adapter && [ -n "$debs" ]; then
   say "no adapter: unpacking $debs/*.deb into /"
   for f in "$debs"/*.deb; do dpkg -x "$f" / >>"$LOG" 2>&1; done

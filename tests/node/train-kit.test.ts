@@ -122,6 +122,14 @@ describe('training kit', () => {
     ]);
   }, 400_000);
 
+  it('session.sh names the adapter first and stops on a software one unless told to run anyway', () => {
+    const out = join(tmp, 'session-software');
+    const r = sh([join(kit, 'session.sh'), '--budget', '60', '--out', out, '--model', 'n2n-fast', '--skip', 'stage,validate,compare,online']);
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/the adapter is a software one: stopping \(--software yes runs anyway\)/);
+    expect(readFileSync(join(out, 'session.log'), 'utf8')).toMatch(/^adapter: llvmpipe/m);
+  }, 60_000);
+
   it('session.sh skips a step the budget has no room for, says so, and still packs what it has', () => {
     const out = join(tmp, 'session-short');
     const r = sh([join(kit, 'session.sh'), '--budget', '20', '--out', out, '--model', 'n2n-fast', '--software', 'yes', '--skip', 'stage,validate,compare',
