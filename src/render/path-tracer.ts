@@ -433,6 +433,39 @@ export class PathTracer {
     return frame;
   }
 
+  /**
+   * Renders `spp` samples of the window [x, x + width) x [y, y + height) of the view alone (restrictTo) with `seed`
+   * and reads it back as a width x height frame (with the first-hit emission under that option): the window of a
+   * whole render with the same seed and spp, value for value (a pixel's samples depend only on the pixel, the
+   * sample and the seed), at the window's cost in rendering, read-back and memory. Online training takes its pairs
+   * from windows of large views. Leaves the film restricted, like restrictTo.
+   */
+  async renderWindow(x: number, y: number, width: number, height: number, spp: number, seed = 0): Promise<FrameData> {
+    this.assertAlive();
+    const ints = [x, y, width, height].every(Number.isInteger);
+    if (!ints || x < 0 || y < 0 || width < 1 || height < 1 || x + width > this.width || y + height > this.height) {
+      throw new RangeError(`renderWindow: ${width}x${height} at (${x}, ${y}) is not a window of the ${this.width}x${this.height} view`);
+    }
+    this.reset(seed);
+    const mask = new Uint8Array(this.width * this.height);
+    for (let r = y; r < y + height; r++) mask.fill(1, r * this.width + x, r * this.width + x + width);
+    this.restrictTo(mask); // its slots: the window's pixels in row-major order
+    await this.accumulate(spp);
+    const n = width * height;
+    const planes = this.width * this.height;
+    const [film, firstHit] = await Promise.all([
+      Promise.all([0, 1, 2, 3].map((k) => this.gpu.readBuffer(this.film, k * planes * 16, n * 16))),
+      this.options.firstHitEmission ? this.gpu.readBuffer(this.firstHit, 0, n * 16) : null,
+    ]);
+    const raw = new Float32Array(16 * n);
+    film.forEach((b, k) => raw.set(new Float32Array(b), k * n * 4));
+    // the slots' pixel indices (planes 1 and 2's w) are no sums
+    for (let i = 0; i < n; i++) raw[(n + i) * 4 + 3] = raw[(2 * n + i) * 4 + 3] = 0;
+    const frame = decodeFilm(raw, width, height, this.spp);
+    if (firstHit) frame.firstHitEmission = decodeRadiance(new Float32Array(firstHit), n, 1);
+    return frame;
+  }
+
   /** Whether the first-hit emission is accumulated (the firstHitEmission option). */
   get keepsFirstHitEmission(): boolean {
     return this.options.firstHitEmission;

@@ -121,9 +121,11 @@ export function makePair(name: string, width: number, height: number, spp: numbe
  * emission taken out, as emission separation does to a frame before denoising it (src/render/emission.ts): the
  * emission each of a render's camera rays hit first, so A - emission(A) and B - emission(B) are still independent
  * with the same mean (the image without the emission the camera sees).
+ *
+ * With `window` both renders are of that window of the view alone (the pair is the window's size).
  */
 export async function renderPair(tracer: PathTracer, name: string, spp: number, seed: number, cleanSpp?: number,
-  prep: PairPrep = {}, noisyTargetSpp?: number, separateEmission = false, timing?: PairTiming): Promise<TrainingPair> {
+  prep: PairPrep = {}, noisyTargetSpp?: number, separateEmission = false, timing?: PairTiming, window?: PairWindow): Promise<TrainingPair> {
   if (separateEmission && !tracer.keepsFirstHitEmission) {
     throw new RangeError('renderPair: separating the emission needs a tracer made with the firstHitEmission option');
   }
@@ -134,18 +136,32 @@ export async function renderPair(tracer: PathTracer, name: string, spp: number, 
     if (timing) timing[part] += now - t;
     t = now;
   };
-  await tracer.render({ spp, seed });
-  lap('renderMs');
-  const a = await tracer.readFrame();
-  lap('readMs');
   const targetSpp = cleanSpp ?? Math.max(spp, noisyTargetSpp ?? spp);
-  await tracer.render({ spp: targetSpp, seed: seed + 1 });
-  lap('renderMs');
-  const b = await tracer.readFrame();
-  lap('readMs');
+  const frame = async (n: number, s: number): Promise<FrameData> => {
+    if (window) {
+      const f = await tracer.renderWindow(window.x, window.y, window.width, window.height, n, s);
+      lap('renderMs'); // rendered and read back together
+      return f;
+    }
+    await tracer.render({ spp: n, seed: s });
+    lap('renderMs');
+    const f = await tracer.readFrame();
+    lap('readMs');
+    return f;
+  };
+  const a = await frame(spp, seed);
+  const b = await frame(targetSpp, seed + 1);
   const pair = makePair(name, a.width, a.height, spp, color(a), color(b), a.albedo, a.normal, cleanSpp !== undefined, prep, targetSpp, separateEmission);
   lap('prepareMs');
   return pair;
+}
+
+/** A window of the tracer's view (PathTracer.renderWindow): the pair is rendered there alone, at the window's size. */
+export interface PairWindow {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { GpuContext } from '../gpu/context.ts';
 import { IntegratorPipeline, PathTracer } from '../render/path-tracer.ts';
 import type { CompiledCamera, CompiledScene } from '../scene/compile.ts';
 import { seededRandom } from '../../scenes/util.ts';
-import { renderPair, sampleBatch, type TrainingPair } from './data.ts';
+import { renderPair, sampleBatch, type PairWindow, type TrainingPair } from './data.ts';
 import type { LossKind } from './loss.ts';
 import { NetworkTrainer, type Batch } from './trainer.ts';
 
@@ -41,6 +41,13 @@ export interface OnlineTrainingOptions {
   crop?: number;
   learningRate?: number;
   loss?: LossKind;
+  /**
+   * Largest side of a training pair (default 256): a view wider or taller than this has its pairs rendered in a
+   * window of it of at most this size (PathTracer.renderWindow), at a random place per pair, so that a pair's
+   * rendering, read-back, preparation and memory do not grow with the view (at 1920x1080 a whole-view pair held
+   * 150 MB on the host, and the 8 kept pairs 1.2 GB).
+   */
+  window?: number;
   /** Recent pairs kept to draw crops from (default 8). */
   keepPairs?: number;
   seed?: number;
@@ -91,6 +98,9 @@ export function onlineSettingProblem(name: string, value: number): string | null
   return Number.isInteger(value) && value >= 1 ? null : `${name} must be a positive integer, got ${value}`;
 }
 
+/** The window option's default: the procedural training views' size. */
+export const DEFAULT_PAIR_WINDOW = 256;
+
 export class OnlineTrainer {
   private pairs: TrainingPair[] = [];
   private renders = 0;
@@ -107,13 +117,16 @@ export class OnlineTrainer {
 
   static async create(gpu: GpuContext, scene: CompiledScene, options: OnlineTrainingOptions, pipeline?: IntegratorPipeline): Promise<OnlineTrainer> {
     const m = 2 ** (options.spec.encoder.length - 1);
-    const crop = Math.floor(Math.min(options.crop ?? 64, options.width, options.height) / m) * m;
+    const window = options.window ?? DEFAULT_PAIR_WINDOW;
+    const problem = onlineSettingProblem('window', window);
+    if (problem) throw new RangeError(`online training: ${problem}`);
+    const crop = Math.floor(Math.min(options.crop ?? 64, options.width, options.height, window) / m) * m;
     if (crop < m) throw new RangeError(`online training: the render (${options.width}x${options.height}) is smaller than the network's ${m}-pixel unit`);
     const opts = {
       spec: options.spec, width: options.width, height: options.height, sppPerRender: options.sppPerRender ?? 1, stepsPerPair: options.stepsPerPair ?? 1,
       stepsPerFrame: options.stepsPerFrame ?? 4, batch: options.batch ?? 4, crop, learningRate: options.learningRate ?? 1e-4,
       loss: options.loss ?? 'hdr', keepPairs: options.keepPairs ?? 8, seed: options.seed ?? 1, slicesPerStep: options.slicesPerStep ?? 1,
-      separateEmission: options.separateEmission ?? false,
+      separateEmission: options.separateEmission ?? false, window,
     };
     const { sppPerRender, stepsPerPair, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed } = opts;
     const samplesPerSubmit = options.samplesPerSubmit;
@@ -157,7 +170,8 @@ export class OnlineTrainer {
     const rendered = this.pairs.length === 0 || this.stepsOnPool >= stepsPerPair;
     if (rendered) {
       const n = this.renders++;
-      const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec, undefined, this.opts.separateEmission);
+      const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec, undefined,
+        this.opts.separateEmission, undefined, this.pairWindow(n));
       this.pairs.push(pair);
       if (this.pairs.length > keepPairs) this.pairs.shift();
       this.stepsOnPool = 0;
@@ -173,6 +187,16 @@ export class OnlineTrainer {
     }
     this.stepsOnPool += steps;
     return { step: this.trainer.step, loss, pairs: this.pairs.length, rendered, steps, stepMs: performance.now() - t0 };
+  }
+
+  /** Where pair `n` is rendered: undefined (the whole view) when the view fits the window option, else a seeded random window. */
+  private pairWindow(n: number): PairWindow | undefined {
+    const { width, height, window, seed } = this.opts;
+    if (width <= window && height <= window) return undefined;
+    const rng = seededRandom((seed * 0x9e3779b1 + n) >>> 0);
+    const w = Math.min(width, window);
+    const h = Math.min(height, window);
+    return { x: Math.floor(rng() * (width - w + 1)), y: Math.floor(rng() * (height - h + 1)), width: w, height: h };
   }
 
   /** Whether its pairs have their first-hit emission taken out (the separateEmission option). */

@@ -111,6 +111,27 @@ describe('PathTracer firstHitEmission', () => {
     });
   });
 
+  it('renderWindow: a window alone is the window of the whole render, value for value, emission included', async () => {
+    await withTracers(scenes['material-test'], {}, async (full) => {
+      await full.render({ spp: 3, seed: 9 });
+      const whole = await full.readFrame();
+      const [x0, y0, w, h] = [5, 3, 11, 9];
+      const win = await full.renderWindow(x0, y0, w, h, 3, 9);
+      expect([win.width, win.height, win.spp]).toEqual([w, h, 3]);
+      const crop = (v: Float32Array) => {
+        const out = new Float32Array(w * h * 3);
+        for (let y = 0; y < h; y++) out.set(v.subarray(((y0 + y) * W + x0) * 3, ((y0 + y) * W + x0 + w) * 3), y * w * 3);
+        return out;
+      };
+      for (const k of ['color', 'albedo', 'normal', 'variance', 'firstHitEmission'] as const) {
+        expect(Array.from(win[k] as Float32Array), k).toEqual(Array.from(crop(whole[k] as Float32Array)));
+      }
+      expect(win.color.some((v) => v > 0)).toBe(true);
+      await expect(full.renderWindow(20, 0, 5, 4, 1)).rejects.toThrow(/renderWindow: 5x4 at \(20, 0\) is not a window of the 24x20 view/);
+      await expect(full.renderWindow(0, 0, 0, 4, 1)).rejects.toThrow(/not a window/);
+    });
+  });
+
   it('a clamped render clamps it like its radiance: the depth-0 render with the same clamp, never above the frame', async () => {
     // the Cornell box light's radiance is (17, 12, 4): a clamp of 5 cuts two of its channels
     await withTracers(scenes['cornell-box'], { clamp: 5 }, async (full, depth0) => {

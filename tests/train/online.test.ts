@@ -195,6 +195,48 @@ describe('online training', () => {
     }
   }, 60_000);
 
+  it('window: a view larger than it has its pairs rendered in windows of it, each the window of the whole-view pair, at seeded places', async () => {
+    const opts = { spec, width: 36, height: 28, crop: 16, batch: 2, stepsPerFrame: 1, sppPerRender: 2, keepPairs: 4, separateEmission: true };
+    const whole = await OnlineTrainer.create(gpu, scene, opts);
+    const windowed = await OnlineTrainer.create(gpu, scene, { ...opts, window: 16 });
+    const again = await OnlineTrainer.create(gpu, scene, { ...opts, window: 16 });
+    try {
+      const places = new Set<string>();
+      for (let i = 0; i < 4; i++) {
+        await Promise.all([whole.trainFrame(), windowed.trainFrame(), again.trainFrame()]);
+        const [p, q] = [whole.latestPair!, windowed.latestPair!];
+        expect([p.width, p.height, q.width, q.height]).toEqual([36, 28, 16, 16]);
+        expect(Array.from(again.latestPair!.targetA)).toEqual(Array.from(q.targetA)); // the same seed, the same window
+        // find the window: the one place where the windowed pair's targets are the whole pair's, value for value
+        const at = (v: Float32Array, w: number, h: number, c: number, x: number, y: number) => v[(c * h + y) * w + x];
+        const matches: string[] = [];
+        for (let y0 = 0; y0 <= 28 - 16; y0++) {
+          for (let x0 = 0; x0 <= 36 - 16; x0++) {
+            let same = true;
+            for (let c = 0; c < 3 && same; c++) {
+              for (let y = 0; y < 16 && same; y++) {
+                for (let x = 0; x < 16 && same; x++) {
+                  same = at(q.targetA, 16, 16, c, x, y) === at(p.targetA, 36, 28, c, x0 + x, y0 + y)
+                    && at(q.targetB, 16, 16, c, x, y) === at(p.targetB, 36, 28, c, x0 + x, y0 + y)
+                    && at(q.prepNormal, 16, 16, c, x, y) === at(p.prepNormal, 36, 28, c, x0 + x, y0 + y);
+                }
+              }
+            }
+            if (same) matches.push(`${x0},${y0}`);
+          }
+        }
+        expect(matches.length, `pair ${i}`).toBe(1);
+        places.add(matches[0]);
+      }
+      expect(places.size).toBeGreaterThan(1); // not one fixed window
+      expect((await windowed.trainFrame()).loss).toSatisfy(Number.isFinite);
+    } finally {
+      whole.destroy();
+      windowed.destroy();
+      again.destroy();
+    }
+  }, 120_000);
+
   it('renderPair separates the emission only with a tracer that keeps its first-hit emission', async () => {
     const tracer = await PathTracer.create(gpu, scene, { width: 16, height: 16 });
     try {
@@ -209,5 +251,6 @@ describe('online training', () => {
     await expect(OnlineTrainer.create(gpu, scene, { spec, width: 32, height: 32, batch: 0 })).rejects.toThrow(/batch must be a positive integer/);
     await expect(OnlineTrainer.create(gpu, scene, { spec, width: 32, height: 32, seed: -1 })).rejects.toThrow(/online training: seed must be a non-negative integer, got -1/);
     await expect(OnlineTrainer.create(gpu, scene, { spec, width: 32, height: 32, learningRate: 0 })).rejects.toThrow(/online training: learningRate must be in \(0, 1\), got 0/);
+    await expect(OnlineTrainer.create(gpu, scene, { spec, width: 32, height: 32, window: 0 })).rejects.toThrow(/online training: window must be a positive integer, got 0/);
   });
 });
