@@ -18,6 +18,9 @@ import { intOption, parse, UsageError } from './args.ts';
 import { formatSeconds } from './progress.ts';
 import { cachedValidationReferences } from './validation-references.ts';
 
+/** Training pairs rendered at once on a hardware adapter (--pairs-in-flight). */
+export const DEFAULT_PAIRS_IN_FLIGHT = 4;
+
 export const TRAIN_USAGE = `usage: tracelab train --config FILE [options]
   Trains a denoiser from pairs of noisy renders of procedural scenes (Noise2Noise), validating on a fixed set of
   scenes never trained on. Writes <out>/<spec>.bin (weights, usable with --weights), <out>/log.json (losses and
@@ -34,6 +37,9 @@ export const TRAIN_USAGE = `usage: tracelab train --config FILE [options]
   --batch-threads N  worker threads sampling the next steps' batches while the main thread encodes the current
                      one (speed only: the batches are the same); default ${DEFAULT_BATCH_THREADS} on a GPU, 0 on a software
                      adapter (where the steps, not the sampling, take the time, and the cores run the adapter)
+  --pairs-in-flight N  training pairs rendered at once, each with its own tracer, so that one's renders run while
+                     another's wait or are prepared (speed only: the pairs are the same); default ${DEFAULT_PAIRS_IN_FLIGHT} on a
+                     GPU, 1 on a software adapter (where the renders take the cores)
   --cache DIR        reference cache for the validation references (default ${DEFAULT_REFERENCE_CACHE}, shared with
                      tracelab validate and reference): rendered once, so resuming does not render them again;
                      'none': render them in memory each session`;
@@ -62,14 +68,17 @@ function line(e: RunEvent, tty: boolean): string | null {
 export function describeDataTiming(t: DataTiming): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const other = Math.max(0, t.pairsMs - t.sceneWaitMs - t.tracerMs - t.renderMs - t.readMs - t.prepareMs);
-  return `training pairs: ${t.pairs} in ${s(t.pairsMs)} (${t.pairs ? (t.pairsMs / t.pairs).toFixed(1) : '0'} ms each: waiting for scenes ${s(t.sceneWaitMs)}, ` +
-    `tracers ${s(t.tracerMs)}, rendering ${s(t.renderMs)}, read-back ${s(t.readMs)}, preparation ${s(t.prepareMs)}, other ${s(other)}); ` +
+  const k = t.inFlight ?? 1;
+  // with several pairs in flight the parts overlap: their sums are given, and no remainder
+  return `training pairs: ${t.pairs} in ${s(t.pairsMs)} (${t.pairs ? (t.pairsMs / t.pairs).toFixed(1) : '0'} ms each` +
+    `${k > 1 ? `, ${k} in flight; summed over the pairs` : ''}: waiting for scenes ${s(t.sceneWaitMs)}, ` +
+    `tracers ${s(t.tracerMs)}, rendering ${s(t.renderMs)}, read-back ${s(t.readMs)}, preparation ${s(t.prepareMs)}${k > 1 ? '' : `, other ${s(other)}`}); ` +
     `validation scenes ${s(t.validationMs)}`;
 }
 
 /** Returns the exit status: 0, or the shell's status for the signal that stopped the steps (checkpoint saved). */
 export async function trainCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps', 'strip-rows', 'data-threads', 'batch-threads', 'cache'], 0);
+  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps', 'strip-rows', 'data-threads', 'batch-threads', 'pairs-in-flight', 'cache'], 0);
   if (positionals.length) throw new UsageError(`train takes no positional arguments (got '${positionals[0]}')`);
   if (!values.config) throw new UsageError('train needs --config FILE (see denoiser/configs/)');
   let text: string;
@@ -96,6 +105,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (cacheDir.trim() === '') throw new UsageError(`--cache must name a directory (or 'none')`);
   const dataThreads = intOption('data-threads', values['data-threads'], defaultSceneThreads(), 0, 64);
   const batchThreadsOption = values['batch-threads'] !== undefined ? intOption('batch-threads', values['batch-threads'], 0, 0, 64) : undefined;
+  const inFlightOption = values['pairs-in-flight'] !== undefined ? intOption('pairs-in-flight', values['pairs-in-flight'], 1, 1, 64) : undefined;
   let initWeights: NetworkWeights | undefined;
   if (cfg.init !== undefined) {
     let bytes: Uint8Array;
@@ -115,6 +125,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const tty = Boolean(process.stderr.isTTY);
   const pool = dataThreads > 0 ? new ScenePool(dataThreads) : null;
   const batchThreads = batchThreadsOption ?? (gpu.adapter.isFallback ? 0 : DEFAULT_BATCH_THREADS);
+  const pairsInFlight = inFlightOption ?? (gpu.adapter.isFallback ? 1 : DEFAULT_PAIRS_IN_FLIGHT);
   // Ctrl-C (or SIGTERM) once the steps have begun: stop at the next step and save a checkpoint there, so an
   // interrupted session keeps every step it took (a time-limited job's last minutes too). Before that (the data
   // being rendered) and on a second signal: stop at once; the last checkpoint is kept (written, then renamed).
@@ -141,6 +152,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       stripRows,
       ...(cacheDir !== 'none' ? { validationReference: cachedValidationReferences(gpu, cacheDir) } : {}),
       ...(pool ? { compileScene: (seed: number) => pool.compile(seed), compileAhead: 2 * pool.threads } : {}),
+      pairsInFlight,
       signal: stop.signal,
       ...(batchThreads > 0 ? {
         batchSource: (pairs: readonly TrainingPair[], c: TrainConfig, end: number) =>

@@ -60,6 +60,8 @@ export interface RunLog {
  */
 export interface DataTiming extends PairTiming {
   pairs: number;
+  /** Pairs rendered at once (RunOptions.pairsInFlight): above 1 the parts overlap. */
+  inFlight?: number;
   pairsMs: number;
   sceneWaitMs: number;
   tracerMs: number;
@@ -85,6 +87,8 @@ export interface RunOptions {
   /** Builds the training scenes (default: on this thread), asked for up to `compileAhead` scenes ahead (default 1). */
   compileScene?: SceneCompiler;
   compileAhead?: number;
+  /** Training pairs rendered at once (renderTrainingPairs' inFlight; default 1): speed only, the pairs are the same. */
+  pairsInFlight?: number;
   /** Where the validation references come from (default: rendered in one go each session; Node's CLI passes the reference cache). */
   validationReference?: ValidationReferenceSource;
   /**
@@ -117,48 +121,67 @@ export type SceneCompiler = (seed: number) => Promise<CompiledScene>;
 export const compileOnThisThread: SceneCompiler = async (seed) => compileProceduralScene(seed);
 
 /**
- * The run's training pairs. Scenes are asked of `compile` up to `ahead` scenes before the one being rendered, so a
- * compiler on other threads builds them while this one renders; the pairs do not depend on the compiler.
+ * The run's training pairs. Scenes are asked of `compile` up to `ahead` scenes before the ones being rendered, so a
+ * compiler on other threads builds them while this one renders; the pairs do not depend on the compiler. Up to
+ * `inFlight` pairs are rendered at once (each with its own tracer, in the order of their scenes): while one waits for
+ * its renders or read-back, another's are submitted or prepared, which keeps a fast GPU busy; the pairs are the same
+ * for any `inFlight` (each has its own scene, spp and seeds). With `timing`, its parts are summed over the pairs (with
+ * several in flight they overlap, and may add up to more than `pairsMs`, the wall time).
  */
 export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pipeline: IntegratorPipeline, onScene?: (i: number) => void,
-  compile: SceneCompiler = compileOnThisThread, ahead = 1, timing?: Omit<DataTiming, 'validationMs'>): Promise<TrainingPair[]> {
-  const pairs: TrainingPair[] = [];
+  compile: SceneCompiler = compileOnThisThread, ahead = 1, timing?: Omit<DataTiming, 'validationMs'>, inFlight = 1): Promise<TrainingPair[]> {
+  if (!Number.isInteger(inFlight) || inFlight < 1) throw new RangeError(`renderTrainingPairs: inFlight must be a positive integer, got ${inFlight}`);
+  const total = cfg.data.scenes;
   const spec = builtinSpec(cfg.spec);
   const rng = seededRandom(cfg.seed * 7919 + 17);
+  const spps = Array.from({ length: total }, () => cfg.data.spp[Math.floor(rng() * cfg.data.spp.length)]);
   const seedOf = (i: number) => trainingSeed((cfg.data.firstScene ?? 0) + i);
   const scenes: Promise<CompiledScene>[] = [];
   const request = (i: number) => {
-    if (i < cfg.data.scenes && scenes[i] === undefined) {
+    if (i < total && scenes[i] === undefined) {
       scenes[i] = compile(seedOf(i));
       scenes[i].catch(() => {}); // awaited in order below; an early failure must not be an unhandled rejection
     }
   };
-  for (let i = 0; i < cfg.data.scenes; i++) {
+  const pairs: TrainingPair[] = new Array(total);
+  const separate = cfg.data.separateEmission === true;
+  const one = async (i: number): Promise<void> => {
     onScene?.(i);
-    for (let j = i; j < i + Math.max(1, ahead); j++) request(j);
-    const seed = seedOf(i);
-    const spp = cfg.data.spp[Math.floor(rng() * cfg.data.spp.length)];
+    for (let j = i; j < i + Math.max(1, ahead) + inFlight - 1; j++) request(j);
     const t0 = performance.now();
     const scene = await scenes[i];
     delete scenes[i]; // let it go once rendered
     const t1 = performance.now();
-    const view = { width: cfg.data.size, height: cfg.data.size, pipeline };
-    const separate = cfg.data.separateEmission === true;
-    const tracer = await PathTracer.create(gpu, scene, { ...view, maxDepth: cfg.data.maxDepth, firstHitEmission: separate });
+    const tracer = await PathTracer.create(gpu, scene, { width: cfg.data.size, height: cfg.data.size, pipeline, maxDepth: cfg.data.maxDepth, firstHitEmission: separate });
     if (timing) {
       timing.sceneWaitMs += t1 - t0;
       timing.tracerMs += performance.now() - t1;
     }
     try {
-      pairs.push(await renderPair(tracer, proceduralSceneName(seed), spp, 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, spec, cfg.data.targetSpp, separate, timing));
+      pairs[i] = await renderPair(tracer, proceduralSceneName(seedOf(i)), spps[i], 2 * (cfg.seed * 1_000_003 + i), cfg.targets === 'clean' ? cfg.data.cleanSpp : undefined, spec, cfg.data.targetSpp, separate, timing);
     } finally {
       tracer.destroy();
     }
-    if (timing) {
-      timing.pairs++;
-      timing.pairsMs += performance.now() - t0;
+    if (timing) timing.pairs++;
+  };
+  const start = performance.now();
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (next < total && !failed) {
+      try {
+        await one(next++);
+      } catch (e) {
+        failed = true; // the other lanes finish their pair and stop
+        throw e;
+      }
     }
-  }
+  };
+  // every lane settles before a failure is reported: no tracer is left rendering behind the error
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(inFlight, Math.max(1, total)) }, lane));
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  if (timing) timing.pairsMs += performance.now() - start;
   return pairs;
 }
 
@@ -193,8 +216,8 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
     }
     const t0 = performance.now();
     const pipeline = await IntegratorPipeline.create(gpu);
-    const timing: DataTiming = { pairs: 0, pairsMs: 0, sceneWaitMs: 0, tracerMs: 0, renderMs: 0, readMs: 0, prepareMs: 0, validationMs: 0 };
-    const pairs = await renderTrainingPairs(gpu, cfg, pipeline, (i) => emit({ phase: 'data', done: i, total: cfg.data.scenes }), opts.compileScene, opts.compileAhead, timing);
+    const timing: DataTiming = { pairs: 0, inFlight: opts.pairsInFlight ?? 1, pairsMs: 0, sceneWaitMs: 0, tracerMs: 0, renderMs: 0, readMs: 0, prepareMs: 0, validationMs: 0 };
+    const pairs = await renderTrainingPairs(gpu, cfg, pipeline, (i) => emit({ phase: 'data', done: i, total: cfg.data.scenes }), opts.compileScene, opts.compileAhead, timing, opts.pairsInFlight);
     const tVal = performance.now();
     const val = cfg.validation.scenes > 0
       ? await buildValidationSet(gpu, { ...cfg.validation, maxDepth: cfg.data.maxDepth, ...(cfg.data.separateEmission ? { emissionSpp: DEFAULT_EMISSION_SPP } : {}) }, pipeline, (i) => emit({ phase: 'validation-data', done: i, total: cfg.validation.scenes }), opts.validationReference)

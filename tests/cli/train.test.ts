@@ -78,20 +78,23 @@ describe('tracelab train', () => {
     expectCleanFailure(await run('train', '--config', 'threads.json', '--data-threads', 'many'), /--data-threads must be a whole number/, 2);
   }, 90_000);
 
-  it('samples the batches on worker threads into the same weights as on the main thread', async () => {
+  it('samples the batches on worker threads, and renders pairs three at a time, into the same weights as one at a time on the main thread', async () => {
     const base = JSON.parse(await readFile(CONFIG, 'utf8'));
     await writeFile(join(dir, 'batches.json'), JSON.stringify({ ...base, name: 'batches', steps: 5, data: { ...base.data, scenes: 3 } }));
     const args = ['train', '--config', 'batches.json', '--data-threads', '0', '--cache', 'none'];
     const r0 = await run(...args, '--out', 'batches-0', '--batch-threads', '0');
     expect(r0.code, r0.stderr).toBe(0);
     expect(r0.stderr).not.toMatch(/batches sampled on/);
-    const r2 = await run(...args, '--out', 'batches-2', '--batch-threads', '2');
+    expect(r0.stderr).toMatch(/training pairs: 3 in [\d.]+ s \([\d.]+ ms each: waiting/); // one in flight on a software adapter
+    const r2 = await run(...args, '--out', 'batches-2', '--batch-threads', '2', '--pairs-in-flight', '3');
     expect(r2.code, r2.stderr).toBe(0);
     expect(r2.stderr).toMatch(/batches sampled on 2 worker threads/);
+    expect(r2.stderr).toMatch(/training pairs: 3 in [\d.]+ s \([\d.]+ ms each, 3 in flight; summed over the pairs: waiting for scenes/);
     const a = await readFile(join(dir, 'batches-0', 'n2n-fast.bin'));
     const b = await readFile(join(dir, 'batches-2', 'n2n-fast.bin'));
     expect(b.equals(a)).toBe(true);
     expectCleanFailure(await run('train', '--config', 'batches.json', '--batch-threads', '-1'), /--batch-threads must be/, 2);
+    expectCleanFailure(await run('train', '--config', 'batches.json', '--pairs-in-flight', '0'), /--pairs-in-flight must be between 1 and 64, got 0/, 2);
   }, 90_000);
 
   it('fails cleanly on bad input', async () => {

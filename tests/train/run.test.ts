@@ -9,7 +9,7 @@ import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from '../../src/train/checkpoint.ts';
 import { ConfigError, configHash, parseTrainConfig, type TrainConfig } from '../../src/train/config.ts';
 import { IntegratorPipeline } from '../../src/render/path-tracer.ts';
-import { proceduralSceneName, trainingSeed } from '../../scenes/procedural.ts';
+import { compileProceduralScene, proceduralSceneName, trainingSeed } from '../../scenes/procedural.ts';
 import { TrainKernels } from '../../src/train/kernels.ts';
 import { packParams } from '../../src/train/params.ts';
 import { renderTrainingPairs, runTraining, type RunStore } from '../../src/train/run.ts';
@@ -283,6 +283,31 @@ describe('training config', () => {
     expect(await names(cfg)).toEqual([0, 1].map((i) => proceduralSceneName(trainingSeed(i))));
     expect(await names(moved)).toEqual([400, 401].map((i) => proceduralSceneName(trainingSeed(i))));
   }, 60_000);
+
+  it('renderTrainingPairs with several pairs in flight renders the same pairs, in order; a failing scene fails it after every pair in flight settled', async () => {
+    const five = withData({ scenes: 5, spp: [1, 2, 4] });
+    const pipeline = await IntegratorPipeline.create(gpu);
+    const one = await renderTrainingPairs(gpu, five, pipeline);
+    const started: number[] = [];
+    const three = await renderTrainingPairs(gpu, five, pipeline, (i) => started.push(i), undefined, 1, undefined, 3);
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect(three.map((p) => [p.name, p.spp])).toEqual(one.map((p) => [p.name, p.spp]));
+    for (const [i, p] of three.entries()) {
+      for (const k of ['prepA', 'prepB', 'prepAlbedo', 'prepNormal', 'targetA', 'targetB'] as const) {
+        expect(Buffer.from(p[k].buffer).equals(Buffer.from(one[i][k].buffer)), `pair ${i} ${k}`).toBe(true);
+      }
+    }
+    // scene 2 cannot be built: the error is the run's, once the other lanes have finished their pairs (no more started)
+    let begun = 0;
+    const compile = async (seed: number) => {
+      if (seed === trainingSeed(2)) throw new Error('scene 2 is broken');
+      return compileProceduralScene(seed);
+    };
+    const pending = renderTrainingPairs(gpu, five, pipeline, () => void begun++, compile, 1, undefined, 2);
+    await expect(pending).rejects.toThrow(/scene 2 is broken/);
+    expect(begun).toBeLessThanOrEqual(4); // pairs 0-2, and at most one more that the other lane had begun: not all 5
+    await expect(renderTrainingPairs(gpu, five, pipeline, undefined, undefined, 1, undefined, 0)).rejects.toThrow(/inFlight must be a positive integer, got 0/);
+  }, 120_000);
 
   it('data.targetSpp renders the targets with more samples, the inputs as before; left out it changes neither the config nor its hash', async () => {
     expect(withData({})).toEqual(cfg);
