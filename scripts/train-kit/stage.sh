@@ -7,7 +7,9 @@
 #              [--ref-spp N] [--target-spp N] [--ema D] [--separate-emission yes|no] [--data-seconds D] [--steps N]
 #              [--runs DIR] [--out DIR]
 # --seconds: the whole budget (benchmark, data rendering, training, validation); --data-seconds: the part set aside
-# for rendering the pairs and validation set (default 90); --steps skips the benchmark; --target-spp renders the
+# for rendering the pairs and validation set (default 90) in the provisional step count: once the data are
+# rendered, the run fits its steps to the time left at the benchmark's rate (tracelab train --fit-seconds, which
+# rewrites the config); --steps skips the benchmark and the fitting; --target-spp renders the
 # noisy targets with at least that many samples (the config's data.targetSpp; default: the input's spp); --ema keeps a moving
 # average of the weights with that decay per step and writes it as the weights (the config's emaDecay);
 # --separate-emission yes takes the emission the camera sees out of the pairs and validates separated (the config's
@@ -19,6 +21,7 @@ KIT="$(cd "$(dirname "$0")" && pwd)"
 RUN="$KIT/run.sh"
 ROOT="$("$RUN" root)"
 t0=$(date +%s)
+fit=()
 seconds="" name="" spec=n2n-paper-demod init="" seed=1 lr=0.0003 ramp=0.3 scenes=400 first=0 batch=8 crop=128
 data_s=90 steps="" out="" runs="" size=256 val_scenes=8 val_size=256 ref_spp=4096 target_spp= ema= separate=no
 while [ $# -gt 0 ]; do
@@ -51,10 +54,12 @@ elif [ -z "$steps" ]; then
   [ -n "$rate" ] || rate="$(sed -n 's/.*with sampleBatch: \([0-9.]*\) steps\/s.*/\1/p' <<< "$bench")"
   rate="${rate%%$'\n'*}" # the first match
   [ -n "$rate" ] || { echo "stage.sh: could not read the training rate from bench-train's output" >&2; exit 1; }
+  [ $(( seconds - ($(date +%s) - t0) )) -gt 10 ] || { echo "stage.sh: no time left after the benchmark" >&2; exit 1; }
   left=$(( seconds - ($(date +%s) - t0) - data_s ))
-  steps=$(awk -v r="$rate" -v s="$left" 'BEGIN { n = int(r * s * 0.95 / 100) * 100; print (n > 0 ? n : 0) }')
-  [ "$steps" -gt 0 ] || { echo "stage.sh: no time left to train (${left}s after the benchmark and data)" >&2; exit 1; }
-  echo "stage.sh: ${rate} steps/s -> ${steps} steps in ${left}s" >&2
+  # provisional (the run fits its steps once its data are rendered): at least 100
+  steps=$(awk -v r="$rate" -v s="$left" 'BEGIN { n = int(r * s * 0.95 / 100) * 100; print (n > 100 ? n : 100) }')
+  echo "stage.sh: ${rate} steps/s -> ${steps} steps in ${left}s (provisional: the run fits its steps to the time left once its data are rendered)" >&2
+  fit=(--fit-rate "$rate")
 fi
 [ -f "$config" ] || STAGE_NAME="$name" STAGE_SPEC="$spec" STAGE_INIT="$init" STAGE_SEED="$seed" STAGE_LR="$lr" STAGE_RAMP="$ramp" \
 STAGE_SCENES="$scenes" STAGE_FIRST="$first" STAGE_BATCH="$batch" STAGE_CROP="$crop" STAGE_STEPS="$steps" \
@@ -80,7 +85,10 @@ console.error(`stage.sh: wrote ${process.argv[1]}`);
 run="$runs/$name"
 remaining=$(( ${seconds:-100000} - ($(date +%s) - t0) ))
 status=0
-timeout --signal=INT "$(( remaining > 10 ? remaining : 10 ))" "$RUN" tracelab train --config "$config" --out "$run" || status=$?
+# a new stage sized by the benchmark fits its steps to what is left once its data are rendered (tracelab train
+# --fit-seconds: the config is rewritten with them, so running this again resumes the same run)
+[ ${#fit[@]} -gt 0 ] && fit+=(--fit-seconds "$(( remaining > 10 ? remaining : 10 ))")
+timeout --foreground --signal=INT "$(( remaining > 10 ? remaining : 10 ))" "$RUN" tracelab train --config "$config" --out "$run" ${fit[@]+"${fit[@]}"} || status=$?
 if [ "$status" = 124 ]; then
   # timeout's INT made `tracelab train` save a checkpoint (and the weights) at the step it had reached
   echo "stage.sh: the budget ran out before the last step (the data took longer than --data-seconds ${data_s}?): the weights are those of the step reached, before the end of the learning-rate ramp-down; run the same command to finish the stage" >&2

@@ -9,14 +9,18 @@ import { createNodeGpuContext } from '../node/gpu.ts';
 import { BatchPool, DEFAULT_BATCH_THREADS } from '../node/batch-pool.ts';
 import { defaultSceneThreads, ScenePool } from '../node/scene-pool.ts';
 import { DEFAULT_REFERENCE_CACHE } from '../node/reference-store.ts';
+import { writeFileAtomic } from '../node/atomic-file.ts';
 import { DirectoryRunStore } from '../node/train-files.ts';
 import { ConfigError, parseTrainConfig, type TrainConfig } from '../train/config.ts';
 import type { TrainingPair } from '../train/data.ts';
 import { isStripRows, STRIP_ROWS, type StripRows } from '../train/kernels.ts';
 import { runTraining, type DataTiming, type RunEvent } from '../train/run.ts';
-import { intOption, parse, UsageError } from './args.ts';
+import { intOption, numberOption, parse, UsageError } from './args.ts';
 import { formatSeconds } from './progress.ts';
 import { cachedValidationReferences } from './validation-references.ts';
+
+/** A second signal within this many ms of the first is the same one delivered twice (see onSignal). */
+const DUPLICATE_SIGNAL_MS = 1000;
 
 /** Training pairs rendered at once on a hardware adapter (--pairs-in-flight). */
 export const DEFAULT_PAIRS_IN_FLIGHT = 4;
@@ -40,6 +44,11 @@ export const TRAIN_USAGE = `usage: tracelab train --config FILE [options]
   --pairs-in-flight N  training pairs rendered at once, each with its own tracer, so that one's renders run while
                      another's wait or are prepared (speed only: the pairs are the same); default ${DEFAULT_PAIRS_IN_FLIGHT} on a
                      GPU, 1 on a software adapter (where the renders take the cores)
+  --fit-seconds S --fit-rate R  a new run (no checkpoint yet) trains as many steps as fit S seconds from the
+                     start of this command at R steps/s (93% of it), counted once its data are rendered: its
+                     config file is rewritten with that step count (and its validation interval scaled), so a
+                     resume or rerun is the same run. For time-boxed stages (the kit's stage.sh), where the data
+                     take an unknown part of the time
   --cache DIR        reference cache for the validation references (default ${DEFAULT_REFERENCE_CACHE}, shared with
                      tracelab validate and reference): rendered once, so resuming does not render them again;
                      'none': render them in memory each session`;
@@ -52,6 +61,8 @@ function line(e: RunEvent, tty: boolean): string | null {
       return `rendering validation scenes ${e.done + 1}/${e.total}`;
     case 'data-done':
       return describeDataTiming(e.timing);
+    case 'resized':
+      return `fitted to the time left: ${e.steps} steps, validation every ${e.every} (written to the config)`;
     case 'train': {
       const loss = e.loss === null ? '?' : e.loss.toPrecision(4);
       const l = `step ${e.step}/${e.steps}  loss ${loss}  ${e.stepsPerSecond.toFixed(2)} steps/s  ETA ${formatSeconds(e.etaSeconds)}`;
@@ -62,6 +73,16 @@ function line(e: RunEvent, tty: boolean): string | null {
     case 'checkpoint':
       return `checkpoint at step ${e.step}`;
   }
+}
+
+/**
+ * Steps that fit `seconds` at `rate` steps/s, 93% of it (validations and checkpoints take some of the time, and a
+ * benchmark's rate was 5% above a real run's on the H200): whole
+ * hundreds from 1,000 on, at least 1.
+ */
+export function fittedSteps(rate: number, seconds: number): number {
+  const n = Math.floor(rate * Math.max(0, seconds) * 0.93);
+  return Math.max(1, n >= 1000 ? Math.floor(n / 100) * 100 : n);
 }
 
 /** One line: where the data time went (so a GPU session can see what bounds it). */
@@ -78,7 +99,7 @@ export function describeDataTiming(t: DataTiming): string {
 
 /** Returns the exit status: 0, or the shell's status for the signal that stopped the steps (checkpoint saved). */
 export async function trainCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps', 'strip-rows', 'data-threads', 'batch-threads', 'pairs-in-flight', 'cache'], 0);
+  const { values, positionals } = parse(argv, ['config', 'out', 'session-steps', 'strip-rows', 'data-threads', 'batch-threads', 'pairs-in-flight', 'fit-seconds', 'fit-rate', 'cache'], 0);
   if (positionals.length) throw new UsageError(`train takes no positional arguments (got '${positionals[0]}')`);
   if (!values.config) throw new UsageError('train needs --config FILE (see denoiser/configs/)');
   let text: string;
@@ -106,6 +127,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const dataThreads = intOption('data-threads', values['data-threads'], defaultSceneThreads(), 0, 64);
   const batchThreadsOption = values['batch-threads'] !== undefined ? intOption('batch-threads', values['batch-threads'], 0, 0, 64) : undefined;
   const inFlightOption = values['pairs-in-flight'] !== undefined ? intOption('pairs-in-flight', values['pairs-in-flight'], 1, 1, 64) : undefined;
+  if ((values['fit-seconds'] === undefined) !== (values['fit-rate'] === undefined)) throw new UsageError('--fit-seconds and --fit-rate go together');
+  const fit = values['fit-seconds'] !== undefined
+    ? { seconds: numberOption('fit-seconds', values['fit-seconds'], 0, 1, 1e7), rate: numberOption('fit-rate', values['fit-rate'], 0, 1e-6, 1e7) }
+    : null;
+  const started = performance.now();
   let initWeights: NetworkWeights | undefined;
   if (cfg.init !== undefined) {
     let bytes: Uint8Array;
@@ -132,13 +158,19 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const stop = new AbortController();
   let stepping = false;
   let interrupted: NodeJS.Signals | null = null;
+  let interruptedAt = 0;
   const onSignal = (sig: NodeJS.Signals) => {
+    // `timeout` (without --foreground) signals the command and then its whole process group, so one timeout
+    // delivers the signal twice at once: a repeat within DUPLICATE_SIGNAL_MS is that, not a second Ctrl-C (whose
+    // "stop at once" a user asks for after seeing the first's message)
+    if (interrupted === sig && performance.now() - interruptedAt < DUPLICATE_SIGNAL_MS) return;
     if (!stepping || interrupted) {
       process.stderr.write(`${tty ? '\r\x1b[K' : '\n'}tracelab: ${sig}: stopped${stepping ? '' : ' before the training steps began'}; the last checkpoint in ${out} is kept\n`);
       process.exit(signalExitCode(sig));
     }
     interrupted = sig;
-    process.stderr.write(`${tty ? '\r\x1b[K' : '\n'}tracelab: ${sig}: saving a checkpoint at this step, then stopping (${sig} again: stop at once)\n`);
+    interruptedAt = performance.now();
+    process.stderr.write(`${tty ? '\r\x1b[K' : '\n'}tracelab: ${sig}: saving a checkpoint at this step, then stopping (${sig} again, a second or more later: stop at once)\n`);
     stop.abort();
   };
   process.on('SIGINT', onSignal);
@@ -153,6 +185,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
       ...(cacheDir !== 'none' ? { validationReference: cachedValidationReferences(gpu, cacheDir) } : {}),
       ...(pool ? { compileScene: (seed: number) => pool.compile(seed), compileAhead: 2 * pool.threads } : {}),
       pairsInFlight,
+      ...(fit ? {
+        fitSteps: () => fittedSteps(fit.rate, fit.seconds - (performance.now() - started) / 1000),
+        // the run is the config with the fitted steps: the file says so, and resuming or rerunning it reproduces the run
+        onConfig: async (c: TrainConfig) => {
+          const obj = { ...(json as Record<string, unknown>), steps: c.steps, validation: { ...((json as { validation: object }).validation), every: c.validation.every } };
+          await writeFileAtomic(values.config!, JSON.stringify(obj, null, 2) + '\n');
+        },
+      } : {}),
       signal: stop.signal,
       ...(batchThreads > 0 ? {
         batchSource: (pairs: readonly TrainingPair[], c: TrainConfig, end: number) =>
@@ -168,7 +208,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     });
     const last = log.validation.at(-1);
     process.stdout.write(
-      `${log.done ? 'done' : interrupted ? `stopped by ${interrupted}, checkpoint saved` : 'paused'}: step ${log.loss.at(-1)?.step ?? 0}/${cfg.steps}, ${formatSeconds(log.elapsedMs / 1000)} training, ` +
+      `${log.done ? 'done' : interrupted ? `stopped by ${interrupted}, checkpoint saved` : 'paused'}: step ${log.loss.at(-1)?.step ?? 0}/${log.config.steps}, ${formatSeconds(log.elapsedMs / 1000)} training, ` +
         `${log.stepsPerSecond.toFixed(2)} steps/s\n` +
         (last ? `validation PSNR: ${last.scores.map((s) => `${s.spp} spp ${s.noisy.toFixed(2)} -> ${s.denoised.toFixed(2)} dB`).join(', ')}\n` : '') +
         `weights: ${store.weightsPath}${cfg.emaDecay ? ` (the moving average of the weights, decay ${cfg.emaDecay}; validated as such)` : ''}\nlog: ${store.logPath}\n`,

@@ -71,6 +71,7 @@ export interface DataTiming extends PairTiming {
 export type RunEvent =
   | { phase: 'data'; done: number; total: number }
   | { phase: 'data-done'; timing: DataTiming }
+  | { phase: 'resized'; steps: number; every: number }
   | { phase: 'validation-data'; done: number; total: number }
   | { phase: 'train'; step: number; steps: number; loss: number | null; stepsPerSecond: number; etaSeconds: number }
   | { phase: 'validate'; step: number; scores: ValidationScore[] }
@@ -89,6 +90,14 @@ export interface RunOptions {
   compileAhead?: number;
   /** Training pairs rendered at once (renderTrainingPairs' inFlight; default 1): speed only, the pairs are the same. */
   pairsInFlight?: number;
+  /**
+   * Sizes a new run once its data are rendered (only before its first step, with no checkpoint): returns the total
+   * step count to train instead of the config's (null: keep it), e.g. what fits the time left at a measured rate.
+   * The run then is the config with those steps (and `validation.every` scaled to keep the number of
+   * validations), given to `onConfig` to keep (the CLI rewrites the config file), so a rerun reproduces it.
+   */
+  fitSteps?: () => number | null;
+  onConfig?: (cfg: TrainConfig) => Promise<void>;
   /** Where the validation references come from (default: rendered in one go each session; Node's CLI passes the reference cache). */
   validationReference?: ValidationReferenceSource;
   /**
@@ -185,9 +194,17 @@ export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pip
   return pairs;
 }
 
-export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunStore, opts: RunOptions = {}): Promise<RunLog> {
+/** `cfg` with `steps` steps, `validation.every` scaled to keep the number of validations (fitSteps). */
+export function resizedConfig(cfg: TrainConfig, steps: number): TrainConfig {
+  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`a run needs a positive whole number of steps, got ${steps}`);
+  const every = Math.max(1, Math.ceil((cfg.validation.every * steps) / cfg.steps));
+  return { ...cfg, steps, validation: { ...cfg.validation, every } };
+}
+
+export async function runTraining(gpu: GpuContext, config: TrainConfig, store: RunStore, opts: RunOptions = {}): Promise<RunLog> {
+  let cfg = config;
   const spec = builtinSpec(cfg.spec as BuiltinSpecName);
-  const hash = configHash(cfg);
+  let hash = configHash(cfg);
   const emit = opts.onEvent ?? (() => {});
   if (cfg.init !== undefined && !opts.initWeights) throw new ConfigError(`the config starts from '${cfg.init}' but its weights were not loaded`);
   const kernels = await TrainKernels.create(gpu, { stripRows: opts.stripRows });
@@ -225,6 +242,16 @@ export async function runTraining(gpu: GpuContext, cfg: TrainConfig, store: RunS
     timing.validationMs = performance.now() - tVal;
     log.dataMs.push(performance.now() - t0);
     emit({ phase: 'data-done', timing });
+    if (!ck && trainer.step === 0 && opts.fitSteps) {
+      const steps = opts.fitSteps();
+      if (steps !== null && steps !== cfg.steps) {
+        cfg = resizedConfig(cfg, steps);
+        hash = configHash(cfg);
+        log = { ...log, config: cfg, configHash: hash };
+        await opts.onConfig?.(cfg);
+        emit({ phase: 'resized', steps, every: cfg.validation.every });
+      }
+    }
     // A cached reference may hold more samples than the config asks for (and so score a little higher): say which.
     const refSpp = [...new Set(val.map((v) => v.referenceSpp))].sort((a, b) => a - b);
     log.sessions = [...(log.sessions ?? []), {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinSpec } from '../../src/denoise/specs.ts';
 import { decodeWeights } from '../../src/denoise/weights.ts';
+import { fittedSteps } from '../../src/cli/train.ts';
 import { cliRunner, expectCleanFailure, type CliRun } from '../support/cli.ts';
 
 const CONFIG = new URL('../fixtures/train/tiny.json', import.meta.url).pathname;
@@ -96,6 +97,30 @@ describe('tracelab train', () => {
     expectCleanFailure(await run('train', '--config', 'batches.json', '--batch-threads', '-1'), /--batch-threads must be/, 2);
     expectCleanFailure(await run('train', '--config', 'batches.json', '--pairs-in-flight', '0'), /--pairs-in-flight must be between 1 and 64, got 0/, 2);
   }, 90_000);
+
+  it('--fit-seconds / --fit-rate size a new run to the time left and write the steps into its config; a rerun is the same run', async () => {
+    const base = JSON.parse(await readFile(CONFIG, 'utf8'));
+    await writeFile(join(dir, 'fit.json'), JSON.stringify({ ...base, name: 'fit', $comment: 'kept' }));
+    // 0.01 steps/s for ~500 s, 93% of it: 4 steps (data take a second or two here)
+    const r = await run('train', '--config', 'fit.json', '--out', 'fit', '--cache', 'none', '--fit-seconds', '500', '--fit-rate', '0.01');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/fitted to the time left: 4 steps, validation every 2 \(written to the config\)/);
+    expect(r.stdout).toMatch(/^done: step 4\/4/m);
+    const written = JSON.parse(await readFile(join(dir, 'fit.json'), 'utf8'));
+    expect(written).toEqual({ ...base, name: 'fit', $comment: 'kept', steps: 4, validation: { ...base.validation, every: 2 } });
+    const again = await run('train', '--config', 'fit.json', '--out', 'fit-again', '--cache', 'none');
+    expect(again.code, again.stderr).toBe(0);
+    expect((await readFile(join(dir, 'fit-again', 'n2n-fast.bin'))).equals(await readFile(join(dir, 'fit', 'n2n-fast.bin')))).toBe(true);
+    expectCleanFailure(await run('train', '--config', 'fit.json', '--fit-seconds', '60'), /--fit-seconds and --fit-rate go together/, 2);
+    expectCleanFailure(await run('train', '--config', 'fit.json', '--fit-seconds', '60', '--fit-rate', 'fast'), /--fit-rate must be a finite number, got 'fast'/, 2);
+  }, 90_000);
+
+  it('fittedSteps: 93% of rate x seconds, whole hundreds from 1,000 on, at least one step', () => {
+    expect(fittedSteps(161.3, 300)).toBe(45000); // 45,002.7
+    expect(fittedSteps(0.01, 500)).toBe(4); // 4.65
+    expect(fittedSteps(10, 100)).toBe(930);
+    expect(fittedSteps(100, -5)).toBe(1);
+  });
 
   it('fails cleanly on bad input', async () => {
     await writeFile(join(dir, 'bad.json'), '{ "name": ');

@@ -75,6 +75,20 @@ describe('training kit', () => {
     expect(JSON.parse(readFileSync(join(runs, 'kit-stage.json'), 'utf8')).steps).toBe(4);
   }, 240_000);
 
+  it('stage.sh --seconds measures the rate, and the run fits its steps to the time left once its data are rendered', () => {
+    const runs = join(tmp, 'fit-runs');
+    const r = sh([join(kit, 'stage.sh'), '--seconds', '60', '--data-seconds', '35', '--name', 'kit-fit', '--spec', 'n2n-fast', '--batch', '1', '--crop', '16',
+      '--size', '32', '--scenes', '1', '--val-scenes', '1', '--val-size', '32', '--ref-spp', '16', '--runs', runs]);
+    expect(r.status, r.out).toBe(0);
+    const provisional = Number(/-> (\d+) steps in \d+s \(provisional/.exec(r.out)?.[1]);
+    const fitted = Number(/fitted to the time left: (\d+) steps/.exec(r.out)?.[1]);
+    // the data took a second or two, not the 35 s set aside: the run takes the time the guess left unused
+    expect(fitted, r.out).toBeGreaterThan(provisional);
+    const cfg = JSON.parse(readFileSync(join(runs, 'kit-fit.json'), 'utf8'));
+    expect(cfg.steps).toBe(fitted);
+    expect(JSON.parse(readFileSync(join(runs, 'kit-fit', 'log.json'), 'utf8'))).toMatchObject({ done: true, config: { steps: fitted } });
+  }, 120_000);
+
   it.each([
     [['--name', 'x', '--colour', 'red'], /stage\.sh: unknown option '--colour'/],
     [['--seconds', '60'], /stage\.sh: --name is required/],

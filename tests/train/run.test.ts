@@ -12,7 +12,7 @@ import { IntegratorPipeline } from '../../src/render/path-tracer.ts';
 import { compileProceduralScene, proceduralSceneName, trainingSeed } from '../../scenes/procedural.ts';
 import { TrainKernels } from '../../src/train/kernels.ts';
 import { packParams } from '../../src/train/params.ts';
-import { renderTrainingPairs, runTraining, type RunStore } from '../../src/train/run.ts';
+import { renderTrainingPairs, resizedConfig, runTraining, type RunStore } from '../../src/train/run.ts';
 import { NetworkTrainer } from '../../src/train/trainer.ts';
 import { mulberry32 } from '../support/random.ts';
 
@@ -116,6 +116,33 @@ describe('training runs', () => {
     expect(err).toBeLessThan(1e-5);
     expect(cfg.learningRate * cfg.steps).toBeGreaterThan(1e-3);
   }, 60_000);
+
+  it('fitSteps sizes a new run once its data are rendered: the run is the config with those steps, which reruns to the same weights', async () => {
+    let asked = 0;
+    let kept: TrainConfig | null = null;
+    const fitted = new MemoryStore();
+    const events: string[] = [];
+    const log = await runTraining(gpu, cfg, fitted, {
+      fitSteps: () => { asked++; return 4; }, onConfig: async (c) => { kept = c; },
+      onEvent: (e) => { if (e.phase === 'data-done' || e.phase === 'resized' || (e.phase === 'train' && e.step === 1)) events.push(e.phase); },
+    });
+    expect(asked).toBe(1);
+    expect(events).toEqual(['data-done', 'resized', 'train']); // sized after the data, before the first step
+    expect(kept).toEqual(resizedConfig(cfg, 4));
+    expect(resizedConfig(cfg, 4)).toMatchObject({ steps: 4, validation: { every: 2 } }); // every 3 of 6 -> every 2 of 4
+    expect(log.config).toEqual(kept);
+    expect(log.done).toBe(true);
+    expect(log.loss.at(-1)!.step).toBe(4);
+    expect(log.validation.map((v) => v.step)).toEqual([0, 2, 4]);
+    expect(decodeCheckpoint(fitted.checkpoint!, 'x').header.configHash).toBe(configHash(kept!));
+    // the kept config, run as it is, is the same run; a finished or resumed run is not sized again
+    const rerun = new MemoryStore();
+    await runTraining(gpu, kept!, rerun);
+    expect(Buffer.from(rerun.weights!).equals(Buffer.from(fitted.weights!))).toBe(true);
+    await runTraining(gpu, kept!, fitted, { fitSteps: () => { asked++; return 5; } });
+    expect(asked).toBe(1);
+    expect(() => resizedConfig(cfg, 0)).toThrow(/positive whole number of steps, got 0/);
+  }, 120_000);
 
   it('refuses a checkpoint of another config, and a corrupt one', async () => {
     const store = new MemoryStore();
