@@ -30,7 +30,8 @@ export const TRAIN_USAGE = `usage: tracelab train --config FILE [options]
   scenes never trained on. Writes <out>/<spec>.bin (weights, usable with --weights), <out>/log.json (losses and
   validation PSNR) and <out>/checkpoint.tlck. Run the same command again to resume from the last checkpoint.
   Ctrl-C (SIGINT) or SIGTERM once the steps have begun saves a checkpoint at the step reached, then exits (130 /
-  143); while the training data is rendered, or on a second signal, it stops at once.
+  143); while the training data is rendered, or on a second signal (a second or more after the first), it stops
+  at once.
   --config FILE      training config (JSON; see denoiser/configs/)
   --out DIR          run directory (default denoiser/runs/<config name>)
   --session-steps N  stop after N steps in this session (resume later); default: train to the end
@@ -41,14 +42,16 @@ export const TRAIN_USAGE = `usage: tracelab train --config FILE [options]
   --batch-threads N  worker threads sampling the next steps' batches while the main thread encodes the current
                      one (speed only: the batches are the same); default ${DEFAULT_BATCH_THREADS} on a GPU, 0 on a software
                      adapter (where the steps, not the sampling, take the time, and the cores run the adapter)
-  --pairs-in-flight N  training pairs rendered at once, each with its own tracer, so that one's renders run while
+  --pairs-in-flight N
+                     training pairs rendered at once, each with its own tracer, so that one's renders run while
                      another's wait or are prepared (speed only: the pairs are the same); default ${DEFAULT_PAIRS_IN_FLIGHT} on a
                      GPU, 1 on a software adapter (where the renders take the cores)
-  --fit-seconds S --fit-rate R  a new run (no checkpoint yet) trains as many steps as fit S seconds from the
-                     start of this command at R steps/s (93% of it), counted once its data are rendered: its
-                     config file is rewritten with that step count (and its validation interval scaled), so a
-                     resume or rerun is the same run. For time-boxed stages (the kit's stage.sh), where the data
-                     take an unknown part of the time
+  --fit-seconds S --fit-rate R
+                     a new run (no checkpoint yet) trains as many steps as fit S seconds from the start of this
+                     command at R steps/s (93% of it), counted once its data are rendered: its config file is
+                     rewritten with that step count (and its validation interval scaled), so a resume or rerun
+                     is the same run. For time-boxed stages (the kit's stage.sh), where the data take an unknown
+                     part of the time
   --cache DIR        reference cache for the validation references (default ${DEFAULT_REFERENCE_CACHE}, shared with
                      tracelab validate and reference): rendered once, so resuming does not render them again;
                      'none': render them in memory each session`;
