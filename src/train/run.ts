@@ -135,7 +135,9 @@ export const compileOnThisThread: SceneCompiler = async (seed) => compileProcedu
  * `inFlight` pairs are rendered at once (each with its own tracer, in the order of their scenes): while one waits for
  * its renders or read-back, another's are submitted or prepared, which keeps a fast GPU busy; the pairs are the same
  * for any `inFlight` (each has its own scene, spp and seeds). With `timing`, its parts are summed over the pairs (with
- * several in flight they overlap, and may add up to more than `pairsMs`, the wall time).
+ * several in flight they overlap, and may add up to more than `pairsMs`, the wall time). The lanes' error scopes
+ * (GpuContext.scoped) interleave on the device's one stack, balanced: a WebGPU error still fails the data, though
+ * its message may name another lane's operation.
  */
 export async function renderTrainingPairs(gpu: GpuContext, cfg: TrainConfig, pipeline: IntegratorPipeline, onScene?: (i: number) => void,
   compile: SceneCompiler = compileOnThisThread, ahead = 1, timing?: Omit<DataTiming, 'validationMs'>, inFlight = 1): Promise<TrainingPair[]> {
