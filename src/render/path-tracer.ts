@@ -451,18 +451,9 @@ export class PathTracer {
     for (let r = y; r < y + height; r++) mask.fill(1, r * this.width + x, r * this.width + x + width);
     this.restrictTo(mask); // its slots: the window's pixels in row-major order
     await this.accumulate(spp);
-    const n = width * height;
-    const planes = this.width * this.height;
-    const [film, firstHit] = await Promise.all([
-      Promise.all([0, 1, 2, 3].map((k) => this.gpu.readBuffer(this.film, k * planes * 16, n * 16))),
-      this.options.firstHitEmission ? this.gpu.readBuffer(this.firstHit, 0, n * 16) : null,
-    ]);
-    const raw = new Float32Array(16 * n);
-    film.forEach((b, k) => raw.set(new Float32Array(b), k * n * 4));
-    // the slots' pixel indices (planes 1 and 2's w) are no sums
-    for (let i = 0; i < n; i++) raw[(n + i) * 4 + 3] = raw[(2 * n + i) * 4 + 3] = 0;
-    const frame = decodeFilm(raw, width, height, this.spp);
-    if (firstHit) frame.firstHitEmission = decodeRadiance(new Float32Array(firstHit), n, 1);
+    const [film, firstHit] = await Promise.all([this.readSlotFilm(), this.options.firstHitEmission ? this.readSlotMeans(this.firstHit) : null]);
+    const frame = decodeFilm(film, width, height, this.spp);
+    if (firstHit) frame.firstHitEmission = firstHit;
     return frame;
   }
 
@@ -505,7 +496,7 @@ export class PathTracer {
     const list = this.restriction;
     if (list) {
       if (list.length === 0 || count === 0) return color;
-      const means = decodeRadiance(new Float32Array(await this.gpu.readBuffer(buffer, 0, list.length * 16)), list.length, 1);
+      const means = await this.readSlotMeans(buffer);
       const [lo, hi] = [start * width, (start + count) * width];
       for (let k = 0; k < list.length; k++) {
         const p = list[k];
@@ -527,14 +518,34 @@ export class PathTracer {
     const n = this.width * this.height;
     const film = new Float32Array(16 * n);
     if (list.length === 0) return film;
-    const planes = await Promise.all([0, 1, 2, 3].map((k) => this.gpu.readBuffer(this.film, k * n * 16, list.length * 16)));
-    planes.forEach((buffer, k) => {
-      const slots = new Float32Array(buffer);
-      for (let i = 0; i < list.length; i++) film.set(slots.subarray(i * 4, i * 4 + 4), (k * n + list[i]) * 4);
-    });
-    // the slots' pixel indices (planes 1 and 2's w) are no sums
-    for (const p of list) film[(n + p) * 4 + 3] = film[(2 * n + p) * 4 + 3] = 0;
+    const slots = await this.readSlotFilm();
+    const m = list.length;
+    for (let k = 0; k < 4; k++) {
+      for (let i = 0; i < m; i++) film.set(slots.subarray((k * m + i) * 4, (k * m + i) * 4 + 4), (k * n + list[i]) * 4);
+    }
     return film;
+  }
+
+  /**
+   * A restricted render's film as the four planes of an image of its slots side by side (decodeFilm's input for
+   * `slots` x 1 pixels, or the window's shape for renderWindow): the read-back fetches only the slots.
+   */
+  private async readSlotFilm(): Promise<Float32Array> {
+    const m = this.restriction?.length ?? 0;
+    const n = this.width * this.height;
+    const film = new Float32Array(16 * m);
+    if (m === 0) return film;
+    const planes = await Promise.all([0, 1, 2, 3].map((k) => this.gpu.readBuffer(this.film, k * n * 16, m * 16)));
+    planes.forEach((b, k) => film.set(new Float32Array(b), k * m * 4));
+    // the slots' pixel indices (planes 1 and 2's w) are no sums
+    for (let i = 0; i < m; i++) film[(m + i) * 4 + 3] = film[(2 * m + i) * 4 + 3] = 0;
+    return film;
+  }
+
+  /** Per-slot means (RGB, slot order) of a restricted render's plane of sums + counts in `buffer` (film or first hit). */
+  private async readSlotMeans(buffer: GPUBuffer): Promise<Float32Array> {
+    const m = this.restriction?.length ?? 0;
+    return decodeRadiance(new Float32Array(await this.gpu.readBuffer(buffer, 0, m * 16)), m, 1);
   }
 
   private assertAlive(): void {
