@@ -84,11 +84,12 @@ console.error(`stage.sh: wrote ${process.argv[1]}`);
 ' "$config"
 run="$runs/$name"
 remaining=$(( ${seconds:-100000} - ($(date +%s) - t0) ))
+remaining=$(( remaining > 10 ? remaining : 10 ))
 status=0
 # a new stage sized by the benchmark fits its steps to what is left once its data are rendered (tracelab train
 # --fit-seconds: the config is rewritten with them, so running this again resumes the same run)
-[ ${#fit[@]} -gt 0 ] && fit+=(--fit-seconds "$(( remaining > 10 ? remaining : 10 ))")
-timeout --foreground --signal=INT "$(( remaining > 10 ? remaining : 10 ))" "$RUN" tracelab train --config "$config" --out "$run" ${fit[@]+"${fit[@]}"} || status=$?
+[ ${#fit[@]} -gt 0 ] && fit+=(--fit-seconds "$remaining")
+timeout --foreground --signal=INT "$remaining" "$RUN" tracelab train --config "$config" --out "$run" ${fit[@]+"${fit[@]}"} || status=$?
 if [ "$status" = 124 ]; then
   # timeout's INT made `tracelab train` save a checkpoint (and the weights) at the step it had reached
   echo "stage.sh: the budget ran out before the last step (the data took longer than --data-seconds ${data_s}?): the weights are those of the step reached, before the end of the learning-rate ramp-down; run the same command to finish the stage" >&2
