@@ -80,8 +80,7 @@ function line(e: RunEvent, tty: boolean): string | null {
 
 /**
  * Steps that fit `seconds` at `rate` steps/s, 93% of it (validations and checkpoints take some of the time, and a
- * benchmark's rate was 5% above a real run's on the H200): whole
- * hundreds from 1,000 on, at least 1.
+ * benchmark's rate was 5% above a real run's on the H200): whole hundreds from 1,000 on, at least 1.
  */
 export function fittedSteps(rate: number, seconds: number): number {
   const n = Math.floor(rate * Math.max(0, seconds) * 0.93);
