@@ -10,7 +10,8 @@ import { ConvKernel, createWeightTexture, packWeights, subgroupLanesWork, writeW
 import { ENSEMBLE_SIZES, ENSEMBLE_SYMMETRIES, isEnsembleSize, transformedSize, untransformRect, type EnsembleSize } from './dihedral.ts';
 import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from './images.ts';
 import {
-  EXPOSURE_PARAMS_BYTES, exposureBins, INPUT_PARAMS_BYTES, IoKernels, OUTPUT_PARAMS_BYTES, writeExposureParams, writeInputParams, writeOutputParams,
+  EXPOSURE_PARAMS_BYTES, exposureBins, INPUT_PARAMS_BYTES, IoKernels, LOCAL_MEAN_PARAMS_BYTES, OUTPUT_PARAMS_BYTES, writeExposureParams, writeInputParams,
+  writeLocalMeanParams, writeOutputParams, type ColorSource,
 } from './io-passes.ts';
 import { NetworkPlan, PARAM_SLOT, tensorBytesPerPixel } from './plan.ts';
 import { PoolKernel } from './pool.ts';
@@ -209,6 +210,23 @@ export class Denoiser {
               { symmetry, accumulate: k > 0, weight: 1 / symmetries.length });
           }
         }
+        // the local mean correction of the whole result reads the input colour: the film, the whole-image upload
+        // (one tile), or the colour uploaded alone
+        let color: { buffer: GPUBuffer; source: ColorSource };
+        if (frame) {
+          color = { buffer: frame.film, source: { colorBase: 0, stride: 4, scale: 1 / frame.spp } };
+        } else {
+          const whole = uploads.get(`0,0,${width},${height}`);
+          const base = Math.max(0, this.spec.inputs.indexOf('color')) * width * height * 3;
+          if (whole) {
+            color = { buffer: whole, source: { colorBase: base, stride: 3, scale: 1 } };
+          } else {
+            const alone = gpu.createBufferWithData('denoiser input colour', images!.color, GPUBufferUsage.STORAGE);
+            owned.push(alone);
+            color = { buffer: alone, source: { colorBase: 0, stride: 3, scale: 1 } };
+          }
+        }
+        this.correctLocalMean(rgb, color.buffer, color.source, width, height, owned);
         await gpu.device.queue.onSubmittedWorkDone();
       } catch (e) {
         rgb.destroy();
@@ -249,6 +267,43 @@ export class Denoiser {
     };
     run(this.io.exposureBins, frame.film, bins.x, bins.y);
     run(this.io.exposureFinish, this.exposure, 1, 1);
+    gpu.device.queue.submit([enc.finish()]);
+  }
+
+  /**
+   * Submits the local mean correction (transform.ts correctLocalMean, local_mean_*.wgsl) of the whole result `rgb`
+   * given the input colour in `color`; its buffers go into `owned`, destroyed by the caller once the work is done.
+   */
+  private correctLocalMean(rgb: GPUBuffer, color: GPUBuffer, source: ColorSource, width: number, height: number, owned: GPUBuffer[]): void {
+    const gpu = this.gpu;
+    const bytes = width * height * 12;
+    // the colour only: the film's first plane, or the colour plane of an upload
+    const sourceBytes = (source.colorBase + width * height * source.stride) * 4;
+    if (Math.max(bytes, sourceBytes) > gpu.limits.maxStorageBufferBindingSize) {
+      throw new DenoiseInputError('image', `${width}x${height} is too large for the local mean correction: it binds ${(Math.max(bytes, sourceBytes) / 2 ** 20).toFixed(0)} MiB at once, over this adapter's ${(gpu.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB storage binding limit`);
+    }
+    const params = gpu.device.createBuffer({ label: 'denoiser local mean params', size: LOCAL_MEAN_PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    owned.push(params);
+    const sums = [0, 1].map((k) => gpu.device.createBuffer({ label: `denoiser local mean ${k ? 'output' : 'input'} row sums`, size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE }));
+    owned.push(...sums);
+    const data = new ArrayBuffer(LOCAL_MEAN_PARAMS_BYTES);
+    writeLocalMeanParams(new DataView(data), 0, { width, height, source });
+    gpu.device.queue.writeBuffer(params, 0, data);
+    const enc = gpu.device.createCommandEncoder({ label: 'denoiser local mean correction' });
+    const run = (pipeline: GPUComputePipeline, buffers: GPUBufferBinding[]) => {
+      const pass = enc.beginComputePass({ label: pipeline.label });
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, gpu.device.createBindGroup({
+        label: pipeline.label,
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [{ buffer: params }, ...buffers].map((resource, binding) => ({ binding, resource })),
+      }));
+      pass.dispatchWorkgroups(Math.ceil(width / 8), Math.ceil(height / 8));
+      pass.end();
+    };
+    const [inputRows, outputRows] = sums.map((buffer) => ({ buffer }));
+    run(this.io.localMeanRows, [{ buffer: color, offset: 0, size: sourceBytes }, { buffer: rgb }, inputRows, outputRows]);
+    run(this.io.localMeanApply, [inputRows, outputRows, { buffer: rgb }]);
     gpu.device.queue.submit([enc.finish()]);
   }
 

@@ -1,17 +1,21 @@
-// Owner of shaders/nn/transform.wgsl, input_common.wgsl, input_frame.wgsl, input_image.wgsl, output.wgsl and
-// exposure_*.wgsl: the passes that turn a film buffer or plain images into the network input tensor, the network
-// output into linear HDR RGB, and the film's autoexposure scale that both read.
+// Owner of shaders/nn/transform.wgsl, input_common.wgsl, input_frame.wgsl, input_image.wgsl, output.wgsl,
+// exposure_*.wgsl and local_mean_*.wgsl: the passes that turn a film buffer or plain images into the network input
+// tensor, the network output into linear HDR RGB, the film's autoexposure scale that both read, and the local mean
+// correction of the whole result.
 import exposureBinsWgsl from '../../shaders/nn/exposure_bins.wgsl?raw';
 import exposureCommonWgsl from '../../shaders/nn/exposure_common.wgsl?raw';
 import exposureFinishWgsl from '../../shaders/nn/exposure_finish.wgsl?raw';
 import inputCommon from '../../shaders/nn/input_common.wgsl?raw';
 import inputFrame from '../../shaders/nn/input_frame.wgsl?raw';
 import inputImage from '../../shaders/nn/input_image.wgsl?raw';
+import localMeanApply from '../../shaders/nn/local_mean_apply.wgsl?raw';
+import localMeanCommon from '../../shaders/nn/local_mean_common.wgsl?raw';
+import localMeanRows from '../../shaders/nn/local_mean_rows.wgsl?raw';
 import outputPass from '../../shaders/nn/output.wgsl?raw';
 import transform from '../../shaders/nn/transform.wgsl?raw';
 import type { GpuContext } from '../gpu/context.ts';
 import type { InputKind, NetworkSpec } from './spec.ts';
-import { EXPOSURE_BIN } from './transform.ts';
+import { EXPOSURE_BIN, LOCAL_MEAN_LIMIT, LOCAL_MEAN_RADIUS } from './transform.ts';
 import { storeModule, type TensorFormat } from './tensors.ts';
 
 /**
@@ -122,6 +126,22 @@ export function writeExposureParams(view: DataView, offset: number, d: { width: 
   view.setFloat32(offset + 20, d.key, true);
 }
 
+/** Byte layout of LocalMeanParams (local_mean_common.wgsl): width, height, radius, source_stride, color_base, source_scale, limit (+ padding). */
+export const LOCAL_MEAN_PARAMS_BYTES = 32;
+
+/** Where the local mean correction reads the input colour: float index of pixel 0, floats per pixel, scale. */
+export interface ColorSource {
+  colorBase: number;
+  stride: number;
+  scale: number;
+}
+
+export function writeLocalMeanParams(view: DataView, offset: number, d: { width: number; height: number; source: ColorSource }): void {
+  [d.width, d.height, LOCAL_MEAN_RADIUS, d.source.stride, d.source.colorBase].forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
+  view.setFloat32(offset + 20, d.source.scale, true);
+  view.setFloat32(offset + 24, LOCAL_MEAN_LIMIT, true);
+}
+
 export class IoKernels {
   private constructor(
     readonly frameInput: GPUComputePipeline,
@@ -129,17 +149,21 @@ export class IoKernels {
     readonly output: GPUComputePipeline,
     readonly exposureBins: GPUComputePipeline,
     readonly exposureFinish: GPUComputePipeline,
+    readonly localMeanRows: GPUComputePipeline,
+    readonly localMeanApply: GPUComputePipeline,
   ) {}
 
   static async create(gpu: GpuContext, format: TensorFormat): Promise<IoKernels> {
     const store = storeModule(format);
-    const [f, i, o, eb, ef] = await Promise.all([
+    const [f, i, o, eb, ef, lr, la] = await Promise.all([
       gpu.computePipeline(`denoiser input from film (${format})`, [store, transform, inputCommon, inputFrame].join('\n')),
       gpu.computePipeline(`denoiser input from images (${format})`, [store, transform, inputCommon, inputImage].join('\n')),
       gpu.computePipeline('denoiser output', [transform, outputPass].join('\n')),
       gpu.computePipeline('denoiser autoexposure bins', [transform, exposureCommonWgsl, exposureBinsWgsl].join('\n')),
       gpu.computePipeline('denoiser autoexposure scale', [exposureCommonWgsl, exposureFinishWgsl].join('\n')),
+      gpu.computePipeline('denoiser local mean rows', [transform, localMeanCommon, localMeanRows].join('\n')),
+      gpu.computePipeline('denoiser local mean correction', [localMeanCommon, localMeanApply].join('\n')),
     ]);
-    return new IoKernels(f, i, o, eb, ef);
+    return new IoKernels(f, i, o, eb, ef, lr, la);
   }
 }

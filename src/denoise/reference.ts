@@ -2,9 +2,10 @@
 // the WGSL kernels are tested against. `storage: 'f16'` rounds weights and every stored tensor to half
 // precision at the same points the GPU's f16 mode does, so f16 results can be checked tightly too.
 import { fromHalf, toHalf } from '../image/exr-write.ts';
+import { denoiseEnsemble, type EnsembleSize } from './dihedral.ts';
 import { checkDenoiseImages, type DenoiseImages } from './images.ts';
 import { convLayers, paddedSize, type NetworkSpec } from './spec.ts';
-import { boundByInput, demodFactor, exposureScale, outputToLinear, prepAlbedo, prepColor, prepNormal } from './transform.ts';
+import { boundByInput, correctLocalMean, demodFactor, exposureScale, outputToLinear, prepAlbedo, prepColor, prepNormal } from './transform.ts';
 import { checkWeights, type LayerWeights, type NetworkWeights } from './weights.ts';
 
 /** Channels-first tensor: data[(c * height + y) * width + x]. */
@@ -173,20 +174,33 @@ export function linearOutput(output: Tensor, width: number, height: number): Flo
 /**
  * The denoised image from the network output: `linearOutput` at the input's size, divided by the input's exposure
  * scale (`exposure`, default `inputExposure`: pass preprocess's), times the albedo's demodulation factor for a spec
- * with `demodulate`, then the output bound (`boundByInput`: at most the largest input colour value nearby).
+ * with `demodulate`, then the output bound (`boundByInput`: at most the largest input colour value nearby) and the
+ * local mean correction (`correctLocalMean`; `meanCorrection` false leaves it out, for a self-ensemble, which
+ * corrects the mean of its members' results).
  */
-export function postprocess(spec: NetworkSpec, output: Tensor, images: DenoiseImages, exposure?: number): Float32Array {
+export function postprocess(spec: NetworkSpec, output: Tensor, images: DenoiseImages, exposure?: number, meanCorrection = true): Float32Array {
   const { width, height } = images;
   const rgb = linearOutput(output, width, height);
   const scale = exposure ?? inputExposure(spec, images);
   if (scale !== 1) for (let i = 0; i < rgb.length; i++) rgb[i] /= scale;
   if (spec.demodulate) remodulate(rgb, images.albedo as Float32Array);
-  return boundByInput(rgb, images.color, width, height);
+  boundByInput(rgb, images.color, width, height);
+  return meanCorrection ? correctLocalMean(rgb, images.color, width, height) : rgb;
 }
 
 /** The whole denoiser on the CPU: linear HDR RGB of the input's size (`k`: the autoexposure scale; default the input's own). */
 export function referenceDenoise(spec: NetworkSpec, weights: NetworkWeights, images: DenoiseImages, storage: Storage = 'f32',
-  k: number = inputExposure(spec, images)): Float32Array {
+  k: number = inputExposure(spec, images), meanCorrection = true): Float32Array {
   const out = forward(spec, weights, preprocess(spec, images, storage, k), storage);
-  return postprocess(spec, out, images, k);
+  return postprocess(spec, out, images, k, meanCorrection);
+}
+
+/**
+ * The self-ensemble of `size` on the CPU (dihedral.ts): the network composed around each transformed image with the
+ * original's exposure scale, the members' mean, then the local mean correction, once (as the runtimes do).
+ */
+export async function referenceEnsemble(spec: NetworkSpec, weights: NetworkWeights, images: DenoiseImages, size: EnsembleSize): Promise<Float32Array> {
+  const k = inputExposure(spec, images);
+  const mean = await denoiseEnsemble(images, size, async (view) => referenceDenoise(spec, weights, view, 'f32', k, false));
+  return correctLocalMean(mean, images.color, images.width, images.height);
 }

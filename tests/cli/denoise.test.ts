@@ -4,8 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { denoiseEnsemble } from '../../src/denoise/dihedral.ts';
-import { inputExposure, referenceDenoise } from '../../src/denoise/reference.ts';
+import { referenceDenoise, referenceEnsemble } from '../../src/denoise/reference.ts';
 import { exposureScale } from '../../src/denoise/transform.ts';
 import { encodeWeights, initWeights } from '../../src/denoise/weights.ts';
 import { readImageFile, writeImageFile } from '../../src/node/image-files.ts';
@@ -81,8 +80,7 @@ describe('tracelab denoise', () => {
     const noisy = await readImageFile(p('noisy.exr'));
     const images = { width: W, height: H, color: noisy.data, albedo: (await readImageFile(p('albedo.exr'))).data, normal: (await readImageFile(p('normal.exr'))).data };
     const weights = initWeights(fast, 7);
-    const k = inputExposure(fast, images);
-    const want = await denoiseEnsemble(images, 8, async (view) => referenceDenoise(fast, weights, view, 'f32', k));
+    const want = await referenceEnsemble(fast, weights, images, 8);
     // f16 tensors where the adapter has them: denoiser.test.ts's f16 tolerance
     expect(errorStats(got, want).max).toBeLessThan(8 * 2 ** -11);
     expect(errorStats(got, referenceDenoise(fast, weights, images)).max).toBeGreaterThan(0.01);

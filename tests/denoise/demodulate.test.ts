@@ -7,7 +7,7 @@ import type { DenoiseImages } from '../../src/denoise/images.ts';
 import { demodulated, forward, linearOutput, preprocess, referenceDenoise, remodulate } from '../../src/denoise/reference.ts';
 import { builtinSpec } from '../../src/denoise/specs.ts';
 import { parseSpec, specHash, type NetworkSpec } from '../../src/denoise/spec.ts';
-import { boundByInput, DEMOD_EPSILON, demodFactor, prepColor } from '../../src/denoise/transform.ts';
+import { boundByInput, correctLocalMean, DEMOD_EPSILON, demodFactor, prepColor } from '../../src/denoise/transform.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { makePair, sampleBatch } from '../../src/train/data.ts';
@@ -48,12 +48,13 @@ describe('demodulation: spec and reference', () => {
     expect([0, 0.005, 0.5, 1, 1.5, NaN, -1].map(demodFactor)).toEqual([DEMOD_EPSILON, DEMOD_EPSILON, 0.5, 1, 1, DEMOD_EPSILON, DEMOD_EPSILON]);
   });
 
-  it('the demodulating network is the plain network on colour / d, multiplied back by d (then bounded by the colour)', () => {
+  it('the demodulating network is the plain network on colour / d, multiplied back by d (then bounded and corrected by the colour)', () => {
     const im = images(21, 11, 3);
     const direct = referenceDenoise(plainDemod, weights, im);
     const d = im.albedo!.map(demodFactor);
     const unbounded = (spec: NetworkSpec, x: DenoiseImages): Float32Array => linearOutput(forward(spec, weights, preprocess(spec, x)), x.width, x.height);
-    const viaPlain = boundByInput(remodulate(unbounded(plainFast, { ...im, color: demodulated(im.color, im.albedo!) }), im.albedo!), im.color, im.width, im.height);
+    const bounded = boundByInput(remodulate(unbounded(plainFast, { ...im, color: demodulated(im.color, im.albedo!) }), im.albedo!), im.color, im.width, im.height);
+    const viaPlain = correctLocalMean(bounded, im.color, im.width, im.height);
     expect(direct).toEqual(viaPlain);
     // and it is not the plain network: the factor really applies (values < 1 scale the output down)
     const plain = referenceDenoise(plainFast, weights, im);

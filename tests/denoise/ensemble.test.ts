@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDenoiserBackend } from '../../src/denoise/backend.ts';
 import { Denoiser } from '../../src/denoise/denoiser.ts';
 import {
-  denoiseEnsemble, ENSEMBLE_SIZES, ENSEMBLE_SYMMETRIES, transformedSize, transformPixels, untransformPixels, untransformRect,
+  ENSEMBLE_SIZES, ENSEMBLE_SYMMETRIES, transformedSize, transformPixels, untransformPixels, untransformRect,
 } from '../../src/denoise/dihedral.ts';
 import { GpuJsDenoiser } from '../../src/denoise/gpujs/denoiser.ts';
-import { inputExposure, referenceDenoise } from '../../src/denoise/reference.ts';
+import { referenceEnsemble } from '../../src/denoise/reference.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { errorStats, filmFromImages, loadSpec, randomImages, readDenoised, testWeights } from './support.ts';
@@ -76,11 +76,8 @@ describe('self-ensemble in the runtimes', () => {
   // demodulation and autoexposure on: every part of the input and output passes the symmetry passes through
   const spec = loadSpec('n2n-fast-demod');
   const weights = testWeights(spec, 7);
-  /** The reference: the CPU network composed around the transformed images, with the original's exposure. */
-  const reference = (images: ReturnType<typeof randomImages>, n: 1 | 2 | 4 | 8) => {
-    const k = inputExposure(spec, images);
-    return denoiseEnsemble(images, n, async (view) => referenceDenoise(spec, weights, view, 'f32', k));
-  };
+  /** The reference: the CPU network composed around the transformed images, with the original's exposure (referenceEnsemble). */
+  const reference = (images: ReturnType<typeof randomImages>, n: 1 | 2 | 4 | 8) => referenceEnsemble(spec, weights, images, n);
 
   it('matches the reference for every size on a non-square image that needs padding; size 1 is the plain call', async () => {
     const images = randomImages(37, 23, 11);

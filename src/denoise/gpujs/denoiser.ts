@@ -11,6 +11,7 @@ import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseIma
 import { inputExposure, postprocess, preprocess, type Tensor } from '../reference.ts';
 import { convLayers, type ConvLayer, type NetworkSpec } from '../spec.ts';
 import { checkWeights, initWeights, type NetworkWeights } from '../weights.ts';
+import { correctLocalMean } from '../transform.ts';
 import { CONV_CONCAT_SOURCE, CONV_SOURCE, POOL_SOURCE } from './kernels.ts';
 
 /** gpu.js modes: 'async' auto-selects; the others force one backend. */
@@ -96,8 +97,9 @@ export class GpuJsDenoiser {
     const data = await denoiseEnsemble(images, ensemble, async (view) => {
       const tensor = preprocess(this.spec, view, 'f32', k);
       const out = await this.forward(this.planFor(tensor.width, tensor.height), tensor);
-      return postprocess(this.spec, out, view, k);
+      return postprocess(this.spec, out, view, k, false);
     });
+    correctLocalMean(data, images.color, images.width, images.height);
     return { width: images.width, height: images.height, channels: 3, data };
   }
 
