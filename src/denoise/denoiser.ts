@@ -10,13 +10,13 @@ import { ConvKernel, createWeightTexture, packWeights, subgroupLanesWork, writeW
 import { ENSEMBLE_SIZES, ENSEMBLE_SYMMETRIES, isEnsembleSize, transformedSize, untransformRect, type EnsembleSize } from './dihedral.ts';
 import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from './images.ts';
 import {
-  EXPOSURE_PARAMS_BYTES, exposureBins, INPUT_PARAMS_BYTES, IoKernels, LOCAL_MEAN_PARAMS_BYTES, OUTPUT_PARAMS_BYTES, writeExposureParams, writeInputParams,
-  writeLocalMeanParams, writeOutputParams, type ColorSource,
+  alignedRange, EXPOSURE_PARAMS_BYTES, exposureBins, INPUT_PARAMS_BYTES, IoKernels, LOCAL_MEAN_PARAMS_BYTES, localMeanBandRows, localMeanBands,
+  OUTPUT_PARAMS_BYTES, writeExposureParams, writeInputParams, writeLocalMeanParams, writeOutputParams, type ColorSource,
 } from './io-passes.ts';
 import { NetworkPlan, PARAM_SLOT, tensorBytesPerPixel } from './plan.ts';
 import { PoolKernel } from './pool.ts';
 import { paddedSize, sizeMultiple, type InputKind, type NetworkSpec } from './spec.ts';
-import { exposureScale, OUTPUT_BOUND_MEAN_RADIUS, OUTPUT_BOUND_RADIUS } from './transform.ts';
+import { exposureScale, LOCAL_MEAN_RADIUS, OUTPUT_BOUND_MEAN_RADIUS, OUTPUT_BOUND_RADIUS } from './transform.ts';
 import type { TensorFormat } from './tensors.ts';
 import { defaultMargin, planTiles, type Rect, type Tile } from './tiles.ts';
 import { checkWeights, initWeights, type NetworkWeights } from './weights.ts';
@@ -45,6 +45,11 @@ export interface DenoiserOptions {
   tileMargin?: number;
   /** Memory budget for the network's tensors (bytes); larger images are tiled. Default 2 GiB. */
   maxTensorBytes?: number;
+  /**
+   * Rows per band of the local mean correction (at least its radius, LOCAL_MEAN_RADIUS). Default: the whole image
+   * where it fits one storage binding, else the most rows that do.
+   */
+  localMeanBand?: number;
 }
 
 export const DEFAULT_MAX_TENSOR_BYTES = 2 * 2 ** 30;
@@ -100,6 +105,10 @@ export class Denoiser {
       precision === 'f16' || (precision === 'auto' && gpu.features.has('shader-f16')) ? 'rgba16float' : 'rgba32float';
     const rows = options.workgroupRows ?? 4;
     if (!Number.isInteger(rows) || rows < 1 || rows > 16) throw new RangeError(`denoiser: workgroupRows must be an integer in 1..16, got ${rows}`);
+    const band = options.localMeanBand;
+    if (band !== undefined && !(Number.isInteger(band) && band >= LOCAL_MEAN_RADIUS)) {
+      throw new RangeError(`denoiser: localMeanBand must be an integer of at least ${LOCAL_MEAN_RADIUS} (the local mean correction's radius), got ${band}`);
+    }
     const canSubgroup = options.lanes === 'plain' ? false : await subgroupLanesWork(gpu, rows);
     const lanes: ConvLanes = options.lanes === 'auto' || !options.lanes ? (canSubgroup ? 'subgroup' : 'plain') : options.lanes;
     if (lanes === 'subgroup' && !canSubgroup) {
@@ -273,24 +282,26 @@ export class Denoiser {
   /**
    * Submits the local mean correction (transform.ts correctLocalMean, local_mean_*.wgsl) of the whole result `rgb`
    * given the input colour in `color`; its buffers go into `owned`, destroyed by the caller once the work is done.
+   * An image too large for one storage binding is corrected in bands of rows (io-passes.ts localMeanBands), each
+   * band's row sums taken before the previous band is corrected, so every window sees the uncorrected output.
    */
   private correctLocalMean(rgb: GPUBuffer, color: GPUBuffer, source: ColorSource, width: number, height: number, owned: GPUBuffer[]): void {
     const gpu = this.gpu;
-    const bytes = width * height * 12;
-    // the colour only: the film's first plane, or the colour plane of an upload
-    const sourceBytes = (source.colorBase + width * height * source.stride) * 4;
-    if (Math.max(bytes, sourceBytes) > gpu.limits.maxStorageBufferBindingSize) {
-      throw new DenoiseInputError('image', `${width}x${height} is too large for the local mean correction: it binds ${(Math.max(bytes, sourceBytes) / 2 ** 20).toFixed(0)} MiB at once, over this adapter's ${(gpu.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB storage binding limit`);
+    const align = gpu.limits.minStorageBufferOffsetAlignment;
+    const fit = localMeanBandRows(width, height, source.stride, gpu.limits.maxStorageBufferBindingSize, align);
+    const rows = Math.min(fit, this.options.localMeanBand ?? height);
+    if (rows < LOCAL_MEAN_RADIUS && rows < height) {
+      throw new DenoiseInputError('image', `${width}x${height} cannot take the local mean correction: ${LOCAL_MEAN_RADIUS} rows and ${2 * LOCAL_MEAN_RADIUS} more do not fit this adapter's ${(gpu.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB storage binding limit`);
     }
-    const params = gpu.device.createBuffer({ label: 'denoiser local mean params', size: LOCAL_MEAN_PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    owned.push(params);
-    const sums = [0, 1].map((k) => gpu.device.createBuffer({ label: `denoiser local mean ${k ? 'output' : 'input'} row sums`, size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE }));
-    owned.push(...sums);
-    const data = new ArrayBuffer(LOCAL_MEAN_PARAMS_BYTES);
-    writeLocalMeanParams(new DataView(data), 0, { width, height, source });
-    gpu.device.queue.writeBuffer(params, 0, data);
+    const bands = localMeanBands(height, rows);
+    const sumBytes = Math.max(16, Math.max(...bands.map((b) => b.rowsCount)) * width * 12);
+    // two pairs of row-sum buffers: band k + 1's are written while band k's are still to be read
+    const sums = [0, 1].slice(0, Math.min(2, bands.length)).map((k) => [0, 1].map((o) => gpu.device.createBuffer({
+      label: `denoiser local mean ${o ? 'output' : 'input'} row sums ${k}`, size: sumBytes, usage: GPUBufferUsage.STORAGE,
+    })));
+    owned.push(...sums.flat());
     const enc = gpu.device.createCommandEncoder({ label: 'denoiser local mean correction' });
-    const run = (pipeline: GPUComputePipeline, buffers: GPUBufferBinding[]) => {
+    const run = (pipeline: GPUComputePipeline, params: GPUBuffer, buffers: GPUBufferBinding[], rowCount: number) => {
       const pass = enc.beginComputePass({ label: pipeline.label });
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, gpu.device.createBindGroup({
@@ -298,12 +309,33 @@ export class Denoiser {
         layout: pipeline.getBindGroupLayout(0),
         entries: [{ buffer: params }, ...buffers].map((resource, binding) => ({ binding, resource })),
       }));
-      pass.dispatchWorkgroups(Math.ceil(width / 8), Math.ceil(height / 8));
+      pass.dispatchWorkgroups(Math.ceil(width / 8), Math.ceil(rowCount / 8));
       pass.end();
     };
-    const [inputRows, outputRows] = sums.map((buffer) => ({ buffer }));
-    run(this.io.localMeanRows, [{ buffer: color, offset: 0, size: sourceBytes }, { buffer: rgb }, inputRows, outputRows]);
-    run(this.io.localMeanApply, [inputRows, outputRows, { buffer: rgb }]);
+    const passes = bands.map((band, k) => {
+      const src = alignedRange(source.colorBase + band.rowsY0 * width * source.stride, band.rowsCount * width * source.stride, align);
+      const rgbRows = alignedRange(band.rowsY0 * width * 3, band.rowsCount * width * 3, align);
+      const rgbBand = alignedRange(band.bandY0 * width * 3, band.bandCount * width * 3, align);
+      const params = gpu.device.createBuffer({ label: `denoiser local mean params ${k}`, size: LOCAL_MEAN_PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      owned.push(params);
+      const data = new ArrayBuffer(LOCAL_MEAN_PARAMS_BYTES);
+      writeLocalMeanParams(new DataView(data), 0, {
+        width, height, stride: source.stride, sourceFirst: src.first, rgbRowsFirst: rgbRows.first, rgbBandFirst: rgbBand.first, band, scale: source.scale,
+      });
+      gpu.device.queue.writeBuffer(params, 0, data);
+      const [inputRows, outputRows] = sums[k % 2].map((buffer) => ({ buffer }));
+      return {
+        rows: () => run(this.io.localMeanRows, params, [
+          { buffer: color, offset: src.offset, size: src.size }, { buffer: rgb, offset: rgbRows.offset, size: rgbRows.size }, inputRows, outputRows,
+        ], band.rowsCount),
+        apply: () => run(this.io.localMeanApply, params, [inputRows, outputRows, { buffer: rgb, offset: rgbBand.offset, size: rgbBand.size }], band.bandCount),
+      };
+    });
+    passes[0].rows();
+    passes.forEach((p, k) => {
+      passes[k + 1]?.rows();
+      p.apply();
+    });
     gpu.device.queue.submit([enc.finish()]);
   }
 

@@ -126,8 +126,11 @@ export function writeExposureParams(view: DataView, offset: number, d: { width: 
   view.setFloat32(offset + 20, d.key, true);
 }
 
-/** Byte layout of LocalMeanParams (local_mean_common.wgsl): width, height, radius, source_stride, color_base, source_scale, limit (+ padding). */
-export const LOCAL_MEAN_PARAMS_BYTES = 32;
+/**
+ * Byte layout of LocalMeanParams (local_mean_common.wgsl): width, height, radius, source_stride, source_first,
+ * rgb_rows_first, rgb_band_first, rows_y0, rows_count, band_y0, band_count, source_scale, limit (+ padding).
+ */
+export const LOCAL_MEAN_PARAMS_BYTES = 64;
 
 /** Where the local mean correction reads the input colour: float index of pixel 0, floats per pixel, scale. */
 export interface ColorSource {
@@ -136,10 +139,55 @@ export interface ColorSource {
   scale: number;
 }
 
-export function writeLocalMeanParams(view: DataView, offset: number, d: { width: number; height: number; source: ColorSource }): void {
-  [d.width, d.height, LOCAL_MEAN_RADIUS, d.source.stride, d.source.colorBase].forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
-  view.setFloat32(offset + 20, d.source.scale, true);
-  view.setFloat32(offset + 24, LOCAL_MEAN_LIMIT, true);
+/** One band of the local mean correction: the rows it corrects and the rows whose row sums their windows read. */
+export interface LocalMeanBand {
+  rowsY0: number;
+  rowsCount: number;
+  bandY0: number;
+  bandCount: number;
+}
+
+/**
+ * Rows per band of the local mean correction for a width-pixel-wide image whose colour source has `stride` floats
+ * per pixel: the whole height if it fits one storage binding of `bindable` bytes bound from an offset aligned to
+ * `align`, else the most rows whose band plus LOCAL_MEAN_RADIUS rows on each side fit (0 if none does).
+ */
+export function localMeanBandRows(width: number, height: number, stride: number, bindable: number, align: number): number {
+  const rowBytes = width * 4 * Math.max(3, stride);
+  if (height * rowBytes + align <= bindable) return height;
+  return Math.max(0, Math.floor((bindable - align) / rowBytes) - 2 * LOCAL_MEAN_RADIUS);
+}
+
+/**
+ * The bands of `rows` rows (the last one shorter) covering a height-row image, each with the rows within
+ * LOCAL_MEAN_RADIUS of it. Bands are corrected in order with the next band's row sums taken first, so with
+ * rows >= LOCAL_MEAN_RADIUS every row sum reads the uncorrected output (Denoiser.correctLocalMean).
+ */
+export function localMeanBands(height: number, rows: number): LocalMeanBand[] {
+  const bands: LocalMeanBand[] = [];
+  for (let y = 0; y < height; y += rows) {
+    const bandCount = Math.min(rows, height - y);
+    const rowsY0 = Math.max(0, y - LOCAL_MEAN_RADIUS);
+    bands.push({ rowsY0, rowsCount: Math.min(height, y + bandCount + LOCAL_MEAN_RADIUS) - rowsY0, bandY0: y, bandCount });
+  }
+  return bands;
+}
+
+/** A binding of `floats` floats from float index `first`: its byte offset aligned down to `align`, its size, and `first` within it. */
+export function alignedRange(first: number, floats: number, align: number): { offset: number; size: number; first: number } {
+  const offset = Math.floor((first * 4) / align) * align;
+  return { offset, size: first * 4 + floats * 4 - offset, first: first - offset / 4 };
+}
+
+export function writeLocalMeanParams(view: DataView, offset: number, d: {
+  width: number; height: number; stride: number; sourceFirst: number; rgbRowsFirst: number; rgbBandFirst: number;
+  band: LocalMeanBand; scale: number;
+}): void {
+  const { band } = d;
+  [d.width, d.height, LOCAL_MEAN_RADIUS, d.stride, d.sourceFirst, d.rgbRowsFirst, d.rgbBandFirst, band.rowsY0, band.rowsCount, band.bandY0, band.bandCount]
+    .forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
+  view.setFloat32(offset + 44, d.scale, true);
+  view.setFloat32(offset + 48, LOCAL_MEAN_LIMIT, true);
 }
 
 export class IoKernels {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Denoiser } from '../../src/denoise/denoiser.ts';
 import { denoiseEnsemble } from '../../src/denoise/dihedral.ts';
 import { inputExposure, referenceDenoise, referenceEnsemble } from '../../src/denoise/reference.ts';
+import { alignedRange, localMeanBandRows, localMeanBands } from '../../src/denoise/io-passes.ts';
 import { cleanRadiance, correctLocalMean, LOCAL_MEAN_LIMIT, LOCAL_MEAN_RADIUS } from '../../src/denoise/transform.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
@@ -80,6 +81,33 @@ describe('local mean correction (CPU reference)', () => {
   });
 });
 
+describe('local mean correction bands', () => {
+  it('cover the image, each with the rows within the radius, and fit the binding limit', () => {
+    const r = LOCAL_MEAN_RADIUS;
+    for (const [height, rows] of [[120, 13], [120, 40], [120, 120], [100, 12], [7, 12]]) {
+      const bands = localMeanBands(height, rows);
+      expect(bands.map((b) => b.bandCount).reduce((a, b) => a + b, 0)).toBe(height);
+      bands.forEach((b, k) => {
+        expect(b.bandY0).toBe(k * rows);
+        expect(b.rowsY0).toBe(Math.max(0, b.bandY0 - r));
+        expect(b.rowsY0 + b.rowsCount).toBe(Math.min(height, b.bandY0 + b.bandCount + r));
+      });
+    }
+    // 1000 pixels wide, film source (16 bytes a pixel): the whole image fits 1 MiB + alignment at 65 rows, not 66
+    const align = 256;
+    expect(localMeanBandRows(1000, 65, 4, 65 * 16000 + align, align)).toBe(65);
+    expect(localMeanBandRows(1000, 66, 4, 65 * 16000 + align, align)).toBe(65 - 2 * r);
+    expect(localMeanBandRows(1000, 66, 3, 65 * 16000 + align, align)).toBe(66); // images: 12 bytes a pixel
+    expect(localMeanBandRows(1000, 1000, 4, 20 * 16000 + align, align)).toBe(0);
+  });
+
+  it('bind from aligned offsets, the first float within the range', () => {
+    expect(alignedRange(0, 10, 256)).toEqual({ offset: 0, size: 40, first: 0 });
+    expect(alignedRange(100, 10, 256)).toEqual({ offset: 256, size: 184, first: 36 });
+    expect(alignedRange(64, 3, 256)).toEqual({ offset: 256, size: 12, first: 0 });
+  });
+});
+
 describe('local mean correction on the GPU', () => {
   let gpu: GpuContext;
   beforeAll(async () => {
@@ -104,9 +132,11 @@ describe('local mean correction on the GPU', () => {
         const uncorrected = referenceDenoise(spec, weights, im, 'f32', inputExposure(spec, im), false);
         expect(maxRelDiff(want, uncorrected)).toBeGreaterThan(0.05);
         for (const input of [im, frame]) {
-          for (const tileSize of [undefined, 112]) {
-            const got = await denoiseOnce(gpu, { spec, weights, precision: 'f32', tileSize }, input);
-            expect(maxRelDiff(got, want), `${spec.name}, ${'film' in input ? 'film' : 'images'}, tiles ${tileSize ?? 'none'}`).toBeLessThan(TOLERANCE);
+          // bands of 13 rows: 10 bands, the last of 3 rows; of 40: 3 bands, with tiles
+          for (const [tileSize, localMeanBand] of [[undefined, undefined], [112, undefined], [undefined, 13], [112, 40]]) {
+            const got = await denoiseOnce(gpu, { spec, weights, precision: 'f32', tileSize, localMeanBand }, input);
+            const what = `${spec.name}, ${'film' in input ? 'film' : 'images'}, tiles ${tileSize ?? 'none'}, bands ${localMeanBand ?? 'none'}`;
+            expect(maxRelDiff(got, want), what).toBeLessThan(TOLERANCE);
             expect(maxRelDiff(got, uncorrected)).toBeGreaterThan(0.05);
           }
         }
@@ -114,6 +144,12 @@ describe('local mean correction on the GPU', () => {
     } finally {
       buffer.destroy();
     }
+  });
+
+  it('refuses bands narrower than the radius', async () => {
+    const spec = loadSpec('n2n-fast');
+    await expect(Denoiser.create(gpu, { spec, localMeanBand: LOCAL_MEAN_RADIUS - 1 })).rejects.toThrow(/localMeanBand must be an integer of at least 12/);
+    await expect(Denoiser.create(gpu, { spec, localMeanBand: 20.5 })).rejects.toThrow(/localMeanBand/);
   });
 
   it('corrects a self-ensemble once, after averaging its members', async () => {
