@@ -1,25 +1,51 @@
 // Column sums of the row sums (local_mean_rows.wgsl): the windows' input and output sums, and the limited ratio
-// applied in place to the denoised image's rows band_y0 .. + band_count.
+// applied in place to the denoised image's rows band_y0 .. + band_count. Each invocation takes LOCAL_MEAN_RUN rows
+// of one column, sharing the part of their windows they have in common, as the rows pass does.
 @group(0) @binding(1) var<storage, read> input_rows: array<f32>;
 @group(0) @binding(2) var<storage, read> output_rows: array<f32>;
 @group(0) @binding(3) var<storage, read_write> rgb: array<f32>;
 
+// the row sums of image row y at column x, 0 outside the image
+fn column_pair(y: i32, x: u32) -> array<vec3f, 2> {
+  if (y < 0 || y >= i32(p.height)) { return array<vec3f, 2>(vec3f(0.0), vec3f(0.0)); }
+  let b = 3u * ((u32(y) - p.rows_y0) * p.width + x);
+  return array<vec3f, 2>(
+    vec3f(input_rows[b], input_rows[b + 1u], input_rows[b + 2u]),
+    vec3f(output_rows[b], output_rows[b + 1u], output_rows[b + 2u]),
+  );
+}
+
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) id: vec3u) {
-  if (id.x >= p.width || id.y >= p.band_count) { return; }
-  let y = p.band_y0 + id.y;
-  let y0 = u32(max(i32(y) - i32(p.radius), 0));
-  let y1 = min(y + p.radius, p.height - 1u);
-  var si = vec3f(0.0);
-  var so = vec3f(0.0);
-  for (var yy = y0; yy <= y1; yy++) {
-    let b = 3u * ((yy - p.rows_y0) * p.width + id.x);
-    si += vec3f(input_rows[b], input_rows[b + 1u], input_rows[b + 2u]);
-    so += vec3f(output_rows[b], output_rows[b + 1u], output_rows[b + 2u]);
+  let k0 = id.y * LOCAL_MEAN_RUN; // first row of the run, within the band
+  if (id.x >= p.width || k0 >= p.band_count) { return; }
+  let r = i32(p.radius);
+  let yi = i32(p.band_y0 + k0);
+  let run = i32(LOCAL_MEAN_RUN);
+  var mi = vec3f(0.0);
+  var mo = vec3f(0.0);
+  for (var y = yi + run - 1 - r; y <= yi + r; y++) {
+    let v = column_pair(y, id.x);
+    mi += v[0];
+    mo += v[1];
   }
-  let ratio = select(vec3f(1.0), clamp(si / so, vec3f(1.0 / p.limit), vec3f(p.limit)), so > vec3f(0.0));
-  let b = p.rgb_band_first + 3u * (id.y * p.width + id.x);
-  rgb[b] *= ratio.x;
-  rgb[b + 1u] *= ratio.y;
-  rgb[b + 2u] *= ratio.z;
+  for (var j = 0; j < run && k0 + u32(j) < p.band_count; j++) {
+    var si = mi;
+    var so = mo;
+    for (var y = yi + j - r; y <= yi + run - 2 - r; y++) {
+      let v = column_pair(y, id.x);
+      si += v[0];
+      so += v[1];
+    }
+    for (var y = yi + r + 1; y <= yi + r + j; y++) {
+      let v = column_pair(y, id.x);
+      si += v[0];
+      so += v[1];
+    }
+    let ratio = select(vec3f(1.0), clamp(si / so, vec3f(1.0 / p.limit), vec3f(p.limit)), so > vec3f(0.0));
+    let b = p.rgb_band_first + 3u * ((k0 + u32(j)) * p.width + id.x);
+    rgb[b] *= ratio.x;
+    rgb[b + 1u] *= ratio.y;
+    rgb[b + 2u] *= ratio.z;
+  }
 }

@@ -26,3 +26,5 @@ struct LocalMeanParams {
   _pad2: u32,
 }
 @group(0) @binding(0) var<uniform> p: LocalMeanParams;
+// pixels (rows pass) or rows (apply pass) per invocation: io-passes.ts LOCAL_MEAN_RUN, the dispatch's divisor
+const LOCAL_MEAN_RUN: u32 = 4u;

@@ -1,29 +1,58 @@
 // Row sums of the local mean correction's windows (local_mean_common.wgsl): of the clean input colour and of the
 // denoised image, each pixel's [x - radius, x + radius] clipped to the row, for rows rows_y0 .. + rows_count.
+// Each invocation sums LOCAL_MEAN_RUN neighbouring pixels' windows, sharing the part they have in common (sums of
+// non-negative values, no subtraction; radius >= (LOCAL_MEAN_RUN - 1) / 2 so the shared part and the rest meet).
 @group(0) @binding(1) var<storage, read> source: array<f32>;
 @group(0) @binding(2) var<storage, read> rgb: array<f32>;
 @group(0) @binding(3) var<storage, read_write> input_rows: array<f32>;
 @group(0) @binding(4) var<storage, read_write> output_rows: array<f32>;
 
+// input and output at pixel x of local row `row`, 0 outside the image
+fn row_pair(row: u32, x: i32) -> array<vec3f, 2> {
+  if (x < 0 || x >= i32(p.width)) { return array<vec3f, 2>(vec3f(0.0), vec3f(0.0)); }
+  let q = row * p.width + u32(x);
+  let a = p.source_first + q * p.source_stride;
+  let o = p.rgb_rows_first + 3u * q;
+  return array<vec3f, 2>(
+    clean_radiance(vec3f(source[a], source[a + 1u], source[a + 2u]) * p.source_scale),
+    vec3f(rgb[o], rgb[o + 1u], rgb[o + 2u]),
+  );
+}
+
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) id: vec3u) {
-  if (id.x >= p.width || id.y >= p.rows_count) { return; }
-  let x0 = u32(max(i32(id.x) - i32(p.radius), 0));
-  let x1 = min(id.x + p.radius, p.width - 1u);
-  var si = vec3f(0.0);
-  var so = vec3f(0.0);
-  for (var x = x0; x <= x1; x++) {
-    let q = id.y * p.width + x;
-    let a = p.source_first + q * p.source_stride;
-    si += clean_radiance(vec3f(source[a], source[a + 1u], source[a + 2u]) * p.source_scale);
-    let o = p.rgb_rows_first + 3u * q;
-    so += vec3f(rgb[o], rgb[o + 1u], rgb[o + 2u]);
+  let x0 = id.x * LOCAL_MEAN_RUN;
+  if (x0 >= p.width || id.y >= p.rows_count) { return; }
+  let r = i32(p.radius);
+  let xi = i32(x0);
+  let run = i32(LOCAL_MEAN_RUN);
+  // the part of the windows every pixel of the run shares: [x0 + run - 1 - r, x0 + r]
+  var mi = vec3f(0.0);
+  var mo = vec3f(0.0);
+  for (var x = xi + run - 1 - r; x <= xi + r; x++) {
+    let v = row_pair(id.y, x);
+    mi += v[0];
+    mo += v[1];
   }
-  let b = 3u * (id.y * p.width + id.x);
-  input_rows[b] = si.x;
-  input_rows[b + 1u] = si.y;
-  input_rows[b + 2u] = si.z;
-  output_rows[b] = so.x;
-  output_rows[b + 1u] = so.y;
-  output_rows[b + 2u] = so.z;
+  for (var j = 0; j < run && x0 + u32(j) < p.width; j++) {
+    var si = mi;
+    var so = mo;
+    for (var x = xi + j - r; x <= xi + run - 2 - r; x++) { // left of the shared part
+      let v = row_pair(id.y, x);
+      si += v[0];
+      so += v[1];
+    }
+    for (var x = xi + r + 1; x <= xi + r + j; x++) { // right of it
+      let v = row_pair(id.y, x);
+      si += v[0];
+      so += v[1];
+    }
+    let b = 3u * (id.y * p.width + x0 + u32(j));
+    input_rows[b] = si.x;
+    input_rows[b + 1u] = si.y;
+    input_rows[b + 2u] = si.z;
+    output_rows[b] = so.x;
+    output_rows[b + 1u] = so.y;
+    output_rows[b + 2u] = so.z;
+  }
 }

@@ -25,6 +25,8 @@ export const VALIDATE_USAGE = `usage: tracelab validate --model M [options]
   --model M          network: a built-in name or a spec file (as for tracelab denoise)
   --weights FILE     its weights (default: the shipped denoiser/weights/<model>.bin)
   --ensemble N       1 (default), 2, 4 or 8: score the network's self-ensemble
+  --local-mean on|off  the runtime's local mean correction after the network (default on; off: score the
+                     network's output as it is, denoiser/README.md "Local mean correction")
   --scenes N         the first N validation scenes, 1 to ${VALIDATION_SEEDS.length} (default ${VALIDATION_SEEDS.length})
   --size S           square image size: S or SxS (default 256)
   --spp LIST         input samples per pixel (default 4,8,16,64)
@@ -38,9 +40,10 @@ export const VALIDATE_USAGE = `usage: tracelab validate --model M [options]
   --json FILE        also write the scores (per spp and per scene) as JSON`;
 
 export async function validateCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, ['model', 'weights', 'ensemble', 'scenes', 'size', 'spp', 'ref-spp', 'max-depth', 'emission-spp', 'cache', 'json'], 0);
+  const { values } = parse(argv, ['model', 'weights', 'ensemble', 'local-mean', 'scenes', 'size', 'spp', 'ref-spp', 'max-depth', 'emission-spp', 'cache', 'json'], 0);
   if (!values.model) throw new UsageError('validate needs --model (a built-in network or a spec .json file)');
   const ensemble = Number(choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1')) as EnsembleSize;
+  const localMean = choiceOption('local-mean', values['local-mean'], ['on', 'off'], 'on') === 'on';
   const scenes = intOption('scenes', values.scenes, VALIDATION_SEEDS.length, 1, VALIDATION_SEEDS.length);
   const size = squareSizeOption('size', values.size, 256, 8, 4096);
   const spp = sppList(values.spp ?? '4,8,16,64');
@@ -57,11 +60,11 @@ export async function validateCommand(argv: string[]): Promise<void> {
   try {
     if (model.warning) process.stderr.write(`${model.warning}\n`);
     process.stderr.write(`adapter: ${gpu.adapter.name}${gpu.adapter.isFallback ? ' (software)' : ''}\n`);
-    process.stderr.write(`model: ${describeModel(model)}${ensemble > 1 ? `, self-ensemble of ${ensemble}` : ''}\n`);
+    process.stderr.write(`model: ${describeModel(model)}${ensemble > 1 ? `, self-ensemble of ${ensemble}` : ''}${localMean ? '' : ', without the local mean correction'}\n`);
     const t0 = performance.now();
     const set = await buildValidationSet(gpu, { scenes, size, spp, referenceSpp: refSpp, maxDepth, emissionSpp }, undefined, undefined, cacheDir === 'none' ? undefined : cachedValidationReferences(gpu, cacheDir));
     const dataSeconds = (performance.now() - t0) / 1000;
-    backend = await createDenoiserBackend({ gpu, spec: model.spec, weights: model.weights });
+    backend = await createDenoiserBackend({ gpu, spec: model.spec, weights: model.weights, localMean });
     const b = backend;
     const t1 = performance.now();
     const { bySpp, images } = await scoreValidation(set, (v) => denoiseValidationImage(v, async (frame) => (await b.denoise(frame, { ensemble })).data));
@@ -71,7 +74,7 @@ export async function validateCommand(argv: string[]): Promise<void> {
     const lines = [
       `validation set: ${scenes} scene${scenes > 1 ? 's' : ''} (${names[0]}${scenes > 1 ? ` ... ${names[scenes - 1]}` : ''}), ${size}x${size}, ` +
         `references ${refSpp} spp, max depth ${maxDepth}${emissionSpp > 0 ? `, emission separated (anti-aliased with ${emissionSpp} rays per pixel)` : ''}; ${formatSeconds(dataSeconds)} rendering, ${formatSeconds(denoiseSeconds)} denoising`,
-      `model ${model.spec.name}${ensemble > 1 ? ` (self-ensemble of ${ensemble})` : ''}: mean PSNR over the scenes`,
+      `model ${model.spec.name}${ensemble > 1 ? ` (self-ensemble of ${ensemble})` : ''}${localMean ? '' : ' without the local mean correction'}: mean PSNR over the scenes`,
       ...bySpp.map((s) => `  ${String(s.spp).padStart(4)} spp: noisy ${s.noisy.toFixed(2)} dB -> denoised ${s.denoised.toFixed(2)} dB (${sign(s.denoised - s.noisy)} dB)`),
       ...perSceneTable(names, spp, images),
       `ceiling: the converged image's expected PSNR against the scene's reference, given the reference's own noise (delta method); with that noise subtracted, the means estimated against the converged images:`,
@@ -80,7 +83,7 @@ export async function validateCommand(argv: string[]): Promise<void> {
     process.stdout.write(lines.join('\n') + '\n');
     if (values.json) {
       const doc = {
-        format: 'tracelab-validation', version: 1, model: model.spec.name, weights: model.weightsFile, ensemble, adapter: gpu.adapter.name,
+        format: 'tracelab-validation', version: 1, model: model.spec.name, weights: model.weightsFile, ensemble, localMean, adapter: gpu.adapter.name,
         settings: { scenes: names, size, spp, referenceSpp: refSpp, maxDepth, ...(emissionSpp > 0 ? { emissionSpp } : {}) },
         scores: bySpp, images, estimatedAgainstConverged: converged,
       };

@@ -38,12 +38,14 @@ export interface DenoiserBackendOptions {
   precision?: Precision;
   /** gpu.js mode (default 'async': gpu.js picks its best backend). */
   gpujsMode?: GpuJsMode;
+  /** The local mean correction after the network (default true). */
+  localMean?: boolean;
 }
 
 export async function createDenoiserBackend(options: DenoiserBackendOptions): Promise<DenoiserBackend> {
   const { gpu, spec, weights } = options;
   if (gpu) {
-    const dn = await Denoiser.create(gpu, { spec, weights, precision: options.precision });
+    const dn = await Denoiser.create(gpu, { spec, weights, precision: options.precision, localMean: options.localMean });
     return {
       kind: 'webgpu', spec, webgpu: dn,
       describe: () => `webgpu (${gpu.adapter.name}), ${dn.format === 'rgba16float' ? 'f16' : 'f32'} tensors`,
@@ -63,7 +65,7 @@ export async function createDenoiserBackend(options: DenoiserBackendOptions): Pr
   }
   // loaded on demand: gpu.js is large and only needed without WebGPU
   const { GpuJsDenoiser } = await import('./gpujs/denoiser.ts');
-  const dn = await GpuJsDenoiser.create({ spec, weights, mode: options.gpujsMode });
+  const dn = await GpuJsDenoiser.create({ spec, weights, mode: options.gpujsMode, localMean: options.localMean });
   return {
     kind: 'gpujs', spec, webgpu: null,
     describe: () => `gpu.js ${dn.backend ?? dn.mode}`,

@@ -10,8 +10,8 @@ import { ConvKernel, createWeightTexture, packWeights, subgroupLanesWork, writeW
 import { ENSEMBLE_SIZES, ENSEMBLE_SYMMETRIES, isEnsembleSize, transformedSize, untransformRect, type EnsembleSize } from './dihedral.ts';
 import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from './images.ts';
 import {
-  alignedRange, EXPOSURE_PARAMS_BYTES, exposureBins, INPUT_PARAMS_BYTES, IoKernels, LOCAL_MEAN_PARAMS_BYTES, localMeanBandRows, localMeanBands,
-  OUTPUT_PARAMS_BYTES, writeExposureParams, writeInputParams, writeLocalMeanParams, writeOutputParams, type ColorSource,
+  alignedRange, EXPOSURE_PARAMS_BYTES, exposureBins, INPUT_PARAMS_BYTES, IoKernels, LOCAL_MEAN_PARAMS_BYTES, LOCAL_MEAN_RUN, localMeanBandRows,
+  localMeanBands, OUTPUT_PARAMS_BYTES, writeExposureParams, writeInputParams, writeLocalMeanParams, writeOutputParams, type ColorSource,
 } from './io-passes.ts';
 import { NetworkPlan, PARAM_SLOT, tensorBytesPerPixel } from './plan.ts';
 import { PoolKernel } from './pool.ts';
@@ -50,6 +50,11 @@ export interface DenoiserOptions {
    * where it fits one storage binding, else the most rows that do.
    */
   localMeanBand?: number;
+  /**
+   * The local mean correction after the network (transform.ts correctLocalMean; default true). false: the
+   * network's output as it is (after the output bound), for measuring what the correction does.
+   */
+  localMean?: boolean;
 }
 
 export const DEFAULT_MAX_TENSOR_BYTES = 2 * 2 ** 30;
@@ -219,23 +224,25 @@ export class Denoiser {
               { symmetry, accumulate: k > 0, weight: 1 / symmetries.length });
           }
         }
-        // the local mean correction of the whole result reads the input colour: the film, the whole-image upload
-        // (one tile), or the colour uploaded alone
-        let color: { buffer: GPUBuffer; source: ColorSource };
-        if (frame) {
-          color = { buffer: frame.film, source: { colorBase: 0, stride: 4, scale: 1 / frame.spp } };
-        } else {
-          const whole = uploads.get(`0,0,${width},${height}`);
-          const base = Math.max(0, this.spec.inputs.indexOf('color')) * width * height * 3;
-          if (whole) {
-            color = { buffer: whole, source: { colorBase: base, stride: 3, scale: 1 } };
+        if (this.options.localMean !== false) {
+          // the local mean correction of the whole result reads the input colour: the film, the whole-image upload
+          // (one tile), or the colour uploaded alone
+          let color: { buffer: GPUBuffer; source: ColorSource };
+          if (frame) {
+            color = { buffer: frame.film, source: { colorBase: 0, stride: 4, scale: 1 / frame.spp } };
           } else {
-            const alone = gpu.createBufferWithData('denoiser input colour', images!.color, GPUBufferUsage.STORAGE);
-            owned.push(alone);
-            color = { buffer: alone, source: { colorBase: 0, stride: 3, scale: 1 } };
+            const whole = uploads.get(`0,0,${width},${height}`);
+            const base = Math.max(0, this.spec.inputs.indexOf('color')) * width * height * 3;
+            if (whole) {
+              color = { buffer: whole, source: { colorBase: base, stride: 3, scale: 1 } };
+            } else {
+              const alone = gpu.createBufferWithData('denoiser input colour', images!.color, GPUBufferUsage.STORAGE);
+              owned.push(alone);
+              color = { buffer: alone, source: { colorBase: 0, stride: 3, scale: 1 } };
+            }
           }
+          this.correctLocalMean(rgb, color.buffer, color.source, width, height, owned);
         }
-        this.correctLocalMean(rgb, color.buffer, color.source, width, height, owned);
         await gpu.device.queue.onSubmittedWorkDone();
       } catch (e) {
         rgb.destroy();
@@ -301,7 +308,7 @@ export class Denoiser {
     })));
     owned.push(...sums.flat());
     const enc = gpu.device.createCommandEncoder({ label: 'denoiser local mean correction' });
-    const run = (pipeline: GPUComputePipeline, params: GPUBuffer, buffers: GPUBufferBinding[], rowCount: number) => {
+    const run = (pipeline: GPUComputePipeline, params: GPUBuffer, buffers: GPUBufferBinding[], columns: number, rowCount: number) => {
       const pass = enc.beginComputePass({ label: pipeline.label });
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, gpu.device.createBindGroup({
@@ -309,7 +316,7 @@ export class Denoiser {
         layout: pipeline.getBindGroupLayout(0),
         entries: [{ buffer: params }, ...buffers].map((resource, binding) => ({ binding, resource })),
       }));
-      pass.dispatchWorkgroups(Math.ceil(width / 8), Math.ceil(rowCount / 8));
+      pass.dispatchWorkgroups(Math.ceil(columns / 8), Math.ceil(rowCount / 8));
       pass.end();
     };
     const passes = bands.map((band, k) => {
@@ -327,8 +334,8 @@ export class Denoiser {
       return {
         rows: () => run(this.io.localMeanRows, params, [
           { buffer: color, offset: src.offset, size: src.size }, { buffer: rgb, offset: rgbRows.offset, size: rgbRows.size }, inputRows, outputRows,
-        ], band.rowsCount),
-        apply: () => run(this.io.localMeanApply, params, [inputRows, outputRows, { buffer: rgb, offset: rgbBand.offset, size: rgbBand.size }], band.bandCount),
+        ], Math.ceil(width / LOCAL_MEAN_RUN), band.rowsCount),
+        apply: () => run(this.io.localMeanApply, params, [inputRows, outputRows, { buffer: rgb, offset: rgbBand.offset, size: rgbBand.size }], width, Math.ceil(band.bandCount / LOCAL_MEAN_RUN)),
       };
     });
     passes[0].rows();

@@ -132,6 +132,14 @@ export function writeExposureParams(view: DataView, offset: number, d: { width: 
  */
 export const LOCAL_MEAN_PARAMS_BYTES = 64;
 
+/**
+ * Pixels (rows pass) or rows (apply pass) per invocation of the local mean correction (LOCAL_MEAN_RUN in
+ * local_mean_common.wgsl): the run's windows share all but LOCAL_MEAN_RUN - 1 of their values on each side, which
+ * needs LOCAL_MEAN_RADIUS >= (LOCAL_MEAN_RUN - 1) / 2.
+ */
+export const LOCAL_MEAN_RUN = 4;
+if (2 * LOCAL_MEAN_RADIUS < LOCAL_MEAN_RUN - 1) throw new Error('LOCAL_MEAN_RADIUS too small for LOCAL_MEAN_RUN');
+
 /** Where the local mean correction reads the input colour: float index of pixel 0, floats per pixel, scale. */
 export interface ColorSource {
   colorBase: number;

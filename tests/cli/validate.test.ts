@@ -137,6 +137,18 @@ describe('tracelab validate', () => {
     expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--emission-spp', '-2'), /--emission-spp must be between 0 and 65536, got -2/, 2);
   }, 120_000);
 
+  it('--local-mean off scores the network without the local mean correction: the same inputs, other scores', async () => {
+    const r = await run('validate', '--model', 'n2n-fast', ...OPTS, '--local-mean', 'off', '--json', 'vo.json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/model n2n-fast without the local mean correction: mean PSNR/);
+    const one = JSON.parse(await readFile(join(dir, 'v.json'), 'utf8')) as Doc & { localMean: boolean };
+    const off = JSON.parse(await readFile(join(dir, 'vo.json'), 'utf8')) as Doc & { localMean: boolean };
+    expect([one.localMean, off.localMean]).toEqual([true, false]);
+    expect(off.images.map((i) => i.noisy)).toEqual(one.images.map((i) => i.noisy));
+    expect(off.images.some((e, i) => Math.abs(e.denoised - one.images[i].denoised) > 1e-3)).toBe(true);
+    expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--local-mean', 'maybe'), /--local-mean must be one of on, off/, 2);
+  }, 120_000);
+
   it('fails cleanly on bad input', async () => {
     await writeFile(join(dir, 'bad.bin'), new Uint8Array(12));
     expectCleanFailure(await run('validate'), /validate needs --model/, 2);

@@ -2,16 +2,18 @@
 // the window of LOCAL_MEAN_RADIUS pixels around it (clipped to the image), the ratio limited to
 // [1 / LOCAL_MEAN_LIMIT, LOCAL_MEAN_LIMIT]. The CPU reference (correctLocalMean) is checked against window sums
 // written out here; the WGSL passes (images, films, tiles whose colour is uploaded alone, demodulating specs, a
-// self-ensemble) against the reference, and shown to change the result (a runtime that skipped them would fail).
+// self-ensemble, bands of rows) against the reference, and shown to change the result (a runtime that skipped them
+// would fail); the localMean: false option of both runtimes leaves it out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Denoiser } from '../../src/denoise/denoiser.ts';
+import { GpuJsDenoiser } from '../../src/denoise/gpujs/denoiser.ts';
 import { denoiseEnsemble } from '../../src/denoise/dihedral.ts';
 import { inputExposure, referenceDenoise, referenceEnsemble } from '../../src/denoise/reference.ts';
 import { alignedRange, localMeanBandRows, localMeanBands } from '../../src/denoise/io-passes.ts';
 import { cleanRadiance, correctLocalMean, LOCAL_MEAN_LIMIT, LOCAL_MEAN_RADIUS } from '../../src/denoise/transform.ts';
 import type { GpuContext } from '../../src/gpu/context.ts';
 import { createNodeGpuContext } from '../../src/node/gpu.ts';
-import { denoiseOnce, filmFromImages, loadSpec, randomImages, testWeights } from './support.ts';
+import { denoiseOnce, errorStats, filmFromImages, loadSpec, randomImages, testWeights } from './support.ts';
 
 /** The correction written out: for each value, both window sums straight from their definition. */
 function bruteForce(rgb: Float32Array, color: Float32Array, width: number, height: number): Float64Array {
@@ -143,6 +145,22 @@ describe('local mean correction on the GPU', () => {
       }
     } finally {
       buffer.destroy();
+    }
+  });
+
+  it('is left out with localMean: false, on WebGPU and on gpu.js', async () => {
+    const spec = loadSpec('n2n-fast-demod');
+    const weights = testWeights(spec, 34);
+    const im = randomImages(36, 28, 14);
+    const uncorrected = referenceDenoise(spec, weights, im, 'f32', inputExposure(spec, im), false);
+    expect(maxRelDiff(uncorrected, referenceDenoise(spec, weights, im))).toBeGreaterThan(0.05);
+    // the network's float32 differences from the reference, measured as denoiser.test.ts does (tone-mapped, F32_MAX)
+    expect(errorStats(await denoiseOnce(gpu, { spec, weights, precision: 'f32', localMean: false }, im), uncorrected).max).toBeLessThan(1e-4);
+    const gj = await GpuJsDenoiser.create({ spec, weights, mode: 'cpu', localMean: false });
+    try {
+      expect(errorStats((await gj.denoise(im)).data, uncorrected).max).toBeLessThan(1e-4);
+    } finally {
+      await gj.destroy();
     }
   });
 

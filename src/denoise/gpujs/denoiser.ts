@@ -23,6 +23,8 @@ export interface GpuJsDenoiserOptions {
   weights?: NetworkWeights;
   /** Default 'async'. */
   mode?: GpuJsMode;
+  /** The local mean correction after the network (default true), as for the WebGPU Denoiser. */
+  localMean?: boolean;
 }
 
 /** Images GpuJsDenoiser takes (a path-tracer Frame lives in a WebGPU buffer, which gpu.js cannot read). */
@@ -55,6 +57,7 @@ export class GpuJsDenoiser {
     readonly spec: NetworkSpec,
     private readonly weights: NetworkWeights,
     readonly mode: GpuJsMode,
+    private readonly localMean: boolean,
   ) {}
 
   static async create(options: GpuJsDenoiserOptions): Promise<GpuJsDenoiser> {
@@ -62,7 +65,7 @@ export class GpuJsDenoiser {
     const weights = options.weights ?? initWeights(spec, 1);
     checkWeights(spec, weights, `weights for '${spec.name}'`);
     const mode = options.mode ?? 'async';
-    return new GpuJsDenoiser(new GPU({ mode }), spec, weights, mode);
+    return new GpuJsDenoiser(new GPU({ mode }), spec, weights, mode, options.localMean !== false);
   }
 
   /**
@@ -99,7 +102,7 @@ export class GpuJsDenoiser {
       const out = await this.forward(this.planFor(tensor.width, tensor.height), tensor);
       return postprocess(this.spec, out, view, k, false);
     });
-    correctLocalMean(data, images.color, images.width, images.height);
+    if (this.localMean) correctLocalMean(data, images.color, images.width, images.height);
     return { width: images.width, height: images.height, channels: 3, data };
   }
 
