@@ -10,8 +10,8 @@ import { ConvKernel, createWeightTexture, packWeights, subgroupLanesWork, writeW
 import { ENSEMBLE_SIZES, ENSEMBLE_SYMMETRIES, isEnsembleSize, transformedSize, untransformRect, type EnsembleSize } from './dihedral.ts';
 import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from './images.ts';
 import {
-  alignedRange, EXPOSURE_PARAMS_BYTES, exposureBins, INPUT_PARAMS_BYTES, IoKernels, LOCAL_MEAN_PARAMS_BYTES, LOCAL_MEAN_RUN, localMeanBandRows,
-  localMeanBands, OUTPUT_PARAMS_BYTES, writeExposureParams, writeInputParams, writeLocalMeanParams, writeOutputParams, type ColorSource,
+  EXPOSURE_PARAMS_BYTES, exposureBins, INPUT_PARAMS_BYTES, IoKernels, OUTPUT_PARAMS_BYTES, writeExposureParams, writeInputParams,
+  writeOutputParams, type ColorSource,
 } from './io-passes.ts';
 import { NetworkPlan, PARAM_SLOT, tensorBytesPerPixel } from './plan.ts';
 import { PoolKernel } from './pool.ts';
@@ -241,7 +241,7 @@ export class Denoiser {
               color = { buffer: alone, source: { colorBase: 0, stride: 3, scale: 1 } };
             }
           }
-          this.correctLocalMean(rgb, color.buffer, color.source, width, height, owned);
+          this.io.submitLocalMean(gpu, { rgb, color: color.buffer, source: color.source, width, height, bandRows: this.options.localMeanBand }, owned);
         }
         await gpu.device.queue.onSubmittedWorkDone();
       } catch (e) {
@@ -283,66 +283,6 @@ export class Denoiser {
     };
     run(this.io.exposureBins, frame.film, bins.x, bins.y);
     run(this.io.exposureFinish, this.exposure, 1, 1);
-    gpu.device.queue.submit([enc.finish()]);
-  }
-
-  /**
-   * Submits the local mean correction (transform.ts correctLocalMean, local_mean_*.wgsl) of the whole result `rgb`
-   * given the input colour in `color`; its buffers go into `owned`, destroyed by the caller once the work is done.
-   * An image too large for one storage binding is corrected in bands of rows (io-passes.ts localMeanBands), each
-   * band's row sums taken before the previous band is corrected, so every window sees the uncorrected output.
-   */
-  private correctLocalMean(rgb: GPUBuffer, color: GPUBuffer, source: ColorSource, width: number, height: number, owned: GPUBuffer[]): void {
-    const gpu = this.gpu;
-    const align = gpu.limits.minStorageBufferOffsetAlignment;
-    const fit = localMeanBandRows(width, height, source.stride, gpu.limits.maxStorageBufferBindingSize, align);
-    const rows = Math.min(fit, this.options.localMeanBand ?? height);
-    if (rows < LOCAL_MEAN_RADIUS && rows < height) {
-      throw new DenoiseInputError('image', `${width}x${height} cannot take the local mean correction: ${LOCAL_MEAN_RADIUS} rows and ${2 * LOCAL_MEAN_RADIUS} more do not fit this adapter's ${(gpu.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB storage binding limit`);
-    }
-    const bands = localMeanBands(height, rows);
-    const sumBytes = Math.max(16, Math.max(...bands.map((b) => b.rowsCount)) * width * 12);
-    // two pairs of row-sum buffers: band k + 1's are written while band k's are still to be read
-    const sums = [0, 1].slice(0, Math.min(2, bands.length)).map((k) => [0, 1].map((o) => gpu.device.createBuffer({
-      label: `denoiser local mean ${o ? 'output' : 'input'} row sums ${k}`, size: sumBytes, usage: GPUBufferUsage.STORAGE,
-    })));
-    owned.push(...sums.flat());
-    const enc = gpu.device.createCommandEncoder({ label: 'denoiser local mean correction' });
-    const run = (pipeline: GPUComputePipeline, params: GPUBuffer, buffers: GPUBufferBinding[], columns: number, rowCount: number) => {
-      const pass = enc.beginComputePass({ label: pipeline.label });
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, gpu.device.createBindGroup({
-        label: pipeline.label,
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [{ buffer: params }, ...buffers].map((resource, binding) => ({ binding, resource })),
-      }));
-      pass.dispatchWorkgroups(Math.ceil(columns / 8), Math.ceil(rowCount / 8));
-      pass.end();
-    };
-    const passes = bands.map((band, k) => {
-      const src = alignedRange(source.colorBase + band.rowsY0 * width * source.stride, band.rowsCount * width * source.stride, align);
-      const rgbRows = alignedRange(band.rowsY0 * width * 3, band.rowsCount * width * 3, align);
-      const rgbBand = alignedRange(band.bandY0 * width * 3, band.bandCount * width * 3, align);
-      const params = gpu.device.createBuffer({ label: `denoiser local mean params ${k}`, size: LOCAL_MEAN_PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      owned.push(params);
-      const data = new ArrayBuffer(LOCAL_MEAN_PARAMS_BYTES);
-      writeLocalMeanParams(new DataView(data), 0, {
-        width, height, stride: source.stride, sourceFirst: src.first, rgbRowsFirst: rgbRows.first, rgbBandFirst: rgbBand.first, band, scale: source.scale,
-      });
-      gpu.device.queue.writeBuffer(params, 0, data);
-      const [inputRows, outputRows] = sums[k % 2].map((buffer) => ({ buffer }));
-      return {
-        rows: () => run(this.io.localMeanRows, params, [
-          { buffer: color, offset: src.offset, size: src.size }, { buffer: rgb, offset: rgbRows.offset, size: rgbRows.size }, inputRows, outputRows,
-        ], Math.ceil(width / LOCAL_MEAN_RUN), band.rowsCount),
-        apply: () => run(this.io.localMeanApply, params, [inputRows, outputRows, { buffer: rgb, offset: rgbBand.offset, size: rgbBand.size }], width, Math.ceil(band.bandCount / LOCAL_MEAN_RUN)),
-      };
-    });
-    passes[0].rows();
-    passes.forEach((p, k) => {
-      passes[k + 1]?.rows();
-      p.apply();
-    });
     gpu.device.queue.submit([enc.finish()]);
   }
 
