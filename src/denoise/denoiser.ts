@@ -81,6 +81,11 @@ export class DenoisedImage {
   }
 }
 
+/** The key of a tile's upload: the rect it covers (the whole image's, when untiled, holds the colour plane the local mean correction reads). */
+function rectKey(r: Rect): string {
+  return `${r.x},${r.y},${r.width},${r.height}`;
+}
+
 export class Denoiser {
   private plan: NetworkPlan | null = null;
   private destroyed = false;
@@ -216,7 +221,7 @@ export class Denoiser {
           for (const tile of tiles) {
             let source = frame?.film;
             if (!source) {
-              const key = `${tile.rect.x},${tile.rect.y},${tile.rect.width},${tile.rect.height}`;
+              const key = rectKey(tile.rect);
               source = uploads.get(key) ?? this.upload(images!, tile.rect);
               uploads.set(key, source);
             }
@@ -231,7 +236,7 @@ export class Denoiser {
           if (frame) {
             color = { buffer: frame.film, source: { colorBase: 0, stride: 4, scale: 1 / frame.spp } };
           } else {
-            const whole = uploads.get(`0,0,${width},${height}`);
+            const whole = uploads.get(rectKey({ x: 0, y: 0, width, height }));
             const base = Math.max(0, this.spec.inputs.indexOf('color')) * width * height * 3;
             if (whole) {
               color = { buffer: whole, source: { colorBase: base, stride: 3, scale: 1 } };

@@ -170,7 +170,7 @@ export function localMeanBandRows(width: number, height: number, stride: number,
 /**
  * The bands of `rows` rows (the last one shorter) covering a height-row image, each with the rows within
  * LOCAL_MEAN_RADIUS of it. Bands are corrected in order with the next band's row sums taken first, so with
- * rows >= LOCAL_MEAN_RADIUS every row sum reads the uncorrected output (Denoiser.correctLocalMean).
+ * rows >= LOCAL_MEAN_RADIUS every row sum reads the uncorrected output (IoKernels.submitLocalMean).
  */
 export function localMeanBands(height: number, rows: number): LocalMeanBand[] {
   const bands: LocalMeanBand[] = [];

@@ -105,30 +105,42 @@ export function outputToLinear(y: number): number {
 export const OUTPUT_BOUND_RADIUS = 2;
 export const OUTPUT_BOUND_MEAN_RADIUS = 8;
 
+/** Window sums over [x - r, x + r] x [y - r, y + r] clipped to the image of the 3 channels of `v` (rows, then columns). */
+function windowSums(v: Float64Array, width: number, height: number, r: number): Float64Array {
+  const rows = new Float64Array(v.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let xx = Math.max(0, x - r); xx <= Math.min(width - 1, x + r); xx++) s += v[(y * width + xx) * 3 + c];
+        rows[(y * width + x) * 3 + c] = s;
+      }
+    }
+  }
+  const out = new Float64Array(v.length);
+  for (let y = 0; y < height; y++) {
+    const y0 = Math.max(0, y - r), y1 = Math.min(height - 1, y + r);
+    for (let i = 0; i < width * 3; i++) {
+      let s = 0;
+      for (let yy = y0; yy <= y1; yy++) s += rows[yy * width * 3 + i];
+      out[y * width * 3 + i] = s;
+    }
+  }
+  return out;
+}
+
 /** Applies the output bound in place to interleaved linear RGB `rgb` given the input colour of the same size. */
 export function boundByInput(rgb: Float32Array, color: Float32Array, width: number, height: number): Float32Array {
   const r = OUTPUT_BOUND_RADIUS;
   const R = OUTPUT_BOUND_MEAN_RADIUS;
   const clean = Float64Array.from(color, cleanRadiance);
-  // window sums of the clean input over [x - R, x + R] x [y - R, y + R] clipped to the image: rows, then columns
-  const rows = new Float64Array(clean.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) {
-        let s = 0;
-        for (let xx = Math.max(0, x - R); xx <= Math.min(width - 1, x + R); xx++) s += clean[(y * width + xx) * 3 + c];
-        rows[(y * width + x) * 3 + c] = s;
-      }
-    }
-  }
+  const sums = windowSums(clean, width, height, R);
   for (let y = 0; y < height; y++) {
     const y0 = Math.max(0, y - R), y1 = Math.min(height - 1, y + R);
     for (let x = 0; x < width; x++) {
       const count = (Math.min(width - 1, x + R) - Math.max(0, x - R) + 1) * (y1 - y0 + 1);
       for (let c = 0; c < 3; c++) {
-        let sum = 0;
-        for (let yy = y0; yy <= y1; yy++) sum += rows[(yy * width + x) * 3 + c];
-        let m = sum / count;
+        let m = sums[(y * width + x) * 3 + c] / count;
         for (let yy = Math.max(0, y - r); yy <= Math.min(height - 1, y + r); yy++) {
           for (let xx = Math.max(0, x - r); xx <= Math.min(width - 1, x + r); xx++) m = Math.max(m, clean[(yy * width + xx) * 3 + c]);
         }
@@ -154,30 +166,6 @@ export function boundByInput(rgb: Float32Array, color: Float32Array, width: numb
  */
 export const LOCAL_MEAN_RADIUS = 12;
 export const LOCAL_MEAN_LIMIT = 1.1;
-
-/** Window sums over [x - r, x + r] x [y - r, y + r] clipped to the image of the 3 channels of `v` (rows, then columns). */
-function windowSums(v: Float64Array, width: number, height: number, r: number): Float64Array {
-  const rows = new Float64Array(v.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) {
-        let s = 0;
-        for (let xx = Math.max(0, x - r); xx <= Math.min(width - 1, x + r); xx++) s += v[(y * width + xx) * 3 + c];
-        rows[(y * width + x) * 3 + c] = s;
-      }
-    }
-  }
-  const out = new Float64Array(v.length);
-  for (let y = 0; y < height; y++) {
-    const y0 = Math.max(0, y - r), y1 = Math.min(height - 1, y + r);
-    for (let i = 0; i < width * 3; i++) {
-      let s = 0;
-      for (let yy = y0; yy <= y1; yy++) s += rows[yy * width * 3 + i];
-      out[y * width * 3 + i] = s;
-    }
-  }
-  return out;
-}
 
 /** Applies the local mean correction in place to interleaved linear RGB `rgb` given the input colour of the same size. */
 export function correctLocalMean(rgb: Float32Array, color: Float32Array, width: number, height: number): Float32Array {
