@@ -1,7 +1,9 @@
-// The local mean correction (src/denoise/transform.ts correctLocalMean, its CPU twin): each value of the denoised
-// image is multiplied by the ratio of its channel's input mean to its output mean over the window of `radius`
-// pixels around it clipped to the image, the ratio limited to [1 / limit, limit] (1 where the output's window sums
-// to 0). Two passes: window sums along rows (local_mean_rows.wgsl), then along columns and the ratio
+// The local mean correction (src/denoise/transform.ts correctLocalMean and localMeanFactor, its CPU twins): each
+// value of the denoised image is multiplied by the ratio q of its channel's input mean to its output mean over the
+// window of `radius` pixels around it clipped to the image, shrunk towards 1 by the input's noise in that window:
+// q' = 1 + (q - 1) max(0, 1 - shrinkage s / d^2), d the input sum less the output sum, s the sum of the squared
+// differences (input - output)^2, then limited to [1 / limit, limit] (1 where the output's window sums to 0 or d
+// is 0). Two passes: window sums along rows (local_mean_rows.wgsl), then along columns and the factor
 // (local_mean_apply.wgsl). Runs once over the whole image after every tile (and every member of a self-ensemble),
 // in bands of rows where the image is larger than one storage binding: the band's rows pass covers its rows and
 // `radius` more on each side (rows_y0, rows_count), its apply pass corrects the band (band_y0, band_count). Each
@@ -21,7 +23,7 @@ struct LocalMeanParams {
   band_count: u32,
   source_scale: f32,   // 1 / spp for the film's sums, 1 for images
   limit: f32,
-  _pad0: u32,
+  shrinkage: f32,
   _pad1: u32,
   _pad2: u32,
 }

@@ -16,7 +16,7 @@ import transform from '../../shaders/nn/transform.wgsl?raw';
 import type { GpuContext } from '../gpu/context.ts';
 import { DenoiseInputError } from './images.ts';
 import type { InputKind, NetworkSpec } from './spec.ts';
-import { EXPOSURE_BIN, LOCAL_MEAN_LIMIT, LOCAL_MEAN_RADIUS } from './transform.ts';
+import { EXPOSURE_BIN, LOCAL_MEAN_SHRINKAGE, LOCAL_MEAN_LIMIT, LOCAL_MEAN_RADIUS } from './transform.ts';
 import { storeModule, type TensorFormat } from './tensors.ts';
 
 /**
@@ -129,7 +129,7 @@ export function writeExposureParams(view: DataView, offset: number, d: { width: 
 
 /**
  * Byte layout of LocalMeanParams (local_mean_common.wgsl): width, height, radius, source_stride, source_first,
- * rgb_rows_first, rgb_band_first, rows_y0, rows_count, band_y0, band_count, source_scale, limit (+ padding).
+ * rgb_rows_first, rgb_band_first, rows_y0, rows_count, band_y0, band_count, source_scale, limit, shrinkage (+ padding).
  */
 export const LOCAL_MEAN_PARAMS_BYTES = 64;
 
@@ -197,6 +197,7 @@ export function writeLocalMeanParams(view: DataView, offset: number, d: {
     .forEach((v, i) => view.setUint32(offset + 4 * i, v, true));
   view.setFloat32(offset + 44, d.scale, true);
   view.setFloat32(offset + 48, LOCAL_MEAN_LIMIT, true);
+  view.setFloat32(offset + 52, LOCAL_MEAN_SHRINKAGE, true);
 }
 
 export class IoKernels {
@@ -241,9 +242,9 @@ export class IoKernels {
     }
     const bands = localMeanBands(height, rows);
     const sumBytes = Math.max(16, Math.max(...bands.map((b) => b.rowsCount)) * width * 12);
-    // two pairs of row-sum buffers: band k + 1's are written while band k's are still to be read
-    const sums = [0, 1].slice(0, Math.min(2, bands.length)).map((k) => [0, 1].map((o) => gpu.device.createBuffer({
-      label: `denoiser local mean ${o ? 'output' : 'input'} row sums ${k}`, size: sumBytes, usage: GPUBufferUsage.STORAGE,
+    // two sets of row-sum buffers (input, output, squared residual): band k + 1's are written while band k's are still to be read
+    const sums = [0, 1].slice(0, Math.min(2, bands.length)).map((k) => ['input', 'output', 'residual'].map((what) => gpu.device.createBuffer({
+      label: `denoiser local mean ${what} row sums ${k}`, size: sumBytes, usage: GPUBufferUsage.STORAGE,
     })));
     owned.push(...sums.flat());
     const enc = gpu.device.createCommandEncoder({ label: 'denoiser local mean correction' });
@@ -269,12 +270,12 @@ export class IoKernels {
         width, height, stride: source.stride, sourceFirst: src.first, rgbRowsFirst: rgbRows.first, rgbBandFirst: rgbBand.first, band, scale: source.scale,
       });
       gpu.device.queue.writeBuffer(params, 0, data);
-      const [inputRows, outputRows] = sums[k % 2].map((buffer) => ({ buffer }));
+      const rowSums = sums[k % 2].map((buffer) => ({ buffer }));
       return {
         rows: () => run(this.localMeanRows, params, [
-          { buffer: color, offset: src.offset, size: src.size }, { buffer: rgb, offset: rgbRows.offset, size: rgbRows.size }, inputRows, outputRows,
+          { buffer: color, offset: src.offset, size: src.size }, { buffer: rgb, offset: rgbRows.offset, size: rgbRows.size }, ...rowSums,
         ], Math.ceil(width / LOCAL_MEAN_RUN), band.rowsCount),
-        apply: () => run(this.localMeanApply, params, [inputRows, outputRows, { buffer: rgb, offset: rgbBand.offset, size: rgbBand.size }], width, Math.ceil(band.bandCount / LOCAL_MEAN_RUN)),
+        apply: () => run(this.localMeanApply, params, [...rowSums, { buffer: rgb, offset: rgbBand.offset, size: rgbBand.size }], width, Math.ceil(band.bandCount / LOCAL_MEAN_RUN)),
       };
     });
     passes[0].rows();
