@@ -1,6 +1,7 @@
 // Column sums of the row sums (local_mean_rows.wgsl): the windows' input, output and squared residual sums, and
 // the factor (local_mean_common.wgsl) applied in place to the denoised image's rows band_y0 .. + band_count. Each
-// invocation takes LOCAL_MEAN_RUN rows of one column, sharing the part of their windows they have in common, as the rows pass does.
+// invocation takes LOCAL_MEAN_RUN rows of one column, sharing the part of their windows they have in common, as
+// the rows pass does.
 @group(0) @binding(1) var<storage, read> input_rows: array<f32>;
 @group(0) @binding(2) var<storage, read> output_rows: array<f32>;
 @group(0) @binding(3) var<storage, read> residual_rows: array<f32>;

@@ -242,7 +242,8 @@ export class IoKernels {
     }
     const bands = localMeanBands(height, rows);
     const sumBytes = Math.max(16, Math.max(...bands.map((b) => b.rowsCount)) * width * 12);
-    // two sets of row-sum buffers (input, output, squared residual): band k + 1's are written while band k's are still to be read
+    // two sets of row-sum buffers (input, output, squared residual): band k + 1's are written while band k's are
+    // still to be read
     const sums = [0, 1].slice(0, Math.min(2, bands.length)).map((k) => ['input', 'output', 'residual'].map((what) => gpu.device.createBuffer({
       label: `denoiser local mean ${what} row sums ${k}`, size: sumBytes, usage: GPUBufferUsage.STORAGE,
     })));

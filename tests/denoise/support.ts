@@ -11,8 +11,8 @@ import { NetworkTrainer } from '../../src/train/trainer.ts';
 import { mulberry32 } from '../support/random.ts';
 
 /** One denoise with an existing Denoiser: the output read back as linear RGB, its buffer destroyed. */
-export async function readDenoised(dn: Denoiser, input: Parameters<Denoiser['denoise']>[0]): Promise<Float32Array> {
-  const out = await dn.denoise(input);
+export async function readDenoised(dn: Denoiser, input: Parameters<Denoiser['denoise']>[0], call?: Parameters<Denoiser['denoise']>[1]): Promise<Float32Array> {
+  const out = await dn.denoise(input, call);
   try {
     return await out.read();
   } finally {
@@ -21,10 +21,10 @@ export async function readDenoised(dn: Denoiser, input: Parameters<Denoiser['den
 }
 
 /** One denoise with a Denoiser made for it: the output read back as linear RGB, every GPU object destroyed. */
-export async function denoiseOnce(gpu: GpuContext, options: DenoiserOptions, input: Parameters<Denoiser['denoise']>[0]): Promise<Float32Array> {
+export async function denoiseOnce(gpu: GpuContext, options: DenoiserOptions, input: Parameters<Denoiser['denoise']>[0], call?: Parameters<Denoiser['denoise']>[1]): Promise<Float32Array> {
   const dn = await Denoiser.create(gpu, options);
   try {
-    return await readDenoised(dn, input);
+    return await readDenoised(dn, input, call);
   } finally {
     dn.destroy();
   }
