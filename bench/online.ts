@@ -86,7 +86,7 @@ async function denoisedPsnr(gpu: GpuContext, weights: NetworkWeights, frames: Fr
 
 async function trainFor(
   gpu: GpuContext, scene: CompiledScene, size: number, weights: NetworkWeights, seconds: number,
-  policy: { name: string; settings: typeof ONLINE_SETTINGS; steps: () => number; record: (steps: number, ms: number) => void },
+  policy: { name: string; settings: typeof ONLINE_SETTINGS & { prefetch?: boolean }; steps: () => number; record: (steps: number, ms: number) => void },
 ): Promise<{ row: Omit<OnlinePolicyResult, 'psnr'>; weights: NetworkWeights }> {
   const trainer = await OnlineTrainer.create(gpu, scene, {
     spec: builtinSpec(MODEL), weights, width: size, height: size, ...policy.settings, learningRate: LEARNING_RATE.trained, seed: 1,
@@ -160,6 +160,7 @@ export async function runOnlineBench(
     { name: '1-spp pair and one step per train frame (before)', settings: ONE_SPP_PAIRS, ...one },
     { name: `${pairs}, one step per train frame`, settings: ONLINE_SETTINGS, ...one },
     { name: `${pairs}, StepBudget ${FRAME_BUDGET_MS} ms (the app)`, settings: ONLINE_SETTINGS, steps: () => budget.next(), record: (s: number, ms: number) => budget.record(s, ms) },
+    { name: `${pairs}, one step per train frame, the next pair rendered in the background (prefetch)`, settings: { ...ONLINE_SETTINGS, prefetch: true }, ...one },
   ];
   for (const policy of policies) {
     const { row, weights: reached } = await trainFor(gpu, scene, size, weights, seconds, policy);

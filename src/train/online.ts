@@ -62,6 +62,15 @@ export interface OnlineTrainingOptions {
    * learns on what it is shown. Default false.
    */
   separateEmission?: boolean;
+  /**
+   * Render the next pair in the background as soon as one is taken into the pool (default false), so that its
+   * rendering, read-back and preparation overlap the steps instead of stalling the frame it is due in: a GPU then
+   * has a train frame's steps queued while the CPU waits for the pair's read-back and prepares it. The pairs, and so
+   * the weights, are bitwise those without it (the same seeds and windows); a camera change discards a pair
+   * rendered for the old view. It holds one more pair in memory, and its renders share the GPU with whatever runs
+   * between train frames, so an app that paces its GPU work (src/app/online.ts) leaves it off.
+   */
+  prefetch?: boolean;
 }
 
 export interface OnlineFrameResult {
@@ -108,6 +117,10 @@ export class OnlineTrainer {
   /** Steps taken since the last pair was rendered. */
   private stepsOnPool = 0;
   private destroyed = false;
+  /** The pair rendering in the background (the prefetch option): its number, and its result or error once settled. */
+  private next: { n: number; settled: Promise<{ pair: TrainingPair } | { error: unknown }>; stale: boolean } | null = null;
+  /** A camera set while a background pair was rendering: the tracer takes it once that render has settled. */
+  private pendingCamera: CompiledCamera | null = null;
 
   private constructor(
     private readonly trainer: NetworkTrainer,
@@ -126,7 +139,7 @@ export class OnlineTrainer {
       spec: options.spec, width: options.width, height: options.height, sppPerRender: options.sppPerRender ?? 1, stepsPerPair: options.stepsPerPair ?? 1,
       stepsPerFrame: options.stepsPerFrame ?? 4, batch: options.batch ?? 4, crop, learningRate: options.learningRate ?? 1e-4,
       loss: options.loss ?? 'hdr', keepPairs: options.keepPairs ?? 8, seed: options.seed ?? 1, slicesPerStep: options.slicesPerStep ?? 1,
-      separateEmission: options.separateEmission ?? false, window,
+      separateEmission: options.separateEmission ?? false, window, prefetch: options.prefetch ?? false,
     };
     const { sppPerRender, stepsPerPair, stepsPerFrame, batch, keepPairs, slicesPerStep, learningRate, seed } = opts;
     const samplesPerSubmit = options.samplesPerSubmit;
@@ -152,10 +165,53 @@ export class OnlineTrainer {
     return this.trainer.step;
   }
 
-  /** A new view: pairs of the old one are dropped (the network keeps what it learned). */
+  /**
+   * A new view: pairs of the old one are dropped (the network keeps what it learned), and so is a pair of the old
+   * view rendering in the background (the tracer takes the new view once that render has settled).
+   */
   setCamera(camera: CompiledCamera): void {
-    this.tracer.setCamera(camera);
     this.pairs = [];
+    if (this.next) {
+      this.next.stale = true;
+      this.pendingCamera = camera;
+    } else {
+      this.tracer.setCamera(camera);
+    }
+  }
+
+  /** Renders pair `n` of the current view. */
+  private renderPair(n: number): Promise<TrainingPair> {
+    const { spec, sppPerRender, seed, separateEmission } = this.opts;
+    return renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec, undefined,
+      separateEmission, undefined, this.pairWindow(n));
+  }
+
+  /** Starts rendering the next pair in the background (the prefetch option). */
+  private startNext(): void {
+    const n = this.renders++;
+    const settled = this.renderPair(n).then((pair) => ({ pair }), (error: unknown) => ({ error }));
+    this.next = { n, settled, stale: false };
+  }
+
+  /**
+   * Waits for the background pair: returns it, or null when it was of an old view (discarded: the next pair takes
+   * its number, as it would have without the prefetch) or none was rendering. Its error, if any, is thrown.
+   */
+  private async settleNext(): Promise<TrainingPair | null> {
+    const next = this.next;
+    if (!next) return null;
+    const result = await next.settled;
+    this.next = null;
+    if (this.pendingCamera) {
+      this.tracer.setCamera(this.pendingCamera);
+      this.pendingCamera = null;
+    }
+    if (next.stale) {
+      this.renders = next.n;
+      return null;
+    }
+    if ('error' in result) throw result.error;
+    return result.pair;
   }
 
   /**
@@ -166,16 +222,15 @@ export class OnlineTrainer {
     if (this.destroyed) throw new Error('online training: trainFrame after destroy()');
     const problem = onlineSettingProblem('steps', steps);
     if (problem) throw new RangeError(`online training: ${problem}`);
-    const { spec, batch, crop, learningRate, sppPerRender, stepsPerPair, keepPairs, seed, slicesPerStep } = this.opts;
+    const { spec, batch, crop, learningRate, stepsPerPair, keepPairs, seed, slicesPerStep, prefetch } = this.opts;
     const rendered = this.pairs.length === 0 || this.stepsOnPool >= stepsPerPair;
     if (rendered) {
-      const n = this.renders++;
-      const pair = await renderPair(this.tracer, `online-${n}`, sppPerRender, (seed * 0x10001 + 2 * n) >>> 0, undefined, spec, undefined,
-        this.opts.separateEmission, undefined, this.pairWindow(n));
+      const pair = (await this.settleNext()) ?? (await this.renderPair(this.renders++));
       this.pairs.push(pair);
       if (this.pairs.length > keepPairs) this.pairs.shift();
       this.stepsOnPool = 0;
     }
+    if (prefetch && !this.next) this.startNext();
     const rng = seededRandom((seed * 7919 + this.frames++) >>> 0);
     let loss = NaN;
     let b: Batch | undefined;
@@ -199,6 +254,11 @@ export class OnlineTrainer {
     return { x: Math.floor(rng() * (width - w + 1)), y: Math.floor(rng() * (height - h + 1)), width: w, height: h };
   }
 
+  /** Whether a pair is rendering, or rendered and waiting, in the background (the prefetch option). */
+  get prefetching(): boolean {
+    return this.next !== null;
+  }
+
   /** Whether its pairs have their first-hit emission taken out (the separateEmission option). */
   get separatesEmission(): boolean {
     return this.opts.separateEmission;
@@ -218,10 +278,14 @@ export class OnlineTrainer {
     return this.trainer.weights();
   }
 
+  /** Frees the GPU objects; the tracer after a pair rendering in the background has settled (its result dropped). */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     this.trainer.destroy();
-    this.tracer.destroy();
+    const { next, tracer } = this;
+    this.next = null;
+    if (next) void next.settled.then(() => tracer.destroy());
+    else tracer.destroy();
   }
 }

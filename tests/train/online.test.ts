@@ -237,6 +237,47 @@ describe('online training', () => {
     }
   }, 120_000);
 
+  it('prefetch: the next pair renders in the background, and the pairs and weights are bitwise those without it, across a camera change', async () => {
+    const opts = { spec, width: 36, height: 28, crop: 16, batch: 2, stepsPerFrame: 1, sppPerRender: 2, stepsPerPair: 2, keepPairs: 3, window: 24, learningRate: 1e-3 };
+    const plain = await OnlineTrainer.create(gpu, scene, opts);
+    const ahead = await OnlineTrainer.create(gpu, scene, { ...opts, prefetch: true });
+    const moved = { ...scene.camera, origin: [scene.camera.origin[0] + 0.06, scene.camera.origin[1] + 0.04, scene.camera.origin[2]] as [number, number, number] };
+    try {
+      const rendered: boolean[] = [];
+      for (let i = 0; i < 9; i++) {
+        // a camera change while the background pair (of the old view) renders: it is dropped, and the new view's
+        // first pair is the one rendered without the prefetch
+        if (i === 5) {
+          expect(ahead.prefetching).toBe(true);
+          plain.setCamera(moved);
+          ahead.setCamera(moved);
+        }
+        const [p, q] = [await plain.trainFrame(), await ahead.trainFrame()];
+        expect(ahead.prefetching, `frame ${i}`).toBe(true); // the next pair is on its way
+        expect(plain.prefetching).toBe(false);
+        expect([q.rendered, q.pairs, q.loss], `frame ${i}`).toEqual([p.rendered, p.pairs, p.loss]);
+        rendered.push(q.rendered);
+        const [a, b] = [plain.latestPair!, ahead.latestPair!];
+        expect(b.name).toBe(a.name);
+        for (const k of ['targetA', 'targetB', 'prepAlbedo', 'prepNormal'] as const) expect(b[k], `frame ${i} ${k}`).toEqual(a[k]);
+      }
+      expect(rendered).toEqual([true, false, true, false, true, true, false, true, false]);
+      const [wa, wb] = [await plain.weights(), await ahead.weights()];
+      for (const layer of Object.keys(wa)) expect(wb[layer].weight).toEqual(wa[layer].weight);
+    } finally {
+      plain.destroy();
+      ahead.destroy();
+    }
+    // destroyed while its background pair renders: the render settles, nothing escapes to the device
+    const early = await OnlineTrainer.create(gpu, scene, { ...opts, prefetch: true });
+    await early.trainFrame();
+    expect(early.prefetching).toBe(true);
+    early.destroy();
+    await expect(early.trainFrame()).rejects.toThrow(/trainFrame after destroy/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(() => gpu.check()).not.toThrow();
+  }, 120_000);
+
   it('renderPair separates the emission only with a tracer that keeps its first-hit emission', async () => {
     const tracer = await PathTracer.create(gpu, scene, { width: 16, height: 16 });
     try {
