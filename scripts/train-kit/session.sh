@@ -108,6 +108,6 @@ if ! skipped compare; then
   [ -n "$weights" ] && step "compare $name" 40 "$RUN" "${common[@]}" --denoisers "$model" --weights "$model=$weights" --out "$work/compare-$name"
 fi
 
-skipped online || step online 45 "$RUN" bench-online --seconds "$online_s"
+skipped online || step online 55 "$RUN" bench-online --seconds "$online_s"
 [ -n "$weights" ] && cp "$weights" "$out/"
 exit 0

@@ -150,7 +150,7 @@ describe('training kit', () => {
       '--online-seconds', '1']);
     expect(r.status, r.out).toBe(0);
     const log = readFileSync(join(out, 'session.log'), 'utf8');
-    expect(log).toMatch(/online: skipped, \d+s left \(needs 45s\)/);
+    expect(log).toMatch(/online: skipped, \d+s left \(needs 55s\)/);
     expect(existsSync(join(out, 'results.tgz'))).toBe(true);
   }, 120_000);
 
