@@ -7,8 +7,11 @@
 // Printed per row: train frames, steps, steps/s, steps per frame, the share of the time spent on steps (the rest
 // renders, reads back and prepares the pairs: per pair too, beside the CPU preparation alone), and the PSNR of
 // fixed 4- and 16-spp frames of the view denoised with the weights reached, against a cached reference.
-// `node bin/run-ts.js bench/online.ts [--scene cornell-box] [--size 256] [--seconds 30] [--ref-spp 256]`
-// (npm run bench:online)
+// `--windows 128,64` adds rows with the app's settings and one step per train frame whose pairs are rendered in a
+// window of that size at a random place (OnlineTrainer's `window` option) instead of the whole view: cheaper pairs,
+// so more steps in the same time. `--seed N` is the trainers' seed (default 1), to see the rows' spread.
+// `node bin/run-ts.js bench/online.ts [--scene cornell-box] [--size 256] [--seconds 30] [--ref-spp 256] [--windows LIST]
+// [--seed 1]` (npm run bench:online)
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -60,6 +63,8 @@ export interface OnlineBenchResult {
   scene: string;
   size: number;
   seconds: number;
+  /** The trainers' seed. */
+  seed: number;
   referenceSpp: number;
   /** CPU time of preparing one pair of the view's size from two read-back frames (makePair), ms (fastest of 5). */
   prepareMs: number;
@@ -85,11 +90,11 @@ async function denoisedPsnr(gpu: GpuContext, weights: NetworkWeights, frames: Fr
 }
 
 async function trainFor(
-  gpu: GpuContext, scene: CompiledScene, size: number, weights: NetworkWeights, seconds: number,
-  policy: { name: string; settings: typeof ONLINE_SETTINGS & { prefetch?: boolean }; steps: () => number; record: (steps: number, ms: number) => void },
+  gpu: GpuContext, scene: CompiledScene, size: number, weights: NetworkWeights, seconds: number, seed: number,
+  policy: { name: string; settings: typeof ONLINE_SETTINGS & { prefetch?: boolean; window?: number }; steps: () => number; record: (steps: number, ms: number) => void },
 ): Promise<{ row: Omit<OnlinePolicyResult, 'psnr'>; weights: NetworkWeights }> {
   const trainer = await OnlineTrainer.create(gpu, scene, {
-    spec: builtinSpec(MODEL), weights, width: size, height: size, ...policy.settings, learningRate: LEARNING_RATE.trained, seed: 1,
+    spec: builtinSpec(MODEL), weights, width: size, height: size, ...policy.settings, learningRate: LEARNING_RATE.trained, seed,
   });
   try {
     await trainer.trainFrame(1); // warm-up: pipelines and the first pair
@@ -123,9 +128,10 @@ async function trainFor(
 }
 
 export async function runOnlineBench(
-  gpu: GpuContext, opts: { scene?: string; size?: number; seconds?: number; referenceSpp?: number; cache?: string } = {},
+  gpu: GpuContext,
+  opts: { scene?: string; size?: number; seconds?: number; referenceSpp?: number; cache?: string; windows?: number[]; seed?: number } = {},
 ): Promise<OnlineBenchResult> {
-  const { scene: name = 'cornell-box', size = 256, seconds = 30, referenceSpp = 256 } = opts;
+  const { scene: name = 'cornell-box', size = 256, seconds = 30, referenceSpp = 256, windows = [], seed = 1 } = opts;
   const loaded = await loadScene(name);
   const scene = compileScene(loaded.built, { name: loaded.name, environment: loaded.environment });
   const { weights } = await loadN2nWeights(MODEL, undefined);
@@ -161,12 +167,13 @@ export async function runOnlineBench(
     { name: `${pairs}, one step per train frame`, settings: ONLINE_SETTINGS, ...one },
     { name: `${pairs}, StepBudget ${FRAME_BUDGET_MS} ms (the app)`, settings: ONLINE_SETTINGS, steps: () => budget.next(), record: (s: number, ms: number) => budget.record(s, ms) },
     { name: `${pairs}, one step per train frame, the next pair rendered in the background (prefetch)`, settings: { ...ONLINE_SETTINGS, prefetch: true }, ...one },
+    ...windows.map((window) => ({ name: `${pairs}, one step per train frame, pairs in a ${window}x${window} window`, settings: { ...ONLINE_SETTINGS, window }, ...one })),
   ];
   for (const policy of policies) {
-    const { row, weights: reached } = await trainFor(gpu, scene, size, weights, seconds, policy);
+    const { row, weights: reached } = await trainFor(gpu, scene, size, weights, seconds, seed, policy);
     rows.push({ ...row, psnr: await denoisedPsnr(gpu, reached, frames, reference) });
   }
-  return { adapter: gpu.adapter.name, scene: name, size, seconds, referenceSpp: ref.meta.spp, prepareMs, noisyPsnr, startPsnr, rows };
+  return { adapter: gpu.adapter.name, scene: name, size, seconds, seed, referenceSpp: ref.meta.spp, prepareMs, noisyPsnr, startPsnr, rows };
 }
 
 const dbs = (xs: number[]): string => `${xs.map((x) => x.toFixed(2)).join(' / ')} dB`;
@@ -174,7 +181,7 @@ const dbs = (xs: number[]): string => `${xs.map((x) => x.toFixed(2)).join(' / ')
 export function formatOnlineBench(r: OnlineBenchResult): string {
   const lines = [
     `online training (${MODEL} from the shipped weights, ${ONLINE_SETTINGS.batch} crops of ${ONLINE_SETTINGS.crop}x${ONLINE_SETTINGS.crop} per step), ` +
-      `${r.scene} ${r.size}x${r.size}, ${r.seconds} s of training per row; adapter ${r.adapter}`,
+      `${r.scene} ${r.size}x${r.size}, ${r.seconds} s of training per row, seed ${r.seed}; adapter ${r.adapter}`,
     `the ${FRAME_SPPS.join(' / ')}-spp frames: noisy ${dbs(r.noisyPsnr)}, denoised with the shipped weights ${dbs(r.startPsnr)} (reference ${r.referenceSpp} spp)`,
     `a pair's preparation on the CPU (makePair, ${r.size}x${r.size}): ${r.prepareMs.toFixed(1)} ms`,
     `| training | train frames | steps | steps/s | steps per frame (mean / last) | time in steps | pairs (ms each outside the steps) | ${FRAME_SPPS.join(' / ')}-spp frames denoised after |`,
@@ -187,21 +194,29 @@ export function formatOnlineBench(r: OnlineBenchResult): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const { values } = parseArgs({ options: { scene: { type: 'string' }, size: { type: 'string' }, seconds: { type: 'string' }, 'ref-spp': { type: 'string' } } });
-  const num = (v: string | undefined, name: string): number | undefined => {
+  const fail = (message: string): never => {
+    console.error(`bench/online.ts: ${message}`);
+    process.exit(2);
+  };
+  let values: Record<string, string | undefined> = {};
+  try {
+    const options = { scene: { type: 'string' }, size: { type: 'string' }, seconds: { type: 'string' }, 'ref-spp': { type: 'string' }, windows: { type: 'string' }, seed: { type: 'string' } } as const;
+    values = parseArgs({ options }).values;
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const num = (v: string | undefined, name: string, min = 1): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) {
-      console.error(`bench/online.ts: --${name} must be a positive whole number, got '${v}'`);
-      process.exit(2);
-    }
-    return n;
+    return Number.isInteger(n) && n >= min ? n : fail(`--${name} must be a whole number >= ${min}, got '${v}'`);
+  };
+  const opts = {
+    scene: values.scene, size: num(values.size, 'size'), seconds: num(values.seconds, 'seconds'), referenceSpp: num(values['ref-spp'], 'ref-spp'),
+    windows: values.windows?.split(',').map((w) => num(w.trim(), 'windows')!), seed: num(values.seed, 'seed', 0),
   };
   const gpu = await createNodeGpuContext();
   try {
-    console.log(formatOnlineBench(await runOnlineBench(gpu, {
-      scene: values.scene, size: num(values.size, 'size'), seconds: num(values.seconds, 'seconds'), referenceSpp: num(values['ref-spp'], 'ref-spp'),
-    })));
+    console.log(formatOnlineBench(await runOnlineBench(gpu, opts)));
   } catch (e) {
     console.error(`bench/online.ts: ${(e as Error).message}`);
     process.exitCode = 1;
