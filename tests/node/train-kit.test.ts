@@ -168,9 +168,17 @@ describe('training kit', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/uPlot/);
   }, 120_000);
 
-  it('runs bench-online (its own error for an unknown scene)', () => {
+  it('runs bench-online (its own errors for an unknown scene and bad options)', () => {
     const r = sh([join(kit, 'run.sh'), 'bench-online', '--scene', 'nope']);
     expect(r.out).toMatch(/bench\/online\.ts: unknown scene 'nope'/);
+    for (const [args, message] of [
+      [['--windows', '128,0'], /bench\/online\.ts: --windows must be a whole number >= 1, got '0'/],
+      [['--seed', '1.5'], /bench\/online\.ts: --seed must be a whole number >= 0, got '1.5'/],
+      [['--sedd', '1'], /bench\/online\.ts: Unknown option '--sedd'/],
+    ] as const) {
+      const bad = sh([join(kit, 'run.sh'), 'bench-online', ...args]);
+      expect([bad.status, bad.out]).toEqual([2, expect.stringMatching(message)]);
+    }
   });
 
   it('run.sh names an unknown command', () => {
