@@ -68,7 +68,9 @@ export interface OnlineTrainingOptions {
    * has a train frame's steps queued while the CPU waits for the pair's read-back and prepares it. The pairs, and so
    * the weights, are bitwise those without it (the same seeds and windows); a camera change discards a pair
    * rendered for the old view. It holds one more pair in memory, and its renders share the GPU with whatever runs
-   * between train frames, so an app that paces its GPU work (src/app/online.ts) leaves it off.
+   * between train frames, so an app that paces its GPU work (src/app/online.ts) leaves it off. Its renders' WebGPU
+   * error scopes (GpuContext.scoped) are open while steps are recorded, so an error of a step may be reported as
+   * the background pair's, when that pair is taken (or dropped): surfaced, but later and under another name.
    */
   prefetch?: boolean;
 }
@@ -195,7 +197,8 @@ export class OnlineTrainer {
 
   /**
    * Waits for the background pair: returns it, or null when it was of an old view (discarded: the next pair takes
-   * its number, as it would have without the prefetch) or none was rendering. Its error, if any, is thrown.
+   * its number, as it would have without the prefetch) or none was rendering. Its error, if any, is thrown, that
+   * of a discarded pair too.
    */
   private async settleNext(): Promise<TrainingPair | null> {
     const next = this.next;
@@ -206,11 +209,13 @@ export class OnlineTrainer {
       this.tracer.setCamera(this.pendingCamera);
       this.pendingCamera = null;
     }
+    // an error is thrown even for a dropped pair: the background render's error scopes may have caught one of the
+    // steps' (see the prefetch option)
+    if ('error' in result) throw result.error;
     if (next.stale) {
       this.renders = next.n;
       return null;
     }
-    if ('error' in result) throw result.error;
     return result.pair;
   }
 

@@ -278,6 +278,27 @@ describe('online training', () => {
     expect(() => gpu.check()).not.toThrow();
   }, 120_000);
 
+  it('prefetch: a WebGPU error made while the background pair renders is not lost, also when a camera change drops that pair', async () => {
+    const opts = { spec, width: 36, height: 28, crop: 16, batch: 2, stepsPerFrame: 1, sppPerRender: 2, stepsPerPair: 2, prefetch: true };
+    const moved = { ...scene.camera, origin: [scene.camera.origin[0] + 0.06, scene.camera.origin[1], scene.camera.origin[2]] as [number, number, number] };
+    for (const dropped of [false, true]) {
+      const online = await OnlineTrainer.create(gpu, scene, opts);
+      try {
+        await online.trainFrame();
+        expect(online.prefetching).toBe(true);
+        // an invalid buffer (MAP_READ with STORAGE): caught by the background render's error scope if one is open,
+        // else uncaptured; either way the next train frame fails with it
+        gpu.device.createBuffer({ label: 'invalid on purpose', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE });
+        if (dropped) online.setCamera(moved);
+        else await online.trainFrame(); // not due yet: the pair is taken on the frame after
+        await expect(online.trainFrame(), dropped ? 'dropped' : 'taken').rejects.toThrow(/invalid on purpose|MAP_READ|usage/i);
+      } finally {
+        online.destroy();
+      }
+      expect(() => gpu.check()).not.toThrow();
+    }
+  }, 60_000);
+
   it('renderPair separates the emission only with a tracer that keeps its first-hit emission', async () => {
     const tracer = await PathTracer.create(gpu, scene, { width: 16, height: 16 });
     try {
