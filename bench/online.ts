@@ -5,7 +5,8 @@
 // fresh OnlineTrainer from the shipped weights at the app's learning rate for trained weights, train frame after
 // train frame with nothing else between (the app also renders between them: this is the training side alone).
 // Printed per row: train frames, steps, steps/s, steps per frame, the share of the time spent on steps (the rest
-// renders, reads back and prepares the pairs: per pair too, beside the CPU preparation alone), and the PSNR of
+// renders, reads back and prepares the pairs: per pair too, beside the CPU preparation alone, and how long the train
+// frames waited for their pairs, which the prefetch row's background renders are to hide), and the PSNR of
 // fixed 4- and 16-spp frames of the view denoised with the weights reached, against a cached reference.
 // `--windows 128,64` adds rows with the app's settings and one step per train frame whose pairs are rendered in a
 // window of that size at a random place (OnlineTrainer's `window` option) instead of the whole view: cheaper pairs,
@@ -56,6 +57,11 @@ export interface OnlinePolicyResult {
   /** Pairs rendered, and the wall time outside the steps per pair (rendering, reading back and preparing it), ms. */
   pairs: number;
   msPerPair: number;
+  /**
+   * Wall time per pair that train frames spent getting their new pair (OnlineFrameResult.pairMs), ms: the whole
+   * pair without prefetch, the wait for the background one with it (0: it was always ready in time).
+   */
+  waitMsPerPair: number;
 }
 
 export interface OnlineBenchResult {
@@ -103,6 +109,7 @@ async function trainFor(
     let stepMs = 0;
     let last = 0;
     let pairs = 0;
+    let pairMs = 0;
     const t0 = performance.now();
     while (performance.now() - t0 < seconds * 1000) {
       const r = await trainer.trainFrame(policy.steps());
@@ -111,6 +118,7 @@ async function trainFor(
       stepMs += r.stepMs;
       last = r.steps;
       if (r.rendered) pairs++;
+      pairMs += r.pairMs;
     }
     const elapsed = (performance.now() - t0) / 1000;
     const steps = trainer.step - start;
@@ -118,7 +126,7 @@ async function trainFor(
       row: {
         policy: policy.name, frames, steps, seconds: elapsed, stepsPerSecond: steps / elapsed,
         meanStepsPerFrame: steps / frames, lastStepsPerFrame: last, stepShare: stepMs / 1000 / elapsed,
-        pairs, msPerPair: pairs ? (elapsed * 1000 - stepMs) / pairs : 0,
+        pairs, msPerPair: pairs ? (elapsed * 1000 - stepMs) / pairs : 0, waitMsPerPair: pairs ? pairMs / pairs : 0,
       },
       weights: await trainer.weights(),
     };
@@ -184,11 +192,11 @@ export function formatOnlineBench(r: OnlineBenchResult): string {
       `${r.scene} ${r.size}x${r.size}, ${r.seconds} s of training per row, seed ${r.seed}; adapter ${r.adapter}`,
     `the ${FRAME_SPPS.join(' / ')}-spp frames: noisy ${dbs(r.noisyPsnr)}, denoised with the shipped weights ${dbs(r.startPsnr)} (reference ${r.referenceSpp} spp)`,
     `a pair's preparation on the CPU (makePair, ${r.size}x${r.size}): ${r.prepareMs.toFixed(1)} ms`,
-    `| training | train frames | steps | steps/s | steps per frame (mean / last) | time in steps | pairs (ms each outside the steps) | ${FRAME_SPPS.join(' / ')}-spp frames denoised after |`,
+    `| training | train frames | steps | steps/s | steps per frame (mean / last) | time in steps | pairs (ms each outside the steps / waited for) | ${FRAME_SPPS.join(' / ')}-spp frames denoised after |`,
     '|---|---|---|---|---|---|---|---|',
     ...r.rows.map((x) =>
       `| ${x.policy} | ${x.frames} | ${x.steps} | ${x.stepsPerSecond.toFixed(2)} | ${x.meanStepsPerFrame.toFixed(1)} / ${x.lastStepsPerFrame} | ` +
-      `${(100 * x.stepShare).toFixed(0)}% | ${x.pairs} (${x.msPerPair.toFixed(1)}) | ${dbs(x.psnr)} |`),
+      `${(100 * x.stepShare).toFixed(0)}% | ${x.pairs} (${x.msPerPair.toFixed(1)} / ${x.waitMsPerPair.toFixed(1)}) | ${dbs(x.psnr)} |`),
   ];
   return lines.join('\n');
 }

@@ -87,6 +87,11 @@ export interface OnlineFrameResult {
   /** Adam steps this frame took, and their wall time (ms, the GPU finished: the last one's loss was read back). */
   steps: number;
   stepMs: number;
+  /**
+   * Wall time this frame spent getting its new pair (ms; 0 when it rendered none): rendering, reading back and
+   * preparing it, or, with the prefetch option, waiting for the background one (0 when it was ready).
+   */
+  pairMs: number;
 }
 
 /** Planar images of a frame to denoise (interleaved RGB, like FrameData). */
@@ -229,12 +234,14 @@ export class OnlineTrainer {
     if (problem) throw new RangeError(`online training: ${problem}`);
     const { spec, batch, crop, learningRate, stepsPerPair, keepPairs, seed, slicesPerStep, prefetch } = this.opts;
     const rendered = this.pairs.length === 0 || this.stepsOnPool >= stepsPerPair;
+    const tPair = performance.now();
     if (rendered) {
       const pair = (await this.settleNext()) ?? (await this.renderPair(this.renders++));
       this.pairs.push(pair);
       if (this.pairs.length > keepPairs) this.pairs.shift();
       this.stepsOnPool = 0;
     }
+    const pairMs = rendered ? performance.now() - tPair : 0;
     if (prefetch && !this.next) this.startNext();
     const rng = seededRandom((seed * 7919 + this.frames++) >>> 0);
     let loss = NaN;
@@ -246,7 +253,7 @@ export class OnlineTrainer {
       if (l !== null) loss = l;
     }
     this.stepsOnPool += steps;
-    return { step: this.trainer.step, loss, pairs: this.pairs.length, rendered, steps, stepMs: performance.now() - t0 };
+    return { step: this.trainer.step, loss, pairs: this.pairs.length, rendered, steps, stepMs: performance.now() - t0, pairMs };
   }
 
   /** Where pair `n` is rendered: undefined (the whole view) when the view fits the window option, else a seeded random window. */

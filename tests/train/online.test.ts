@@ -55,7 +55,7 @@ describe('online training', () => {
     const denoiser = await Denoiser.create(gpu, { spec, precision: 'f32' });
     try {
       const before = psnr(img(noisy, await online.denoise(noisy)), img(reference, reference.color));
-      let r = { step: 0, loss: NaN, pairs: 0, rendered: false, steps: 0, stepMs: 0 };
+      let r = { step: 0, loss: NaN, pairs: 0, rendered: false, steps: 0, stepMs: 0, pairMs: 0 };
       for (let i = 0; i < 10; i++) r = await online.trainFrame();
       expect([r.step, r.steps]).toEqual([30, 3]);
       // a frame may take another number of steps (the app sizes it to its frame budget)
@@ -94,6 +94,8 @@ describe('online training', () => {
         const r = await online.trainFrame();
         rendered.push(r.rendered);
         pools.push(r.pairs);
+        if (r.rendered) expect(r.pairMs).toBeGreaterThan(0); // the frame rendered its pair
+        else expect(r.pairMs).toBe(0);
       }
       expect(rendered).toEqual([true, false, false, true, false, false, true]);
       expect(pools).toEqual([1, 1, 1, 2, 2, 2, 3]);
