@@ -10,9 +10,11 @@
 // fixed 4- and 16-spp frames of the view denoised with the weights reached, against a cached reference.
 // `--windows 128,64` adds rows with the app's settings and one step per train frame whose pairs are rendered in a
 // window of that size at a random place (OnlineTrainer's `window` option) instead of the whole view: cheaper pairs,
-// so more steps in the same time. `--seed N` is the trainers' seed (default 1), to see the rows' spread.
+// so more steps in the same time. `--steps-per-pair 16,32` adds rows with the app's settings and one step per train
+// frame but a new pair every that many steps (each pair trained on longer, less time rendering). `--seed N` is the
+// trainers' seed (default 1), to see the rows' spread.
 // `node bin/run-ts.js bench/online.ts [--scene cornell-box] [--size 256] [--seconds 30] [--ref-spp 256] [--windows LIST]
-// [--seed 1]` (npm run bench:online)
+// [--steps-per-pair LIST] [--seed 1]` (npm run bench:online)
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -137,9 +139,11 @@ async function trainFor(
 
 export async function runOnlineBench(
   gpu: GpuContext,
-  opts: { scene?: string; size?: number; seconds?: number; referenceSpp?: number; cache?: string; windows?: number[]; seed?: number } = {},
+  opts: {
+    scene?: string; size?: number; seconds?: number; referenceSpp?: number; cache?: string; windows?: number[]; stepsPerPair?: number[]; seed?: number;
+  } = {},
 ): Promise<OnlineBenchResult> {
-  const { scene: name = 'cornell-box', size = 256, seconds = 30, referenceSpp = 256, windows = [], seed = 1 } = opts;
+  const { scene: name = 'cornell-box', size = 256, seconds = 30, referenceSpp = 256, windows = [], stepsPerPair = [], seed = 1 } = opts;
   const loaded = await loadScene(name);
   const scene = compileScene(loaded.built, { name: loaded.name, environment: loaded.environment });
   const { weights } = await loadN2nWeights(MODEL, undefined);
@@ -176,6 +180,9 @@ export async function runOnlineBench(
     { name: `${pairs}, StepBudget ${FRAME_BUDGET_MS} ms (the app)`, settings: ONLINE_SETTINGS, steps: () => budget.next(), record: (s: number, ms: number) => budget.record(s, ms) },
     { name: `${pairs}, one step per train frame, the next pair rendered in the background (prefetch)`, settings: { ...ONLINE_SETTINGS, prefetch: true }, ...one },
     ...windows.map((window) => ({ name: `${pairs}, one step per train frame, pairs in a ${window}x${window} window`, settings: { ...ONLINE_SETTINGS, window }, ...one })),
+    ...stepsPerPair.map((n) => ({
+      name: `${ONLINE_SETTINGS.sppPerRender}-spp pair every ${n} steps, one step per train frame`, settings: { ...ONLINE_SETTINGS, stepsPerPair: n }, ...one,
+    })),
   ];
   for (const policy of policies) {
     const { row, weights: reached } = await trainFor(gpu, scene, size, weights, seconds, seed, policy);
@@ -208,7 +215,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   };
   let values: Record<string, string | undefined> = {};
   try {
-    const options = { scene: { type: 'string' }, size: { type: 'string' }, seconds: { type: 'string' }, 'ref-spp': { type: 'string' }, windows: { type: 'string' }, seed: { type: 'string' } } as const;
+    const options = { scene: { type: 'string' }, size: { type: 'string' }, seconds: { type: 'string' }, 'ref-spp': { type: 'string' }, windows: { type: 'string' },
+      'steps-per-pair': { type: 'string' }, seed: { type: 'string' } } as const;
     values = parseArgs({ options }).values;
   } catch (e) {
     fail((e as Error).message);
@@ -220,7 +228,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   };
   const opts = {
     scene: values.scene, size: num(values.size, 'size'), seconds: num(values.seconds, 'seconds'), referenceSpp: num(values['ref-spp'], 'ref-spp'),
-    windows: values.windows?.split(',').map((w) => num(w.trim(), 'windows')!), seed: num(values.seed, 'seed', 0),
+    windows: values.windows?.split(',').map((w) => num(w.trim(), 'windows')!),
+    stepsPerPair: values['steps-per-pair']?.split(',').map((w) => num(w.trim(), 'steps-per-pair')!), seed: num(values.seed, 'seed', 0),
   };
   const gpu = await createNodeGpuContext();
   try {
