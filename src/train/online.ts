@@ -125,8 +125,11 @@ export class OnlineTrainer {
   private stepsOnPool = 0;
   private destroyed = false;
   /** The pair rendering in the background (the prefetch option): its number, and its result or error once settled. */
-  private next: { n: number; settled: Promise<{ pair: TrainingPair } | { error: unknown }>; stale: boolean } | null = null;
-  /** A camera set while a background pair was rendering: the tracer takes it once that render has settled. */
+  private next: { n: number; settled: Promise<{ pair: TrainingPair } | { error: unknown }> } | null = null;
+  /**
+   * A camera set while a background pair was rendering (so that pair is of the old view): the tracer takes it once
+   * that render has settled.
+   */
   private pendingCamera: CompiledCamera | null = null;
 
   private constructor(
@@ -179,7 +182,6 @@ export class OnlineTrainer {
   setCamera(camera: CompiledCamera): void {
     this.pairs = [];
     if (this.next) {
-      this.next.stale = true;
       this.pendingCamera = camera;
     } else {
       this.tracer.setCamera(camera);
@@ -197,7 +199,7 @@ export class OnlineTrainer {
   private startNext(): void {
     const n = this.renders++;
     const settled = this.renderPair(n).then((pair) => ({ pair }), (error: unknown) => ({ error }));
-    this.next = { n, settled, stale: false };
+    this.next = { n, settled };
   }
 
   /**
@@ -210,14 +212,15 @@ export class OnlineTrainer {
     if (!next) return null;
     const result = await next.settled;
     this.next = null;
-    if (this.pendingCamera) {
-      this.tracer.setCamera(this.pendingCamera);
+    const camera = this.pendingCamera;
+    if (camera) {
+      this.tracer.setCamera(camera);
       this.pendingCamera = null;
     }
     // an error is thrown even for a dropped pair: the background render's error scopes may have caught one of the
     // steps' (see the prefetch option)
     if ('error' in result) throw result.error;
-    if (next.stale) {
+    if (camera) {
       this.renders = next.n;
       return null;
     }
