@@ -5,11 +5,12 @@
 #   ./stage.sh --seconds S --name NAME [--spec SPEC] [--init WEIGHTS] [--seed N] [--lr X] [--ramp F]
 #              [--scenes N] [--first-scene I] [--size S] [--batch B] [--crop C] [--val-scenes N] [--val-size S]
 #              [--ref-spp N] [--target-spp N] [--ema D] [--separate-emission yes|no] [--data-seconds D] [--steps N]
-#              [--runs DIR] [--out DIR]
+#              [--rate-scale F] [--runs DIR] [--out DIR]
 # --seconds: the whole budget (benchmark, data rendering, training, validation); --data-seconds: the part set aside
 # for rendering the pairs and validation set (default 90) in the provisional step count: once the data are
 # rendered, the run fits its steps to the time left at the benchmark's rate (tracelab train --fit-seconds, which
-# rewrites the config); --steps skips the benchmark and the fitting; --target-spp renders the
+# rewrites the config); --rate-scale F plans for F times the measured rate (default 1; below 1 on a machine whose
+# rate may drop while the stage runs, e.g. one shared with other jobs); --steps skips the benchmark and the fitting; --target-spp renders the
 # noisy targets with at least that many samples (the config's data.targetSpp; default: the input's spp); --ema keeps a moving
 # average of the weights with that decay per step and writes it as the weights (the config's emaDecay);
 # --separate-emission yes takes the emission the camera sees out of the pairs and validates separated (the config's
@@ -23,7 +24,7 @@ ROOT="$("$RUN" root)"
 t0=$(date +%s)
 fit=()
 seconds="" name="" spec=n2n-paper-demod init="" seed=1 lr=0.0003 ramp=0.3 scenes=400 first=0 batch=8 crop=128
-data_s=90 steps="" out="" runs="" size=256 val_scenes=8 val_size=256 ref_spp=4096 target_spp= ema= separate=no
+data_s=90 rate_scale=1 steps="" out="" runs="" size=256 val_scenes=8 val_size=256 ref_spp=4096 target_spp= ema= separate=no
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || { echo "stage.sh: '$1' needs a value" >&2; exit 2; }
   case "$1" in
@@ -31,12 +32,14 @@ while [ $# -gt 0 ]; do
     --lr) lr="$2" ;; --ramp) ramp="$2" ;; --scenes) scenes="$2" ;; --first-scene) first="$2" ;; --batch) batch="$2" ;;
     --crop) crop="$2" ;; --data-seconds) data_s="$2" ;; --steps) steps="$2" ;; --out) out="$2" ;;
     --runs) runs="$2" ;; --size) size="$2" ;; --val-scenes) val_scenes="$2" ;; --val-size) val_size="$2" ;; --ref-spp) ref_spp="$2" ;;
-    --target-spp) target_spp="$2" ;; --ema) ema="$2" ;; --separate-emission) separate="$2" ;;
+    --target-spp) target_spp="$2" ;; --ema) ema="$2" ;; --separate-emission) separate="$2" ;; --rate-scale) rate_scale="$2" ;;
     *) echo "stage.sh: unknown option '$1'" >&2; sed -n '5,8p' "$0" >&2; exit 2 ;;
   esac
   shift 2
 done
 case "$separate" in yes|no) ;; *) echo "stage.sh: --separate-emission must be yes or no, got '$separate'" >&2; exit 2 ;; esac
+awk -v f="$rate_scale" 'BEGIN { exit !(f ~ /^([0-9]+\.?[0-9]*|\.[0-9]+)$/ && f > 0 && f <= 1) }' ||
+  { echo "stage.sh: --rate-scale must be a number above 0 and at most 1, got '$rate_scale'" >&2; exit 2; }
 case "$out" in ""|/*) ;; *) out="$PWD/$out" ;; esac
 case "$runs" in "") runs="$ROOT/runs" ;; /*) ;; *) runs="$PWD/$runs" ;; esac
 [ -n "$name" ] || { echo "stage.sh: --name is required" >&2; exit 2; }
@@ -54,11 +57,14 @@ elif [ -z "$steps" ]; then
   [ -n "$rate" ] || rate="$(sed -n 's/.*with sampleBatch: \([0-9.]*\) steps\/s.*/\1/p' <<< "$bench")"
   rate="${rate%%$'\n'*}" # the first match
   [ -n "$rate" ] || { echo "stage.sh: could not read the training rate from bench-train's output" >&2; exit 1; }
+  measured="$rate"
+  rate="$(awk -v r="$rate" -v f="$rate_scale" 'BEGIN { printf "%.4g", r * f }')"
   [ $(( seconds - ($(date +%s) - t0) )) -gt 10 ] || { echo "stage.sh: no time left after the benchmark" >&2; exit 1; }
   left=$(( seconds - ($(date +%s) - t0) - data_s ))
   # provisional (the run fits its steps once its data are rendered): at least 100
   steps=$(awk -v r="$rate" -v s="$left" 'BEGIN { n = int(r * s * 0.95 / 100) * 100; print (n > 100 ? n : 100) }')
-  echo "stage.sh: ${rate} steps/s -> ${steps} steps in ${left}s (provisional: the run fits its steps to the time left once its data are rendered)" >&2
+  [ "$rate_scale" = 1 ] || measured="${measured} x ${rate_scale} = ${rate}"
+  echo "stage.sh: ${measured} steps/s -> ${steps} steps in ${left}s (provisional: the run fits its steps to the time left once its data are rendered)" >&2
   fit=(--fit-rate "$rate")
 fi
 [ -f "$config" ] || STAGE_NAME="$name" STAGE_SPEC="$spec" STAGE_INIT="$init" STAGE_SEED="$seed" STAGE_LR="$lr" STAGE_RAMP="$ramp" \
