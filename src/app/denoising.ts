@@ -96,7 +96,8 @@ export function setOidnWeights(name: string, bytes: Uint8Array): void {
 async function oidnDenoiser(gpu: GpuContext): Promise<AppDenoiser> {
   if (!oidnWeights) throw new Error('OIDN needs its weights: drop an HDR .tza file (e.g. rt_hdr_alb_nrm.tza from OIDN\'s weights) on the page first');
   const { OidnDenoiser } = await import('../harness/denoisers/oidn.ts');
-  const dn = await OidnDenoiser.create(gpu, oidnWeights.bytes, oidnWeights.name);
+  // oidn-web's own tile sizing: tiles of about 16 ms each keep the page responsive while it denoises
+  const dn = await OidnDenoiser.create(gpu, oidnWeights.bytes, oidnWeights.name, 'dynamic');
   return {
     kind: 'oidn',
     label: `OIDN (${oidnWeights.name}, via oidn-web)`,

@@ -58,6 +58,23 @@ describe('oidn comparator', () => {
     }
   }, 120_000);
 
+  it('tiles: fixed by default (up to 512 a side, not resized by oidn-web), oidn-web\'s dynamic sizing when asked; the same image where one tile holds it', async () => {
+    const fixed = await OidnDenoiser.create(gpu, bytes, WEIGHTS);
+    const dynamic = await OidnDenoiser.create(gpu, bytes, WEIGHTS, 'dynamic');
+    try {
+      expect(fixed.tiling).toEqual({ dynamic: false, maxTileSize: 512 });
+      expect(dynamic.tiling.dynamic).toBe(true);
+      const input = denoiserInputFromFrame(noisy);
+      const a = await fixed.denoise(input);
+      const b = await dynamic.denoise(input);
+      for (let i = 0; i < a.data.length; i++) expect(Math.abs(a.data[i] - b.data[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(b.data[i])));
+      expect(fixed.tiling).toEqual({ dynamic: false, maxTileSize: 512 }); // still, after an image
+    } finally {
+      fixed.destroy();
+      dynamic.destroy();
+    }
+  }, 120_000);
+
   it('needs the albedo and normal buffers its model takes', async () => {
     const dn = await OidnDenoiser.create(gpu, bytes, WEIGHTS);
     try {

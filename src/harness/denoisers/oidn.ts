@@ -94,6 +94,19 @@ export function runTiles(unet: TileExecutor, args: { color: unknown; albedo?: un
   });
 }
 
+/**
+ * How oidn-web cuts an image into tiles. 'fixed': tiles of up to {@link OIDN_FIXED_TILE} pixels a side (an image that
+ * fits is one tile, with no overlap): the least work, for measurements. 'dynamic': oidn-web's own sizing, which
+ * shrinks the tiles (to 256 a side at least) until each takes about 16 ms of GPU time, so that a page stays
+ * responsive between them; every tile of an image that does not fit in one carries an overlap of half the
+ * network's receptive field (96 pixels a side for rt_hdr_alb_nrm_small), so small tiles cost more in all. On
+ * llvmpipe a 512x512 image took 40 s fixed and 121 s dynamic (204 s the first time, while the tiles shrank).
+ */
+export type OidnTiling = 'fixed' | 'dynamic';
+
+/** The tile edge of 'fixed' tiling: oidn-web's largest by default. */
+export const OIDN_FIXED_TILE = 512;
+
 export class OidnDenoiser implements DenoiserPlugin {
   readonly name = 'oidn';
 
@@ -107,14 +120,18 @@ export class OidnDenoiser implements DenoiserPlugin {
     readonly source: string,
   ) {}
 
-  /** `bytes`: a .tza file's contents (checked here: a bad file is a DenoiserError naming `source`). */
-  static async create(gpu: GpuContext, bytes: Uint8Array, source: string): Promise<OidnDenoiser> {
+  /**
+   * `bytes`: a .tza file's contents (checked here: a bad file is a DenoiserError naming `source`). `tiling`: see
+   * {@link OidnTiling}; 'fixed' (the harness's, for the least time per image) unless a page asks for 'dynamic'.
+   */
+  static async create(gpu: GpuContext, bytes: Uint8Array, source: string, tiling: OidnTiling = 'fixed'): Promise<OidnDenoiser> {
     const { aux } = inspectOidnWeights(bytes, source);
     const info = { vendor: '', architecture: '', device: '', description: gpu.adapter.name } as GPUAdapterInfo;
+    const tiles = tiling === 'fixed' ? { dynamicTile: false, maxTileSize: OIDN_FIXED_TILE } : {};
     gpu.device.pushErrorScope('validation');
     let unet: UNet;
     try {
-      unet = await initUNetFromBuffer(bytes.slice().buffer, { device: gpu.device, adapterInfo: info }, { aux, hdr: true });
+      unet = await initUNetFromBuffer(bytes.slice().buffer, { device: gpu.device, adapterInfo: info }, { aux, hdr: true, ...tiles });
     } catch (e) {
       await gpu.device.popErrorScope();
       throw new DenoiserError(`${source}: OIDN could not load these weights: ${(e as Error).message}`);
@@ -125,6 +142,12 @@ export class OidnDenoiser implements DenoiserPlugin {
       throw new DenoiserError(`${source}: OIDN's WebGPU setup failed: ${err.message}`);
     }
     return new OidnDenoiser(gpu, unet, aux, source);
+  }
+
+  /** The tiling oidn-web runs with (read back from it): whether it sizes tiles itself, and the largest tile edge. */
+  get tiling(): { dynamic: boolean; maxTileSize: number } {
+    const t = this.unet.getRuntimeInfo().dynamicTile;
+    return { dynamic: t.enabled, maxTileSize: t.maxTileSize };
   }
 
   async denoise(input: DenoiserInput): Promise<ImageF32> {
