@@ -77,8 +77,8 @@ describe('training kit', () => {
 
   it('stage.sh --seconds measures the rate, and the run fits its steps to the time left once its data are rendered', () => {
     const runs = join(tmp, 'fit-runs');
-    // planned at a third of the measured rate: this machine's rate drops by up to a fifth while other tests run
-    // beside this one (a CI run went from 36 to 30 steps/s and ran out of its budget at the full rate)
+    // planned at a third of the measured rate: a CI run's rate fell from 36 to 30 steps/s during the stage (test
+    // files run one at a time, so not for other tests: the machine's own variation) and ran out of its budget
     const r = sh([join(kit, 'stage.sh'), '--seconds', '60', '--data-seconds', '35', '--rate-scale', '0.3', '--name', 'kit-fit', '--spec', 'n2n-fast', '--batch', '1', '--crop', '16',
       '--size', '32', '--scenes', '1', '--val-scenes', '1', '--val-size', '32', '--ref-spp', '16', '--runs', runs]);
     expect(r.status, r.out).toBe(0);
