@@ -57,14 +57,16 @@ elif [ -z "$steps" ]; then
   [ -n "$rate" ] || rate="$(sed -n 's/.*with sampleBatch: \([0-9.]*\) steps\/s.*/\1/p' <<< "$bench")"
   rate="${rate%%$'\n'*}" # the first match
   [ -n "$rate" ] || { echo "stage.sh: could not read the training rate from bench-train's output" >&2; exit 1; }
-  measured="$rate"
-  rate="$(awk -v r="$rate" -v f="$rate_scale" 'BEGIN { printf "%.4g", r * f }')"
+  shown="$rate"
+  if [ "$rate_scale" != 1 ]; then
+    rate="$(awk -v r="$rate" -v f="$rate_scale" 'BEGIN { printf "%.4g", r * f }')"
+    shown="$shown x $rate_scale = $rate"
+  fi
   [ $(( seconds - ($(date +%s) - t0) )) -gt 10 ] || { echo "stage.sh: no time left after the benchmark" >&2; exit 1; }
   left=$(( seconds - ($(date +%s) - t0) - data_s ))
   # provisional (the run fits its steps once its data are rendered): at least 100
   steps=$(awk -v r="$rate" -v s="$left" 'BEGIN { n = int(r * s * 0.95 / 100) * 100; print (n > 100 ? n : 100) }')
-  [ "$rate_scale" = 1 ] || measured="${measured} x ${rate_scale} = ${rate}"
-  echo "stage.sh: ${measured} steps/s -> ${steps} steps in ${left}s (provisional: the run fits its steps to the time left once its data are rendered)" >&2
+  echo "stage.sh: ${shown} steps/s -> ${steps} steps in ${left}s (provisional: the run fits its steps to the time left once its data are rendered)" >&2
   fit=(--fit-rate "$rate")
 fi
 [ -f "$config" ] || STAGE_NAME="$name" STAGE_SPEC="$spec" STAGE_INIT="$init" STAGE_SEED="$seed" STAGE_LR="$lr" STAGE_RAMP="$ramp" \
