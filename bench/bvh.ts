@@ -1,12 +1,11 @@
 // BVH build benchmark: tracelab's binned SAH builder vs three-mesh-bvh (SAH and CENTER) on ~1M triangles.
 // Build time and tree quality (SAH cost, same formula for every tree: traversal 1, intersection 1,
 // areas relative to the root) are both reported. Run: node bin/run-ts.js bench/bvh.ts [triangles]
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { BufferGeometry, Float32BufferAttribute, SphereGeometry, TorusKnotGeometry, Uint32BufferAttribute } from 'three';
 import { MeshBVH, CENTER, SAH } from 'three-mesh-bvh';
 import { mergeGeometries } from 'three/examples/jsm/utils/BufferGeometryUtils.js';
 import { buildBvh, DEFAULT_MAX_LEAF_SIZE, type Bvh } from '../src/scene/bvh.ts';
+import { isBenchMain } from './is-main.ts';
 
 export interface BvhBenchRow {
   scene: string;
@@ -151,7 +150,7 @@ export function formatBvhBench(result: BvhBenchResult): string {
   return lines.join('\n');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+if (isBenchMain(import.meta.url, 'bvh')) {
   const arg = Number(process.argv[2]);
   const result = await runBvhBench({ triangles: Number.isFinite(arg) && arg > 0 ? arg : undefined });
   console.log(formatBvhBench(result));

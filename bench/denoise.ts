@@ -3,16 +3,20 @@
 // is not counted). Pass the adapter's measured FMA peak to also print the efficiency. With an ensemble size, each
 // size is also timed as that self-ensemble, beside the single pass (its time and the ratio). The local mean
 // correction that ends every pass is also timed alone (its share of the pass).
+// With several conv strips (--strips 8x16,4x8), each size is timed with each, alternating, in the same run, and the
+// ratio to the first is printed.
 // Run alone: node bin/run-ts.js bench/denoise.ts [--quick] [--f16] [--ensemble 8] [--specs n2n-fast,n2n-paper-demod]
-import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+//   [--strips 8x16,4x8] [--sizes 512x512,1920x1080] [--repeats 3]
+import { CONV_STRIPS, type ConvStrip } from '../src/denoise/conv.ts';
 import { Denoiser, type Precision } from '../src/denoise/denoiser.ts';
 import { ENSEMBLE_SIZES, isEnsembleSize, type EnsembleSize } from '../src/denoise/dihedral.ts';
 import { IoKernels } from '../src/denoise/io-passes.ts';
-import { macsPerPixel, parseSpecText, type NetworkSpec } from '../src/denoise/spec.ts';
+import { macsPerPixel } from '../src/denoise/spec.ts';
+import { BUILTIN_SPECS, builtinSpec } from '../src/denoise/specs.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
 import { createNodeGpuContext } from '../src/node/gpu.ts';
 import { measureFmaPeak } from './fma-peak.ts';
+import { isBenchMain } from './is-main.ts';
 
 export interface DenoiseBenchOptions {
   gpu?: GpuContext;
@@ -25,6 +29,8 @@ export interface DenoiseBenchOptions {
   repeats?: number;
   /** Also time each size as this self-ensemble (src/denoise/dihedral.ts). */
   ensemble?: EnsembleSize;
+  /** Conv strips to time side by side (Denoiser convStrip); default the adapter's 'auto' one. */
+  strips?: ConvStrip[];
   log?: (line: string) => void;
 }
 
@@ -33,6 +39,8 @@ export interface DenoiseBenchRow {
   width: number;
   height: number;
   format: string;
+  /** The conv strip it ran with (Denoiser.convStrip). */
+  strip: ConvStrip;
   tiles: number;
   msPerFrame: number;
   macsPerPixel: number;
@@ -43,11 +51,6 @@ export interface DenoiseBenchRow {
   ensemble?: { size: EnsembleSize; msPerFrame: number };
   /** The local mean correction alone (IoKernels.submitLocalMean on this size), part of msPerFrame. */
   msLocalMean: number;
-}
-
-function loadSpec(name: string): NetworkSpec {
-  const url = new URL(`../denoiser/specs/${name}.json`, import.meta.url);
-  return parseSpecText(readFileSync(url, 'utf8'), `${name}.json`);
 }
 
 /** A deterministic HDR-ish test image with albedo and normals (the timing does not depend on the content). */
@@ -84,6 +87,43 @@ async function timeLocalMean(gpu: GpuContext, io: IoKernels, images: ReturnType<
   }
 }
 
+/** Times one denoiser on one size (best of the repeats), its local mean correction alone and its ensemble. */
+async function benchOne(
+  gpu: GpuContext, io: IoKernels, dn: Denoiser, name: string, macs: number, images: ReturnType<typeof benchImages>,
+  options: DenoiseBenchOptions, log: (line: string) => void,
+): Promise<DenoiseBenchRow> {
+  const { width, height } = images;
+  const time = async (ensemble: EnsembleSize): Promise<number> => {
+    let best = Infinity;
+    const start = performance.now();
+    for (let r = 0; r < (options.repeats ?? 3) && (r === 0 || performance.now() - start < 10_000); r++) {
+      const t = performance.now();
+      (await dn.denoise(images, { ensemble })).destroy();
+      best = Math.min(best, performance.now() - t);
+    }
+    return best;
+  };
+  const best = await time(1);
+  const localMean = await timeLocalMean(gpu, io, images, options.repeats ?? 3);
+  const gflops = (2 * macs * width * height) / (best * 1e6);
+  const row: DenoiseBenchRow = {
+    spec: name, width, height, format: dn.format, strip: dn.convStrip, tiles: dn.tilesFor(width, height).length, msPerFrame: best,
+    macsPerPixel: macs, gflops, efficiency: options.peakGflops ? gflops / options.peakGflops : undefined, msLocalMean: localMean,
+  };
+  const eff = row.efficiency === undefined ? '' : `, ${(100 * row.efficiency).toFixed(0)}% of the ${options.peakGflops!.toFixed(1)} GFLOP/s FMA peak`;
+  const how = `${dn.convStrip} strip${dn.convStrip === '8x16' ? `, ${dn.lanes} lanes` : ''}${row.tiles > 1 ? `, ${row.tiles} tiles` : ''}`;
+  log(`${name.padEnd(10)} ${`${width}x${height}`.padEnd(10)} ${dn.format} (${how}): ` +
+    `${best.toFixed(0)} ms/frame, ${Math.round(macs).toLocaleString('en')} MACs/pixel, ${gflops.toFixed(1)} GFLOP/s${eff}`);
+  log(`${''.padEnd(21)} of which the local mean correction: ${localMean.toFixed(1)} ms (${(100 * localMean / best).toFixed(1)}%), timed alone`);
+  const n = options.ensemble;
+  if (n !== undefined && n > 1) {
+    const ms = await time(n);
+    row.ensemble = { size: n, msPerFrame: ms };
+    log(`${''.padEnd(21)} ensemble of ${n}: ${ms.toFixed(0)} ms/frame, ${(ms / best).toFixed(2)}x one pass`);
+  }
+  return row;
+}
+
 export async function runDenoiseBench(options: DenoiseBenchOptions = {}): Promise<DenoiseBenchRow[]> {
   const log = options.log ?? ((line: string) => console.log(line));
   const gpu = options.gpu ?? (await createNodeGpuContext());
@@ -91,44 +131,24 @@ export async function runDenoiseBench(options: DenoiseBenchOptions = {}): Promis
   const io = await IoKernels.create(gpu, 'rgba32float');
   try {
     for (const name of options.specs ?? ['n2n-fast', 'n2n-paper']) {
-      const spec = loadSpec(name);
+      const spec = builtinSpec(name);
       const macs = macsPerPixel(spec);
-      const dn = await Denoiser.create(gpu, { spec, precision: options.precision ?? 'f32' });
+      const denoisers: Denoiser[] = [];
       try {
-        (await dn.denoise(benchImages(64, 64))).destroy(); // compile the pipelines outside the timings
+        for (const strip of options.strips ?? ['auto' as const]) {
+          denoisers.push(await Denoiser.create(gpu, { spec, precision: options.precision ?? 'f32', convStrip: strip }));
+          (await denoisers.at(-1)!.denoise(benchImages(64, 64))).destroy(); // compile the pipelines outside the timings
+        }
         for (const [width, height] of options.sizes ?? [[512, 512], [1920, 1080]]) {
           const images = benchImages(width, height);
-          const time = async (ensemble: EnsembleSize): Promise<number> => {
-            let best = Infinity;
-            const start = performance.now();
-            for (let r = 0; r < (options.repeats ?? 3) && (r === 0 || performance.now() - start < 10_000); r++) {
-              const t = performance.now();
-              (await dn.denoise(images, { ensemble })).destroy();
-              best = Math.min(best, performance.now() - t);
-            }
-            return best;
-          };
-          const best = await time(1);
-          const localMean = await timeLocalMean(gpu, io, images, options.repeats ?? 3);
-          const gflops = (2 * macs * width * height) / (best * 1e6);
-          const row: DenoiseBenchRow = {
-            spec: name, width, height, format: dn.format, tiles: dn.tilesFor(width, height).length, msPerFrame: best,
-            macsPerPixel: macs, gflops, efficiency: options.peakGflops ? gflops / options.peakGflops : undefined, msLocalMean: localMean,
-          };
-          rows.push(row);
-          const eff = row.efficiency === undefined ? '' : `, ${(100 * row.efficiency).toFixed(0)}% of the ${options.peakGflops!.toFixed(1)} GFLOP/s FMA peak`;
-          log(`${name.padEnd(10)} ${`${width}x${height}`.padEnd(10)} ${dn.format} (${dn.lanes}${row.tiles > 1 ? `, ${row.tiles} tiles` : ''}): ` +
-            `${best.toFixed(0)} ms/frame, ${Math.round(macs).toLocaleString('en')} MACs/pixel, ${gflops.toFixed(1)} GFLOP/s${eff}`);
-          log(`${''.padEnd(21)} of which the local mean correction: ${localMean.toFixed(1)} ms (${(100 * localMean / best).toFixed(1)}%), timed alone`);
-          const n = options.ensemble;
-          if (n !== undefined && n > 1) {
-            const ms = await time(n);
-            row.ensemble = { size: n, msPerFrame: ms };
-            log(`${''.padEnd(21)} ensemble of ${n}: ${ms.toFixed(0)} ms/frame, ${(ms / best).toFixed(2)}x one pass`);
+          const first = rows.length;
+          for (const dn of denoisers) rows.push(await benchOne(gpu, io, dn, name, macs, images, options, log));
+          if (denoisers.length > 1) {
+            log(`${''.padEnd(21)} against ${rows[first].strip}: ` + rows.slice(first + 1).map((r) => `${r.strip} ${(rows[first].msPerFrame / r.msPerFrame).toFixed(2)}x as fast`).join(', '));
           }
         }
       } finally {
-        dn.destroy();
+        for (const dn of denoisers) dn.destroy();
       }
     }
   } finally {
@@ -137,27 +157,60 @@ export async function runDenoiseBench(options: DenoiseBenchOptions = {}): Promis
   return rows;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const quick = process.argv.includes('--quick');
+/** The command line's options, checked before any GPU work; a bad one throws a one-line Error. */
+export function parseDenoiseBenchArgs(argv: string[]): Omit<DenoiseBenchOptions, 'gpu' | 'peakGflops' | 'log'> {
+  const known = new Set(['--quick', '--f16', '--ensemble', '--specs', '--strips', '--sizes', '--repeats']);
+  const arg = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    if (i < 0) return undefined;
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+    return v;
+  };
+  for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option '${a}' (${[...known].join(', ')})`);
+  const quick = argv.includes('--quick');
+  const ensembleText = arg('--ensemble');
+  const ensemble = ensembleText === undefined ? undefined : Number(ensembleText);
+  if (ensemble !== undefined && !isEnsembleSize(ensemble)) throw new Error(`--ensemble must be one of ${ENSEMBLE_SIZES.join(', ')}, got '${ensembleText}'`);
+  const strips = arg('--strips')?.split(',');
+  const badStrip = strips?.find((s) => !(CONV_STRIPS as readonly string[]).includes(s));
+  if (badStrip !== undefined) throw new Error(`--strips takes ${CONV_STRIPS.join(', ')} (comma-separated), got '${badStrip}'`);
+  const specs = arg('--specs')?.split(',');
+  for (const name of specs ?? []) {
+    if (!(name in BUILTIN_SPECS)) throw new Error(`--specs: no built-in network '${name}' (available: ${Object.keys(BUILTIN_SPECS).join(', ')})`);
+  }
+  const sizesText = arg('--sizes');
+  const sizes = sizesText?.split(',').map((t): [number, number] => {
+    const m = /^(\d+)x(\d+)$/.exec(t);
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`--sizes takes WxH sizes (comma-separated), got '${t}'`);
+    return [Number(m[1]), Number(m[2])];
+  });
+  const repeatsText = arg('--repeats');
+  const repeats = repeatsText === undefined ? undefined : Number(repeatsText);
+  if (repeats !== undefined && !(Number.isInteger(repeats) && repeats >= 1)) throw new Error(`--repeats must be a whole number of at least 1, got '${repeatsText}'`);
+  return {
+    ensemble,
+    strips: strips as ConvStrip[] | undefined,
+    specs,
+    precision: argv.includes('--f16') ? 'f16' : 'f32',
+    sizes: sizes ?? (quick ? [[256, 256], [512, 512]] : undefined),
+    repeats: repeats ?? (quick ? 1 : 3),
+  };
+}
+
+if (isBenchMain(import.meta.url, 'denoise')) {
+  let options: ReturnType<typeof parseDenoiseBenchArgs>;
+  try {
+    options = parseDenoiseBenchArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`bench/denoise: ${(e as Error).message}`);
+    process.exit(2);
+  }
   const gpu = await createNodeGpuContext();
   try {
     const peak = await measureFmaPeak(gpu);
     console.log(`adapter: ${gpu.adapter.name}; FMA peak f32 ${peak.gflops.toFixed(1)} GFLOP/s`);
-    const arg = (flag: string): string | undefined => {
-      const i = process.argv.indexOf(flag);
-      return i < 0 ? undefined : process.argv[i + 1];
-    };
-    const ensemble = arg('--ensemble') === undefined ? undefined : Number(arg('--ensemble'));
-    if (ensemble !== undefined && !isEnsembleSize(ensemble)) throw new Error(`--ensemble must be one of ${ENSEMBLE_SIZES.join(', ')}, got '${arg('--ensemble')}'`);
-    await runDenoiseBench({
-      gpu,
-      peakGflops: peak.gflops,
-      ensemble,
-      specs: arg('--specs')?.split(','),
-      precision: process.argv.includes('--f16') ? 'f16' : 'f32',
-      sizes: quick ? [[256, 256], [512, 512]] : undefined,
-      repeats: quick ? 1 : 3,
-    });
+    await runDenoiseBench({ gpu, peakGflops: peak.gflops, ...options });
   } finally {
     gpu.destroy();
   }

@@ -1,12 +1,11 @@
 // The adapter's peak FMA throughput, measured by a microbenchmark (shaders/bench/fma-peak.wgsl): the denominator
 // of the denoiser's efficiency ratio. One FMA counts as 2 FLOPs. f32 always; f16 when the adapter has shader-f16.
 // Run alone: node bin/run-ts.js bench/fma-peak.ts [--quick]
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { GpuContext } from '../src/gpu/context.ts';
 import fmaPeakWgsl from '../shaders/bench/fma-peak.wgsl?raw';
 import f32Prefix from '../shaders/bench/fma-f32.wgsl?raw';
 import f16Prefix from '../shaders/bench/fma-f16.wgsl?raw';
+import { isBenchMain } from './is-main.ts';
 
 /** FMAs per invocation per loop trip in fma-peak.wgsl: 8 vec4 accumulators x 4 unrolled steps x 4 lanes. */
 const FMAS_PER_TRIP = 8 * 4 * 4;
@@ -215,7 +214,7 @@ export function formatFmaRun(run: FmaRun): string {
     `${run.invocations} invocations x ${run.iterations} trips x ${FMAS_PER_TRIP} FMAs)`;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+if (isBenchMain(import.meta.url, 'fma-peak')) {
   const { createNodeGpuContext } = await import('../src/node/gpu.ts');
   const quick = process.argv.includes('--quick');
   const gpu = await createNodeGpuContext();

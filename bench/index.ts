@@ -5,6 +5,7 @@ import { createNodeGpuContext } from '../src/node/gpu.ts';
 import { measureFirstFrame, measureThroughput } from './pathtracer.ts';
 import { formatBvhBench, runBvhBench } from './bvh.ts';
 import { formatEmissionBench, runEmissionBench } from './emission.ts';
+import type { ConvStrip } from '../src/denoise/conv.ts';
 import { runDenoiseBench } from './denoise.ts';
 import { formatFmaRun, measureFmaPeak } from './fma-peak.ts';
 
@@ -39,7 +40,7 @@ try {
     gpu,
     peakGflops: peak.gflops,
     precision: 'f32',
-    ...(quick ? { specs: ['n2n-fast'], sizes: [[512, 512]] as Array<[number, number]>, repeats: 1 } : {}),
+    ...(quick ? { specs: ['n2n-fast'], sizes: [[512, 512]] as Array<[number, number]>, repeats: 1 } : { strips: ['8x16', '4x8'] as ConvStrip[] }),
   });
   console.log('\n== emission separation (src/render/emission.ts; what `demo` and `render --denoise` add to a denoise) ==');
   console.log(formatEmissionBench(await runEmissionBench(gpu, quick ? { rays: [16], repeats: 1 } : {})));

@@ -15,8 +15,6 @@
 // trainers' seed (default 1), to see the rows' spread.
 // `node bin/run-ts.js bench/online.ts [--scene cornell-box] [--size 256] [--seconds 30] [--ref-spp 256] [--windows LIST]
 // [--steps-per-pair LIST] [--seed 1]` (npm run bench:online)
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FRAME_BUDGET_MS } from '../src/app/budget.ts';
 import { loadN2nWeights } from '../src/cli/compare-files.ts';
@@ -36,6 +34,7 @@ import { PathTracer, type FrameData } from '../src/render/path-tracer.ts';
 import { compileScene, type CompiledScene } from '../src/scene/compile.ts';
 import { makePair } from '../src/train/data.ts';
 import { OnlineTrainer } from '../src/train/online.ts';
+import { isBenchMain } from './is-main.ts';
 
 const MODEL: N2nModel = 'n2n-fast';
 const FRAME_SPPS = [4, 16];
@@ -208,7 +207,7 @@ export function formatOnlineBench(r: OnlineBenchResult): string {
   return lines.join('\n');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+if (isBenchMain(import.meta.url, 'online')) {
   const fail = (message: string): never => {
     console.error(`bench/online.ts: ${message}`);
     process.exit(2);

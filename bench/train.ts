@@ -27,6 +27,7 @@ import { stepVsReference, TINY_SPEC, tinyWeights } from '../tests/train/support.
 import { NetworkTrainer, type Batch } from '../src/train/trainer.ts';
 import { mulberry32 } from '../tests/support/random.ts';
 import { measureFmaPeak } from './fma-peak.ts';
+import { isBenchMain } from './is-main.ts';
 
 export interface TrainBenchRow {
   spec: string;
@@ -160,7 +161,7 @@ function batchWorker(): { entry: string; argv?: string[] } {
 
 const batchSetup = batchWorkerSetup();
 if (batchSetup) runBatchWorker(batchSetup);
-else if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/train.ts')) {
+else if (isBenchMain(import.meta.url, 'train')) {
   const { values } = parseArgs({ options: { quick: { type: 'boolean' }, batch: { type: 'string' }, crop: { type: 'string' }, spec: { type: 'string' }, rows: { type: 'string' }, profile: { type: 'boolean' } } });
   const rowsText = (values.rows ?? STRIP_ROWS.join(',')).split(',').map(Number);
   if (!rowsText.every(isStripRows)) {

@@ -2,8 +2,6 @@
 // and size, median over interleaved rounds (the machine may be shared: every variant sees the same load).
 // Run: node bin/run-ts.js bench/wavefront.ts [--rounds N] [--quick]
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { findScene } from '../scenes/index.ts';
 import type { GpuContext } from '../src/gpu/context.ts';
 import { createNodeGpuContext } from '../src/node/gpu.ts';
@@ -11,6 +9,7 @@ import { PathTracer } from '../src/render/path-tracer.ts';
 import { WavefrontTracer, type WavefrontOptions } from '../src/render/wavefront/wavefront-tracer.ts';
 import { compileScene, type CompiledScene } from '../src/scene/compile.ts';
 import { MegakernelVariant, type MegakernelKnobs } from './megakernel-knobs.ts';
+import { isBenchMain } from './is-main.ts';
 
 export interface BenchCase {
   scene: string;
@@ -186,7 +185,7 @@ export async function runWavefrontBench(
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+if (isBenchMain(import.meta.url, 'wavefront')) {
   const arg = (name: string) => process.argv[process.argv.indexOf(name) + 1];
   const quick = process.argv.includes('--quick');
   const rounds = process.argv.includes('--rounds') ? Number(arg('--rounds')) : quick ? 1 : 5;

@@ -1,5 +1,4 @@
-// Fused 3x3 convolution + bias + leaky ReLU over tensors stored as texture arrays (4 channels per layer, a
-// one-texel zero border so that the halo reads need no bounds checks).
+// Fused 3x3 convolution + bias + leaky ReLU for CPU adapters (conv_common.wgsl holds the bindings and readers).
 //
 // One invocation computes an 8-row column strip of one pixel for 16 output channels (8 x 16 accumulators);
 // a workgroup of 8 x WY invocations covers an 8 x 8*WY pixel tile, and workgroup z picks the 16-channel block.
@@ -12,46 +11,13 @@
 // The inner code is written out by hand (helper functions with constant arguments) because every loop that
 // stays a loop costs a masked store per accumulator on SIMD-on-CPU drivers such as lavapipe.
 
-struct ConvParams {
-  width: u32,      // output size at this level (pixels)
-  height: u32,
-  groups: u32,     // input layers (4 channels each) read
-  up_groups: u32,  // the first up_groups of them come from `src_up`, upsampled
-  in_layer: u32,   // first layer read from `src`
-  out_layer: u32,  // first output layer in `dst`
-  out_layers: u32, // output layers that exist (the last 16-channel block may be partial)
-  w_base: u32,     // first weight texel of this layer in `wtex`
-  slope: f32,      // leaky ReLU slope (1 = linear)
-  up_layer: u32,   // first layer read from `src_up`
-  _pad1: u32,
-  _pad2: u32,
-}
-
-@group(0) @binding(1) var src: texture_2d_array<f32>;
-@group(0) @binding(2) var wtex: texture_2d<f32>;
-@group(0) @binding(3) var<uniform> p: ConvParams;
-@group(0) @binding(4) var src_up: texture_2d_array<f32>;
-
 /** Rows of invocations per workgroup (the tile is 8 x 8*WY pixels). */
 override WY: u32 = 4u;
-const WTEX_WIDTH = 1024u;
-/** Texels per (16-channel block, input layer): 4 channels x 9 taps x 4 texels of 4 output channels. */
-const GROUP_TEXELS = 144u;
 
 struct Acc { v: array<vec4f, 32> }    // [r * 4 + k4]: 8 rows x 16 output channels
 struct Strip { v: array<vec4f, 30> }  // [rr * 3 + dx]: rows -1..8, columns -1..1, 4 input channels
 struct Col { v: array<f32, 30> }      // one input channel of a strip
 struct Wts { v: array<vec4f, 36> }    // [t * 4 + k4] for one input channel, t = ky * 3 + kx
-
-fn fetch_w(i: u32) -> vec4f {
-  return textureLoad(wtex, vec2u(i % WTEX_WIDTH, i / WTEX_WIDTH), 0);
-}
-
-/** Input layer g at pixel (x, y) of this level (+1: the border; >> 1: the coarser level's pixel). */
-fn fetch_in(g: u32, x: i32, y: i32) -> vec4f {
-  if (g < p.up_groups) { return textureLoad(src_up, vec2i((x >> 1) + 1, (y >> 1) + 1), p.up_layer + g, 0); }
-  return textureLoad(src, vec2i(x + 1, y + 1), p.in_layer + g - p.up_groups, 0);
-}
 
 fn dot9(w: Wts, k4: u32, x: Col, r: u32) -> vec4f {
   let a = w.v[0u + k4] * x.v[r * 3u + 0u] + w.v[4u + k4] * x.v[r * 3u + 1u] + w.v[8u + k4] * x.v[r * 3u + 2u];

@@ -51,7 +51,7 @@ export function denoiseCheckInput(width = DENOISE_CHECK_WIDTH, height = DENOISE_
 }
 
 /**
- * Denoises the check input on `gpu`; precision and lanes default to 'auto' (what the adapter supports). 'f16'
+ * Denoises the check input on `gpu`; precision, lanes and conv strip default to 'auto' (what the adapter supports). 'f16'
  * storage (rgba16float textures) works without shader-f16, so a test can force it anywhere.
  */
 export async function runDenoiseCheck(gpu: GpuContext, options: DenoiseCheckOptions = {}): Promise<DenoiseCheckResult> {
@@ -59,7 +59,7 @@ export async function runDenoiseCheck(gpu: GpuContext, options: DenoiseCheckOpti
   const images = denoiseCheckInput();
   const info = (gpu.device as GPUDevice & { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
   const t0 = performance.now();
-  const dn = await Denoiser.create(gpu, { spec, weights, precision: options.precision ?? 'auto', lanes: options.lanes ?? 'auto' });
+  const dn = await Denoiser.create(gpu, { spec, weights, precision: options.precision ?? 'auto', lanes: options.lanes ?? 'auto', convStrip: options.convStrip ?? 'auto' });
   try {
     const t1 = performance.now();
     const out = await dn.denoise(images);
@@ -70,7 +70,9 @@ export async function runDenoiseCheck(gpu: GpuContext, options: DenoiseCheckOpti
         height: out.height,
         precision: dn.format === 'rgba16float' ? 'f16' : 'f32',
         lanes: dn.lanes,
+        convStrip: dn.convStrip,
         adapter: gpu.adapter.name,
+        software: gpu.adapter.isFallback,
         features: [...gpu.features].sort(),
         subgroupMinSize: info?.subgroupMinSize ?? 0,
         subgroupMaxSize: info?.subgroupMaxSize ?? 0,

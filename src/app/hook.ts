@@ -118,6 +118,8 @@ export interface AppImages {
 export interface DenoiseCheckOptions {
   precision?: 'auto' | 'f32' | 'f16';
   lanes?: 'auto' | 'subgroup' | 'plain';
+  /** The conv strip (Denoiser convStrip): '8x16' (for CPU adapters) or '4x8' (for GPUs). */
+  convStrip?: 'auto' | '8x16' | '4x8';
 }
 
 /** What `denoiseTest()` ran and produced (see src/app/denoise-check.ts). */
@@ -128,7 +130,11 @@ export interface DenoiseCheckResult {
   precision: 'f32' | 'f16';
   /** How conv weights reached the invocations: 'subgroup' shuffles or 'plain' workgroup memory. */
   lanes: 'subgroup' | 'plain';
+  /** What one conv invocation computed: '8x16' (the default on software adapters) or '4x8' (on GPUs). */
+  convStrip: '8x16' | '4x8';
   adapter: string;
+  /** Whether the adapter is a software (fallback) one. */
+  software: boolean;
   /** The device's features, sorted. */
   features: string[];
   /** The adapter's subgroup sizes (0 where unknown); 'subgroup' lanes need at least 8. */

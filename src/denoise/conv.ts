@@ -1,5 +1,8 @@
-// Owner of shaders/nn/conv3x3.wgsl and its lanes modules: the weight-texture layout and the conv pipeline.
+// Owner of shaders/nn/conv3x3.wgsl (with its lanes modules) and conv3x3_tiles.wgsl, which share conv_common.wgsl:
+// the weight-texture layout and the conv pipeline.
 import convCore from '../../shaders/nn/conv3x3.wgsl?raw';
+import convTiles from '../../shaders/nn/conv3x3_tiles.wgsl?raw';
+import convCommon from '../../shaders/nn/conv_common.wgsl?raw';
 import lanesPlain from '../../shaders/nn/conv_lanes_plain.wgsl?raw';
 import lanesSubgroup from '../../shaders/nn/conv_lanes_subgroup.wgsl?raw';
 import subgroupProbe from '../../shaders/nn/subgroup_probe.wgsl?raw';
@@ -23,6 +26,22 @@ export const CONV_ROWS = 8;
  * (weights and input tile staged in workgroup memory).
  */
 export type ConvLanes = 'subgroup' | 'plain';
+
+/**
+ * What one invocation of the conv computes, rows of pixels x output channels. '8x16' (conv3x3.wgsl) is tuned for
+ * CPU adapters, whose SIMD lanes hold many accumulators; '4x8' (conv3x3_tiles.wgsl, 16 x 16 pixel tiles staged
+ * in workgroup memory) holds a quarter of the registers, for GPUs.
+ */
+export type ConvStrip = '8x16' | '4x8';
+export const CONV_STRIPS: readonly ConvStrip[] = ['8x16', '4x8'];
+
+/** The strip for an adapter: '8x16' on a software (fallback) adapter, where it was tuned, else '4x8'. */
+export function defaultConvStrip(isFallback: boolean): ConvStrip {
+  return isFallback ? '8x16' : '4x8';
+}
+
+/** Pixels per side of a '4x8' workgroup's tile (TILE_X, TILE_Y * ROWS in conv3x3_tiles.wgsl). */
+export const CONV_TILE = 16;
 
 /** Input layers of a conv: `upGroups` layers of the coarser level's output first (read upsampled), then the rest. */
 export interface ConvGeometry {
@@ -168,17 +187,23 @@ export async function subgroupLanesWork(gpu: GpuContext, workgroupRows: number):
 }
 
 export class ConvKernel {
-  private constructor(readonly pipeline: GPUComputePipeline, readonly workgroupRows: number) {}
+  private constructor(readonly pipeline: GPUComputePipeline, readonly strip: ConvStrip, readonly workgroupRows: number) {}
 
-  static async create(gpu: GpuContext, format: TensorFormat, lanes: ConvLanes, workgroupRows = 4): Promise<ConvKernel> {
+  /** `lanes` and `workgroupRows` shape the '8x16' strip only ('4x8' stages its tiles in workgroup memory). */
+  static async create(gpu: GpuContext, format: TensorFormat, lanes: ConvLanes, workgroupRows = 4, strip: ConvStrip = '8x16'): Promise<ConvKernel> {
+    if (strip === '4x8') {
+      const pipeline = await gpu.computePipeline(`conv3x3 (4x8 tiles, ${format})`, [storeModule(format), convCommon, convTiles].join('\n'));
+      return new ConvKernel(pipeline, strip, workgroupRows);
+    }
     // the lanes module goes first: `enable subgroups;` must precede every declaration
-    const code = [lanes === 'subgroup' ? lanesSubgroup : lanesPlain, storeModule(format), convCore].join('\n');
+    const code = [lanes === 'subgroup' ? lanesSubgroup : lanesPlain, storeModule(format), convCommon, convCore].join('\n');
     const pipeline = await gpu.computePipeline(`conv3x3 (${lanes}, ${format})`, code, { WY: workgroupRows });
-    return new ConvKernel(pipeline, workgroupRows);
+    return new ConvKernel(pipeline, strip, workgroupRows);
   }
 
-  /** Workgroups for an output of width x height with `blocks` 16-channel blocks. */
-  workgroups(width: number, height: number, blocks: number): [number, number, number] {
-    return [Math.ceil(width / 8), Math.ceil(height / (CONV_ROWS * this.workgroupRows)), blocks];
+  /** Workgroups for an output of width x height with the conv's output layers (geometry.outLayers, blocks). */
+  workgroups(width: number, height: number, geometry: Pick<ConvGeometry, 'blocks' | 'outLayers'>): [number, number, number] {
+    if (this.strip === '4x8') return [Math.ceil(width / CONV_TILE), Math.ceil(height / CONV_TILE), Math.ceil(geometry.outLayers / 2)];
+    return [Math.ceil(width / 8), Math.ceil(height / (CONV_ROWS * this.workgroupRows)), geometry.blocks];
   }
 }

@@ -6,7 +6,9 @@
 import { GpuError, type GpuContext } from '../gpu/context.ts';
 import type { ImageF32 } from '../image/image.ts';
 import type { Frame } from '../render/path-tracer.ts';
-import { ConvKernel, createWeightTexture, packWeights, subgroupLanesWork, writeWeightTexture, type ConvLanes } from './conv.ts';
+import {
+  CONV_STRIPS, ConvKernel, createWeightTexture, defaultConvStrip, packWeights, subgroupLanesWork, writeWeightTexture, type ConvLanes, type ConvStrip,
+} from './conv.ts';
 import { ENSEMBLE_SIZES, ENSEMBLE_SYMMETRIES, isEnsembleSize, transformedSize, untransformRect, type EnsembleSize } from './dihedral.ts';
 import { checkDenoiseImages, DenoiseInputError, toDenoiseImages, type DenoiseImages, type ImageInput } from './images.ts';
 import {
@@ -32,9 +34,18 @@ export interface DenoiserOptions {
    * 'auto' picks f16 when the adapter has shader-f16. Default 'auto'.
    */
   precision?: Precision;
-  /** How conv weights reach the invocations; 'auto' = subgroups when they are at least 8 lanes wide. */
+  /**
+   * What one conv invocation computes (conv.ts ConvStrip): '8x16' (tuned for CPU adapters) or '4x8' (for GPUs);
+   * 'auto' = '8x16' on a software (fallback) adapter or with `lanes: 'subgroup'`, else '4x8'. Both give the same
+   * result up to float rounding.
+   */
+  convStrip?: ConvStrip | 'auto';
+  /**
+   * How the '8x16' strip's weights reach the invocations; 'auto' = subgroups when they are at least 8 lanes wide.
+   * The '4x8' strip stages its tiles in workgroup memory ('plain').
+   */
   lanes?: ConvLanes | 'auto';
-  /** Invocation rows per conv workgroup (tile = 8 x 8*rows pixels). Default 4. */
+  /** Invocation rows per '8x16' conv workgroup (tile = 8 x 8*rows pixels). Default 4. */
   workgroupRows?: number;
   /**
    * Denoise in overlapping tiles of this side (pixels, margins included; rounded down to a multiple of
@@ -119,13 +130,22 @@ export class Denoiser {
     if (band !== undefined && !(Number.isInteger(band) && band >= LOCAL_MEAN_RADIUS)) {
       throw new RangeError(`denoiser: localMeanBand must be an integer of at least ${LOCAL_MEAN_RADIUS} (the local mean correction's radius), got ${band}`);
     }
-    const canSubgroup = options.lanes === 'plain' ? false : await subgroupLanesWork(gpu, rows);
+    const stripOption = options.convStrip ?? 'auto';
+    if (stripOption !== 'auto' && !CONV_STRIPS.includes(stripOption)) {
+      throw new RangeError(`denoiser: convStrip must be 'auto' or one of ${CONV_STRIPS.join(', ')}, got ${String(stripOption)}`);
+    }
+    // asking for subgroup lanes asks for the strip that has them
+    const strip: ConvStrip = stripOption !== 'auto' ? stripOption : options.lanes === 'subgroup' ? '8x16' : defaultConvStrip(gpu.adapter.isFallback);
+    if (strip === '4x8' && options.lanes === 'subgroup') {
+      throw new RangeError(`denoiser: lanes 'subgroup' exists for the '8x16' conv strip only, not '4x8'`);
+    }
+    const canSubgroup = options.lanes === 'plain' || strip === '4x8' ? false : await subgroupLanesWork(gpu, rows);
     const lanes: ConvLanes = options.lanes === 'auto' || !options.lanes ? (canSubgroup ? 'subgroup' : 'plain') : options.lanes;
     if (lanes === 'subgroup' && !canSubgroup) {
       throw new GpuError(`denoiser: lanes 'subgroup' needs subgroups of at least 8 lanes laid out in workgroup rows; this adapter has none`);
     }
     const [conv, pool, io] = await Promise.all([
-      ConvKernel.create(gpu, format, lanes, rows),
+      ConvKernel.create(gpu, format, lanes, rows, strip),
       PoolKernel.create(gpu, format),
       IoKernels.create(gpu, format),
     ]);
@@ -421,6 +441,11 @@ export class Denoiser {
       new NetworkPlan(this.gpu, this.spec, { conv: this.conv, pool: this.pool }, this.weightTexture.createView({ label: 'denoiser weights view' }),
         this.weightBase, p.width, p.height, this.format));
     return this.plan;
+  }
+
+  /** What one conv invocation computes here (DenoiserOptions.convStrip, 'auto' resolved). */
+  get convStrip(): ConvStrip {
+    return this.conv.strip;
   }
 
   /** GPU memory of the current size's tensors (0 before the first denoise). */

@@ -162,7 +162,7 @@ export class NetworkPlan {
               { binding: 4, resource: tex(s.up ?? s.src).view },
             ],
           }),
-          workgroups: kernels.conv.workgroups(w, h, g.blocks),
+          workgroups: kernels.conv.workgroups(w, h, g),
         });
       }
     });

@@ -9,6 +9,7 @@
 //    Observed against the f32 reference: max ~9e-4, rms ~2e-4.
 // A wrong tap, channel or layer order gives errors of order 0.1 (the outputs' spread, checked below).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConvStrip, subgroupLanesWork } from '../../src/denoise/conv.ts';
 import { Denoiser } from '../../src/denoise/denoiser.ts';
 import type { DenoiseImages } from '../../src/denoise/images.ts';
 import { referenceDenoise } from '../../src/denoise/reference.ts';
@@ -39,7 +40,7 @@ async function gpuDenoise(spec: NetworkSpec, weights: NetworkWeights, images: De
     expect([out.width, out.height]).toEqual([images.width, images.height]);
     const rgb = await out.read();
     out.destroy();
-    return { rgb, format: dn.format, lanes: dn.lanes };
+    return { rgb, format: dn.format, lanes: dn.lanes, strip: dn.convStrip };
   } finally {
     dn.destroy();
   }
@@ -73,6 +74,55 @@ describe('denoiser (n2n-fast) matches the reference', () => {
     const { rgb, lanes } = await gpuDenoise(fast, fastWeights, images, { precision: 'f32', lanes: 'plain' });
     expect(lanes).toBe('plain');
     expect(errorStats(rgb, referenceDenoise(fast, fastWeights, images, 'f32')).max).toBeLessThan(F32_MAX);
+  });
+});
+
+// The GPU-shaped conv ('4x8': 16 x 16 tiles, 8 output channels per invocation, conv3x3_tiles.wgsl) on this
+// adapter. Sizes that are not multiples of its tile exercise the partial tiles; n2n-fast's last conv has 3 output
+// channels (one layer of a pair, the other skipped) and its decoder convs read upsampled inputs.
+describe("the '4x8' conv strip matches the reference", () => {
+  it('is the default only on hardware adapters', async () => {
+    const dn = await Denoiser.create(gpu, { spec: fast, weights: fastWeights });
+    try {
+      expect(dn.convStrip).toBe(gpu.adapter.isFallback ? '8x16' : '4x8');
+      expect([defaultConvStrip(true), defaultConvStrip(false)]).toEqual(['8x16', '4x8']);
+    } finally {
+      dn.destroy();
+    }
+  });
+  for (const [w, h] of [[37, 23], [80, 48]]) {
+    it(`n2n-fast, f32 at ${w}x${h}`, async () => {
+      const images = randomImages(w, h, 100 + w);
+      const { rgb, strip, lanes } = await gpuDenoise(fast, fastWeights, images, { precision: 'f32', convStrip: '4x8' });
+      expect([strip, lanes]).toEqual(['4x8', 'plain']);
+      const e = errorStats(rgb, referenceDenoise(fast, fastWeights, images, 'f32'));
+      expect(e.refStd).toBeGreaterThan(0.05);
+      expect(e.max).toBeLessThan(F32_MAX);
+    });
+  }
+  it('n2n-fast, f16 at 37x23', async () => {
+    const images = randomImages(37, 23, 5);
+    const { rgb } = await gpuDenoise(fast, fastWeights, images, { precision: 'f16', convStrip: '4x8' });
+    const e = errorStats(rgb, referenceDenoise(fast, fastWeights, images, 'f32'));
+    expect(e.max).toBeLessThan(F16_MAX);
+    expect(e.rms).toBeLessThan(F16_RMS);
+  });
+  it('n2n-paper (blocks of 16 channels up to 96, five pools), f32 at 37x23', async () => {
+    const weights = testWeights(paper, 9);
+    const images = randomImages(37, 23, 22);
+    const { rgb } = await gpuDenoise(paper, weights, images, { precision: 'f32', convStrip: '4x8' });
+    const e = errorStats(rgb, referenceDenoise(paper, weights, images, 'f32'));
+    expect(e.refStd).toBeGreaterThan(0.05);
+    expect(e.max).toBeLessThan(F32_MAX);
+  });
+  it("takes '8x16' for subgroup lanes under 'auto', and refuses them with '4x8' and unknown strips", async () => {
+    if (await subgroupLanesWork(gpu, 4)) {
+      const dn = await Denoiser.create(gpu, { spec: fast, lanes: 'subgroup' });
+      expect([dn.convStrip, dn.lanes]).toEqual(['8x16', 'subgroup']);
+      dn.destroy();
+    }
+    await expect(Denoiser.create(gpu, { spec: fast, convStrip: '4x8', lanes: 'subgroup' })).rejects.toThrow(/'subgroup' exists for the '8x16' conv strip only/);
+    await expect(Denoiser.create(gpu, { spec: fast, convStrip: '2x4' as never })).rejects.toThrow(/convStrip must be 'auto' or one of 8x16, 4x8, got 2x4/);
   });
 });
 

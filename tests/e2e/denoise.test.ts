@@ -2,7 +2,9 @@
 // SwiftShader) and compare its output with the TypeScript reference run here on the same input and weights.
 // Tolerances as in tests/denoise/denoiser.test.ts (which explains them), in the tone-mapped domain
 // (v / (1 + v))^(1/2.2): f32 storage max 1e-4; f16 storage max 8 * 2^-11 and rms 2^-11. SwiftShader has neither
-// shader-f16 nor subgroups 8 wide, so 'auto' runs f32 + plain lanes there; the second test forces f16 storage.
+// shader-f16 nor subgroups 8 wide, so 'auto' runs f32 + plain lanes there
+// (and the '8x16' conv strip: a software adapter); the second test forces the GPU-shaped '4x8' strip and the
+// third f16 storage.
 import { describe, expect, it } from 'vitest';
 import { DENOISE_CHECK_HEIGHT, DENOISE_CHECK_WIDTH, denoiseCheckInput, denoiseCheckModel } from '../../src/app/denoise-check.ts';
 import type { DenoiseCheckOptions, DenoiseCheckResult } from '../../src/app/hook.ts';
@@ -48,7 +50,7 @@ function check(result: DenoiseCheckResult, pageMs: number): void {
   const e = errorStats(rgb, referenceDenoise(spec, weights, images, result.precision));
   const e32 = result.precision === 'f32' ? e : errorStats(rgb, referenceDenoise(spec, weights, images, 'f32'));
   console.log(
-    `browser denoiser: ${result.adapter}; ${result.precision}, ${result.lanes} lanes; create ${result.createMs.toFixed(0)} ms, ` +
+    `browser denoiser: ${result.adapter}; ${result.precision}, ${result.convStrip} strip, ${result.lanes} lanes${result.software ? ', software adapter' : ''}; create ${result.createMs.toFixed(0)} ms, ` +
     `denoise ${result.denoiseMs.toFixed(0)} ms (${pageMs.toFixed(0)} ms round trip); vs reference(${result.precision}) ` +
     `max ${e.max.toExponential(2)} rms ${e.rms.toExponential(2)}; vs reference(f32) max ${e32.max.toExponential(2)}; ` +
     `output spread ${e.refStd.toFixed(3)}; device features: ${result.features.join(', ')}; ` +
@@ -71,10 +73,19 @@ describe('denoiser in the browser (headless Chromium)', () => {
     const { result, pageMs } = await denoiseInBrowser({});
     // f16 exactly when the device has shader-f16; subgroup shuffles only where subgroups are at least 8 wide
     expect(result.precision).toBe(result.features.includes('shader-f16') ? 'f16' : 'f32');
+    // the CPU-tuned conv strip on software adapters (SwiftShader here), the GPU-shaped one elsewhere
+    expect(result.convStrip).toBe(result.software ? '8x16' : '4x8');
+    if (/swiftshader/i.test(result.adapter)) expect(result.software).toBe(true);
     if (result.lanes === 'subgroup') {
       expect(result.features).toContain('subgroups');
       expect(result.subgroupMinSize).toBeGreaterThanOrEqual(8);
     }
+    check(result, pageMs);
+  }, 60_000);
+
+  it("the GPU-shaped '4x8' conv strip matches the reference", async () => {
+    const { result, pageMs } = await denoiseInBrowser({ precision: 'f32', convStrip: '4x8' });
+    expect([result.convStrip, result.lanes]).toEqual(['4x8', 'plain']);
     check(result, pageMs);
   }, 60_000);
 

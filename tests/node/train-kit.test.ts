@@ -123,7 +123,7 @@ describe('training kit', () => {
     const out = join(tmp, 'session');
     const r = sh([join(kit, 'session.sh'), '--budget', '600', '--stage-seconds', '300', '--out', out, '--model', 'n2n-fast', '--software', 'yes',
       '--ref-spp', '16', '--val-size', '32', '--val-scenes', '1', '--compare-scenes', 'cornell-box', '--compare-size', '16x16', '--compare-ref-spp', '8',
-      '--skip', 'online', '--', '--name', 'kit-session', '--spec', 'n2n-fast', '--steps', '2', '--batch', '1', '--crop', '16', '--size', '32',
+      '--skip', 'denoise,online', '--', '--name', 'kit-session', '--spec', 'n2n-fast', '--steps', '2', '--batch', '1', '--crop', '16', '--size', '32',
       '--scenes', '1', '--first-scene', '400', '--val-scenes', '1', '--val-size', '32', '--ref-spp', '16', '--runs', join(tmp, 'session-runs')]);
     expect(r.status, r.out).toBe(0);
     const log = readFileSync(join(out, 'session.log'), 'utf8');
@@ -131,7 +131,7 @@ describe('training kit', () => {
     for (const s of ['stage', 'validate kit-session plain', 'validate shipped plain', 'validate kit-session separated', 'validate shipped separated', 'compare shipped', 'compare kit-session']) {
       expect(log, s).toMatch(new RegExp(`\\] ${s}: exit status 0$`, 'm'));
     }
-    expect(log).not.toMatch(/online/);
+    expect(log).not.toMatch(/online|bench-denoise/);
     expect(existsSync(join(out, 'kit-session.bin'))).toBe(true);
     expect(existsSync(join(out, 'session'))).toBe(false); // packed, then removed
     const listed = spawnSync('tar', ['tzf', join(out, 'results.tgz')], { encoding: 'utf8' }).stdout.split('\n').filter((f) => !f.endsWith('/') && f);
@@ -144,7 +144,7 @@ describe('training kit', () => {
 
   it('session.sh names the adapter first and stops on a software one unless told to run anyway', () => {
     const out = join(tmp, 'session-software');
-    const r = sh([join(kit, 'session.sh'), '--budget', '60', '--out', out, '--model', 'n2n-fast', '--skip', 'stage,validate,compare,online']);
+    const r = sh([join(kit, 'session.sh'), '--budget', '60', '--out', out, '--model', 'n2n-fast', '--skip', 'stage,validate,compare,denoise,online']);
     expect(r.status).toBe(1);
     expect(r.out).toMatch(/the adapter is a software one: stopping \(--software yes runs anyway\)/);
     expect(readFileSync(join(out, 'session.log'), 'utf8')).toMatch(/^adapter: llvmpipe/m);
@@ -156,9 +156,24 @@ describe('training kit', () => {
       '--online-seconds', '1']);
     expect(r.status, r.out).toBe(0);
     const log = readFileSync(join(out, 'session.log'), 'utf8');
+    expect(log).toMatch(/denoise: skipped, \d+s left \(needs 40s\)/);
     expect(log).toMatch(/online: skipped, \d+s left \(needs 55s\)/);
     expect(existsSync(join(out, 'results.tgz'))).toBe(true);
   }, 120_000);
+
+  it('session.sh times the conv strips side by side (bench-denoise)', () => {
+    const out = join(tmp, 'session-denoise');
+    const r = sh([join(kit, 'session.sh'), '--budget', '150', '--out', out, '--model', 'n2n-fast', '--software', 'yes', '--skip', 'stage,validate,compare,online',
+      '--denoise-specs', 'n2n-fast', '--denoise-sizes', '24x16']);
+    expect(r.status, r.out).toBe(0);
+    const log = readFileSync(join(out, 'session.log'), 'utf8');
+    expect(log).toMatch(/\] denoise: exit status 0$/m);
+    expect(log).toMatch(/^n2n-fast +24x16 +rgba32float \(8x16 strip, (subgroup|plain) lanes\): \d+ ms\/frame/m);
+    expect(log).toMatch(/^n2n-fast +24x16 +rgba32float \(4x8 strip\): \d+ ms\/frame/m);
+    expect(log).toMatch(/against 8x16: 4x8 [\d.]+x as fast/);
+    // only the bundle's entry runs: bench/fma-peak.ts's own main (its lines start 'FMA peak f32:') stays quiet
+    expect(log.match(/FMA peak f32/g)).toHaveLength(1);
+  }, 160_000);
 
   it('runs tracelab compare, whose report inlines the uPlot the kit carries', () => {
     // a copy of the kit in a checkout without node_modules (as on a GPU machine): nothing above it resolves packages
@@ -184,6 +199,20 @@ describe('training kit', () => {
     ] as const) {
       const bad = sh([join(kit, 'run.sh'), 'bench-online', ...args]);
       expect([bad.status, bad.out]).toEqual([2, expect.stringMatching(message)]);
+    }
+  });
+
+  it('bench-denoise refuses bad options with one line, before any GPU work', () => {
+    for (const [args, message] of [
+      [['--strips', '8x16,2x2'], /bench\/denoise: --strips takes 8x16, 4x8 \(comma-separated\), got '2x2'/],
+      [['--sizes', '512'], /bench\/denoise: --sizes takes WxH sizes \(comma-separated\), got '512'/],
+      [['--specs', 'n2n-fats'], /bench\/denoise: --specs: no built-in network 'n2n-fats' \(available: n2n-paper, n2n-fast, /],
+      [['--repeats', '0'], /bench\/denoise: --repeats must be a whole number of at least 1, got '0'/],
+      [['--strip', '4x8'], /bench\/denoise: unknown option '--strip'/],
+    ] as const) {
+      const bad = sh([join(kit, 'run.sh'), 'bench-denoise', ...args]);
+      expect([bad.status, bad.out]).toEqual([2, expect.stringMatching(message)]);
+      expect(bad.out.trim().split('\n')).toHaveLength(1);
     }
   });
 
