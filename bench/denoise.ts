@@ -7,6 +7,7 @@
 // ratio to the first is printed.
 // Run alone: node bin/run-ts.js bench/denoise.ts [--quick] [--f16] [--ensemble 8] [--specs n2n-fast,n2n-paper-demod]
 //   [--strips 8x16,4x8] [--sizes 512x512,1920x1080] [--repeats 3]
+import { parseArgs } from 'node:util';
 import { CONV_STRIPS, type ConvStrip } from '../src/denoise/conv.ts';
 import { Denoiser, type Precision } from '../src/denoise/denoiser.ts';
 import { ENSEMBLE_SIZES, isEnsembleSize, type EnsembleSize } from '../src/denoise/dihedral.ts';
@@ -159,40 +160,36 @@ export async function runDenoiseBench(options: DenoiseBenchOptions = {}): Promis
 
 /** The command line's options, checked before any GPU work; a bad one throws a one-line Error. */
 export function parseDenoiseBenchArgs(argv: string[]): Omit<DenoiseBenchOptions, 'gpu' | 'peakGflops' | 'log'> {
-  const known = new Set(['--quick', '--f16', '--ensemble', '--specs', '--strips', '--sizes', '--repeats']);
-  const arg = (flag: string): string | undefined => {
-    const i = argv.indexOf(flag);
-    if (i < 0) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
-    return v;
-  };
-  for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option '${a}' (${[...known].join(', ')})`);
-  const quick = argv.includes('--quick');
-  const ensembleText = arg('--ensemble');
+  const text = { type: 'string' } as const, flag = { type: 'boolean' } as const;
+  const { values } = parseArgs({
+    args: argv,
+    options: { quick: flag, f16: flag, ensemble: text, specs: text, strips: text, sizes: text, repeats: text },
+  });
+  const quick = values.quick ?? false;
+  const ensembleText = values.ensemble;
   const ensemble = ensembleText === undefined ? undefined : Number(ensembleText);
   if (ensemble !== undefined && !isEnsembleSize(ensemble)) throw new Error(`--ensemble must be one of ${ENSEMBLE_SIZES.join(', ')}, got '${ensembleText}'`);
-  const strips = arg('--strips')?.split(',');
+  const strips = values.strips?.split(',');
   const badStrip = strips?.find((s) => !(CONV_STRIPS as readonly string[]).includes(s));
   if (badStrip !== undefined) throw new Error(`--strips takes ${CONV_STRIPS.join(', ')} (comma-separated), got '${badStrip}'`);
-  const specs = arg('--specs')?.split(',');
+  const specs = values.specs?.split(',');
   for (const name of specs ?? []) {
     if (!(name in BUILTIN_SPECS)) throw new Error(`--specs: no built-in network '${name}' (available: ${Object.keys(BUILTIN_SPECS).join(', ')})`);
   }
-  const sizesText = arg('--sizes');
+  const sizesText = values.sizes;
   const sizes = sizesText?.split(',').map((t): [number, number] => {
     const m = /^(\d+)x(\d+)$/.exec(t);
     if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`--sizes takes WxH sizes (comma-separated), got '${t}'`);
     return [Number(m[1]), Number(m[2])];
   });
-  const repeatsText = arg('--repeats');
+  const repeatsText = values.repeats;
   const repeats = repeatsText === undefined ? undefined : Number(repeatsText);
   if (repeats !== undefined && !(Number.isInteger(repeats) && repeats >= 1)) throw new Error(`--repeats must be a whole number of at least 1, got '${repeatsText}'`);
   return {
     ensemble,
     strips: strips as ConvStrip[] | undefined,
     specs,
-    precision: argv.includes('--f16') ? 'f16' : 'f32',
+    precision: values.f16 ? 'f16' : 'f32',
     sizes: sizes ?? (quick ? [[256, 256], [512, 512]] : undefined),
     repeats: repeats ?? (quick ? 1 : 3),
   };

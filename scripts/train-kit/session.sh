@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # tracelab training kit: a device session's work in one command, inside a time budget: a training stage (stage.sh),
 # then its weights scored against the shipped ones (tracelab validate, with and without emission separation; tracelab
-# compare on built-in scenes), then bench-denoise (the conv strips side by side) and bench-online. Each step after the stage runs only if the budget still holds the
-# time it needs, under a timeout of what is left; a failing step is logged and the next one runs. At the end (or on
+# compare on built-in scenes), then bench-denoise (the conv strips side by side) and bench-online. Each step after the
+# stage runs only if the budget still holds the time it needs, under a timeout of what is left; a failing step is
+# logged and the next one runs. At the end (or on
 # SIGINT/SIGTERM) the results are packed into OUT: session.log (every step's output and status), results.tgz (the
 # stage's config, log and weights, validate's and compare's JSON) and the stage's weights file.
 #   ./session.sh --budget S --out DIR --model SPEC [--ref-spp N] [--val-size S] [--val-scenes N]
 #                [--compare-scenes LIST] [--compare-size WxH] [--compare-ref-spp N] [--online-seconds N]
-#                [--denoise-specs LIST] [--denoise-sizes LIST] [--skip LIST] [--debs DIR] [--software yes] -- STAGE_ARGS...
+#                [--denoise-specs LIST] [--denoise-sizes LIST] [--skip LIST] [--debs DIR] [--software yes]
+#                -- STAGE_ARGS...
 # STAGE_ARGS go to stage.sh (they must give --name; --seconds is set to what the budget leaves for the stage:
 # --stage-seconds S, default the budget less 180 s for the scoring). --skip: steps to leave out, of stage,
-# validate, compare, denoise, online. Before anything, it names the adapter and stops on a software one (unless --software
-# yes) or none (after unpacking DIR/*.deb into / with --debs, if given).
+# validate, compare, denoise, online. Before anything, it names the adapter and stops on a software one (unless
+# --software yes) or none (after unpacking DIR/*.deb into / with --debs, if given).
 set -uo pipefail
 KIT="$(cd "$(dirname "$0")" && pwd)"
 RUN="$KIT/run.sh"
@@ -25,8 +27,9 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do
     --budget) budget="$2" ;; --out) out="$2" ;; --model) model="$2" ;; --ref-spp) ref_spp="$2" ;;
     --val-size) val_size="$2" ;; --val-scenes) val_scenes="$2" ;; --stage-seconds) stage_s="$2" ;;
     --compare-scenes) cmp_scenes="$2" ;; --compare-size) cmp_size="$2" ;; --compare-ref-spp) cmp_ref="$2" ;;
-    --online-seconds) online_s="$2" ;; --denoise-specs) dn_specs="$2" ;; --denoise-sizes) dn_sizes="$2" ;; --skip) skip="$2" ;; --debs) debs="$2" ;; --software) software="$2" ;;
-    *) echo "session.sh: unknown option '$1'" >&2; sed -n '8,10p' "$0" >&2; exit 2 ;;
+    --online-seconds) online_s="$2" ;; --denoise-specs) dn_specs="$2" ;; --denoise-sizes) dn_sizes="$2" ;;
+    --skip) skip="$2" ;; --debs) debs="$2" ;; --software) software="$2" ;;
+    *) echo "session.sh: unknown option '$1'" >&2; sed -n '9,12p' "$0" >&2; exit 2 ;;
   esac
   shift 2
 done

@@ -208,7 +208,7 @@ describe('training kit', () => {
       [['--sizes', '512'], /bench\/denoise: --sizes takes WxH sizes \(comma-separated\), got '512'/],
       [['--specs', 'n2n-fats'], /bench\/denoise: --specs: no built-in network 'n2n-fats' \(available: n2n-paper, n2n-fast, /],
       [['--repeats', '0'], /bench\/denoise: --repeats must be a whole number of at least 1, got '0'/],
-      [['--strip', '4x8'], /bench\/denoise: unknown option '--strip'/],
+      [['--strip', '4x8'], /bench\/denoise: Unknown option '--strip'/],
     ] as const) {
       const bad = sh([join(kit, 'run.sh'), 'bench-denoise', ...args]);
       expect([bad.status, bad.out]).toEqual([2, expect.stringMatching(message)]);
