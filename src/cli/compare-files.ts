@@ -1,16 +1,17 @@
 // Node file handling for `tracelab compare` and `tracelab demo`: Noise2Noise weights files, the uPlot sources the
 // report inlines, the output directory check, and atomic writes of text outputs.
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { access, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { builtinSpec } from '../denoise/specs.ts';
 import { decodeWeights, WeightsError, type NetworkWeights } from '../denoise/weights.ts';
 import { defaultWeightsPath, type N2nModel } from '../harness/denoisers/n2n.ts';
 import { inspectOidnWeights } from '../harness/denoisers/oidn.ts';
 import { DenoiserError } from '../harness/denoisers/types.ts';
 import type { ReportAssets } from '../harness/report.ts';
+import { makeDirectory } from '../node/make-directory.ts';
 import { packageRoot } from '../node/package-root.ts';
 import { UsageError } from './args.ts';
 
@@ -106,40 +107,11 @@ export async function loadReportAssets(): Promise<ReportAssets> {
 }
 
 /**
- * Fails (UsageError naming --out) unless `dir` is a writable directory or could be created as one: its nearest
- * existing ancestor is a writable directory. Creates nothing.
- */
-export async function checkOutDir(dir: string, option = 'out'): Promise<void> {
-  if (dir.trim() === '') throw new UsageError(`--${option} must name a directory`);
-  let p = resolve(dir);
-  for (;;) {
-    let st;
-    try {
-      st = statSync(p);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(p) !== p) {
-        p = dirname(p);
-        continue;
-      }
-      throw new UsageError(`--${option} ${dir}: cannot be created (${code ?? (e as Error).message} at ${p})`);
-    }
-    if (!st.isDirectory()) throw new UsageError(`--${option} ${dir}: cannot be created as a directory (${p} is a file)`);
-    try {
-      await access(p, 2 /* W_OK */);
-    } catch {
-      throw new UsageError(`--${option} ${dir}: ${p} is not writable`);
-    }
-    return;
-  }
-}
-
-/**
  * Writes text files into `dir` (created if missing) all or nothing as far as the file system allows: every file
  * goes to a temporary name first, and only when all are written are they renamed into place.
  */
 export async function writeTextFilesAtomic(dir: string, files: Record<string, string>): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir);
   const temps: [string, string][] = [];
   try {
     for (const [name, text] of Object.entries(files)) {

@@ -11,7 +11,8 @@ import { loadScene } from '../node/load-scene.ts';
 import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
 import { compileScene, type CompiledScene } from '../scene/compile.ts';
 import { intOption, numberOption, parse, sizeOption, UsageError } from './args.ts';
-import { checkOutDir, hasDefaultWeights, loadN2nWeights, loadOidnWeights, loadReportAssets, writeTextFilesAtomic, type LoadedOidnWeights, type LoadedWeights } from './compare-files.ts';
+import { hasDefaultWeights, loadN2nWeights, loadOidnWeights, loadReportAssets, writeTextFilesAtomic, type LoadedOidnWeights, type LoadedWeights } from './compare-files.ts';
+import { checkOutDir, prepareDir } from './dirs.ts';
 import { formatSeconds, ProgressBar } from './progress.ts';
 
 /** The external comparator: Intel Open Image Denoise's U-Net through oidn-web, with weights the user brings. */
@@ -203,7 +204,6 @@ export async function compareCommand(argv: string[]): Promise<void> {
   const repeats = intOption('repeat', values.repeat, 3, 1, 100);
   const emissionSpp = intOption('emission-spp', values['emission-spp'], 0, 0, 1 << 16);
   const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
-  if (cacheDir.trim() === '') throw new UsageError('--cache must name a directory');
   const out = values.out ?? 'report';
   await checkOutDir(out);
   const onlineSteps = intOption('online-steps', values['online-steps'], DEFAULT_ONLINE_SETTINGS.steps, 1, 100_000);
@@ -216,6 +216,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
 
   // notes only once every option has been checked, so a bad option is the one line on stderr
   for (const m of leftOut) process.stderr.write(`tracelab: note: ${m} is left out of the default denoisers: no trained weights (denoiser/weights/${m}.bin)\n`);
+  await prepareDir(cacheDir, '--cache'); // the last check: the only one that writes (the cache directory)
   const gpu = await createNodeGpuContext();
   let result: CompareOutput;
   try {

@@ -12,7 +12,8 @@ import { writeImageFile } from '../node/image-files.ts';
 import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
 import { choiceOption, intOption, parse, UsageError } from './args.ts';
 import { compileScenes, denoiserFactories, progressPrinter, sizeAtLeastSsim, writeCompareOutputs } from './compare.ts';
-import { checkOutDir, MissingWeightsError, shippedWeightsPath } from './compare-files.ts';
+import { MissingWeightsError, shippedWeightsPath } from './compare-files.ts';
+import { checkOutDir, prepareDir } from './dirs.ts';
 import { formatSeconds } from './progress.ts';
 
 const MODEL = 'n2n-fast';
@@ -44,7 +45,6 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const emissionSpp = intOption('emission-spp', values['emission-spp'], DEFAULT_EMISSION_SPP, 0, 1 << 16);
   const operator = choiceOption('tonemap', values.tonemap, TONE_OPERATORS, 'aces');
   const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
-  if (cacheDir.trim() === '') throw new UsageError('--cache must name a directory');
   const out = values.out ?? 'out';
   await checkOutDir(out);
 
@@ -63,6 +63,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const [scene] = await compileScenes([sceneName]);
   // printed once every input has been checked, so a bad one is the only line on stderr
   if (fallback) process.stderr.write(`tracelab: note: ${fallback}\n`);
+  await prepareDir(cacheDir, '--cache'); // the last check: the only one that writes (the cache directory)
 
   const gpu = await createNodeGpuContext();
   let result: CompareOutput;

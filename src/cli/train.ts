@@ -16,6 +16,7 @@ import type { TrainingPair } from '../train/data.ts';
 import { isStripRows, STRIP_ROWS, type StripRows } from '../train/kernels.ts';
 import { runTraining, type DataTiming, type RunEvent } from '../train/run.ts';
 import { intOption, numberOption, parse, UsageError } from './args.ts';
+import { prepareDir } from './dirs.ts';
 import { formatSeconds } from './progress.ts';
 import { cachedValidationReferences } from './validation-references.ts';
 
@@ -147,6 +148,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     if (init.madeFor !== cfg.spec) process.stderr.write(`tracelab: note: starting ${cfg.spec} from weights made for ${init.madeFor} (same tensors)\n`);
   }
   const out = values.out ?? join('denoiser', 'runs', cfg.name);
+  if (cacheDir !== 'none') await prepareDir(cacheDir, '--cache');
+  await prepareDir(out, values.out !== undefined ? '--out' : 'the run directory');
   const store = new DirectoryRunStore(out, cfg.spec);
   await store.init();
   const gpu = await createNodeGpuContext();

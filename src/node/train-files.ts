@@ -1,10 +1,11 @@
 // A training run's files in a directory: checkpoint.tlck, <spec>.bin (weights, the runtime's format) and
 // log.json, each written to a temporary file and renamed over the old one, so that killing the process at any
 // moment leaves the previous complete file.
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunStore } from '../train/run.ts';
 import { writeFileAtomic } from './atomic-file.ts';
+import { makeDirectory } from './make-directory.ts';
 
 export class DirectoryRunStore implements RunStore {
   readonly checkpointName: string;
@@ -18,7 +19,7 @@ export class DirectoryRunStore implements RunStore {
   }
 
   async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await makeDirectory(this.dir);
   }
 
   async readCheckpoint(): Promise<Uint8Array | null> {

@@ -111,6 +111,7 @@ describe('tracelab compare', () => {
     ['a malformed size', ['--size', 'big'], 2, /--size must look like WIDTHxHEIGHT/],
     ['a size under the SSIM window', ['--size', '8x8'], 2, /--size must be at least 11x11 \(the SSIM window\), got 8x8/],
     ['an output path under a file', ['--out', 'a-file/report'], 2, /--out a-file\/report: cannot be created as a directory \(.*a-file is a file\)/],
+    ['a cache under a file', ['--cache', 'a-file/refs'], 2, /--cache a-file\/refs: cannot be created as a directory \(it or one of its parents is a file, ENOTDIR\)/],
     ['a missing weights file', ['--denoisers', 'n2n-fast', '--weights', 'missing.bin'], 1, /missing\.bin: cannot read weights file \(ENOENT\)/],
     ['weights of another network', ['--denoisers', 'n2n-fast', '--weights', 'paper.bin'], 1, /paper\.bin: weights were made for a different network/],
     ['--weights without a network', ['--denoisers', 'atrous', '--weights', 'fast.bin'], 2, /--weights needs an n2n model/],

@@ -72,6 +72,7 @@ describe('tracelab demo', () => {
     [['--weights', 'missing.bin'], 1, /missing\.bin: cannot read weights file \(ENOENT\)/],
     [['--size', '4x4'], 2, /--size must be at least 11x11/],
     [['--scene', 'nope'], 1, /unknown scene 'nope'/],
+    [['--cache', 'fast.bin/refs'], 2, /--cache fast\.bin\/refs: cannot be created as a directory \(it or one of its parents is a file, ENOTDIR\)/],
   ])('rejects %j with one line and writes nothing', async (args, code, pattern) => {
     expectCleanFailure(await tracelab('demo', '--out', 'bad', '--cache', 'bad-refs', ...args), pattern, code);
     expect(existsSync(join(dir, 'bad'))).toBe(false);

@@ -132,5 +132,15 @@ describe('tracelab train', () => {
     expectCleanFailure(await run('train', '--config', CONFIG, '--session-steps', '0'), /--session-steps/, 2);
     expectCleanFailure(await run('train', '--config', CONFIG, '--strip-rows', '6'), /--strip-rows takes 4 or 8 \(got '6'\)/, 2);
     expectCleanFailure(await run('train', '--config', CONFIG, '--cache', ' '), /--cache must name a directory/, 2);
+    // directories that cannot be made fail before any data is rendered (the references are written after training steps)
+    await writeFile(join(dir, 'a-file'), 'x');
+    for (const [args, pattern] of [
+      [['--out', 'a-file/run'], /--out a-file\/run: cannot be created as a directory \(it or one of its parents is a file, ENOTDIR\)/],
+      [['--out', 'ok-run', '--cache', 'a-file/refs'], /--cache a-file\/refs: cannot be created as a directory \(it or one of its parents is a file, ENOTDIR\)/],
+    ] as const) {
+      const r = await run('train', '--config', CONFIG, ...args);
+      expectCleanFailure(r, pattern, 2);
+      expect(r.stderr).not.toMatch(/^training /m);
+    }
   }, 90_000);
 });

@@ -160,5 +160,10 @@ describe('tracelab validate', () => {
     expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--json', 'scores.txt'), /--json must name a \.json file/, 2);
     expectCleanFailure(await run('validate', '--model', 'n2n-fast', '--weights', 'bad.bin'), /bad\.bin/);
     expectCleanFailure(await run('validate', '--model', 'n2n-huge'), /--model 'n2n-huge' is not a built-in network/, 2);
+    // a cache that cannot be made fails before the references are rendered, not after
+    await writeFile(join(dir, 'a-file'), 'x');
+    const r = await run('validate', '--model', 'n2n-fast', ...OPTS.slice(0, -2), '--cache', 'a-file/refs');
+    expectCleanFailure(r, /--cache a-file\/refs: cannot be created as a directory \(it or one of its parents is a file, ENOTDIR\)/, 2);
+    expect(r.stderr).not.toMatch(/adapter:|reference procedural/);
   }, 60_000);
 });

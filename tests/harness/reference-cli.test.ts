@@ -65,9 +65,12 @@ describe('tracelab reference', () => {
     expectCleanFailure(await tracelab(...args), pattern, code);
   });
 
-  it('fails cleanly when the cache directory cannot be written', async () => {
+  it('fails cleanly, before rendering, when the cache directory cannot be made', async () => {
     writeFileSync(join(dir, 'a-file'), 'x');
-    const r = await tracelab('reference', 'cornell-box', '--spp', '1', '--size', '4x4', '--cache', 'a-file/refs');
-    expectCleanFailure(r, /a-file\/refs\/cornell-box-[0-9a-f]+\/mean-1-[0-9a-f]+\.exr: cannot write file \(ENOTDIR/, 1);
+    for (const cache of ['a-file/refs', 'a-file']) {
+      const r = await tracelab('reference', 'cornell-box', '--spp', '1', '--size', '4x4', '--cache', cache);
+      expectCleanFailure(r, new RegExp(`--cache ${cache}: cannot be created as a directory \\(it or one of its parents is a file, ENOTDIR\\)`), 2);
+      expect(r.stderr).not.toMatch(/adapter:/); // refused before the GPU was opened, so before any rendering
+    }
   });
 });
