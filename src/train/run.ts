@@ -227,7 +227,13 @@ export async function runTraining(gpu: GpuContext, config: TrainConfig, store: R
       }
       trainer.setState(state);
       log = { ...(header.log as RunLog), config: cfg, adapter: gpu.adapter.name };
-      if (trainer.step >= cfg.steps && log.done) return log;
+      if (trainer.step >= cfg.steps && log.done) {
+        // a finished run: its weights and log are written again from the checkpoint (the same bytes its last save
+        // wrote), so a deleted or damaged file comes back instead of being reported as there
+        await store.writeWeights(encodeWeights(spec, unpackParams(spec, state.ema ?? state.params)));
+        await store.writeLog(JSON.stringify(header.log, null, 1));
+        return log;
+      }
       if (header.autoexposure !== spec.autoexposure) {
         // the pairs would be prepared differently from here on: the resumed run would not be the run it continues
         throw new ConfigError(`${store.checkpointName} belongs to a run whose data were prepared with ${describeAutoexposure(header.autoexposure)}, spec '${spec.name}' now has ${describeAutoexposure(spec.autoexposure)}: start a new run (its config's "init" can name this run's weights)`);

@@ -35,10 +35,16 @@ describe('tracelab train', () => {
     expect(log.format).toBe('tracelab-train-log');
     expect(log.loss).toHaveLength(6);
     expect(log.sessions.map((x: { validationReferenceSpp: number[] }) => x.validationReferenceSpp)).toEqual([[64]]);
-    // Running again finds the finished checkpoint and trains nothing more.
+    // Running again finds the finished checkpoint and trains nothing more; it writes the run's weights and log
+    // again from the checkpoint, the same bytes, so a deleted weights file or a damaged log comes back.
+    const [weightsBytes, logText] = [await readFile(join(dir, 'run', 'n2n-fast.bin')), await readFile(join(dir, 'run', 'log.json'), 'utf8')];
+    await rm(join(dir, 'run', 'n2n-fast.bin'));
+    await writeFile(join(dir, 'run', 'log.json'), '{ "loss": ');
     const again = await run('train', '--config', CONFIG, '--out', 'run');
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^done: step 6\/6/m);
+    expect((await readFile(join(dir, 'run', 'n2n-fast.bin'))).equals(weightsBytes)).toBe(true);
+    expect(await readFile(join(dir, 'run', 'log.json'), 'utf8')).toBe(logText);
   }, 90_000);
 
   it('starts from given weights (init): step 0 validates as the run that made them ended', async () => {
