@@ -43,25 +43,26 @@ export interface LoadedModel {
   warning: string | null;
 }
 
-/** `--model`: a built-in name or a spec .json file (SpecError / ImageError-style one-liners name the file). */
-async function loadSpec(model: string): Promise<NetworkSpec> {
+/** `--model` (or `option`): a built-in name or a spec .json file (SpecError / ImageError-style one-liners name the file). */
+async function loadSpec(model: string, option: string): Promise<NetworkSpec> {
   if (Object.hasOwn(BUILTIN_SPECS, model)) return builtinSpec(model);
   let text: string;
   try {
     text = await readFile(model, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new UsageError(`--model '${model}' is not a built-in network (${Object.keys(BUILTIN_SPECS).join(', ')}) and not a readable spec file (${code})`);
+    throw new UsageError(`--${option} '${model}' is not a built-in network (${Object.keys(BUILTIN_SPECS).join(', ')}) and not a readable spec file (${code})`);
   }
   return parseSpecText(text, model);
 }
 
 /**
  * Spec and weights for `--model` / `--weights`: the weights file if given, else denoiser/weights/<name>.bin
- * when it exists, else seeded He initialisation (with a warning to print). Bad files throw naming the file.
+ * when it exists, else seeded He initialisation (with a warning to print). Bad files throw naming the file; an unknown
+ * model names `option`, the command's option that gave it (default 'model').
  */
-export async function loadModel(model: string, weightsPath: string | undefined): Promise<LoadedModel> {
-  const spec = await loadSpec(model);
+export async function loadModel(model: string, weightsPath: string | undefined, option = 'model'): Promise<LoadedModel> {
+  const spec = await loadSpec(model, option);
   const shipped = shippedWeightsPath(spec.name);
   const file = weightsPath ?? shipped.path;
   if (weightsPath === undefined && !existsSync(file)) {

@@ -68,7 +68,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
   if (values['emission-spp'] !== undefined && values.denoise === undefined) throw new UsageError('--emission-spp needs --denoise <model>');
   const emissionSpp = intOption('emission-spp', values['emission-spp'], DEFAULT_EMISSION_SPP, 0, 1 << 16);
   // a bad model or weights file fails before rendering
-  const model = values.denoise === undefined ? null : await loadModel(values.denoise, values.weights);
+  const model = values.denoise === undefined ? null : await loadModel(values.denoise, values.weights, 'denoise');
 
   const { name, built, environment: own } = await loadScene(sceneSpec);
   if (aperture !== undefined) built.camera.userData.apertureRadius = aperture;

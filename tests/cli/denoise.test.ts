@@ -188,6 +188,7 @@ describe('tracelab render --denoise', () => {
     expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--denoise', 'n2n-fast', '--ensemble', '6'), /--ensemble must be one of 1, 2, 4, 8, got '6'/);
     expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--emission-spp', '8'), /--emission-spp needs --denoise/);
     expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--denoise', 'n2n-fast', '--emission-spp', 'x'), /--emission-spp/);
+    expectCleanFailure(await tracelab('render', 'cornell-box', '--size', '8x8', '--out', 'never.png', '--denoise', 'n2n-huge'), /^tracelab: error: --denoise 'n2n-huge' is not a built-in network/, 2);
     expect(readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
   });
 });
