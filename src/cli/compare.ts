@@ -205,7 +205,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
   const emissionSpp = intOption('emission-spp', values['emission-spp'], 0, 0, 1 << 16);
   const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
   const out = values.out ?? 'report';
-  await checkOutDir(out);
+  checkOutDir(out);
   const onlineSteps = intOption('online-steps', values['online-steps'], DEFAULT_ONLINE_SETTINGS.steps, 1, 100_000);
   if (values['online-steps'] !== undefined && !names.some((n) => onlineModel(n))) throw new UsageError(`--online-steps needs an online denoiser (${N2N_MODELS.map((m) => ONLINE_PREFIX + m).join(', ')}) in --denoisers`);
   const weightFiles = weightsOption(values.weights, [...new Set(names.map(baseModel).filter((m): m is N2nModel => m !== null))]);

@@ -46,7 +46,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const operator = choiceOption('tonemap', values.tonemap, TONE_OPERATORS, 'aces');
   const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
   const out = values.out ?? 'out';
-  await checkOutDir(out);
+  checkOutDir(out);
 
   // The shipped model, or the baseline with a one-line note when its weights are missing (a bad --weights file is an error).
   let denoisers: CompareDenoiser[];

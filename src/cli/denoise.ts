@@ -16,6 +16,7 @@ import { createNodeGpuContext } from '../node/gpu.ts';
 import { readImageFile, writeFormatForPath, writeImageFile } from '../node/image-files.ts';
 import { shippedWeightsPath } from './compare-files.ts';
 import { choiceOption, numberOption, parse, UsageError } from './args.ts';
+import { checkOutFile } from './dirs.ts';
 
 export const DENOISE_USAGE = `usage: tracelab denoise <noisy.exr|.pfm|.hdr|.png> --model M [options]
   --model M          network: ${Object.keys(BUILTIN_SPECS).join(', ')}, or a spec file (path/to/spec.json)
@@ -108,7 +109,8 @@ export async function denoiseCommand(argv: string[]): Promise<void> {
   const backendChoice = choiceOption('backend', values.backend, BACKENDS, 'auto');
   const ensemble = choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1');
   const out = values.out ?? join('out', `${basename(noisy, extname(noisy))}-denoised.png`);
-  writeFormatForPath(out); // fail on a bad extension before any work
+  writeFormatForPath(out); // fail on a bad extension, or a place the image cannot go, before any work
+  checkOutFile(out);
 
   // Everything that can be wrong with the inputs is found before the GPU starts and before any file is written.
   const model = await loadModel(values.model, values.weights);

@@ -1,17 +1,16 @@
 // Output and cache directories named on the command line, checked before any long work (a render, a training
 // data set) so that a path that cannot hold the results fails at once with the option's name, not after the work.
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { makeDirectory } from '../node/make-directory.ts';
 import { UsageError } from './args.ts';
 
 /**
- * Fails (UsageError naming --out) unless `dir` is a writable directory or could be created as one: its nearest
- * existing ancestor is a writable directory. Creates nothing.
+ * Why `dir` could not become a writable directory without creating anything, or null when it could: it is one,
+ * or its nearest existing ancestor is a writable directory.
  */
-export async function checkOutDir(dir: string, option = 'out'): Promise<void> {
-  if (dir.trim() === '') throw new UsageError(`--${option} must name a directory`);
+function dirProblem(dir: string): { what: string; at: string; reason: string } | null {
   let p = resolve(dir);
   for (;;) {
     let st;
@@ -23,16 +22,44 @@ export async function checkOutDir(dir: string, option = 'out'): Promise<void> {
         p = dirname(p);
         continue;
       }
-      throw new UsageError(`--${option} ${dir}: cannot be created (${code ?? (e as Error).message} at ${p})`);
+      return { what: 'cannot be created', at: p, reason: `${code ?? (e as Error).message} at ${p}` };
     }
-    if (!st.isDirectory()) throw new UsageError(`--${option} ${dir}: cannot be created as a directory (${p} is a file)`);
+    if (!st.isDirectory()) return { what: 'cannot be created as a directory', at: p, reason: `${p} is a file` };
     try {
-      await access(p, 2 /* W_OK */);
+      accessSync(p, constants.W_OK);
     } catch {
-      throw new UsageError(`--${option} ${dir}: ${p} is not writable`);
+      return { what: 'is not writable', at: p, reason: `${p} is not writable` };
     }
-    return;
+    return null;
   }
+}
+
+/**
+ * Fails (UsageError naming --<option>) unless `dir` is a writable directory or could be created as one: its nearest
+ * existing ancestor is a writable directory. Creates nothing.
+ */
+export function checkOutDir(dir: string, option = 'out'): void {
+  if (dir.trim() === '') throw new UsageError(`--${option} must name a directory`);
+  const problem = dirProblem(dir);
+  if (!problem) return;
+  throw new UsageError(problem.what === 'is not writable' ? `--${option} ${dir}: ${problem.reason}` : `--${option} ${dir}: ${problem.what} (${problem.reason})`);
+}
+
+/**
+ * Fails (UsageError naming --<option> and the file) unless `file` could be written: it is not a directory, and its
+ * directory is writable or could be created. Creates nothing; for outputs written after long work (a render).
+ */
+export function checkOutFile(file: string, option = 'out'): void {
+  if (file.trim() === '') throw new UsageError(`--${option} must name a file`);
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    st = null; // no such file (or a parent is not a directory: dirProblem names it)
+  }
+  if (st?.isDirectory()) throw new UsageError(`--${option} ${file}: is a directory, not a file`);
+  const problem = dirProblem(dirname(resolve(file)));
+  if (problem) throw new UsageError(`--${option} ${file}: cannot be written there (${problem.reason})`);
 }
 
 const WHY: Record<string, string> = {

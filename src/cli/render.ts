@@ -13,6 +13,7 @@ import { createNodeGpuContext } from '../node/gpu.ts';
 import { writeFormatForPath, writeImageFile } from '../node/image-files.ts';
 import { loadEnvironment, loadScene } from '../node/load-scene.ts';
 import { choiceOption, intOption, listOption, numberOption, parse, sizeOption, UsageError } from './args.ts';
+import { checkOutFile } from './dirs.ts';
 import { describeExposure, describeModel, loadModel } from './denoise.ts';
 import { formatRate, formatSeconds, ProgressBar } from './progress.ts';
 
@@ -61,7 +62,8 @@ export async function renderCommand(argv: string[]): Promise<void> {
   const aperture = values.aperture === undefined ? undefined : numberOption('aperture', values.aperture, 0, 0, 1e6);
   const focus = values.focus === undefined ? undefined : numberOption('focus', values.focus, 1, 1e-6, 1e9);
   const out = values.out ?? join('out', `${basename(sceneSpec, extname(sceneSpec))}.png`);
-  writeFormatForPath(out); // fail on a bad extension before any work
+  writeFormatForPath(out); // fail on a bad extension, or a place the image cannot go, before any work
+  checkOutFile(out);
   if (values.weights !== undefined && values.denoise === undefined) throw new UsageError('--weights needs --denoise <model>');
   if (values.ensemble !== undefined && values.denoise === undefined) throw new UsageError('--ensemble needs --denoise <model>');
   const ensemble = Number(choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1')) as EnsembleSize;

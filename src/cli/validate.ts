@@ -11,7 +11,7 @@ import { mseAgainstConverged, psnrFromMse } from '../metrics/index.ts';
 import { buildValidationSet, denoiseValidationImage, scoreValidation, type ValidationImageScore } from '../train/validation.ts';
 import { VALIDATION_SEEDS, proceduralSceneName } from '../../scenes/procedural.ts';
 import { choiceOption, intOption, parse, squareSizeOption, UsageError } from './args.ts';
-import { prepareDir } from './dirs.ts';
+import { checkOutFile, prepareDir } from './dirs.ts';
 import { sppList } from './compare.ts';
 import { describeModel, loadModel } from './denoise.ts';
 import { formatSeconds } from './progress.ts';
@@ -54,6 +54,7 @@ export async function validateCommand(argv: string[]): Promise<void> {
   const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
   if (cacheDir.trim() === '') throw new UsageError(`--cache must name a directory (or 'none')`);
   if (values.json !== undefined && !values.json.toLowerCase().endsWith('.json')) throw new UsageError(`--json must name a .json file, got '${values.json}'`);
+  if (values.json !== undefined) checkOutFile(values.json, 'json');
   const model = await loadModel(values.model, values.weights);
   if (cacheDir !== 'none') await prepareDir(cacheDir, '--cache');
 

@@ -1,6 +1,6 @@
 // The tracelab CLI end to end: successful renders write every requested file; bad input gives a one-line
 // error, a non-zero exit, no stack trace and no output file.
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as THREE from 'three';
@@ -11,6 +11,8 @@ import { cliRunner, expectCleanFailure } from '../support/cli.ts';
 const dir = mkdtempSync(join(tmpdir(), 'tracelab-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const tracelab = cliRunner(dir);
+writeFileSync(join(dir, 'a-file'), 'x');
+mkdirSync(join(dir, 'a-dir.png'));
 
 
 describe('tracelab render', () => {
@@ -90,6 +92,9 @@ describe('tracelab render', () => {
     ['bad tonemap', ['render', 'cornell-box', '--tonemap', 'filmic'], /--tonemap must be one of aces, reinhard, clamp/],
     ['bad aov', ['render', 'cornell-box', '--aov', 'albedo,motion'], /--aov must be one of albedo, normal, depth/],
     ['bad extension', ['render', 'cornell-box', '--out', 'x.jpg'], /x\.jpg: cannot write '\.jpg'/],
+    // where the image cannot go fails before the render, not after it
+    ['an output under a file', ['render', 'cornell-box', '--out', 'a-file/x.png'], /^tracelab: error: --out a-file\/x\.png: cannot be written there \(\S*a-file is a file\)$/m],
+    ['an output that is a directory', ['render', 'cornell-box', '--out', 'a-dir.png'], /^tracelab: error: --out a-dir\.png: is a directory, not a file$/m],
     ['negative aperture', ['render', 'cornell-box', '--aperture=-0.1'], /--aperture must be between 0/],
     ['negative aperture, as its own argument', ['render', 'cornell-box', '--aperture', '-.1'], /--aperture must be between 0 and \S+, got -\.1/],
     ['zero focus', ['render', 'cornell-box', '--focus', '0'], /--focus must be between/],

@@ -130,6 +130,7 @@ describe('tracelab denoise', () => {
     ['a bad backend', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--backend', 'cuda'], /--backend must be one of auto, webgpu, gpujs/],
     ['a bad ensemble size', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--ensemble', '3'], /--ensemble must be one of 1, 2, 4, 8, got '3'/],
     ['a bad output extension', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--out', 'never.jpg'], /never\.jpg: cannot write '\.jpg'/],
+    ['an output under a file', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--out', 'noisy.exr/never.exr'], /--out noisy\.exr\/never\.exr: cannot be written there \(\S*noisy\.exr is a file\)/],
   ];
   for (const [what, args, pattern] of badImages) {
     it(`rejects ${what}`, async () => {

@@ -165,5 +165,8 @@ describe('tracelab validate', () => {
     const r = await run('validate', '--model', 'n2n-fast', ...OPTS.slice(0, -2), '--cache', 'a-file/refs');
     expectCleanFailure(r, /--cache a-file\/refs: cannot be created as a directory \(it or one of its parents is a file, ENOTDIR\)/, 2);
     expect(r.stderr).not.toMatch(/adapter:|reference procedural/);
+    const j = await run('validate', '--model', 'n2n-fast', ...OPTS, '--json', 'a-file/scores.json');
+    expectCleanFailure(j, /--json a-file\/scores\.json: cannot be written there \(\S*a-file is a file\)/, 2);
+    expect(j.stderr).not.toMatch(/adapter:/);
   }, 60_000);
 });
