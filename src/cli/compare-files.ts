@@ -1,5 +1,5 @@
 // Node file handling for `tracelab compare` and `tracelab demo`: Noise2Noise weights files, the uPlot sources the
-// report inlines, the output directory check, and atomic writes of text outputs.
+// report inlines, and atomic writes of text outputs (the output directory is checked in dirs.ts).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';

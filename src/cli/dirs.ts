@@ -10,7 +10,7 @@ import { UsageError } from './args.ts';
  * Why `dir` could not become a writable directory without creating anything, or null when it could: it is one,
  * or its nearest existing ancestor is a writable directory.
  */
-function dirProblem(dir: string): { what: string; at: string; reason: string } | null {
+function dirProblem(dir: string): { what: string; reason: string } | null {
   let p = resolve(dir);
   for (;;) {
     let st;
@@ -22,13 +22,13 @@ function dirProblem(dir: string): { what: string; at: string; reason: string } |
         p = dirname(p);
         continue;
       }
-      return { what: 'cannot be created', at: p, reason: `${code ?? (e as Error).message} at ${p}` };
+      return { what: 'cannot be created', reason: `${code ?? (e as Error).message} at ${p}` };
     }
-    if (!st.isDirectory()) return { what: 'cannot be created as a directory', at: p, reason: `${p} is a file` };
+    if (!st.isDirectory()) return { what: 'cannot be created as a directory', reason: `${p} is a file` };
     try {
       accessSync(p, constants.W_OK);
     } catch {
-      return { what: 'is not writable', at: p, reason: `${p} is not writable` };
+      return { what: 'is not writable', reason: `${p} is not writable` };
     }
     return null;
   }
@@ -87,7 +87,7 @@ export async function prepareDir(dir: string, label: string): Promise<void> {
     throw new UsageError(`${label} ${dir}: cannot be created as a directory (${why ? `${why}, ` : ''}${code ?? (e as Error).message})`);
   }
   try {
-    await access(dir, 2 /* W_OK */);
+    await access(dir, constants.W_OK);
   } catch {
     throw new UsageError(`${label} ${dir}: is not writable`);
   }
