@@ -3,11 +3,12 @@
 // creates the parent and retries forever, sync and async alike; Node 20 and 22 on Linux). Here a parent is made at
 // most once per level and a second ENOENT is final, so every call ends with the directory or with an error.
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 
-/** Makes `dir` and any missing parents; succeeds when it already is a directory, rejects (ErrnoException) otherwise. */
-export async function makeDirectory(dir: string): Promise<void> {
-  const path = resolve(dir);
+/** Makes directory `path` and any missing parents; succeeds when it already is a directory, rejects (ErrnoException) otherwise. */
+export async function makeDirectory(path: string): Promise<void> {
+  // the path as given (the kernel resolves '..' after a link, which a lexical resolve would not); the walk up by
+  // dirname ends at '.' or the root, whose dirname is itself
   try {
     await mkdir(path);
     return;

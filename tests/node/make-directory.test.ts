@@ -14,7 +14,16 @@ describe('makeDirectory', () => {
     await makeDirectory(deep);
     expect(statSync(deep).isDirectory()).toBe(true);
     await makeDirectory(deep);
-    await makeDirectory(join(dir, 'a', '..', 'a', 'b')); // unnormalised paths are resolved first
+    await makeDirectory(join(dir, 'a', 'b', '..', 'b')); // (join normalises this one; the next is relative)
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      await makeDirectory('rel/x');
+      await makeDirectory('rel');
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(statSync(join(dir, 'rel', 'x')).isDirectory()).toBe(true);
     symlinkSync(join(dir, 'a'), join(dir, 'link'));
     await makeDirectory(join(dir, 'link'));
     await makeDirectory(join(dir, 'link', 'd'));
