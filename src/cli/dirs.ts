@@ -8,9 +8,10 @@ import { UsageError } from './args.ts';
 
 /**
  * Why `dir` could not become a writable directory without creating anything, or null when it could: it is one,
- * or its nearest existing ancestor is a writable directory.
+ * or its nearest existing ancestor is a writable directory. `message` is the phrase for the directory itself,
+ * `reason` the cause alone (for a file in it).
  */
-function dirProblem(dir: string): { what: string; reason: string } | null {
+function dirProblem(dir: string): { message: string; reason: string } | null {
   let p = resolve(dir);
   for (;;) {
     let st;
@@ -22,13 +23,14 @@ function dirProblem(dir: string): { what: string; reason: string } | null {
         p = dirname(p);
         continue;
       }
-      return { what: 'cannot be created', reason: `${code ?? (e as Error).message} at ${p}` };
+      const reason = `${code ?? (e as Error).message} at ${p}`;
+      return { message: `cannot be created (${reason})`, reason };
     }
-    if (!st.isDirectory()) return { what: 'cannot be created as a directory', reason: `${p} is a file` };
+    if (!st.isDirectory()) return { message: `cannot be created as a directory (${p} is a file)`, reason: `${p} is a file` };
     try {
       accessSync(p, constants.W_OK);
     } catch {
-      return { what: 'is not writable', reason: `${p} is not writable` };
+      return { message: `${p} is not writable`, reason: `${p} is not writable` };
     }
     return null;
   }
@@ -42,7 +44,7 @@ export function checkOutDir(dir: string, option = 'out'): void {
   if (dir.trim() === '') throw new UsageError(`--${option} must name a directory`);
   const problem = dirProblem(dir);
   if (!problem) return;
-  throw new UsageError(problem.what === 'is not writable' ? `--${option} ${dir}: ${problem.reason}` : `--${option} ${dir}: ${problem.what} (${problem.reason})`);
+  throw new UsageError(`--${option} ${dir}: ${problem.message}`);
 }
 
 /**

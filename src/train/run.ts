@@ -14,7 +14,7 @@ import { describeAutoexposure, renderPair, sampleBatch, type PairTiming, type Tr
 import { unpackParams } from './params.ts';
 import { learningRate } from './schedule.ts';
 import { TrainKernels, type StripRows } from './kernels.ts';
-import { NetworkTrainer, type Batch } from './trainer.ts';
+import { NetworkTrainer, type Batch, type TrainerState } from './trainer.ts';
 import { buildValidationSet, validate, type ValidationReferenceSource, type ValidationScore } from './validation.ts';
 import { seededRandom } from '../../scenes/util.ts';
 import { Hash64 } from '../harness/hash.ts';
@@ -219,6 +219,8 @@ export async function runTraining(gpu: GpuContext, config: TrainConfig, store: R
       format: 'tracelab-train-log', version: 1, config: cfg, configHash: hash, adapter: gpu.adapter.name, parameters: trainer.parameterCount,
       loss: [], validation: [], dataMs: [], elapsedMs: 0, stepsPerSecond: 0, done: false,
     };
+    // with emaDecay the run's weights are the moving average (what validation scores); the checkpoint has both
+    const runWeights = (state: TrainerState) => encodeWeights(spec, unpackParams(spec, state.ema ?? state.params));
     const ck = await store.readCheckpoint();
     if (ck) {
       const { header, state } = decodeCheckpoint(ck, store.checkpointName);
@@ -230,7 +232,7 @@ export async function runTraining(gpu: GpuContext, config: TrainConfig, store: R
       if (trainer.step >= cfg.steps && log.done) {
         // a finished run: its weights and log are written again from the checkpoint (the same bytes its last save
         // wrote), so a deleted or damaged file comes back instead of being reported as there
-        await store.writeWeights(encodeWeights(spec, unpackParams(spec, state.ema ?? state.params)));
+        await store.writeWeights(runWeights(state));
         await store.writeLog(JSON.stringify(header.log, null, 1));
         return log;
       }
@@ -275,9 +277,8 @@ export async function runTraining(gpu: GpuContext, config: TrainConfig, store: R
       await trainer.sync();
       log.elapsedMs = elapsed();
       const state = await trainer.state();
-      // with emaDecay the run's weights are the moving average (what validation scores); the checkpoint has both.
-      // Both come from the state just read back, not from a second read of the GPU buffers.
-      await store.writeWeights(encodeWeights(spec, unpackParams(spec, state.ema ?? state.params)));
+      // weights and checkpoint both come from the state just read back, not from a second read of the GPU buffers
+      await store.writeWeights(runWeights(state));
       await store.writeCheckpoint(encodeCheckpoint({
         configHash: hash, spec: spec.name, ...(spec.autoexposure !== undefined ? { autoexposure: spec.autoexposure } : {}), elapsedMs: log.elapsedMs, log,
       }, state));
