@@ -173,7 +173,12 @@ export function decodeWeights(spec: NetworkSpec, bytes: Uint8Array, file = 'weig
     need(p + 2, `tensor table entry ${i}`);
     const len = view.getUint16(p, true);
     need(p + 4 + len, `tensor table entry ${i}`);
-    const name = dec.decode(bytes.subarray(p + 2, p + 2 + len));
+    let name = '';
+    try {
+      name = dec.decode(bytes.subarray(p + 2, p + 2 + len));
+    } catch {
+      fail(`tensor ${i}'s name is not UTF-8 (corrupt tensor table)`);
+    }
     const dtype = view.getUint8(p + 2 + len);
     const rank = view.getUint8(p + 3 + len);
     p += 4 + len;

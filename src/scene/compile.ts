@@ -189,13 +189,13 @@ export function cameraFrame(cam: THREE.Object3D): Pick<CompiledCamera, 'origin' 
   };
 }
 
-function compileCamera(cam: THREE.PerspectiveCamera): CompiledCamera {
+function compileCamera(cam: THREE.PerspectiveCamera, sceneName: string): CompiledCamera {
   const frame = cameraFrame(cam);
   const fovY = THREE.MathUtils.degToRad(cam.getEffectiveFOV());
   const lensRadius = Number(cam.userData?.apertureRadius ?? 0);
   const focusDistance = cam.focus;
-  if (!(fovY > 0 && fovY < Math.PI)) throw new SceneError(`camera field of view must be in (0, 180) degrees, got ${cam.fov}`);
-  if (!(lensRadius >= 0) || !(focusDistance > 0)) throw new SceneError('camera aperture must be >= 0 and focus distance > 0');
+  if (!(fovY > 0 && fovY < Math.PI)) throw new SceneError(`${sceneName}: camera field of view must be in (0, 180) degrees, got ${cam.fov}`);
+  if (!(lensRadius >= 0) || !(focusDistance > 0)) throw new SceneError(`${sceneName}: camera aperture must be >= 0 and focus distance > 0`);
   return { ...frame, fovY, lensRadius, focusDistance };
 }
 
@@ -256,7 +256,7 @@ export function compileScene(built: BuiltScene, options: CompileOptions = {}): C
     materialList: g.materials,
     lights: buildLightTable(emissive, powers),
     environment: compileEnvironment(env),
-    camera: compileCamera(built.camera),
+    camera: compileCamera(built.camera, name),
     bounds: { min: [root[0], root[1], root[2]], max: [root[4], root[5], root[6]] },
     warnings: [...g.warnings, ...(built.warnings ?? [])],
     timings: { gatherMs: t1 - t0, bvhMs: t2 - t1 },

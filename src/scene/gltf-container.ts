@@ -10,7 +10,7 @@ export type GltfResourceResolver = (uri: string) => Promise<ArrayBuffer | Uint8A
 type Json = Record<string, unknown>;
 interface BufferDef { uri?: string; byteLength?: number }
 interface BufferViewDef { buffer?: number; byteOffset?: number; byteLength?: number; byteStride?: number }
-interface AccessorDef { bufferView?: number; byteOffset?: number; componentType?: number; count?: number; type?: string }
+interface AccessorDef { bufferView?: number; byteOffset?: number; componentType?: number; count?: number; type?: string; sparse?: Json }
 
 export interface NormalizedGltf {
   /** Self-contained GLB: one buffer (the BIN chunk), no textures, no external URIs. */
@@ -24,6 +24,8 @@ const CHUNK_BIN = 0x004e4942;
 const COMPONENT_BYTES: Record<number, number> = { 5120: 1, 5121: 1, 5122: 2, 5123: 2, 5125: 4, 5126: 4 };
 const TYPE_COMPONENTS: Record<string, number> = { SCALAR: 1, VEC2: 2, VEC3: 3, VEC4: 4, MAT2: 4, MAT3: 9, MAT4: 16 };
 const COMPRESSION_EXTENSIONS = ['KHR_draco_mesh_compression', 'EXT_meshopt_compression', 'KHR_meshopt_compression'];
+/** Top-level arrays whose entries GLTFLoader reads as objects (a null or a number there is a TypeError in it). */
+const OBJECT_ARRAYS = ['buffers', 'bufferViews', 'accessors', 'meshes', 'nodes', 'scenes', 'materials', 'cameras', 'skins'];
 
 export async function normalizeGltf(data: ArrayBuffer, fileName: string, resolve?: GltfResourceResolver): Promise<NormalizedGltf> {
   const fail = (problem: string): never => {
@@ -40,6 +42,17 @@ export async function normalizeGltf(data: ArrayBuffer, fileName: string, resolve
   for (const name of COMPRESSION_EXTENSIONS) {
     if (used.includes(name)) fail(`compressed geometry (${name}) is not supported`);
   }
+
+  for (const key of OBJECT_ARRAYS) {
+    const list = json[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) fail(`'${key}' must be an array`);
+    (list as unknown[]).forEach((item, i) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) fail(`${key}[${i}] is not an object (${JSON.stringify(item)})`);
+    });
+  }
+  // Animations do not change a still render; dropped so that a broken one cannot fail the load.
+  delete json.animations;
 
   const textures = stripTextures(json);
   if (textures > 0) warnings.push(`${textures} texture reference(s) ignored: textures are not supported`);
@@ -135,20 +148,34 @@ function checkReferences(json: Json, buffers: BufferDef[], fail: (problem: strin
   const meshes = arrayOf<Json>(json.meshes);
   const nodes = arrayOf<Json>(json.nodes);
   const cameras = arrayOf<Json>(json.cameras);
+  const materials = arrayOf<Json>(json.materials);
+  const skins = arrayOf<Json>(json.skins);
   const ref = (value: unknown, list: unknown[], what: string) => {
     if (!Number.isInteger(value) || (value as number) < 0 || (value as number) >= list.length) fail(`${what} refers to a missing item (${String(value)})`);
   };
   views.forEach((v, i) => {
     ref(v.buffer, buffers, `bufferView ${i} buffer`);
+    if (v.byteOffset !== undefined && !isCount(v.byteOffset)) fail(`bufferView ${i} has an invalid byteOffset (${String(v.byteOffset)})`);
+    if (v.byteStride !== undefined && !(Number.isInteger(v.byteStride) && v.byteStride >= 4 && v.byteStride <= 252 && v.byteStride % 4 === 0)) {
+      fail(`bufferView ${i} has an invalid byteStride (${String(v.byteStride)}; glTF allows multiples of 4 in 4..252)`);
+    }
     const end = (v.byteOffset ?? 0) + (v.byteLength ?? NaN);
     if (!(end <= (buffers[v.buffer!].byteLength ?? 0))) fail(`bufferView ${i} lies outside buffer ${v.buffer}`);
   });
   accessors.forEach((a, i) => {
-    const size = (COMPONENT_BYTES[a.componentType ?? -1] ?? NaN) * (TYPE_COMPONENTS[a.type ?? ''] ?? NaN);
+    const componentBytes = COMPONENT_BYTES[a.componentType ?? -1] ?? NaN;
+    const size = componentBytes * (TYPE_COMPONENTS[a.type ?? ''] ?? NaN);
     if (!(size > 0) || !isCount(a.count)) fail(`accessor ${i} has an invalid componentType, type or count`);
+    if (a.byteOffset !== undefined && !isCount(a.byteOffset)) fail(`accessor ${i} has an invalid byteOffset (${String(a.byteOffset)})`);
+    if (a.sparse !== undefined) {
+      const sparse = a.sparse as { indices?: { bufferView?: unknown }; values?: { bufferView?: unknown } } | null;
+      ref(sparse?.indices?.bufferView, views, `accessor ${i} sparse indices bufferView`);
+      ref(sparse?.values?.bufferView, views, `accessor ${i} sparse values bufferView`);
+    }
     if (a.bufferView === undefined) return; // all zeros (or sparse only)
     ref(a.bufferView, views, `accessor ${i} bufferView`);
     const view = views[a.bufferView];
+    if (((view.byteOffset ?? 0) + (a.byteOffset ?? 0)) % componentBytes !== 0) fail(`accessor ${i} is not aligned to its ${componentBytes}-byte components`);
     const stride = view.byteStride ?? size;
     const end = (a.byteOffset ?? 0) + (a.count! > 0 ? stride * (a.count! - 1) + size : 0);
     if (end > (view.byteLength ?? 0)) fail(`accessor ${i} reads past the end of bufferView ${a.bufferView}`);
@@ -161,13 +188,41 @@ function checkReferences(json: Json, buffers: BufferDef[], fail: (problem: strin
       if (attributes.POSITION === undefined) fail(`mesh ${i} primitive ${j} has no POSITION attribute`);
       for (const [name, index] of Object.entries(attributes)) ref(index, accessors, `mesh ${i} primitive ${j} attribute ${name}`);
       if (p.indices !== undefined) ref(p.indices, accessors, `mesh ${i} primitive ${j} indices`);
+      if (p.material !== undefined) ref(p.material, materials, `mesh ${i} primitive ${j} material`);
+      arrayOf<unknown>(p.targets).forEach((target, t) => {
+        for (const [name, index] of Object.entries((target ?? {}) as Record<string, unknown>)) ref(index, accessors, `mesh ${i} primitive ${j} morph target ${t} ${name}`);
+      });
     });
   });
+  cameras.forEach((c, i) => {
+    const params = c.type === 'perspective' || c.type === 'orthographic' ? c[c.type] : undefined;
+    if (params === null || typeof params !== 'object') fail(`camera ${i} has no perspective or orthographic parameters (type ${JSON.stringify(c.type)})`);
+  });
+  skins.forEach((s, i) => {
+    for (const joint of arrayOf<unknown>(s.joints)) ref(joint, nodes, `skin ${i} joint`);
+    if (s.inverseBindMatrices !== undefined) ref(s.inverseBindMatrices, accessors, `skin ${i} inverseBindMatrices`);
+    if (s.skeleton !== undefined) ref(s.skeleton, nodes, `skin ${i} skeleton`);
+  });
+  // The node hierarchy must be a forest: each node has at most one parent and none is its own ancestor (GLTFLoader
+  // would recurse without end).
+  const parent = new Int32Array(nodes.length).fill(-1);
   nodes.forEach((n, i) => {
     if (n.mesh !== undefined) ref(n.mesh, meshes, `node ${i} mesh`);
     if (n.camera !== undefined) ref(n.camera, cameras, `node ${i} camera`);
-    for (const child of arrayOf<unknown>(n.children)) ref(child, nodes, `node ${i} child`);
+    if (n.skin !== undefined) ref(n.skin, skins, `node ${i} skin`);
+    for (const child of arrayOf<unknown>(n.children)) {
+      ref(child, nodes, `node ${i} child`);
+      if (parent[child as number] !== -1) fail(`node ${String(child)} has more than one parent (the node hierarchy must be a tree)`);
+      parent[child as number] = i;
+    }
   });
+  const stack = nodes.flatMap((_, i) => (parent[i] === -1 ? [i] : []));
+  let reached = 0;
+  while (stack.length > 0) {
+    reached++;
+    for (const child of arrayOf<number>(nodes[stack.pop()!].children)) stack.push(child);
+  }
+  if (reached < nodes.length) fail('the node hierarchy has a cycle (a node is its own ancestor)');
   arrayOf<Json>(json.scenes).forEach((s, i) => {
     for (const node of arrayOf<unknown>(s.nodes)) ref(node, nodes, `scene ${i} node`);
   });

@@ -24,7 +24,10 @@ export async function loadGltf(
   try {
     gltf = await new GLTFLoader().parseAsync(glb, '');
   } catch (e) {
-    throw new SceneError(`${fileName}: ${e instanceof Error ? e.message : String(e)}`);
+    const message = e instanceof Error ? e.message : String(e);
+    // a TypeError or RangeError is three.js tripping over data the checks above let through: still a bad file
+    const malformed = e instanceof TypeError || e instanceof RangeError;
+    throw new SceneError(`${fileName}: ${malformed ? `malformed glTF that three.js's loader cannot read (${message})` : message}`);
   }
   const root = gltf.scene ?? gltf.scenes[0];
   if (!root) throw new SceneError(`${fileName}: the file has no scene`);
@@ -35,6 +38,7 @@ export async function loadGltf(
   scene.add(root);
   expandInstances(scene);
   scene.updateMatrixWorld(true);
+  checkIndices(scene, fileName);
   const meshes = prepareMeshes(scene, warnings);
   if (meshes.length === 0) throw new SceneError(`${fileName}: the scene contains no triangle meshes`);
 
@@ -76,6 +80,23 @@ function expandInstances(scene: THREE.Scene): void {
     }
     parent.remove(mesh);
   }
+}
+
+/** Every index must name a vertex (an index past the end would read undefined: NaN positions, misleading errors). */
+function checkIndices(scene: THREE.Scene, fileName: string): void {
+  scene.traverse((object) => {
+    if (!(object instanceof THREE.Mesh)) return;
+    const geometry = object.geometry as THREE.BufferGeometry;
+    const index = geometry.index;
+    const vertices = geometry.getAttribute('position')?.count ?? 0;
+    if (!index) return;
+    for (let i = 0; i < index.count; i++) {
+      const v = index.getX(i);
+      if (!(v < vertices)) {
+        throw new SceneError(`${fileName}: mesh '${object.name || object.uuid.slice(0, 8)}' has index ${v} (at ${i}) but only ${vertices} vertices`);
+      }
+    }
+  });
 }
 
 /** Drops points/lines, gives normal-less geometry flat normals (glTF's rule), maps materials to supported ones. */

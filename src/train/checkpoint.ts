@@ -64,6 +64,7 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): { header: Che
   } catch {
     return bad('header is not JSON');
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) bad('header is not a JSON object');
   const count = header.count;
   if (!Number.isInteger(count) || count < 1 || !Number.isInteger(header.step) || header.step < 0) bad('bad header');
   if ((header.ema === true) !== (version === CHECKPOINT_VERSION_EMA)) bad(`version ${version} ${header.ema === true ? 'with' : 'without'} a parameter average`);

@@ -159,6 +159,8 @@ export function parseTrainConfig(json: unknown, source: string): TrainConfig {
     const d = num(json, '', 'emaDecay', 0, 0.999999);
     if (d > 0) cfg.emaDecay = d;
   }
+  // the default run directory is denoiser/runs/<name>: a name with a slash or '..' would put the run's files elsewhere
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(cfg.name)) fail('name', `must be letters, digits, '.', '_' or '-' (it names the run directory), got ${JSON.stringify(cfg.name)}`);
   if ((cfg.data.firstScene ?? 0) + cfg.data.scenes > TRAINING_SEED_COUNT) fail('data.firstScene', `+ data.scenes goes past the last training scene (${TRAINING_SEED_COUNT - 1})`);
   if (cfg.data.targetSpp !== undefined && cfg.targets === 'clean') fail('data.targetSpp', "is for noisy targets; clean targets have data.cleanSpp samples");
   if (cfg.crop > cfg.data.size) fail('crop', `(${cfg.crop}) is larger than data.size (${cfg.data.size})`);

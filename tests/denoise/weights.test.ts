@@ -53,6 +53,9 @@ describe('weights file', () => {
     expect(read(patched((b) => b.set(new TextEncoder().encode('enc0.0.wEight'), 22)))).toThrow(/tensor 0 is 'enc0\.0\.wEight', expected 'enc0\.0\.weight'/);
     expect(read(patched((_, v) => v.setUint32(22 + 13 + 2 + 4, 8, true)))).toThrow(/tensor 'enc0\.0\.weight' has shape \[32, 8, 3, 3\], expected \[32, 9, 3, 3\]/);
     expect(read(patched((_, v) => v.setUint8(22 + 13, 5)))).toThrow(/unknown dtype code 5/);
+    // a name that is not UTF-8: a WeightsError naming the file, not the decoder's bare TypeError
+    expect(read(patched((b) => (b[22] = 0xff)))).toThrow(/^model\.bin: tensor 0's name is not UTF-8/);
+    expect(read(patched((b) => (b[22] = 0xff)))).toThrow(WeightsError);
     expect(read(patched((b) => b.fill(0)))).toThrow(WeightsError);
   });
   it('rejects in-memory weights of the wrong size', () => {

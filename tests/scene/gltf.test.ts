@@ -170,6 +170,19 @@ function triangleGltf(bufferUri: string | undefined, extra: Record<string, unkno
     ...extra,
   };
 }
+/** The triangle with an index accessor (u32) after its positions, in one embedded buffer. */
+function indexedTriangleGltf(indices: number[]): Record<string, unknown> {
+  const bin = Buffer.concat([Buffer.from(TRIANGLE.buffer), Buffer.from(new Uint32Array(indices).buffer)]);
+  return triangleGltf(`data:application/octet-stream;base64,${bin.toString('base64')}`, {
+    meshes: [{ primitives: [{ attributes: { POSITION: 0 }, indices: 1 }] }],
+    accessors: [
+      { bufferView: 0, componentType: 5126, count: 3, type: 'VEC3', min: [0, 0, 0], max: [1, 1, 0] },
+      { bufferView: 1, componentType: 5125, count: indices.length, type: 'SCALAR' },
+    ],
+    bufferViews: [{ buffer: 0, byteLength: 36 }, { buffer: 0, byteOffset: 36, byteLength: 4 * indices.length }],
+    buffers: [{ byteLength: bin.length, uri: `data:application/octet-stream;base64,${bin.toString('base64')}` }],
+  });
+}
 const encode = (json: unknown) => new TextEncoder().encode(JSON.stringify(json)).buffer as ArrayBuffer;
 const dataUri = `data:application/octet-stream;base64,${Buffer.from(TRIANGLE.buffer).toString('base64')}`;
 
@@ -222,6 +235,14 @@ describe('loadGltf .gltf JSON', () => {
   });
 });
 
+describe('loadGltf animations', () => {
+  it('ignores animations (a still render does not use them), even a broken one', async () => {
+    const json = triangleGltf(dataUri, { animations: [{ channels: [{ sampler: 0, target: { node: 9, path: 'x' } }], samplers: [{ input: 9, output: 9 }] }] });
+    const built = await loadGltf(encode(json), 'animated.gltf');
+    expect(meshesOf(built.scene).length).toBe(1);
+  });
+});
+
 describe('loadGltf malformed input', () => {
   const cases: [string, () => Promise<ArrayBuffer>, RegExp][] = [
     ['garbage bytes', async () => Uint8Array.from({ length: 256 }, (_, i) => (i * 97 + 13) & 0xff).buffer, /not a glTF file/],
@@ -241,6 +262,30 @@ describe('loadGltf malformed input', () => {
     ['a missing mesh', async () => encode(triangleGltf(dataUri, { nodes: [{ mesh: 2 }] })), /node 0 mesh refers to a missing item/],
     ['Draco compression', async () => encode(triangleGltf(dataUri, { extensionsUsed: ['KHR_draco_mesh_compression'] })), /Draco|draco/],
     ['no meshes', async () => encode({ asset: { version: '2.0' }, scenes: [{ nodes: [0] }], nodes: [{}] }), /no triangle meshes/],
+    // what three.js's GLTFLoader would trip over with a TypeError, a RangeError or endless recursion
+    ['a null accessor', async () => encode(triangleGltf(dataUri, { accessors: [null] })), /accessors\[0\] is not an object \(null\)/],
+    ['a null buffer', async () => encode(triangleGltf(dataUri, { buffers: [null] })), /buffers\[0\] is not an object/],
+    ['meshes that are not an array', async () => encode(triangleGltf(dataUri, { meshes: {} })), /'meshes' must be an array/],
+    ['a missing material', async () => encode(triangleGltf(dataUri, { meshes: [{ primitives: [{ attributes: { POSITION: 0 }, material: 5 }] }] })), /mesh 0 primitive 0 material refers to a missing item \(5\)/],
+    ['a missing skin', async () => encode(triangleGltf(dataUri, { nodes: [{ mesh: 0, skin: 3 }] })), /node 0 skin refers to a missing item \(3\)/],
+    ['a missing morph target accessor', async () => encode(triangleGltf(dataUri, { meshes: [{ primitives: [{ attributes: { POSITION: 0 }, targets: [{ POSITION: 7 }] }] }] })), /morph target 0 POSITION refers to a missing item/],
+    [
+      'a missing sparse bufferView',
+      async () => encode(triangleGltf(dataUri, { accessors: [{ bufferView: 0, componentType: 5126, count: 3, type: 'VEC3', sparse: { count: 1, indices: { bufferView: 7, componentType: 5125 }, values: { bufferView: 9 } } }] })),
+      /accessor 0 sparse indices bufferView refers to a missing item \(7\)/,
+    ],
+    ['a camera without its parameters', async () => encode(triangleGltf(dataUri, { cameras: [{ type: 'perspective' }], nodes: [{ mesh: 0, children: [1] }, { camera: 0 }] })), /camera 0 has no perspective or orthographic parameters/],
+    ['a node that is its own child', async () => encode(triangleGltf(dataUri, { nodes: [{ mesh: 0, children: [0] }] })), /node hierarchy has a cycle/],
+    ['a node cycle', async () => encode(triangleGltf(dataUri, { nodes: [{ mesh: 0, children: [1] }, { children: [2] }, { children: [1] }] })), /node 1 has more than one parent/],
+    ['a negative byteStride', async () => encode(triangleGltf(dataUri, { bufferViews: [{ buffer: 0, byteLength: 36, byteStride: -4 }] })), /bufferView 0 has an invalid byteStride \(-4/],
+    ['a negative bufferView byteOffset', async () => encode(triangleGltf(dataUri, { bufferViews: [{ buffer: 0, byteOffset: -12, byteLength: 36 }] })), /bufferView 0 has an invalid byteOffset \(-12\)/],
+    ['a negative accessor byteOffset', async () => encode(triangleGltf(dataUri, { accessors: [{ bufferView: 0, byteOffset: -4, componentType: 5126, count: 3, type: 'VEC3' }] })), /accessor 0 has an invalid byteOffset \(-4\)/],
+    [
+      'a misaligned accessor',
+      async () => encode(triangleGltf(dataUri, { bufferViews: [{ buffer: 0, byteLength: 36 }], accessors: [{ bufferView: 0, byteOffset: 2, componentType: 5126, count: 2, type: 'VEC3' }] })),
+      /accessor 0 is not aligned to its 4-byte components/,
+    ],
+    ['an index past the last vertex', async () => encode(indexedTriangleGltf([0, 1, 99])), /mesh '.*' has index 99 \(at 2\) but only 3 vertices/],
   ];
   it.each(cases)('rejects %s with a SceneError naming the file', async (_, make, problem) => {
     const error = await loadGltf(await make(), 'bad.glb').then(
