@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readInputFile } from '../node/read-input.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { builtinSpec } from '../denoise/specs.ts';
@@ -52,7 +53,7 @@ export async function loadN2nWeights(model: N2nModel, file: string | undefined):
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readInputFile(path);
   } catch (e) {
     throw new WeightsError(shown, `cannot read weights file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
@@ -88,7 +89,7 @@ export async function loadOidnWeights(file: string | undefined): Promise<LoadedO
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readInputFile(path);
   } catch (e) {
     throw new DenoiserError(`${path}: cannot read OIDN weights (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

@@ -1,7 +1,7 @@
 // `tracelab denoise`: noisy image (+ albedo, normal) -> denoiser network -> image file. Also the model and
 // weights loading shared with `tracelab render --denoise`.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../node/read-input.ts';
 import { basename, extname, join } from 'node:path';
 import { createDenoiserBackend, type DenoiserBackend } from '../denoise/backend.ts';
 import { ENSEMBLE_SIZES, type EnsembleSize } from '../denoise/dihedral.ts';
@@ -49,9 +49,9 @@ async function loadSpec(model: string, option: string): Promise<NetworkSpec> {
   if (Object.hasOwn(BUILTIN_SPECS, model)) return builtinSpec(model);
   let text: string;
   try {
-    text = await readFile(model, 'utf8');
+    text = await readInputFile(model, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new UsageError(`--${option} '${model}' is not a built-in network (${Object.keys(BUILTIN_SPECS).join(', ')}) and not a readable spec file (${code})`);
   }
   return parseSpecText(text, model);
@@ -73,7 +73,7 @@ export async function loadModel(model: string, weightsPath: string | undefined, 
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    bytes = await readInputFile(file);
   } catch (e) {
     throw new WeightsError(file, `cannot read weights file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

@@ -1,6 +1,6 @@
 // `tracelab train --config denoiser/configs/<name>.json`: Noise2Noise training on WebGPU with the path tracer as
 // the data source; progress bar, validation PSNR, checkpoints and resume.
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../node/read-input.ts';
 import { join } from 'node:path';
 import { builtinSpec, type BuiltinSpecName } from '../denoise/specs.ts';
 import type { NetworkWeights } from '../denoise/weights.ts';
@@ -107,9 +107,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (!values.config) throw new UsageError('train needs --config FILE (see denoiser/configs/)');
   let text: string;
   try {
-    text = await readFile(values.config, 'utf8');
+    text = await readInputFile(values.config, 'utf8');
   } catch (e) {
-    throw new UsageError(`${values.config}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new UsageError(`${values.config}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   let json: unknown;
   try {
@@ -139,9 +139,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (cfg.init !== undefined) {
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await readFile(cfg.init));
+      bytes = new Uint8Array(await readInputFile(cfg.init));
     } catch (e) {
-      throw new ConfigError(`${values.config}: 'init' weights ${cfg.init} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      throw new ConfigError(`${values.config}: 'init' weights ${cfg.init} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     const init = decodeInitWeights(builtinSpec(cfg.spec as BuiltinSpecName), bytes, cfg.init);
     initWeights = init.weights;

@@ -1,5 +1,5 @@
 // Node file-system helpers for images: read by magic bytes, write by extension, atomically.
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from './read-input.ts';
 import { extname } from 'node:path';
 import { decodeImage, encodeImage, WRITE_FORMATS, type DecodeOptions, type EncodeOptions, type WriteFormat } from '../image/codec.ts';
 import { ImageError, type ImageF32 } from '../image/image.ts';
@@ -20,7 +20,7 @@ export function writeFormatForPath(path: string): WriteFormat {
 export async function readImageFile(path: string, options: DecodeOptions = {}): Promise<ImageF32> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readInputFile(path);
   } catch (error) {
     throw new ImageError(path, `cannot read file (${fsReason(error)})`, { cause: error });
   }

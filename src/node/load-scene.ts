@@ -1,7 +1,7 @@
 // Node-side scene sources: a built-in scene name, a procedural scene (`procedural-<8 hex digits>`, the generator's
 // names: the training views' scenes and the validation scenes procedural-70000000 ... procedural-70000007) or a
 // .glb/.gltf file, plus an optional environment image.
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from './read-input.ts';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { findScene, builtinScenes } from '../../scenes/index.ts';
 import { proceduralScene, proceduralSceneName } from '../../scenes/procedural.ts';
@@ -37,16 +37,16 @@ export async function loadScene(spec: string): Promise<LoadedScene> {
   }
   let bytes: Buffer;
   try {
-    bytes = await readFile(spec);
+    bytes = await readInputFile(spec);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SceneError(`${spec}: cannot read file (${code === 'ENOENT' ? 'no such file' : code ?? String(e)})`);
+    throw new SceneError(`${spec}: cannot read file (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
   }
   const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const dir = dirname(resolve(spec));
   const built = await loadGltf(data, spec, async (uri: string) => {
     const path = resolve(dir, uri);
-    const b = await readFile(path);
+    const b = await readInputFile(path);
     return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
   });
   return { name: basename(spec), built };

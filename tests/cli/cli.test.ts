@@ -132,6 +132,35 @@ describe('tracelab render', () => {
     expect(readdirSync(dir).filter((f) => f.includes('never'))).toEqual([]);
   });
 
+  it('rejects glTF files three.js cannot follow, naming the file, without an internal error or a hang', async () => {
+    const pos = Buffer.from(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]).buffer);
+    const gltf = (extra: Record<string, unknown>) => JSON.stringify({
+      asset: { version: '2.0' }, scene: 0, scenes: [{ nodes: [0] }], nodes: [{ mesh: 0 }],
+      meshes: [{ primitives: [{ attributes: { POSITION: 0 } }] }],
+      buffers: [{ byteLength: pos.length, uri: `data:application/octet-stream;base64,${pos.toString('base64')}` }],
+      bufferViews: [{ buffer: 0, byteLength: pos.length }],
+      accessors: [{ bufferView: 0, componentType: 5126, count: 3, type: 'VEC3', min: [0, 0, 0], max: [1, 1, 0] }],
+      ...extra,
+    });
+    const out = join(dir, 'never-gltf.png');
+    for (const [name, extra, pattern] of [
+      // was "tracelab: internal error: Cannot read properties of null (reading 'mesh')"
+      ['null-node.gltf', { nodes: [null] }, /null-node\.gltf: nodes\[0\] is not an object/],
+      // was "Maximum call stack size exceeded"
+      ['cycle.gltf', { nodes: [{ mesh: 0, children: [0] }] }, /cycle\.gltf: the node hierarchy has a cycle/],
+      // a buffer that is a device: was read without end
+      ['device.gltf', { buffers: [{ byteLength: 36, uri: '/dev/zero' }] }, /device\.gltf: external buffer "\/dev\/zero" could not be read: \/dev\/zero is a device, not a file/],
+      // the camera's error did not name the file
+      ['fov.gltf', { cameras: [{ type: 'perspective', perspective: { yfov: 0, znear: 0.1 } }], nodes: [{ mesh: 0, children: [1] }, { camera: 0 }] }, /fov\.gltf: camera field of view must be in/],
+    ] as const) {
+      writeFileSync(join(dir, name), gltf(extra));
+      const r = await tracelab('render', join(dir, name), '--spp', '1', '--size', '8x8', '--out', out);
+      expectCleanFailure(r, pattern, 1);
+      expect(r.stderr).not.toMatch(/internal error/);
+    }
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+
   it('renders a glTF file exported from a three.js scene', async () => {
     const scene = new THREE.Scene();
     const light = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), new THREE.MeshStandardMaterial({ emissive: 0xffffff, emissiveIntensity: 4, side: THREE.DoubleSide }));

@@ -131,6 +131,10 @@ describe('tracelab denoise', () => {
     ['a bad ensemble size', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--ensemble', '3'], /--ensemble must be one of 1, 2, 4, 8, got '3'/],
     ['a bad output extension', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--out', 'never.jpg'], /never\.jpg: cannot write '\.jpg'/],
     ['an output under a file', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--out', 'noisy.exr/never.exr'], /--out noisy\.exr\/never\.exr: cannot be written there \(\S*noisy\.exr is a file\)/],
+    // devices that never end: readFile read them until memory ran out
+    ['a device as the noisy image', ['/dev/zero', ...aux, '--model', 'n2n-fast'], /\/dev\/zero: cannot read file \(\/dev\/zero is a device, not a file\)/],
+    ['a device as the weights', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--weights', '/dev/zero'], /\/dev\/zero: cannot read weights file \(\/dev\/zero is a device, not a file\)/],
+    ['a device as the spec', ['noisy.exr', ...aux, '--model', '/dev/urandom'], /--model '\/dev\/urandom' is not a built-in network .* and not a readable spec file \(\/dev\/urandom is a device, not a file\)/],
   ];
   for (const [what, args, pattern] of badImages) {
     it(`rejects ${what}`, async () => {

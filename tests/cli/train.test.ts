@@ -1,11 +1,12 @@
 // `tracelab train`: a tiny run end to end (weights usable by the runtime, log, checkpoint, resume is a no-op when
 // done, validation references through the reference cache), and bad input failing cleanly.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinSpec } from '../../src/denoise/specs.ts';
-import { decodeWeights } from '../../src/denoise/weights.ts';
+import { decodeWeights, encodeWeights, initWeights } from '../../src/denoise/weights.ts';
 import { fittedSteps } from '../../src/cli/train.ts';
 import { cliRunner, expectCleanFailure, type CliRun } from '../support/cli.ts';
 
@@ -128,11 +129,39 @@ describe('tracelab train', () => {
     expect(fittedSteps(100, -5)).toBe(1);
   });
 
+  it('refuses a config name that would put the run outside denoiser/runs, weights with a corrupt tensor table, and a checkpoint whose header is not an object', async () => {
+    const base = JSON.parse(await readFile(CONFIG, 'utf8')) as Record<string, unknown>;
+    // the default run directory is denoiser/runs/<name>: '../weights' wrote over denoiser/weights/n2n-fast.bin
+    await writeFile(join(dir, 'escape.json'), JSON.stringify({ ...base, name: '../weights' }));
+    expectCleanFailure(await run('train', '--config', 'escape.json'), /escape\.json: 'name' must be letters, digits/, 1);
+    expect(existsSync(join(dir, 'denoiser'))).toBe(false);
+    // a tensor name that is not UTF-8 was "internal error: The encoded data was not valid for encoding utf-8"
+    const bytes = encodeWeights(builtinSpec('n2n-fast'), initWeights(builtinSpec('n2n-fast'), 1));
+    bytes[22] = 0xff;
+    await writeFile(join(dir, 'not-utf8.bin'), bytes);
+    await writeFile(join(dir, 'init-utf8.json'), JSON.stringify({ ...base, name: 'init-utf8', init: 'not-utf8.bin' }));
+    expectCleanFailure(await run('train', '--config', 'init-utf8.json', '--out', 'x'), /not-utf8\.bin: tensor 0's name is not UTF-8/, 1);
+    // a checkpoint whose JSON header is null was "internal error: Cannot read properties of null"
+    const json = Buffer.from('null');
+    const ck = Buffer.alloc(16);
+    ck.write('TLCK', 0);
+    ck.writeUInt32LE(1, 4);
+    ck.writeUInt32LE(json.length, 8);
+    json.copy(ck, 12);
+    await mkdir(join(dir, 'null-ck'), { recursive: true });
+    await writeFile(join(dir, 'null-ck', 'checkpoint.tlck'), ck);
+    const r = await run('train', '--config', CONFIG, '--out', 'null-ck', '--cache', 'none');
+    expect(r.code, r.stderr).toBe(1); // after the 'training ...' line: the checkpoint is read once the run has started
+    expect(r.stderr).toMatch(/^tracelab: error: null-ck\/checkpoint\.tlck: not a usable checkpoint \(header is not a JSON object\)$/m);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  }, 60_000);
+
   it('fails cleanly on bad input', async () => {
     await writeFile(join(dir, 'bad.json'), '{ "name": ');
     await writeFile(join(dir, 'wrong.json'), JSON.stringify({ name: 'x', spec: 'n2n-fast', steps: -1 }));
     expectCleanFailure(await run('train'), /train needs --config FILE/, 2);
     expectCleanFailure(await run('train', '--config', 'missing.json'), /missing\.json: cannot read the config \(ENOENT\)/, 2);
+    expectCleanFailure(await run('train', '--config', '/dev/zero'), /\/dev\/zero: cannot read the config \(\/dev\/zero is a device, not a file\)/, 2);
     expectCleanFailure(await run('train', '--config', 'bad.json'), /bad\.json: not valid JSON/);
     expectCleanFailure(await run('train', '--config', 'wrong.json'), /wrong\.json: 'steps' must be an integer/);
     expectCleanFailure(await run('train', '--config', CONFIG, '--session-steps', '0'), /--session-steps/, 2);
