@@ -1,6 +1,6 @@
 // The app's denoiser: the Noise2Noise network with trained weights when denoiser/weights/n2n-fast.bin exists,
 // otherwise the edge-avoiding a-trous baseline (untrained network weights would only scramble the image). The picker
-// also offers the other shipped networks (n2n-fast-demod, and n2n-paper-demod: the most accurate, ~5x the cost).
+// also offers the other shipped networks (n2n-fast-demod, and n2n-paper-demod: ~5x the cost, level with n2n-fast-demod in one pass).
 // Browser-only: the weights are found with Vite's import.meta.glob at build time, so a missing file costs no
 // failed request (a 404 would be a console error) and a present one is bundled as an asset.
 import { Denoiser } from '../denoise/denoiser.ts';
