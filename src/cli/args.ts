@@ -51,15 +51,20 @@ export function intOption(name: string, raw: string | undefined, fallback: numbe
   return v;
 }
 
+/** A decimal number such as 1, -0.5, .25 or 2e-3 (Number() alone would also take '0x10', '0b1' and '0o7'). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 export function numberOption(name: string, raw: string | undefined, fallback: number, min = -Infinity, max = Infinity): number {
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name} must be a finite number, got '${raw}'`);
+  if (!DECIMAL.test(raw.trim()) || !Number.isFinite(v)) throw new UsageError(`--${name} must be a finite number, got '${raw}'`);
   if (v < min || v > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${raw}`);
   return v;
 }
 
 export const MAX_SIDE = 16384;
+/** The most pixels the path tracer renders (MAX_IMAGE_PIXELS in src/render/path-tracer.ts, not imported: that pulls in the GPU code). */
+export const MAX_RENDER_PIXELS = 8192 * 8192;
 
 export function sizeOption(raw: string | undefined, fallback: [number, number]): [number, number] {
   if (raw === undefined) return fallback;
@@ -69,6 +74,7 @@ export function sizeOption(raw: string | undefined, fallback: [number, number]):
   const h = Number(m[2]);
   if (w < 1 || h < 1) throw new UsageError(`--size must be at least 1x1, got ${raw}`);
   if (w > MAX_SIDE || h > MAX_SIDE) throw new UsageError(`--size must be at most ${MAX_SIDE} on each side, got ${raw}`);
+  if (w * h > MAX_RENDER_PIXELS) throw new UsageError(`--size must be at most ${MAX_RENDER_PIXELS} pixels (e.g. 8192x8192), got ${raw}`);
   return [w, h];
 }
 
@@ -88,8 +94,18 @@ export function choiceOption<T extends string>(name: string, raw: string | undef
   return v;
 }
 
+/** A comma-separated list of choices (case-insensitive); an empty item or one given twice is an error. */
 export function listOption<T extends string>(name: string, raw: string | undefined, choices: readonly T[]): T[] {
   if (raw === undefined) return [];
-  const items = raw.split(',').map((s) => s.trim()).filter((s) => s);
-  return items.map((item) => choiceOption(name, item, choices, choices[0]));
+  const items = raw.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new UsageError(`--${name} must be a comma-separated list without empty items, got '${raw}'`);
+  const values = items.map((item) => choiceOption(name, item, choices, choices[0]));
+  if (new Set(values).size !== values.length) throw new UsageError(`--${name} lists an item twice: '${raw}'`);
+  return values;
+}
+
+/** A file name option: undefined when not given; an empty name is an error (it would be read as no file at all). */
+export function fileOption(name: string, raw: string | undefined): string | undefined {
+  if (raw !== undefined && raw.trim() === '') throw new UsageError(`--${name} must name a file`);
+  return raw;
 }

@@ -11,7 +11,7 @@ import { loadScene } from '../node/load-scene.ts';
 import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
 import { compileScene, type CompiledScene } from '../scene/compile.ts';
 import { intOption, numberOption, parse, sizeOption, UsageError } from './args.ts';
-import { hasDefaultWeights, loadN2nWeights, loadOidnWeights, loadReportAssets, writeTextFilesAtomic, type LoadedOidnWeights, type LoadedWeights } from './compare-files.ts';
+import { hasDefaultWeights, loadN2nWeights, shippedWeightsPath, loadOidnWeights, loadReportAssets, writeTextFilesAtomic, type LoadedOidnWeights, type LoadedWeights } from './compare-files.ts';
 import { checkOutDir, prepareDir } from './dirs.ts';
 import { formatSeconds, ProgressBar } from './progress.ts';
 
@@ -84,6 +84,7 @@ export function sppList(raw: string): number[] {
 /** --weights: one file for the one n2n model listed, or MODEL=FILE pairs. */
 function weightsOption(raw: string | undefined, models: N2nModel[]): Partial<Record<N2nModel, string>> {
   if (raw === undefined) return {};
+  if (raw.trim() === '') throw new UsageError('--weights must name a file (or MODEL=FILE pairs)');
   if (models.length === 0) throw new UsageError(`--weights needs an n2n model (${N2N_MODELS.join(', ')}) in --denoisers`);
   if (!raw.includes('=')) {
     if (models.length > 1) throw new UsageError(`--weights FILE is ambiguous with ${models.join(' and ')}: use --weights ${models.map((m) => `${m}=FILE`).join(',')}`);
@@ -93,6 +94,7 @@ function weightsOption(raw: string | undefined, models: N2nModel[]): Partial<Rec
   for (const pair of list('weights', raw)) {
     const [model, file] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
     if (!isN2nModel(model) || !models.includes(model) || !file) throw new UsageError(`--weights: '${pair}' must be MODEL=FILE with MODEL one of the listed ${models.join(', ')}`);
+    if (out[model] !== undefined) throw new UsageError(`--weights gives ${model} two files: '${raw}'`);
     out[model] = file;
   }
   return out;
@@ -215,7 +217,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
   const scenes = await compileScenes(sceneNames);
 
   // notes only once every option has been checked, so a bad option is the one line on stderr
-  for (const m of leftOut) process.stderr.write(`tracelab: note: ${m} is left out of the default denoisers: no trained weights (denoiser/weights/${m}.bin)\n`);
+  for (const m of leftOut) process.stderr.write(`tracelab: note: ${m} is left out of the default denoisers: no trained weights (${shippedWeightsPath(m).shown})\n`);
   await prepareDir(cacheDir, '--cache'); // the last check: the only one that writes (the cache directory)
   const gpu = await createNodeGpuContext();
   let result: CompareOutput;

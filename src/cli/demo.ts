@@ -10,7 +10,7 @@ import { TONE_OPERATORS } from '../image/tonemap.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { writeImageFile } from '../node/image-files.ts';
 import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
-import { choiceOption, intOption, parse, UsageError } from './args.ts';
+import { choiceOption, fileOption, intOption, parse, UsageError } from './args.ts';
 import { compileScenes, denoiserFactories, progressPrinter, sizeAtLeastSsim, writeCompareOutputs } from './compare.ts';
 import { MissingWeightsError, shippedWeightsPath } from './compare-files.ts';
 import { checkOutDir, prepareDir } from './dirs.ts';
@@ -47,13 +47,14 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
   const out = values.out ?? 'out';
   checkOutDir(out);
+  const weightsFile = fileOption('weights', values.weights);
 
   // The shipped model, or the baseline with a one-line note when its weights are missing (a bad --weights file is an error).
   let denoisers: CompareDenoiser[];
   let weights: Record<string, string>;
   let fallback: string | null = null;
   try {
-    ({ denoisers, weights } = await denoiserFactories([MODEL], values.weights ? { [MODEL]: values.weights } : {}));
+    ({ denoisers, weights } = await denoiserFactories([MODEL], weightsFile !== undefined ? { [MODEL]: weightsFile } : {}));
   } catch (e) {
     if (!(e instanceof MissingWeightsError)) throw e;
     fallback = `${MODEL} has no trained weights (${shippedWeightsPath(MODEL).shown} is missing): denoised with the atrous baseline instead`;

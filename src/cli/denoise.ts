@@ -15,7 +15,7 @@ import { TONE_OPERATORS } from '../image/tonemap.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { readImageFile, writeFormatForPath, writeImageFile } from '../node/image-files.ts';
 import { shippedWeightsPath } from './compare-files.ts';
-import { choiceOption, numberOption, parse, UsageError } from './args.ts';
+import { choiceOption, fileOption, numberOption, parse, UsageError } from './args.ts';
 import { checkOutFile } from './dirs.ts';
 
 export const DENOISE_USAGE = `usage: tracelab denoise <noisy.exr|.pfm|.hdr|.png> --model M [options]
@@ -63,6 +63,7 @@ async function loadSpec(model: string, option: string): Promise<NetworkSpec> {
  * model names `option`, the command's option that gave it (default 'model').
  */
 export async function loadModel(model: string, weightsPath: string | undefined, option = 'model'): Promise<LoadedModel> {
+  fileOption('weights', weightsPath);
   const spec = await loadSpec(model, option);
   const shipped = shippedWeightsPath(spec.name);
   const file = weightsPath ?? shipped.path;
@@ -109,8 +110,9 @@ export async function denoiseCommand(argv: string[]): Promise<void> {
   const backendChoice = choiceOption('backend', values.backend, BACKENDS, 'auto');
   const ensemble = choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1');
   const out = values.out ?? join('out', `${basename(noisy, extname(noisy))}-denoised.png`);
-  writeFormatForPath(out); // fail on a bad extension, or a place the image cannot go, before any work
+  // a place the image cannot go (an empty name, a directory), or a bad extension, fails before any work
   checkOutFile(out);
+  writeFormatForPath(out);
 
   // Everything that can be wrong with the inputs is found before the GPU starts and before any file is written.
   const model = await loadModel(values.model, values.weights);

@@ -4,7 +4,7 @@ import { builtinScenes } from '../../scenes/index.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { batchWorkerSetup, runBatchWorker } from '../node/batch-pool.ts';
 import { runSceneWorker, SCENE_WORKER } from '../node/scene-pool.ts';
-import { UsageError } from './args.ts';
+import { parse, UsageError } from './args.ts';
 import { compareCommand, COMPARE_USAGE } from './compare.ts';
 import { denoiseCommand, DENOISE_USAGE } from './denoise.ts';
 import { demoCommand, DEMO_USAGE } from './demo.ts';
@@ -55,12 +55,15 @@ function scenes(): void {
     'the denoiser\'s validation scenes are procedural-70000000 ... procedural-70000007\n');
 }
 
+const COMMANDS = ['render', 'denoise', 'reference', 'compare', 'demo', 'train', 'validate', 'scenes', 'info'];
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     process.stdout.write(USAGE + '\n');
     return cmd ? 0 : 2;
   }
+  if (!COMMANDS.includes(cmd)) throw new UsageError(`unknown command '${cmd}' (expected ${COMMANDS.slice(0, -1).join(', ')} or ${COMMANDS.at(-1)})`);
   if (rest.includes('--help') || rest.includes('-h')) {
     const usage = ({ render: RENDER_USAGE, reference: REFERENCE_USAGE, denoise: DENOISE_USAGE, compare: COMPARE_USAGE, demo: DEMO_USAGE, train: TRAIN_USAGE, validate: VALIDATE_USAGE } as Record<string, string>)[cmd] ?? USAGE;
     process.stdout.write(usage + '\n');
@@ -88,13 +91,15 @@ async function main(argv: string[]): Promise<number> {
       await validateCommand(rest);
       return 0;
     case 'info':
+      parse(rest, [], 0); // takes no options or arguments
       await info();
       return 0;
     case 'scenes':
+      parse(rest, [], 0);
       scenes();
       return 0;
     default:
-      throw new UsageError(`unknown command '${cmd}' (expected render, denoise, reference, compare, demo, train, validate, scenes or info)`);
+      throw new UsageError(`unknown command '${cmd}'`); // not reached: checked against COMMANDS above
   }
 }
 

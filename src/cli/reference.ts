@@ -5,7 +5,7 @@ import { createNodeGpuContext } from '../node/gpu.ts';
 import { loadEnvironment, loadScene } from '../node/load-scene.ts';
 import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
 import { compileScene } from '../scene/compile.ts';
-import { intOption, parse, sizeOption, UsageError } from './args.ts';
+import { fileOption, intOption, parse, sizeOption, UsageError } from './args.ts';
 import { prepareDir } from './dirs.ts';
 import { formatSeconds, ProgressBar } from './progress.ts';
 
@@ -32,10 +32,11 @@ export async function referenceCommand(argv: string[]): Promise<void> {
   const maxDepth = intOption('max-depth', values['max-depth'], 8, 0, 1024);
   const seed = intOption('seed', values.seed, REFERENCE_SEED, 0, 0xffffffff);
   const cacheDir = values.cache ?? DEFAULT_REFERENCE_CACHE;
+  const envFile = fileOption('env', values.env);
 
   const { name, built, environment: own } = await loadScene(sceneSpec);
   const [width, height] = explicitSize ?? [512, Math.max(1, Math.round(512 / (built.camera.aspect || 1)))];
-  const environment = values.env ? await loadEnvironment(values.env) : own;
+  const environment = envFile !== undefined ? await loadEnvironment(envFile) : own;
   const scene = compileScene(built, { name, environment });
   for (const w of scene.warnings) process.stderr.write(`tracelab: warning: ${w}\n`);
   await prepareDir(cacheDir, '--cache');

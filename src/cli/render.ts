@@ -12,7 +12,7 @@ import { compileScene } from '../scene/compile.ts';
 import { createNodeGpuContext } from '../node/gpu.ts';
 import { writeFormatForPath, writeImageFile } from '../node/image-files.ts';
 import { loadEnvironment, loadScene } from '../node/load-scene.ts';
-import { choiceOption, intOption, listOption, numberOption, parse, sizeOption, UsageError } from './args.ts';
+import { choiceOption, fileOption, intOption, listOption, numberOption, parse, sizeOption, UsageError } from './args.ts';
 import { checkOutFile } from './dirs.ts';
 import { describeExposure, describeModel, loadModel } from './denoise.ts';
 import { formatRate, formatSeconds, ProgressBar } from './progress.ts';
@@ -62,8 +62,10 @@ export async function renderCommand(argv: string[]): Promise<void> {
   const aperture = values.aperture === undefined ? undefined : numberOption('aperture', values.aperture, 0, 0, 1e6);
   const focus = values.focus === undefined ? undefined : numberOption('focus', values.focus, 1, 1e-6, 1e9);
   const out = values.out ?? join('out', `${basename(sceneSpec, extname(sceneSpec))}.png`);
-  writeFormatForPath(out); // fail on a bad extension, or a place the image cannot go, before any work
+  // a place the image cannot go (an empty name, a directory), or a bad extension, fails before any work
   checkOutFile(out);
+  writeFormatForPath(out);
+  const envFile = fileOption('env', values.env);
   if (values.weights !== undefined && values.denoise === undefined) throw new UsageError('--weights needs --denoise <model>');
   if (values.ensemble !== undefined && values.denoise === undefined) throw new UsageError('--ensemble needs --denoise <model>');
   const ensemble = Number(choiceOption('ensemble', values.ensemble, ENSEMBLE_SIZES.map(String), '1')) as EnsembleSize;
@@ -71,13 +73,17 @@ export async function renderCommand(argv: string[]): Promise<void> {
   const emissionSpp = intOption('emission-spp', values['emission-spp'], DEFAULT_EMISSION_SPP, 0, 1 << 16);
   // a bad model or weights file fails before rendering
   const model = values.denoise === undefined ? null : await loadModel(values.denoise, values.weights, 'denoise');
+  // the files written beside --out, checked now too: one that cannot be written fails before the render (and
+  // before --out is replaced), not after it
+  for (const aov of aovs) checkOutFile(sidePath(out, aov), 'aov');
+  if (model) checkOutFile(sidePath(out, 'denoised'), 'denoise');
 
   const { name, built, environment: own } = await loadScene(sceneSpec);
   if (aperture !== undefined) built.camera.userData.apertureRadius = aperture;
   if (focus !== undefined) built.camera.focus = focus;
   // Without --size: 512 pixels wide at the scene camera's own aspect ratio.
   const [width, height] = explicitSize ?? [512, Math.max(1, Math.round(512 / (built.camera.aspect || 1)))];
-  const environment = values.env ? await loadEnvironment(values.env) : own;
+  const environment = envFile !== undefined ? await loadEnvironment(envFile) : own;
   const scene = compileScene(built, { name, environment });
   for (const w of scene.warnings) process.stderr.write(`tracelab: warning: ${w}\n`);
 
@@ -130,7 +136,7 @@ export async function renderCommand(argv: string[]): Promise<void> {
         `${formatRate((spp * width * height) / seconds)} samples/s${extname(out).toLowerCase() === '.png' ? `, tone map ${operator} exposure ${exposure}` : ''})\n`,
     );
     if (denoised && model) {
-      const path = join(dirname(out), `${basename(out, extname(out))}-denoised${extname(out)}`);
+      const path = sidePath(out, 'denoised');
       await writeImageFile(path, denoised.image, { exposure, operator });
       process.stdout.write(
         `wrote ${path} (${model.spec.name}${model.weightsFile ? '' : ', untrained (random) weights'}; ` +
@@ -145,6 +151,12 @@ export async function renderCommand(argv: string[]): Promise<void> {
   }
 }
 
+/** FILE-<suffix>.ext beside `out` (FILE.ext): the AOVs' and the denoised image's file. */
+function sidePath(out: string, suffix: string): string {
+  const ext = extname(out);
+  return join(dirname(out), `${basename(out, ext)}-${suffix}${ext}`);
+}
+
 /** Writes the colour image and the requested AOVs; each file is written atomically. */
 async function writeOutputs(frame: FrameData, out: string, aovs: string[], tone: { exposure: number; operator: (typeof TONE_OPERATORS)[number] }) {
   const images = framePlanes(frame);
@@ -152,7 +164,7 @@ async function writeOutputs(frame: FrameData, out: string, aovs: string[], tone:
   const png = ext.toLowerCase() === '.png';
   await writeImageFile(out, images.color, tone);
   for (const aov of aovs as (typeof AOVS)[number][]) {
-    const path = join(dirname(out), `${basename(out, ext)}-${aov}${ext}`);
+    const path = sidePath(out, aov);
     let img = images[aov];
     if (png) img = aovForDisplay(aov, img);
     await writeImageFile(path, img, png ? { operator: 'clamp', exposure: 0 } : {});

@@ -21,6 +21,12 @@ export interface PngDecodeOptions {
  * alpha channel is never linearized. Palette transparency gives RGBA.
  */
 export function decodePng(bytes: Uint8Array, file: string, options: PngDecodeOptions = {}): ImageF32 {
+  // The size in the IHDR chunk (which must come first) is checked before decoding: fast-png allocates for the
+  // declared size, so a corrupt or hostile header fails here, by its size, rather than with whatever it runs into.
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length >= 24 && String.fromCharCode(...bytes.subarray(12, 16)) === 'IHDR') {
+    checkDimensions(file, view.getUint32(16), view.getUint32(20));
+  }
   let png: DecodedPng;
   try {
     // CRC checking turns most truncation/corruption into an error instead of silently wrong pixels.

@@ -56,5 +56,19 @@ export async function loadScene(spec: string): Promise<LoadedScene> {
 export async function loadEnvironment(path: string): Promise<EnvironmentInput> {
   const img = await readImageFile(path);
   if (img.channels < 3) throw new SceneError(`${path}: an environment map needs colour (RGB) data, found ${img.channels} channel`);
+  // NaN and infinite radiance cannot be lit with or importance sampled (the compiled map would read them as black:
+  // an infinite sun would silently vanish), so they are refused; alpha (a fourth channel) is not radiance.
+  let bad = 0;
+  let first = -1;
+  for (let i = 0; i < img.data.length; i++) {
+    if (i % img.channels < 3 && !Number.isFinite(img.data[i])) {
+      if (first < 0) first = i;
+      bad++;
+    }
+  }
+  if (bad > 0) {
+    const p = Math.floor(first / img.channels);
+    throw new SceneError(`${path}: the environment map has ${bad} NaN or infinite value${bad > 1 ? 's' : ''} (first at pixel ${p % img.width},${Math.floor(p / img.width)}: ${img.data[first]})`);
+  }
   return { kind: 'map', width: img.width, height: img.height, channels: img.channels as 3 | 4, data: img.data, name: path };
 }

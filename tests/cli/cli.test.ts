@@ -1,6 +1,6 @@
 // The tracelab CLI end to end: successful renders write every requested file; bad input gives a one-line
 // error, a non-zero exit, no stack trace and no output file.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as THREE from 'three';
@@ -64,6 +64,31 @@ describe('tracelab render', () => {
     expect(existsSync(join(dir, 'x.png'))).toBe(false);
   });
 
+  it('checks the files written beside --out before rendering, leaving an existing --out as it was', async () => {
+    // FILE-albedo.png / FILE-denoised.png that are directories: the render ran, replaced FILE.png, then failed
+    mkdirSync(join(dir, 'side-albedo.png'));
+    mkdirSync(join(dir, 'side-denoised.png'));
+    const out = join(dir, 'side.png');
+    writeFileSync(out, 'keep');
+    const aov = await tracelab('render', 'cornell-box', '--spp', '1', '--size', '8x8', '--out', out, '--aov', 'albedo');
+    expectCleanFailure(aov, /^tracelab: error: --aov \S*side-albedo\.png: is a directory, not a file$/, 2);
+    const denoised = await tracelab('render', 'cornell-box', '--spp', '1', '--size', '8x8', '--out', out, '--denoise', 'n2n-fast');
+    expectCleanFailure(denoised, /^tracelab: error: --denoise \S*side-denoised\.png: is a directory, not a file$/, 2);
+    expect(readFileSync(out, 'utf8')).toBe('keep');
+  });
+
+  it('refuses an environment map with NaN or infinite radiance, naming the file and the first pixel', async () => {
+    // 2x1 RGB PFM (bottom row first, little-endian): one good pixel, one NaN; then one with +Inf (a clipped sun
+    // that the compiled map would have read as black)
+    const pfm = (values: number[]) => Buffer.concat([Buffer.from('PF\n2 1\n-1.0\n'), Buffer.from(new Float32Array(values).buffer)]);
+    writeFileSync(join(dir, 'nan-sky.pfm'), pfm([1, 1, 1, 0.5, NaN, 0.5]));
+    writeFileSync(join(dir, 'inf-sky.pfm'), pfm([1, 1, 1, Infinity, Infinity, Infinity]));
+    const out = join(dir, 'never-env.png');
+    expectCleanFailure(await tracelab('render', 'cornell-box', '--env', join(dir, 'nan-sky.pfm'), '--out', out), /nan-sky\.pfm: the environment map has 1 NaN or infinite value \(first at pixel 1,0: NaN\)$/, 1);
+    expectCleanFailure(await tracelab('render', 'cornell-box', '--env', join(dir, 'inf-sky.pfm'), '--out', out), /inf-sky\.pfm: the environment map has 3 NaN or infinite values \(first at pixel 1,0: Infinity\)$/, 1);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('lists scenes and prints the adapter', async () => {
     const s = await tracelab('scenes');
     expect(s.code).toBe(0);
@@ -100,6 +125,27 @@ describe('tracelab render', () => {
     ['zero focus', ['render', 'cornell-box', '--focus', '0'], /--focus must be between/],
     ['unknown option', ['render', 'cornell-box', '--fast'], /Unknown option '--fast'/],
     ['unknown command', ['paint'], /unknown command 'paint'/],
+    // was usage text and exit 0
+    ['unknown command asking for help', ['paint', '--help'], /unknown command 'paint'/],
+    // were ignored: the list of scenes, the adapter, exit 0
+    ['an argument to scenes', ['scenes', 'cornell-box'], /unexpected argument 'cornell-box'/],
+    ['an option to info', ['info', '--verbose'], /Unknown option '--verbose'/],
+    // an empty or repeated item was dropped or written twice; an empty list wrote no AOV
+    ['an empty aov list', ['render', 'cornell-box', '--aov', ''], /--aov must be a comma-separated list without empty items, got ''/],
+    ['an empty aov item', ['render', 'cornell-box', '--aov', 'albedo,,depth'], /--aov must be a comma-separated list without empty items/],
+    ['a repeated aov', ['render', 'cornell-box', '--aov', 'depth,DEPTH'], /--aov lists an item twice: 'depth,DEPTH'/],
+    // was ignored: the scene's own environment
+    ['an empty --env', ['render', 'cornell-box', '--env', ''], /^tracelab: error: --env must name a file$/],
+    ['an empty --env of a reference', ['reference', 'cornell-box', '--spp', '1', '--env', ''], /^tracelab: error: --env must name a file$/],
+    // was ": cannot write no extension"
+    ['an empty --out', ['render', 'cornell-box', '--out', ''], /^tracelab: error: --out must name a file$/],
+    // was ": cannot read weights file (ENOENT)"
+    ['an empty --weights', ['render', 'cornell-box', '--denoise', 'n2n-fast', '--weights', ''], /^tracelab: error: --weights must name a file$/],
+    // were read as 16 and 1
+    ['a hexadecimal exposure', ['render', 'cornell-box', '--exposure', '0x10'], /--exposure must be a finite number, got '0x10'/],
+    ['a binary clamp', ['render', 'cornell-box', '--clamp', '0b1'], /--clamp must be a finite number, got '0b1'/],
+    // was the path tracer's "image size must be ... up to 67108864 pixels" once the GPU had started
+    ['a size over the renderer\'s pixels', ['render', 'cornell-box', '--size', '16384x8192'], /--size must be at most 67108864 pixels \(e\.g\. 8192x8192\), got 16384x8192/],
   ];
   for (const [what, args, pattern] of bad) {
     it(`rejects ${what} with a one-line error`, async () => {

@@ -116,6 +116,12 @@ describe('tracelab compare', () => {
     ['weights of another network', ['--denoisers', 'n2n-fast', '--weights', 'paper.bin'], 1, /paper\.bin: weights were made for a different network/],
     ['--weights without a network', ['--denoisers', 'atrous', '--weights', 'fast.bin'], 2, /--weights needs an n2n model/],
     ['one --weights for two networks', ['--denoisers', 'n2n-fast,n2n-paper', '--weights', 'fast.bin'], 2, /--weights FILE is ambiguous with n2n-fast and n2n-paper/],
+    // was ": cannot read weights file (ENOENT)"
+    ['an empty --weights', ['--denoisers', 'n2n-fast', '--weights', ''], 2, /^tracelab: error: --weights must name a file \(or MODEL=FILE pairs\)$/],
+    // the second file was used, the first ignored
+    ['two weights files for one network', ['--denoisers', 'n2n-fast', '--weights', 'n2n-fast=paper.bin,n2n-fast=fast.bin'], 2, /--weights gives n2n-fast two files: 'n2n-fast=paper\.bin,n2n-fast=fast\.bin'/],
+    // was read as 16 dB
+    ['a hexadecimal target', ['--target-psnr', '0x10'], 2, /--target-psnr must be a finite number, got '0x10'/],
     ['zero online steps', ['--denoisers', 'online-n2n-fast', '--weights', 'fast.bin', '--online-steps', '0'], 2, /--online-steps must be between 1 and 100000, got 0/],
     ['--online-steps without an online denoiser', ['--denoisers', 'n2n-fast', '--weights', 'fast.bin', '--online-steps', '5'], 2, /--online-steps needs an online denoiser \(online-n2n-fast, /],
     ['an online denoiser with weights of another network', ['--denoisers', 'online-n2n-fast', '--weights', 'paper.bin'], 1, /paper\.bin: weights were made for a different network/],
@@ -144,7 +150,8 @@ describe('tracelab compare', () => {
     const r = await noWeights('compare', ...TINY, '--spp', '1', '--out', 'defaults');
     expect(r.code, r.stderr).toBe(0);
     for (const m of ['n2n-fast', 'n2n-fast-demod', 'n2n-paper-demod']) {
-      expect(r.stderr).toContain(`tracelab: note: ${m} is left out of the default denoisers: no trained weights (denoiser/weights/${m}.bin)`);
+      // the file looked for, in $TRACELAB_WEIGHTS_DIR (the note named denoiser/weights/ whatever the variable said)
+      expect(r.stderr).toContain(`tracelab: note: ${m} is left out of the default denoisers: no trained weights (${join(dir, 'no-weights-here', `${m}.bin`)})`);
     }
     const results = JSON.parse(readFileSync(join(dir, 'defaults', 'results.json'), 'utf8'));
     expect(checkResults(results).settings.denoisers).toEqual(['atrous', 'bilateral', 'none']);

@@ -70,6 +70,8 @@ describe('tracelab demo', () => {
 
   it.each([
     [['--weights', 'missing.bin'], 1, /missing\.bin: cannot read weights file \(ENOENT\)/],
+    // was ignored: the shipped weights
+    [['--weights', ''], 2, /^tracelab: error: --weights must name a file$/],
     [['--size', '4x4'], 2, /--size must be at least 11x11/],
     [['--scene', 'nope'], 1, /unknown scene 'nope'/],
     [['--cache', 'fast.bin/refs'], 2, /--cache fast\.bin\/refs: cannot be created as a directory \(it or one of its parents is a file, ENOTDIR\)/],

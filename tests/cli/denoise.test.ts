@@ -109,6 +109,8 @@ describe('tracelab denoise', () => {
     ['weights with a wrong tensor shape', ['--weights', 'shape.bin'], /shape\.bin: tensor 'enc0\.0\.weight' has shape \[31, 9, 3, 3\], expected \[32, 9, 3, 3\]/],
     ['weights for another network', ['--weights', 'paper.bin'], /paper\.bin: weights were made for a different network/],
     ['a missing weights file', ['--weights', 'none.bin'], /none\.bin: cannot read weights file \(ENOENT\)/],
+    // was ": cannot read weights file (ENOENT)"
+    ['an empty weights file name', ['--weights', ''], /^tracelab: error: --weights must name a file$/],
   ];
   for (const [what, args, pattern] of bad) {
     it(`rejects ${what}`, async () => {
@@ -130,6 +132,8 @@ describe('tracelab denoise', () => {
     ['a bad backend', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--backend', 'cuda'], /--backend must be one of auto, webgpu, gpujs/],
     ['a bad ensemble size', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--ensemble', '3'], /--ensemble must be one of 1, 2, 4, 8, got '3'/],
     ['a bad output extension', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--out', 'never.jpg'], /never\.jpg: cannot write '\.jpg'/],
+    // was ": cannot write no extension: ..."
+    ['an empty output name', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--out', ''], /^tracelab: error: --out must name a file$/],
     ['an output under a file', ['noisy.exr', ...aux, '--model', 'n2n-fast', '--out', 'noisy.exr/never.exr'], /--out noisy\.exr\/never\.exr: cannot be written there \(\S*noisy\.exr is a file\)/],
     // devices that never end: readFile read them until memory ran out
     ['a device as the noisy image', ['/dev/zero', ...aux, '--model', 'n2n-fast'], /\/dev\/zero: cannot read file \(\/dev\/zero is a device, not a file\)/],

@@ -1,4 +1,5 @@
 import { encode } from 'fast-png';
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeImage, encodeImage } from '../../src/image/codec.ts';
 import { ImageError, type ImageF32 } from '../../src/image/image.ts';
@@ -72,5 +73,19 @@ describe('PNG', () => {
     const flipped = png.slice();
     flipped[45] ^= 0xff; // inside IDAT: the CRC no longer matches
     expect(() => decodeImage(flipped, 'flipped.png')).toThrow(/^flipped\.png: corrupt or truncated PNG/);
+  });
+
+  it('refuses a header declaring more pixels than supported before decoding, by its size', () => {
+    // A 1x1 PNG with its IHDR size (and the chunk's CRC) rewritten: fast-png decoded it first and failed on whatever
+    // it met ("Unsupported filter: undefined" for 30000x30000, a typed array length for 100000x100000).
+    const png = encodeImage(exactImage(1, 1, 3).image, 'png');
+    for (const side of [30000, 100000]) {
+      const big = png.slice();
+      const view = new DataView(big.buffer);
+      view.setUint32(16, side);
+      view.setUint32(20, side);
+      view.setUint32(29, crc32(big.subarray(12, 29)) >>> 0);
+      expect(() => decodeImage(big, 'big.png')).toThrow(new RegExp(`^big\\.png: image size ${side}x${side} is larger than the supported \\d+ pixels$`));
+    }
   });
 });
