@@ -81,13 +81,17 @@ export type DenoiseInput = Frame | ImageInput | DenoiseImages | ImageF32;
 
 /** A denoised image on the GPU: packed linear HDR RGB float32, width * height * 3 values. */
 export class DenoisedImage {
+  private destroyed = false;
+
   constructor(private readonly gpu: GpuContext, readonly buffer: GPUBuffer, readonly width: number, readonly height: number) {}
 
   async read(): Promise<Float32Array> {
+    if (this.destroyed) throw new GpuError('DenoisedImage read after destroy()');
     return new Float32Array(await this.gpu.readBuffer(this.buffer, 0, this.width * this.height * 12));
   }
 
   destroy(): void {
+    this.destroyed = true;
     this.buffer.destroy();
   }
 }
@@ -185,6 +189,7 @@ export class Denoiser {
 
   private async denoiseNow(input: DenoiseInput, options: DenoiseCallOptions): Promise<DenoisedImage> {
     if (this.destroyed) throw new GpuError('Denoiser used after destroy()');
+    if (typeof input !== 'object' || input === null) throw new DenoiseInputError('input', `expected a Frame, images or an ImageF32, got ${input === null ? 'null' : typeof input}`);
     const ensemble = options.ensemble ?? 1;
     if (!isEnsembleSize(ensemble)) throw new DenoiseInputError('ensemble', `${String(ensemble)} is not one of ${ENSEMBLE_SIZES.join(', ')}`);
     const gpu = this.gpu;
@@ -192,6 +197,7 @@ export class Denoiser {
     const images = frame ? null : this.toImages(input as ImageInput | DenoiseImages | ImageF32);
     const { width, height } = frame ?? images!;
     if (frame) {
+      if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new DenoiseInputError('frame', `invalid size ${width}x${height}`);
       if (!Number.isInteger(frame.spp) || frame.spp < 1) throw new DenoiseInputError('frame', `has ${frame.spp} samples per pixel; render at least 1 first`);
       if (frame.film.size < width * height * 64) throw new DenoiseInputError('frame', `film buffer of ${frame.film.size} bytes is too small for ${width}x${height}`);
     }
@@ -453,12 +459,18 @@ export class Denoiser {
     return this.plan?.tensorBytes ?? 0;
   }
 
+  /**
+   * Frees the GPU objects; a second call does nothing. Calls made after it reject; a denoise already running
+   * finishes first (its result is valid and the caller's), and the objects are freed once it has.
+   */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.plan?.destroy();
-    this.plan = null;
-    this.weightTexture.destroy();
-    this.exposure.destroy();
+    void this.queue.then(() => {
+      this.plan?.destroy();
+      this.plan = null;
+      this.weightTexture.destroy();
+      this.exposure.destroy();
+    });
   }
 }

@@ -29,6 +29,9 @@ export const MAX_DENOISE_PIXELS = 1 << 27;
 
 function rgb(image: ImageF32, what: string): Float32Array {
   const n = image.width * image.height;
+  if (image.channels !== 1 && image.channels !== 3 && image.channels !== 4) {
+    throw new DenoiseInputError(what, `unsupported channel count ${String(image.channels)} (expected 1, 3 or 4)`);
+  }
   if (!(image.data instanceof Float32Array) || image.data.length !== n * image.channels) {
     throw new DenoiseInputError(what, `data length ${image.data?.length} does not match ${image.width}x${image.height}x${image.channels}`);
   }
@@ -41,11 +44,16 @@ function rgb(image: ImageF32, what: string): Float32Array {
 }
 
 /** Checks sizes and the aux inputs `spec` needs, and converts to RGB arrays. */
-export function toDenoiseImages(spec: NetworkSpec, input: ImageInput): DenoiseImages {
-  const { width, height } = input.color;
+function checkSize(width: number, height: number, what: string): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width * height > MAX_DENOISE_PIXELS) {
-    throw new DenoiseInputError('color image', `invalid size ${width}x${height}`);
+    throw new DenoiseInputError(what, `invalid size ${width}x${height}`);
   }
+}
+
+export function toDenoiseImages(spec: NetworkSpec, input: ImageInput): DenoiseImages {
+  if (!input.color) throw new DenoiseInputError('color image', 'no colour image was given');
+  const { width, height } = input.color;
+  checkSize(width, height, 'color image');
   const out: DenoiseImages = { width, height, color: rgb(input.color, 'color image') };
   for (const kind of ['albedo', 'normal'] as const) {
     const img = input[kind];
@@ -61,6 +69,7 @@ export function toDenoiseImages(spec: NetworkSpec, input: ImageInput): DenoiseIm
 
 /** Checks a DenoiseImages value against the spec (array lengths, required aux arrays). */
 export function checkDenoiseImages(spec: NetworkSpec, images: DenoiseImages): void {
+  checkSize(images.width, images.height, 'images');
   const n = images.width * images.height * 3;
   for (const kind of spec.inputs as InputKind[]) {
     const data = images[kind];

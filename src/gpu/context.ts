@@ -43,6 +43,8 @@ export class GpuContext {
   readonly features: ReadonlySet<string>;
   /** Set once the device is lost; every later call fails with this message. */
   lostMessage: string | null = null;
+  /** Set by destroy(): every later call fails with a GpuError saying so (not WebGPU's errors of a destroyed device). */
+  private destroyed = false;
   private uncaptured: string[] = [];
   /** Dawn's Node bindings stop processing GPU work once the `GPU` object is garbage-collected: hold it. */
   private gpuRoot: GPU | null;
@@ -99,6 +101,9 @@ export class GpuContext {
 
   /** Throws if the device was lost or an error escaped the error scopes. */
   check(): void {
+    if (this.destroyed) {
+      throw new GpuError('GPU context used after destroy(): create a new GpuContext, and new objects (PathTracer, Denoiser, ...) from it');
+    }
     if (this.lostMessage) throw new GpuError(this.lostMessage);
     if (this.uncaptured.length) {
       const msg = this.uncaptured.join('\n');
@@ -171,6 +176,7 @@ export class GpuContext {
 
   /** Copies a storage buffer region to the CPU. */
   async readBuffer(src: GPUBuffer, byteOffset = 0, byteLength = src.size - byteOffset): Promise<ArrayBuffer> {
+    this.check();
     const staging = this.device.createBuffer({
       label: `readback of ${src.label}`,
       size: byteLength,
@@ -180,7 +186,13 @@ export class GpuContext {
       const enc = this.device.createCommandEncoder({ label: 'readback' });
       enc.copyBufferToBuffer(src, byteOffset, staging, 0, byteLength);
       this.device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
+      try {
+        await staging.mapAsync(GPUMapMode.READ);
+      } catch (e) {
+        // a failed map says little (Dawn: an AbortError with no message); the device loss or validation error says why
+        this.check();
+        throw new GpuError(`reading back ${src.label || 'a buffer'}: ${(e as Error).message || (e as Error).name || String(e)}`);
+      }
       this.check();
       return staging.getMappedRange().slice(0);
     } finally {
@@ -197,7 +209,9 @@ export class GpuContext {
     return buf;
   }
 
+  /** Destroys the device; a second call does nothing. Objects made from this context must not be used afterwards. */
   destroy(): void {
+    this.destroyed = true;
     this.device.destroy();
     this.gpuRoot = null;
   }

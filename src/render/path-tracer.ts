@@ -50,6 +50,23 @@ export function checkJitter(jitter: string): void {
   if (!Object.hasOwn(JITTER_CODES, jitter)) throw new RangeError(`jitter must be one of ${Object.keys(JITTER_CODES).join(', ')}, got '${jitter}'`);
 }
 
+function checkSpp(spp: number): void {
+  if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`spp must be a positive integer, got ${spp}`);
+}
+
+/** The numeric options of PathTracer.create (the size and jitter are checked apart). */
+function checkTracerOptions(o: Required<PathTracerOptions>): void {
+  const count = (name: string, v: number, min: number, max = 0xffffffff): void => {
+    if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`PathTracer: ${name} must be an integer of at least ${min}, got ${v}`);
+  };
+  count('maxDepth', o.maxDepth, 0);
+  count('rrDepth', o.rrDepth, 0);
+  count('pathsPerSubmit', o.pathsPerSubmit, 1, Number.MAX_SAFE_INTEGER);
+  if (!(Number.isFinite(o.clamp) && o.clamp >= 0)) throw new RangeError(`PathTracer: clamp must be a finite number >= 0 (0: off), got ${o.clamp}`);
+  const modes: readonly number[] = Object.values(EstimatorMode);
+  if (!modes.includes(o.mode)) throw new RangeError(`PathTracer: mode must be one of the EstimatorMode values (${modes.join(', ')}), got ${String(o.mode)}`);
+}
+
 export interface PassSettings {
   width: number;
   height: number;
@@ -164,6 +181,8 @@ export class PathTracer {
   private firstSample = 0;
   private seed = 0;
   private destroyed = false;
+  /** The asynchronous operation running (render, accumulate, ...), or null: one at a time (see `exclusive`). */
+  private running: string | null = null;
   /** The scene as the passes see it: `scene` until setCamera replaces its camera. */
   private view: CompiledScene;
   /** Samples per row added by accumulateRows and not committed yet (all zero between whole samples). */
@@ -211,6 +230,7 @@ export class PathTracer {
       throw new RangeError(`image size must be whole numbers from 1x1 up to ${MAX_IMAGE_PIXELS} pixels, got ${width}x${height}`);
     }
     checkJitter(options.jitter);
+    checkTracerOptions(options);
     const filmBytes = width * height * 16 * 4;
     if (filmBytes > gpu.limits.maxStorageBufferBindingSize) {
       throw new RangeError(`image ${width}x${height} needs a ${(filmBytes / 2 ** 20).toFixed(0)} MiB film, over this adapter's limit`);
@@ -258,7 +278,11 @@ export class PathTracer {
    * and the union equals one longer render.
    */
   reset(seed = 0, firstSample = 0): void {
-    this.assertAlive();
+    this.assertIdle('reset');
+    this.resetNow(seed, firstSample);
+  }
+
+  private resetNow(seed: number, firstSample = 0): void {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32), got ${seed}`);
     if (!Number.isInteger(firstSample) || firstSample < 0 || firstSample > 0xffffffff) throw new RangeError(`firstSample must be an integer in [0, 2^32), got ${firstSample}`);
     this.seed = seed;
@@ -283,7 +307,11 @@ export class PathTracer {
    * fetch only theirs: such a film is for read-back, not for the GPU denoiser (`frame()` refuses it).
    */
   restrictTo(pixels: Uint8Array): void {
-    this.assertAlive();
+    this.assertIdle('restrictTo');
+    this.restrictNow(pixels);
+  }
+
+  private restrictNow(pixels: Uint8Array): void {
     const n = this.width * this.height;
     if (pixels.length !== n) throw new RangeError(`restrictTo: ${pixels.length} entries for a ${this.width}x${this.height} image`);
     if (this.spp > 0 || this.partial) throw new Error('restrictTo: the film already holds samples; call it right after reset');
@@ -310,13 +338,13 @@ export class PathTracer {
    * clears the film like reset(seed): samples of two views must never mix.
    */
   setCamera(camera: CompiledCamera): void {
-    this.assertAlive();
+    this.assertIdle('setCamera');
     const { origin, forward, right, up, fovY, lensRadius, focusDistance } = camera;
     if (![...origin, ...forward, ...right, ...up, fovY, lensRadius, focusDistance].every(Number.isFinite)) {
       throw new RangeError('setCamera: every camera value must be a finite number');
     }
     this.view = { ...this.scene, camera };
-    this.reset(this.seed);
+    this.resetNow(this.seed);
   }
 
   /**
@@ -340,9 +368,12 @@ export class PathTracer {
   }
 
   /** Adds `spp` samples per pixel to the film. Not while a band-by-band sample is under way (see `partial`). */
-  async accumulate(spp: number, onProgress?: (p: ProgressInfo) => void): Promise<void> {
-    this.assertAlive();
-    if (!Number.isInteger(spp) || spp < 1) throw new RangeError(`spp must be a positive integer, got ${spp}`);
+  accumulate(spp: number, onProgress?: (p: ProgressInfo) => void): Promise<void> {
+    return this.exclusive('accumulate', () => this.accumulateNow(spp, onProgress));
+  }
+
+  private async accumulateNow(spp: number, onProgress?: (p: ProgressInfo) => void): Promise<void> {
+    checkSpp(spp);
     this.assertWhole('accumulate');
     const slots = this.restriction?.length ?? 0;
     const pixels = this.restriction ? Math.max(1, slots) : this.width * this.height;
@@ -355,6 +386,7 @@ export class PathTracer {
     while (done < spp) {
       const n = Math.min(perPass, spp - done);
       if (rowCount > 0) await this.pass(this.firstSample + this.spp, n, 0, rowCount, slots);
+      this.assertAlive(); // destroyed during the pass: stop, rather than submit with freed buffers
       this.spp += n;
       done += n;
       onProgress?.({ done, total: spp, elapsedMs: performance.now() - start });
@@ -374,8 +406,11 @@ export class PathTracer {
    * bitwise identical to accumulate(n). Until then readFrame() still decodes each pixel by its own count, but
    * frame().spp does not describe the uncommitted rows, and accumulate() refuses. reset/setCamera drop them.
    */
-  async accumulateRows(rowStart: number, rowCount: number, sampleCount: number): Promise<void> {
-    this.assertAlive();
+  accumulateRows(rowStart: number, rowCount: number, sampleCount: number): Promise<void> {
+    return this.exclusive('accumulateRows', () => this.accumulateRowsNow(rowStart, rowCount, sampleCount));
+  }
+
+  private async accumulateRowsNow(rowStart: number, rowCount: number, sampleCount: number): Promise<void> {
     if (!Number.isInteger(rowStart) || rowStart < 0 || rowStart >= this.height) {
       throw new RangeError(`rowStart must be an integer in [0, ${this.height}), got ${rowStart}`);
     }
@@ -391,13 +426,14 @@ export class PathTracer {
       }
     }
     await this.pass(this.firstSample + this.spp + held, sampleCount, rowStart, rowCount);
+    this.assertAlive();
     if (held === 0) this.pendingRows += rowCount;
     this.rowPending.fill(held + sampleCount, rowStart, rowStart + rowCount);
   }
 
   /** Counts `sampleCount` band-rendered samples (accumulateRows) that every row now holds; see accumulateRows. */
   commitSamples(sampleCount: number): void {
-    this.assertAlive();
+    this.assertIdle('commitSamples');
     if (!Number.isInteger(sampleCount) || sampleCount < 1) throw new RangeError(`sampleCount must be a positive integer, got ${sampleCount}`);
     const r = this.rowPending.findIndex((n) => n !== sampleCount);
     if (r >= 0) throw new RangeError(`commitSamples(${sampleCount}): row ${r} holds ${this.rowPending[r]} uncommitted samples`);
@@ -411,14 +447,19 @@ export class PathTracer {
   }
 
   /** Clears the film and renders `spp` samples per pixel with `seed`. */
-  async render(opts: { spp: number; seed?: number; onProgress?: (p: ProgressInfo) => void }): Promise<Frame> {
-    this.reset(opts.seed ?? 0);
-    await this.accumulate(opts.spp, opts.onProgress);
-    return this.frame();
+  render(opts: { spp: number; seed?: number; onProgress?: (p: ProgressInfo) => void }): Promise<Frame> {
+    return this.exclusive('render', async () => {
+      // checked before the film is cleared: a bad call leaves the film as it was
+      checkSpp(opts.spp);
+      this.resetNow(opts.seed ?? 0);
+      await this.accumulateNow(opts.spp, opts.onProgress);
+      return this.frame();
+    });
   }
 
   /** The film as it is on the GPU, for the GPU denoiser; refused for a restricted render (its film is not an image). */
   frame(): Frame {
+    this.assertAlive();
     if (this.restriction) throw new Error('frame(): a restricted render (restrictTo) keeps its pixels side by side in the film, not as an image; read it back with readFrame or readColor');
     return { width: this.width, height: this.height, spp: this.spp, film: this.film };
   }
@@ -440,17 +481,21 @@ export class PathTracer {
    * sample and the seed), at the window's cost in rendering, read-back and memory. Online training takes its pairs
    * from windows of large views. Leaves the film restricted, like restrictTo.
    */
-  async renderWindow(x: number, y: number, width: number, height: number, spp: number, seed = 0): Promise<FrameData> {
-    this.assertAlive();
+  renderWindow(x: number, y: number, width: number, height: number, spp: number, seed = 0): Promise<FrameData> {
+    return this.exclusive('renderWindow', () => this.renderWindowNow(x, y, width, height, spp, seed));
+  }
+
+  private async renderWindowNow(x: number, y: number, width: number, height: number, spp: number, seed: number): Promise<FrameData> {
     const ints = [x, y, width, height].every(Number.isInteger);
     if (!ints || x < 0 || y < 0 || width < 1 || height < 1 || x + width > this.width || y + height > this.height) {
       throw new RangeError(`renderWindow: ${width}x${height} at (${x}, ${y}) is not a window of the ${this.width}x${this.height} view`);
     }
-    this.reset(seed);
+    checkSpp(spp);
+    this.resetNow(seed);
     const mask = new Uint8Array(this.width * this.height);
     for (let r = y; r < y + height; r++) mask.fill(1, r * this.width + x, r * this.width + x + width);
-    this.restrictTo(mask); // its slots: the window's pixels in row-major order
-    await this.accumulate(spp);
+    this.restrictNow(mask); // its slots: the window's pixels in row-major order
+    await this.accumulateNow(spp);
     const [film, firstHit] = await Promise.all([this.readSlotFilm(), this.options.firstHitEmission ? this.readSlotMeans(this.firstHit) : null]);
     const frame = decodeFilm(film, width, height, this.spp);
     if (firstHit) frame.firstHitEmission = firstHit;
@@ -550,6 +595,28 @@ export class PathTracer {
 
   private assertAlive(): void {
     if (this.destroyed) throw new GpuError('PathTracer used after destroy()');
+  }
+
+  /** For calls that change the film or its sample counts: refused while an asynchronous one is running. */
+  private assertIdle(what: string): void {
+    this.assertAlive();
+    if (this.running) {
+      throw new Error(`PathTracer.${what}: a ${this.running} call is still running on this PathTracer; await it first (one PathTracer renders one thing at a time)`);
+    }
+  }
+
+  /**
+   * Runs `fn`, an operation that changes the film over several GPU submissions, alone: a second one started before
+   * it settles is refused (they would interleave their samples, seeds and counts).
+   */
+  private async exclusive<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.assertIdle(what);
+    this.running = what;
+    try {
+      return await fn();
+    } finally {
+      this.running = null;
+    }
   }
 
   destroy(): void {

@@ -124,6 +124,8 @@ export class OnlineTrainer {
   /** Steps taken since the last pair was rendered. */
   private stepsOnPool = 0;
   private destroyed = false;
+  /** The calls that use the GPU objects (trainFrame, denoise, weights) run one after another, in call order. */
+  private queue: Promise<unknown> = Promise.resolve();
   /** The pair rendering in the background (the prefetch option): its number, and its result or error once settled. */
   private next: { n: number; settled: Promise<{ pair: TrainingPair } | { error: unknown }> } | null = null;
   /**
@@ -140,6 +142,10 @@ export class OnlineTrainer {
 
   static async create(gpu: GpuContext, scene: CompiledScene, options: OnlineTrainingOptions, pipeline?: IntegratorPipeline): Promise<OnlineTrainer> {
     const m = 2 ** (options.spec.encoder.length - 1);
+    for (const [k, v] of Object.entries({ width: options.width, height: options.height, ...(options.crop === undefined ? {} : { crop: options.crop }) })) {
+      const problem = onlineSettingProblem(k, v);
+      if (problem) throw new RangeError(`online training: ${problem}`);
+    }
     const window = options.window ?? DEFAULT_PAIR_WINDOW;
     const problem = onlineSettingProblem('window', window);
     if (problem) throw new RangeError(`online training: ${problem}`);
@@ -180,6 +186,7 @@ export class OnlineTrainer {
    * view rendering in the background (the tracer takes the new view once that render has settled).
    */
   setCamera(camera: CompiledCamera): void {
+    if (this.destroyed) throw new Error('online training: setCamera after destroy()');
     this.pairs = [];
     if (this.next) {
       this.pendingCamera = camera;
@@ -231,8 +238,24 @@ export class OnlineTrainer {
    * Renders a noisy pair of the current view when due (the stepsPerPair option) and takes `steps` training steps
    * (default the `stepsPerFrame` option; an app sizes it to its frame budget, StepBudget in src/app/online-schedule.ts).
    */
-  async trainFrame(steps = this.opts.stepsPerFrame): Promise<OnlineFrameResult> {
-    if (this.destroyed) throw new Error('online training: trainFrame after destroy()');
+  trainFrame(steps = this.opts.stepsPerFrame): Promise<OnlineFrameResult> {
+    return this.serial('trainFrame', () => this.trainFrameNow(steps));
+  }
+
+  /**
+   * Runs `fn` after the calls made before it (a call made while another runs waits for it: they share the tracer,
+   * the pool and the trainer's buffers); rejects, without running it, once destroy() was called.
+   */
+  private serial<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.destroyed) throw new Error(`online training: ${what} after destroy()`);
+      return fn();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async trainFrameNow(steps: number): Promise<OnlineFrameResult> {
     const problem = onlineSettingProblem('steps', steps);
     if (problem) throw new RangeError(`online training: ${problem}`);
     const { spec, batch, crop, learningRate, stepsPerPair, keepPairs, seed, slicesPerStep, prefetch } = this.opts;
@@ -251,6 +274,7 @@ export class OnlineTrainer {
     let b: Batch | undefined;
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) {
+      if (this.destroyed) throw new Error('online training: destroyed during trainFrame');
       b = sampleBatch(spec, this.pairs, batch, crop, rng, b);
       const l = await this.trainer.trainStep(b, learningRate, i === steps - 1, slicesPerStep);
       if (l !== null) loss = l;
@@ -286,21 +310,26 @@ export class OnlineTrainer {
 
   /** Denoises a frame (any size) with the current weights; returns linear RGB, interleaved. */
   denoise(frame: OnlineFrame): Promise<Float32Array> {
-    return this.trainer.denoise(frame);
+    return this.serial('denoise', () => this.trainer.denoise(frame));
   }
 
   weights(): Promise<NetworkWeights> {
-    return this.trainer.weights();
+    return this.serial('weights', () => this.trainer.weights());
   }
 
-  /** Frees the GPU objects; the tracer after a pair rendering in the background has settled (its result dropped). */
+  /**
+   * Frees the GPU objects once a call already running has settled (a trainFrame stops at its next step and rejects),
+   * the tracer also after a pair rendering in the background has (its result dropped). Later calls reject.
+   */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.trainer.destroy();
-    const { next, tracer } = this;
-    this.next = null;
-    if (next) void next.settled.then(() => tracer.destroy());
-    else tracer.destroy();
+    void this.queue.then(() => {
+      this.trainer.destroy();
+      const { next, tracer } = this;
+      this.next = null;
+      if (next) void next.settled.then(() => tracer.destroy());
+      else tracer.destroy();
+    });
   }
 }

@@ -5,7 +5,7 @@ import type { DenoiseImages } from '../denoise/images.ts';
 import { inputExposure, postprocess, preprocess } from '../denoise/reference.ts';
 import type { NetworkSpec } from '../denoise/spec.ts';
 import { initWeights, type NetworkWeights } from '../denoise/weights.ts';
-import type { GpuContext } from '../gpu/context.ts';
+import { GpuError, type GpuContext } from '../gpu/context.ts';
 import { TrainGraph } from './graph.ts';
 import { dispatch1d, TrainKernels } from './kernels.ts';
 import type { LossKind } from './loss.ts';
@@ -70,6 +70,9 @@ export class NetworkTrainer {
   private inFlight: Promise<undefined>[] = [];
   /** Adam steps taken. */
   step = 0;
+  private destroyed = false;
+  /** Whether a step's loss is being read back (lossRead mapped or mapping): one step at a time may read it. */
+  private readingLoss = false;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -102,14 +105,14 @@ export class NetworkTrainer {
   }
 
   static async create(gpu: GpuContext, options: TrainerOptions, kernels?: TrainKernels): Promise<NetworkTrainer> {
+    const decay = options.emaDecay ?? 0;
+    if (!(decay >= 0 && decay < 1)) throw new RangeError(`NetworkTrainer: emaDecay must be in [0, 1), got ${decay}`);
     const k = kernels ?? (await TrainKernels.create(gpu));
     const flat = packParams(options.spec, options.weights ?? initWeights(options.spec, options.initSeed ?? 1));
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     return gpu.scoped('creating the trainer', async () => {
       const params = gpu.createBufferWithData('train params', flat, usage);
       const mk = (label: string) => gpu.device.createBuffer({ label, size: flat.byteLength, usage });
-      const decay = options.emaDecay ?? 0;
-      if (!(decay >= 0 && decay < 1)) throw new RangeError(`NetworkTrainer: emaDecay must be in [0, 1), got ${decay}`);
       // without averaging the shader never touches the average: a 4-byte placeholder binds in its place
       const ema = decay > 0 ? gpu.createBufferWithData('train params average', flat, usage) : gpu.device.createBuffer({ label: 'train params average (unused)', size: 4, usage });
       return new NetworkTrainer(gpu, k, options, params, mk('train grads'), mk('adam m1'), mk('adam m2'), ema);
@@ -134,6 +137,10 @@ export class NetworkTrainer {
    * are copied before this returns its promise, so the caller may refill them for the next step at once.
    */
   async trainStep(batch: Batch, lr: number, readLoss = false, slices = 1): Promise<number | null> {
+    this.assertAlive('trainStep');
+    if (readLoss && this.readingLoss) {
+      throw new Error('trainStep: the previous step is still reading back its loss; await it before taking another step that reads its loss');
+    }
     const sizes = this.batchSizes;
     if (batch.input.length !== sizes.input || batch.target.length !== sizes.target) {
       throw new RangeError(`trainStep: batch has ${batch.input.length}/${batch.target.length} floats, expected ${sizes.input}/${sizes.target}`);
@@ -166,6 +173,7 @@ export class NetworkTrainer {
       if (i > 0) {
         q.submit([enc.finish()]);
         await q.onSubmittedWorkDone();
+        this.assertAlive('trainStep'); // destroyed between slices: stop before submitting with freed buffers
         enc = this.gpu.device.createCommandEncoder({ label: `train step ${this.step} (${i + 1}/${parts.length})` });
       }
       record(enc);
@@ -178,9 +186,19 @@ export class NetworkTrainer {
     if (readLoss) enc.copyBufferToBuffer(this.graph.lossSum, 0, this.lossRead, 0, 16);
     q.submit([enc.finish()]);
     if (!readLoss) return null;
-    await this.lossRead.mapAsync(GPUMapMode.READ);
-    const sum = new Float32Array(this.lossRead.getMappedRange().slice(0))[0];
-    this.lossRead.unmap();
+    this.readingLoss = true;
+    let sum: number;
+    try {
+      await this.lossRead.mapAsync(GPUMapMode.READ);
+      sum = new Float32Array(this.lossRead.getMappedRange().slice(0))[0];
+      this.lossRead.unmap();
+    } catch (e) {
+      this.assertAlive('trainStep');
+      this.gpu.check();
+      throw e;
+    } finally {
+      this.readingLoss = false;
+    }
     this.gpu.check();
     return sum / sizes.target;
   }
@@ -191,6 +209,7 @@ export class NetworkTrainer {
    * --profile), not for speed itself: every pass pays a submit and a wait. Changes the gradients, not the weights.
    */
   async profileStep(repeats = 3): Promise<{ label: string; kernel: string; workgroups: readonly number[]; ms: number }[]> {
+    this.assertAlive('profileStep');
     if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`profileStep: repeats must be a positive integer, got ${repeats}`);
     const passes = this.graph.stepPasses();
     const ms = new Array<number>(passes.length).fill(0);
@@ -236,11 +255,16 @@ export class NetworkTrainer {
    * channels-first; returns the raw output (3 channels, channels-first, the network's output space).
    */
   async infer(input: Float32Array, width: number, height: number): Promise<Float32Array> {
+    this.assertAlive('infer');
     const key = `${width}x${height}`;
     let g = this.inference.get(key);
     if (!g) {
       g = await this.gpu.scoped(`allocating inference tensors for ${key}`, async () =>
         new TrainGraph(this.gpu, this.kernels, this.options.spec, { batch: 1, width, height }, { params: this.params, grads: this.grads }, null));
+      if (this.destroyed) {
+        g.destroy(); // destroyed while it was allocated: nobody would free it
+        this.assertAlive('infer');
+      }
       this.inference.set(key, g);
     }
     this.gpu.device.queue.writeBuffer(g.input.buffer, 0, input);
@@ -255,6 +279,7 @@ export class NetworkTrainer {
    * cropped back, as the runtime denoiser does); returns linear RGB, interleaved.
    */
   async denoise(images: DenoiseImages): Promise<Float32Array> {
+    this.assertAlive('denoise');
     const k = inputExposure(this.options.spec, images);
     const input = preprocess(this.options.spec, images, 'f32', k);
     const out = await this.infer(input.data, input.width, input.height);
@@ -268,6 +293,7 @@ export class NetworkTrainer {
   }
 
   async weights(): Promise<NetworkWeights> {
+    this.assertAlive('weights');
     return unpackParams(this.options.spec, new Float32Array(await this.gpu.readBuffer(this.params)));
   }
 
@@ -278,6 +304,7 @@ export class NetworkTrainer {
 
   /** The moving average of the parameters (emaDecay); the parameters themselves without one. */
   async averagedWeights(): Promise<NetworkWeights> {
+    this.assertAlive('averagedWeights');
     return this.averaging ? unpackParams(this.options.spec, new Float32Array(await this.gpu.readBuffer(this.ema))) : this.weights();
   }
 
@@ -286,6 +313,7 @@ export class NetworkTrainer {
    * the parameters back; without averaging, just runs `fn`. No training step may run inside.
    */
   async withAveragedWeights<T>(fn: () => Promise<T>): Promise<T> {
+    this.assertAlive('withAveragedWeights');
     if (!this.averaging) return fn();
     const bytes = this.parameterCount * 4;
     const saved = this.gpu.device.createBuffer({ label: 'train params (set aside)', size: bytes, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
@@ -307,10 +335,12 @@ export class NetworkTrainer {
 
   /** Raw gradients of the last step (for tests). */
   async gradients(): Promise<Float32Array> {
+    this.assertAlive('gradients');
     return new Float32Array(await this.gpu.readBuffer(this.grads));
   }
 
   async state(): Promise<TrainerState> {
+    this.assertAlive('state');
     const read = async (b: GPUBuffer) => new Float32Array(await this.gpu.readBuffer(b));
     const state: TrainerState = { step: this.step, params: await read(this.params), m1: await read(this.m1), m2: await read(this.m2) };
     if (this.averaging) state.ema = await read(this.ema);
@@ -318,6 +348,7 @@ export class NetworkTrainer {
   }
 
   setState(s: TrainerState): void {
+    this.assertAlive('setState');
     const n = this.parameterCount;
     if (s.params.length !== n || s.m1.length !== n || s.m2.length !== n || (s.ema && s.ema.length !== n)) throw new RangeError(`trainer state holds ${s.params.length} parameters, expected ${n}`);
     const q = this.gpu.device.queue;
@@ -328,7 +359,14 @@ export class NetworkTrainer {
     this.step = s.step;
   }
 
+  private assertAlive(what: string): void {
+    if (this.destroyed) throw new GpuError(`NetworkTrainer.${what}: used after destroy()`);
+  }
+
+  /** Frees the GPU objects; a second call does nothing, and every later call but releaseInference throws. */
   destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
     this.graph.destroy();
     this.releaseInference();
     const r = this.raw;

@@ -193,3 +193,47 @@ describe('denoiser inputs', () => {
     await expect(Denoiser.create(gpu, { spec: paper, weights: fastWeights })).rejects.toThrow(/weights for 'n2n-paper': layer 'enc0\.0' weight has 2592 values, expected 3888/);
   });
 });
+
+describe('denoiser misuse', () => {
+  it('rejects images of bad sizes and channel counts with a DenoiseInputError, not a crash or a wrong image', async () => {
+    const dn = await Denoiser.create(gpu, { spec: fast, weights: fastWeights, precision: 'f32' });
+    try {
+      const im = randomImages(8, 8, 3);
+      const aux = { albedo: { width: 8, height: 8, channels: 3 as const, data: im.albedo! }, normal: { width: 8, height: 8, channels: 3 as const, data: im.normal! } };
+      for (const channels of [0, 2, 5, 1.5]) {
+        const color = { width: 8, height: 8, channels: channels as 3, data: new Float32Array(64 * channels) };
+        await expect(dn.denoise({ color, ...aux })).rejects.toThrow(new RegExp(`color image: unsupported channel count ${channels} \\(expected 1, 3 or 4\\)`));
+      }
+      const planes = (n: number) => ({ color: new Float32Array(n), albedo: new Float32Array(n), normal: new Float32Array(n) });
+      const film = gpu.device.createBuffer({ size: 4096, usage: GPUBufferUsage.STORAGE });
+      for (const [w, h] of [[0, 0], [1.5, 128], [-8, -8], [NaN, 8]]) {
+        await expect(dn.denoise({ width: w, height: h, ...planes(576) })).rejects.toThrow(new RegExp(`images: invalid size ${w}x${h}`));
+        await expect(dn.denoise({ width: w, height: h, spp: 1, film })).rejects.toThrow(new RegExp(`frame: invalid size ${w}x${h}`));
+      }
+      film.destroy();
+      await expect(dn.denoise(null as never)).rejects.toThrow(/input: expected a Frame, images or an ImageF32, got null/);
+      const out = await dn.denoise(im);
+      out.destroy();
+      await expect(out.read()).rejects.toThrow(/DenoisedImage read after destroy\(\)/);
+      expect(() => gpu.check()).not.toThrow();
+    } finally {
+      dn.destroy();
+    }
+  });
+  it('a denoise running when destroy() is called finishes with the right result; then the tensors are freed', async () => {
+    const images = randomImages(24, 16, 4);
+    const dn = await Denoiser.create(gpu, { spec: fast, weights: fastWeights, precision: 'f32' });
+    // ensemble 8 of a non-square image: the transposed symmetries resize the tensors, with GPU waits in between
+    const expected = await readDenoised(dn, images, { ensemble: 8 });
+    const running = dn.denoise(images, { ensemble: 8 });
+    await new Promise((r) => setTimeout(r, 0)); // under way: past its first checks
+    dn.destroy();
+    const later = dn.denoise(images);
+    const out = await running;
+    expect(await out.read()).toEqual(expected);
+    out.destroy();
+    await expect(later).rejects.toThrow(/Denoiser used after destroy\(\)/);
+    expect(dn.tensorBytes).toBe(0); // freed once the running call settled
+    expect(() => gpu.check()).not.toThrow();
+  });
+});

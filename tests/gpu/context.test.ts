@@ -42,3 +42,16 @@ describe('GpuContext', () => {
     expect(out[99]).toBe(198);
   });
 });
+
+describe('GpuContext after destroy()', () => {
+  it('fails with a GpuError saying so, not a silent no-op or an empty AbortError', async () => {
+    const ctx = await createNodeGpuContext();
+    const buf = ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.COPY_SRC });
+    ctx.destroy();
+    ctx.destroy(); // a second call does nothing
+    expect(() => ctx.check()).toThrow(/GPU context used after destroy\(\)/);
+    await expect(ctx.readBuffer(buf)).rejects.toThrow(/GPU context used after destroy\(\)/);
+    await expect(ctx.scoped('anything', () => 1)).rejects.toBeInstanceOf(GpuError);
+    await expect(ctx.computePipeline('p', '@compute @workgroup_size(1) fn main() {}')).rejects.toThrow(/used after destroy/);
+  });
+});

@@ -11,6 +11,7 @@ import { PathTracer, type FrameData } from '../../src/render/path-tracer.ts';
 import { renderPair } from '../../src/train/data.ts';
 import type { CompiledScene } from '../../src/scene/compile.ts';
 import { OnlineTrainer } from '../../src/train/online.ts';
+import { NetworkTrainer } from '../../src/train/trainer.ts';
 import { compileBuiltin, renderCompiled } from '../support/render.ts';
 
 // Without the shipped autoexposure: from random initialisation these 36 steps gain 3.6 dB on the dim Cornell box
@@ -310,7 +311,38 @@ describe('online training', () => {
     }
   });
 
+  it('calls made while a train frame runs wait for it; destroy() stops a running one with an error saying so', async () => {
+    const opts = { spec, width: 16, height: 16, crop: 16, batch: 1, stepsPerFrame: 2, keepPairs: 1, learningRate: 1e-3 };
+    const seq = await OnlineTrainer.create(gpu, scene, opts);
+    const overlap = await OnlineTrainer.create(gpu, scene, opts);
+    try {
+      const expected = [await seq.trainFrame(), await seq.trainFrame()].map((r) => [r.step, r.loss]);
+      const both = await Promise.all([overlap.trainFrame(), overlap.trainFrame()]);
+      expect(both.map((r) => [r.step, r.loss])).toEqual(expected);
+      expect(await overlap.weights()).toEqual(await seq.weights());
+    } finally {
+      seq.destroy();
+    }
+    const running = overlap.trainFrame();
+    overlap.destroy();
+    overlap.destroy(); // a second call does nothing
+    await expect(running).rejects.toThrow(/online training: trainFrame after destroy\(\)|destroyed during trainFrame/);
+    const frame = { width: 8, height: 8, color: new Float32Array(192), albedo: new Float32Array(192), normal: new Float32Array(192) };
+    await expect(overlap.denoise(frame)).rejects.toThrow(/online training: denoise after destroy\(\)/);
+    await expect(overlap.weights()).rejects.toThrow(/online training: weights after destroy\(\)/);
+    expect(() => overlap.setCamera(scene.camera)).toThrow(/setCamera after destroy/);
+    expect(() => gpu.check()).not.toThrow();
+    const trainer = await NetworkTrainer.create(gpu, { spec, batch: 1, crop: 16, loss: 'hdr' });
+    trainer.destroy();
+    trainer.destroy();
+    await expect(trainer.weights()).rejects.toThrow(/NetworkTrainer\.weights: used after destroy\(\)/);
+    await expect(trainer.denoise({ width: 8, height: 8, color: frame.color, albedo: frame.albedo, normal: frame.normal })).rejects.toThrow(/NetworkTrainer\.denoise: used after destroy/);
+    expect(() => gpu.check()).not.toThrow();
+  }, 60_000);
+
   it('rejects bad options', async () => {
+    await expect(OnlineTrainer.create(gpu, scene, { spec, width: NaN, height: 16 })).rejects.toThrow(/online training: width must be a positive integer, got NaN/);
+    await expect(OnlineTrainer.create(gpu, scene, { spec, width: 16, height: 16, crop: 0 })).rejects.toThrow(/online training: crop must be a positive integer, got 0/);
     await expect(OnlineTrainer.create(gpu, scene, { spec, width: 4, height: 4 })).rejects.toThrow(/smaller than the network's 8-pixel unit/);
     await expect(OnlineTrainer.create(gpu, scene, { spec, width: 32, height: 32, batch: 0 })).rejects.toThrow(/batch must be a positive integer/);
     await expect(OnlineTrainer.create(gpu, scene, { spec, width: 32, height: 32, seed: -1 })).rejects.toThrow(/online training: seed must be a non-negative integer, got -1/);
