@@ -61,12 +61,15 @@ export class SceneBuffers {
       ['environment', scene.environment.data],
     ];
     for (const [label, data] of parts) {
-      if (data.byteLength > maxBinding) {
-        throw new Error(
-          `${scene.name}: ${label} need ${(data.byteLength / 2 ** 20).toFixed(1)} MiB, more than this adapter's ` +
-            `storage binding limit of ${(maxBinding / 2 ** 20).toFixed(0)} MiB`,
-        );
-      }
+      if (data.byteLength <= maxBinding) continue;
+      const env = scene.environment;
+      const size = `need ${(data.byteLength / 2 ** 20).toFixed(1)} MiB, more than this adapter's storage binding limit of ${(maxBinding / 2 ** 20).toFixed(0)} MiB`;
+      if (label !== 'environment' || env.kind !== 2) throw new Error(`${scene.name}: ${label} ${size}`);
+      // a map that is too large is the user's file: name it, and the largest 2:1 map (power-of-two sides) that fits
+      const bytesPerTexel = data.byteLength / (env.width * env.height);
+      let h = 1;
+      while (2 * (2 * h) ** 2 * bytesPerTexel <= maxBinding) h *= 2;
+      throw new Error(`${scene.name}: environment map ${env.name ? `${env.name} ` : ''}(${env.width}x${env.height}) ${size.replace('need', 'needs')}: use a map of at most ${2 * h}x${h}`);
     }
     this.buffers = parts.map(([label, data]) =>
       gpu.createBufferWithData(`${scene.name}: ${label}`, data, GPUBufferUsage.STORAGE),

@@ -20,6 +20,8 @@ export interface CompiledEnvironment {
   conditionalOffset: number;
   /** Average radiance (for choosing between environment and area-light sampling). */
   averageRadiance: number;
+  /** A map's name (its file), for messages. */
+  name?: string;
 }
 
 export class EnvironmentError extends Error {
@@ -82,5 +84,8 @@ export function compileEnvironment(env: EnvironmentInput): CompiledEnvironment {
     out[(n + y + 1) * 4] = acc / total;
   }
   out[(n + h) * 4] = 1;
-  return { kind: 2, color: [0, 0, 0], width: w, height: h, data: out, marginalOffset: n, conditionalOffset: condBase, averageRadiance: weighted / solidAngleSum };
+  return {
+    kind: 2, color: [0, 0, 0], width: w, height: h, data: out, marginalOffset: n, conditionalOffset: condBase, averageRadiance: weighted / solidAngleSum,
+    ...(env.name !== undefined ? { name: env.name } : {}),
+  };
 }

@@ -6,6 +6,7 @@ import { createNodeGpuContext } from '../../src/node/gpu.ts';
 import { PathTracer } from '../../src/render/path-tracer.ts';
 import { SceneBuffers } from '../../src/render/scene-buffers.ts';
 import type { CompiledScene } from '../../src/scene/compile.ts';
+import { compileEnvironment } from '../../src/scene/environment.ts';
 import { compileBuiltin } from '../support/render.ts';
 
 describe('SceneBuffers sharing', () => {
@@ -85,5 +86,24 @@ describe('SceneBuffers sharing', () => {
     expect(owned.holders).toBe(0);
     owned.destroy();
     expect(owned.isDestroyed).toBe(true);
+  });
+});
+
+describe('SceneBuffers size check', () => {
+  it('names an environment map over the adapter\'s binding limit, and the largest 2:1 map that fits', async () => {
+    const scene = await compileBuiltin('cornell-box');
+    const w = 256;
+    const h = 128;
+    const map = compileEnvironment({ kind: 'map', width: w, height: h, channels: 3, data: new Float32Array(w * h * 3).fill(1), name: 'sky.hdr' });
+    // only the limits are read before the check throws: no device is needed
+    const gpu = { limits: { maxStorageBufferBindingSize: 2 ** 20 } } as unknown as GpuContext;
+    const withMap = { ...scene, environment: map };
+    expect(() => new SceneBuffers(gpu, withMap)).toThrow(
+      /^cornell-box: environment map sky\.hdr \(256x128\) needs 1\.0 MiB, more than this adapter's storage binding limit of 1 MiB: use a map of at most 128x64$/,
+    );
+    // 128x64 does fit: 32 bytes a texel and a little for the CDFs
+    const fits = compileEnvironment({ kind: 'map', width: 128, height: 64, channels: 3, data: new Float32Array(128 * 64 * 3).fill(1) });
+    expect(fits.data.byteLength).toBeLessThanOrEqual(2 ** 20);
+    expect(map.data.byteLength).toBeGreaterThan(2 ** 20);
   });
 });
