@@ -22,6 +22,16 @@ export interface ControlActions {
   error(text: string): void;
 }
 
+/** The most samples per pixel a field takes (as the URL parameters ?ref-spp= and ?denoise-every=, params.ts). */
+export const MAX_FIELD_SPP = 1 << 20;
+
+/** A field's whole number from `min` to `max`, or the message to show (a typed 1e9 or 2.5 is not silently taken). */
+export function wholeNumber(what: string, text: string, min: number, max: number): { value: number } | { error: string } {
+  const v = /^\s*-?\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(v) || v < min || v > max) return { error: `${what}: expected a whole number from ${min} to ${max}, got '${text}'` };
+  return { value: v };
+}
+
 function takeFiles(input: HTMLInputElement): FileLike[] {
   const files = [...(input.files ?? [])];
   input.value = ''; // picking the same file again must fire 'change' again
@@ -44,9 +54,9 @@ export function wireControls(ui: Elements, act: ControlActions): void {
   });
 
   const denoise = (): void => {
-    const every = Math.floor(Number(ui.denoiseEvery.value));
-    if (!(every >= 1)) return act.error(`denoise every: expected a whole number >= 1, got '${ui.denoiseEvery.value}'`);
-    act.setDenoise(ui.denoise.checked, every);
+    const every = wholeNumber('denoise every', ui.denoiseEvery.value, 1, MAX_FIELD_SPP);
+    if ('error' in every) return act.error(every.error);
+    act.setDenoise(ui.denoise.checked, every.value);
   };
   ui.denoise.addEventListener('change', denoise);
   ui.denoiseEvery.addEventListener('change', denoise);
@@ -58,9 +68,9 @@ export function wireControls(ui: Elements, act: ControlActions): void {
   });
   ui.online.addEventListener('change', () => act.setOnline(ui.online.checked));
   ui.makeReference.addEventListener('click', () => {
-    const spp = Math.floor(Number(ui.referenceSpp.value));
-    if (!(spp >= 1)) return act.error(`reference spp: expected a whole number >= 1, got '${ui.referenceSpp.value}'`);
-    act.makeReference(spp);
+    const spp = wholeNumber('reference spp', ui.referenceSpp.value, 1, MAX_FIELD_SPP);
+    if ('error' in spp) return act.error(spp.error);
+    act.makeReference(spp.value);
   });
   for (const el of [ui.compare, ui.split, ui.exposure, ui.tonemap]) {
     el.addEventListener('input', () => {

@@ -57,9 +57,17 @@ export async function fetchTrainedWeights(model: AppNetwork = N2N_MODEL): Promis
   const file = weightsFile(model);
   const url = WEIGHT_URLS[`/${file}`];
   if (!url) return null;
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${file}: HTTP ${res.status} ${res.statusText}`);
-  return decodeWeights(builtinSpec(model), new Uint8Array(await res.arrayBuffer()), file);
+  let bytes: Uint8Array;
+  try {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${file}: HTTP ${res.status} ${res.statusText}`);
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } catch (err) {
+    // a network failure says only 'Failed to fetch': name the file
+    const text = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    throw new Error(text.startsWith(file) ? text : `${file}: could not be fetched: ${text}`);
+  }
+  return decodeWeights(builtinSpec(model), bytes, file);
 }
 
 async function n2nDenoiser(gpu: GpuContext, kind: NetworkKind, weights: NetworkWeights, label: string): Promise<AppDenoiser> {

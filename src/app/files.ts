@@ -59,6 +59,21 @@ function decodeForRole(bytes: Uint8Array, name: string, role: ImageRole): ImageF
 }
 
 /**
+ * A file's bytes. A folder (a dropped folder is a File that cannot be read), a file moved or deleted since it was
+ * picked, or an empty file is a FileError naming it.
+ */
+async function read(file: FileLike): Promise<ArrayBuffer> {
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await file.arrayBuffer();
+  } catch (err) {
+    throw new FileError(`${file.name}: could not be read (a folder? drop the files in it instead): ${message(err)}`);
+  }
+  if (bytes.byteLength === 0) throw new FileError(`${file.name}: the file is empty`);
+  return bytes;
+}
+
+/**
  * Loads every file of one drop or pick. A .gltf's external buffers are looked up among the other files by name;
  * .bin files are only buffers. Throws a FileError at the first bad file (nothing is applied then).
  */
@@ -72,32 +87,37 @@ export async function loadFiles(files: readonly FileLike[]): Promise<LoadedFile[
     try {
       if (ext === 'bin') continue;
       if (ext === 'glb' || ext === 'gltf') {
-        const built = await loadGltf(await file.arrayBuffer(), name, async (uri) => {
+        const built = await loadGltf(await read(file), name, async (uri) => {
           const dep = byName.get(baseName(uri));
-          if (!dep) throw new FileError(`${name}: refers to '${uri}'; drop or pick it together with the .gltf`);
-          return dep.arrayBuffer();
+          if (!dep) throw new FileError(`not among the files given; drop or pick it together with ${name}`);
+          return read(dep);
         });
         out.push({ kind: 'scene', name, built });
       } else if (ext === 'hdr') {
-        const image = decodeForRole(new Uint8Array(await file.arrayBuffer()), name, 'color');
+        const image = decodeForRole(new Uint8Array(await read(file)), name, 'color');
         out.push({ kind: 'environment', name, environment: { kind: 'map', width: image.width, height: image.height, channels: 3, data: image.data, name } });
       } else if (ext === 'exr' || ext === 'png') {
         const role = imageRole(name);
-        out.push({ kind: 'image', name, role, image: decodeForRole(new Uint8Array(await file.arrayBuffer()), name, role) });
+        out.push({ kind: 'image', name, role, image: decodeForRole(new Uint8Array(await read(file)), name, role) });
       } else if (ext === 'tza') {
-        const bytes = new Uint8Array(await file.arrayBuffer());
+        const bytes = new Uint8Array(await read(file));
         // checked now (the parser is loaded only when such a file comes): a bad file is refused like any other
         const { inspectOidnWeights } = await import('../harness/denoisers/oidn.ts');
         inspectOidnWeights(bytes, name);
         out.push({ kind: 'oidn-weights', name, bytes });
       } else {
-        throw new FileError(`${name}: unsupported file type (expected .glb, .gltf, .hdr, .exr, .png or .tza)`);
+        const folder = ext === '' ? '; a folder: drop the files in it instead' : '';
+        throw new FileError(`${name}: ${ext === '' ? 'no file extension' : 'unsupported file type'} (expected .glb, .gltf, .hdr, .exr, .png or .tza${folder})`);
       }
     } catch (err) {
       if (err instanceof FileError) throw err;
       const text = message(err);
       throw new FileError(text.includes(name) ? text : `${name}: ${text}`);
     }
+  }
+  // .bin files alone: nothing to show (they would be dropped without a word)
+  if (out.length === 0) {
+    throw new FileError(`${files.map((f) => f.name).join(', ')}: a .bin file is only the buffer of a .gltf; drop or pick it together with the .gltf`);
   }
   return out;
 }

@@ -17,7 +17,7 @@ import type { AppImages, AppStats, TracelabHook } from './hook.ts';
 import { InputLatencyMonitor } from './latency.ts';
 import { OnlineTraining } from './online.ts';
 import { TrainingPlot } from './online-plot.ts';
-import { parseParams, type AppParams } from './params.ts';
+import { readParams, type AppParams } from './params.ts';
 import { downloadImage, imageBaseName } from './save.ts';
 import { RenderSession, type SceneSource } from './session.ts';
 import { findElements, renderPanel, showNotice } from './ui.ts';
@@ -219,10 +219,17 @@ function initControls(params: AppParams): void {
   ui.canvas.height = params.height;
   wireControls(ui, {
     pickScene: (value) => {
-      const url = new URL(location.href);
-      if (findScene(value)) url.searchParams.set('scene', value);
-      history.replaceState(null, '', url);
-      pickScene(value).catch((err: unknown) => setNotice('error', messageOf(err)));
+      pickScene(value).then(() => {
+        const url = new URL(location.href);
+        if (findScene(value)) url.searchParams.set('scene', value);
+        history.replaceState(null, '', url);
+      }, (err: unknown) => {
+        // the current scene goes on: the picker shows it again, and the panel replaces 'building …'
+        setNotice('error', messageOf(err));
+        const source = state.session?.source;
+        if (source) ui.scene.value = source.origin === 'file' ? `file:${source.name}` : source.name;
+        update();
+      });
     },
     openFiles: (files) => void openFiles(files),
     setDenoise: (on, every) => state.session?.setDenoise(on, every),
@@ -250,9 +257,12 @@ function initControls(params: AppParams): void {
 }
 
 async function init(): Promise<void> {
-  const params = parseParams(location.search);
+  // a bad URL parameter is reported and its default used: the app still starts
+  const { params, problems } = readParams(location.search);
+  const paramProblems = problems.length > 0 ? problems.join('\n') : null;
   state.params = params;
   initControls(params);
+  if (paramProblems) setNotice('error', paramProblems);
   try {
     state.gpu = await startGpu();
   } catch (err) {
@@ -278,6 +288,8 @@ async function init(): Promise<void> {
   state.session.setFinalEnsemble(params.ensemble);
   state.session.setDenoise(params.denoise, params.denoiseEvery);
   await pickScene(params.scene);
+  // the scene's notice (its warnings, or none) replaced the one above
+  if (paramProblems) setNotice('error', state.notice ? `${paramProblems}\n${state.notice.text}` : paramProblems);
 }
 
 async function images(): Promise<AppImages> {

@@ -54,6 +54,12 @@ export class Reference {
     if (image.width !== width || image.height !== height) {
       throw new Error(`${name}: the reference is ${image.width}x${image.height} but the render is ${width}x${height}`);
     }
+    // PSNR refuses a non-finite reference: taken, it would fail every later frame's PSNR and stop the render
+    const bad = image.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      const p = Math.floor(bad / image.channels);
+      throw new Error(`${name}: the reference has a non-finite value (${image.data[bad]}) at pixel (${p % width}, ${Math.floor(p / width)}); a reference must be finite`);
+    }
     this.discard();
     this.result = { image, spp: 0, source: 'file', name };
   }

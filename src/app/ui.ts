@@ -65,6 +65,7 @@ export function renderPanel(ui: Elements, s: AppStats): void {
       `${s.msPerSpp === null ? '' : `; last passes ${s.msPerSpp.toFixed(0)} ms per spp`})`
     : '–';
   const d = s.denoise;
+  ui.denoise.checked = d.enabled; // a denoiser that fails turns denoising off: the box must not stay ticked
   ui.statDenoiser.textContent = d.denoiser || (d.enabled ? 'starting…' : 'off');
   ui.statDenoise.textContent = d.runs > 0
     ? `${d.ms.toFixed(1)} ms (last of ${d.runs}, at ${d.spp} spp${d.ensemble > 1 ? `, ensemble of ${d.ensemble}` : ''}` +

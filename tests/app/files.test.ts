@@ -65,6 +65,21 @@ describe('loading dropped or picked files', () => {
     await expect(loadFiles([file('cut.tza', tza.subarray(0, 3000))])).rejects.toThrow(/^cut\.tza: not an OIDN weights file/);
   });
 
+  it('a .bin alone, an empty file, a folder or an unreadable file: one line naming it, nothing loaded', async () => {
+    await expect(loadFiles([file('mesh.bin', new Uint8Array(8))])).rejects.toThrow(/^mesh\.bin: a \.bin file is only the buffer of a \.gltf; drop or pick it together with the \.gltf$/);
+    for (const name of ['e.glb', 'e.gltf', 'e.hdr', 'e.exr', 'e.png', 'e.tza']) {
+      await expect(loadFiles([file(name, '')])).rejects.toThrow(new RegExp(`^${name.replace('.', '\\.')}: the file is empty$`));
+    }
+    await expect(loadFiles([file('photos', '')])).rejects.toThrow(/^photos: no file extension \(expected .*; a folder: drop the files in it instead\)$/);
+    // a dropped folder whose name looks like a file: reading it fails (as Chromium's File for a folder does)
+    const folder: FileLike = { name: 'scenes.glb', arrayBuffer: () => Promise.reject(new DOMException('A requested file or directory could not be found', 'NotFoundError')) };
+    await expect(loadFiles([folder])).rejects.toThrow(/^scenes\.glb: could not be read \(a folder\? drop the files in it instead\): A requested file/);
+    // the .gltf's buffer unreadable: named too
+    const gltf = JSON.stringify({ asset: { version: '2.0' }, buffers: [{ uri: 'mesh.bin', byteLength: 4 }] });
+    const gone: FileLike = { name: 'mesh.bin', arrayBuffer: () => Promise.reject(new Error('NotReadableError')) };
+    await expect(loadFiles([file('scene.gltf', gltf), gone])).rejects.toThrow(/^scene\.gltf: .*mesh\.bin: could not be read/);
+  });
+
   it('image roles follow `tracelab render --aov` names', () => {
     expect(imageRole('shot-albedo.exr')).toBe('albedo');
     expect(imageRole('shot-NORMAL.png')).toBe('normal');

@@ -15,4 +15,16 @@ describe('Reference', () => {
     expect(r.discard()).toBe(false);
     expect(r.state).toBe('none');
   });
+
+  it('a loaded file with a NaN or infinite pixel is refused, naming the file and the pixel; the reference is unchanged', () => {
+    const r = new Reference();
+    const good = image(4, 4);
+    r.setFile('good.exr', good, 4, 4);
+    for (const v of [NaN, Infinity, -Infinity]) {
+      const bad = image(4, 4);
+      bad.data[3 * (2 * 4 + 1) + 1] = v;
+      expect(() => r.setFile('bad.exr', bad, 4, 4)).toThrow(`bad.exr: the reference has a non-finite value (${v}) at pixel (1, 2); a reference must be finite`);
+      expect([r.state, r.result?.name, r.result?.image]).toEqual(['ready', 'good.exr', good]);
+    }
+  });
 });

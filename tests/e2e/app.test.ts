@@ -218,6 +218,27 @@ describe('browser app (headless Chromium)', () => {
     });
   }, 90_000);
 
+  it('bad URL parameters are reported and their defaults used: the page still renders; a denoiser that fails unticks Denoise', async () => {
+    await withPage(`scene=cornell-box&size=${SIZE}&spp=2&seed=0x10&max-depth=&sp=4`, async (page) => {
+      const s = await waitForStats(page, done);
+      expect([s.scene, s.width, s.targetSpp, s.seed, s.maxDepth]).toEqual(['cornell-box', SIZE, 2, 0, 8]);
+      expect(s.notice?.level).toBe('error');
+      expect(s.notice!.text.split('\n')).toEqual([
+        expect.stringMatching(/^URL parameter sp: unknown \(known: scene, size, spp,/),
+        'URL parameter seed=0x10: expected a whole number from 0 to 4294967295 (using 0)',
+        'URL parameter max-depth=: expected a whole number from 0 to 64 (using 8)',
+      ]);
+      expect(await page.isVisible('#notice')).toBe(true);
+    });
+    // OIDN picked in the URL before its weights were dropped: denoising stops, and the checkbox says so
+    await withPage(`scene=cornell-box&size=${SIZE}&spp=2&denoise=1&denoiser=oidn`, async (page) => {
+      const s = await waitForStats(page, (st) => st.done && st.notice?.text.startsWith('denoising stopped') === true);
+      expect(s.notice!.text).toMatch(/OIDN needs its weights/);
+      expect(s.denoise.enabled).toBe(false);
+      expect(await page.isChecked('#denoise')).toBe(false);
+    });
+  }, 60_000);
+
   it('an invalid file shows an error and the page keeps working; a .glb then renders', async () => {
     await withPage(`scene=cornell-box&size=${SIZE}&spp=2`, async (page) => {
       await waitForStats(page, done);
