@@ -2,6 +2,7 @@
 import { ENSEMBLE_SIZES, isEnsembleSize, type EnsembleSize } from '../denoise/dihedral.ts';
 import type { DenoiserKind } from './denoising.ts';
 import type { FileLike } from './files.ts';
+import { MAX_SPP, wholeNumberIn } from './params.ts';
 import type { Elements } from './ui.ts';
 
 export interface ControlActions {
@@ -22,14 +23,10 @@ export interface ControlActions {
   error(text: string): void;
 }
 
-/** The most samples per pixel a field takes (as the URL parameters ?ref-spp= and ?denoise-every=, params.ts). */
-export const MAX_FIELD_SPP = 1 << 20;
-
 /** A field's whole number from `min` to `max`, or the message to show (a typed 1e9 or 2.5 is not silently taken). */
 export function wholeNumber(what: string, text: string, min: number, max: number): { value: number } | { error: string } {
-  const v = /^\s*-?\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(v) || v < min || v > max) return { error: `${what}: expected a whole number from ${min} to ${max}, got '${text}'` };
-  return { value: v };
+  const v = wholeNumberIn(text, min, max);
+  return v === null ? { error: `${what}: expected a whole number from ${min} to ${max}, got '${text}'` } : { value: v };
 }
 
 function takeFiles(input: HTMLInputElement): FileLike[] {
@@ -54,7 +51,7 @@ export function wireControls(ui: Elements, act: ControlActions): void {
   });
 
   const denoise = (): void => {
-    const every = wholeNumber('denoise every', ui.denoiseEvery.value, 1, MAX_FIELD_SPP);
+    const every = wholeNumber('denoise every', ui.denoiseEvery.value, 1, MAX_SPP);
     if ('error' in every) return act.error(every.error);
     act.setDenoise(ui.denoise.checked, every.value);
   };
@@ -68,7 +65,7 @@ export function wireControls(ui: Elements, act: ControlActions): void {
   });
   ui.online.addEventListener('change', () => act.setOnline(ui.online.checked));
   ui.makeReference.addEventListener('click', () => {
-    const spp = wholeNumber('reference spp', ui.referenceSpp.value, 1, MAX_FIELD_SPP);
+    const spp = wholeNumber('reference spp', ui.referenceSpp.value, 1, MAX_SPP);
     if ('error' in spp) return act.error(spp.error);
     act.makeReference(spp.value);
   });

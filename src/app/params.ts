@@ -81,12 +81,23 @@ function single(query: URLSearchParams, key: string, problems: Problem[], fallba
   return all[0] ?? null;
 }
 
+/** The most samples per pixel a parameter (spp, ref-spp, denoise-every) or the panel's matching field takes. */
+export const MAX_SPP = 1 << 20;
+
+/**
+ * `text` as a whole number from `min` to `max`, or null: decimal digits only (Number() alone would also take '',
+ * ' ', '0x10', '1e3' and '4.0'). For the URL parameters and the panel's fields alike.
+ */
+export function wholeNumberIn(text: string, min: number, max: number): number | null {
+  const v = /^\s*-?\d+\s*$/.test(text) ? Number(text) : NaN;
+  return Number.isInteger(v) && v >= min && v <= max ? v : null;
+}
+
 function integer(query: URLSearchParams, key: string, fallback: number, min: number, max: number, problems: Problem[]): number {
   const raw = single(query, key, problems, String(fallback));
   if (raw === null) return fallback;
-  // decimal digits only: Number() alone would also take '', ' ', '0x10', '1e3' and '4.0'
-  const v = /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(v) || v < min || v > max) {
+  const v = wholeNumberIn(raw, min, max);
+  if (v === null) {
     problems.push({ message: `URL parameter ${key}=${shown(raw)}: expected a whole number from ${min} to ${max}`, fallback: String(fallback) });
     return fallback;
   }
@@ -150,12 +161,12 @@ function check(search: string): { params: AppParams; problems: Problem[] } {
     scene,
     width,
     height,
-    targetSpp: integer(query, 'spp', DEFAULT_PARAMS.targetSpp, 1, 1 << 20, problems),
+    targetSpp: integer(query, 'spp', DEFAULT_PARAMS.targetSpp, 1, MAX_SPP, problems),
     seed: integer(query, 'seed', DEFAULT_PARAMS.seed, 0, 0xffffffff, problems),
     maxDepth: integer(query, 'max-depth', DEFAULT_PARAMS.maxDepth, 0, 64, problems),
-    referenceSpp: integer(query, 'ref-spp', DEFAULT_PARAMS.referenceSpp, 1, 1 << 20, problems),
+    referenceSpp: integer(query, 'ref-spp', DEFAULT_PARAMS.referenceSpp, 1, MAX_SPP, problems),
     denoise: integer(query, 'denoise', DEFAULT_PARAMS.denoise ? 1 : 0, 0, 1, problems) === 1,
-    denoiseEvery: integer(query, 'denoise-every', DEFAULT_PARAMS.denoiseEvery, 1, 1 << 20, problems),
+    denoiseEvery: integer(query, 'denoise-every', DEFAULT_PARAMS.denoiseEvery, 1, MAX_SPP, problems),
     denoiser: denoiser as DenoiserChoice,
     ensemble: ensemble as EnsembleSize,
     emissionSpp: integer(query, 'emission', DEFAULT_PARAMS.emissionSpp, 0, 1 << 16, problems),

@@ -94,12 +94,18 @@ export function choiceOption<T extends string>(name: string, raw: string | undef
   return v;
 }
 
-/** A comma-separated list of choices (case-insensitive); an empty item or one given twice is an error. */
-export function listOption<T extends string>(name: string, raw: string | undefined, choices: readonly T[]): T[] {
-  if (raw === undefined) return [];
+/** The trimmed items of a comma-separated `--name` list; an empty item or one given twice is an error. */
+export function listItems(name: string, raw: string): string[] {
   const items = raw.split(',').map((s) => s.trim());
   if (items.some((s) => s === '')) throw new UsageError(`--${name} must be a comma-separated list without empty items, got '${raw}'`);
-  const values = items.map((item) => choiceOption(name, item, choices, choices[0]));
+  if (new Set(items).size !== items.length) throw new UsageError(`--${name} lists an item twice: '${raw}'`);
+  return items;
+}
+
+/** A comma-separated list of choices (case-insensitive); an empty item or one given twice (in any case) is an error. */
+export function listOption<T extends string>(name: string, raw: string | undefined, choices: readonly T[]): T[] {
+  if (raw === undefined) return [];
+  const values = listItems(name, raw).map((item) => choiceOption(name, item, choices, choices[0]));
   if (new Set(values).size !== values.length) throw new UsageError(`--${name} lists an item twice: '${raw}'`);
   return values;
 }

@@ -10,7 +10,7 @@ import { createNodeGpuContext } from '../node/gpu.ts';
 import { loadScene } from '../node/load-scene.ts';
 import { DEFAULT_REFERENCE_CACHE, FileReferenceStore } from '../node/reference-store.ts';
 import { compileScene, type CompiledScene } from '../scene/compile.ts';
-import { intOption, numberOption, parse, sizeOption, UsageError } from './args.ts';
+import { intOption, listItems, numberOption, parse, sizeOption, UsageError } from './args.ts';
 import { hasDefaultWeights, loadN2nWeights, shippedWeightsPath, loadOidnWeights, loadReportAssets, writeTextFilesAtomic, type LoadedOidnWeights, type LoadedWeights } from './compare-files.ts';
 import { checkOutDir, prepareDir } from './dirs.ts';
 import { formatSeconds, ProgressBar } from './progress.ts';
@@ -67,15 +67,8 @@ export const COMPARE_USAGE = `usage: tracelab compare [options]
 
 const OPTIONS = ['scenes', 'spp', 'denoisers', 'weights', 'oidn-weights', 'online-steps', 'size', 'ref-spp', 'target-psnr', 'max-depth', 'seed', 'repeat', 'emission-spp', 'cache', 'out'] as const;
 
-function list(name: string, raw: string): string[] {
-  const items = raw.split(',').map((s) => s.trim());
-  if (items.some((s) => s === '')) throw new UsageError(`--${name} must be a comma-separated list without empty items, got '${raw}'`);
-  if (new Set(items).size !== items.length) throw new UsageError(`--${name} lists an item twice: '${raw}'`);
-  return items;
-}
-
 export function sppList(raw: string): number[] {
-  const items = list('spp', raw);
+  const items = listItems('spp', raw);
   const spp = items.map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
   if (spp.some((v) => !(v >= 1 && v <= 1_000_000))) throw new UsageError(`--spp must list whole numbers from 1 to 1000000, got '${raw}'`);
   return spp.sort((a, b) => a - b);
@@ -91,7 +84,7 @@ function weightsOption(raw: string | undefined, models: N2nModel[]): Partial<Rec
     return { [models[0]]: raw };
   }
   const out: Partial<Record<N2nModel, string>> = {};
-  for (const pair of list('weights', raw)) {
+  for (const pair of listItems('weights', raw)) {
     const [model, file] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
     if (!isN2nModel(model) || !models.includes(model) || !file) throw new UsageError(`--weights: '${pair}' must be MODEL=FILE with MODEL one of the listed ${models.join(', ')}`);
     if (out[model] !== undefined) throw new UsageError(`--weights gives ${model} two files: '${raw}'`);
@@ -189,9 +182,9 @@ export async function writeCompareOutputs(out: string, result: CompareOutput, fi
 
 export async function compareCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, OPTIONS, 0);
-  const sceneNames = list('scenes', values.scenes ?? 'cornell-box');
+  const sceneNames = listItems('scenes', values.scenes ?? 'cornell-box');
   const spp = sppList(values.spp ?? '1,4,16,64');
-  let names = values.denoisers === undefined ? null : list('denoisers', values.denoisers);
+  let names = values.denoisers === undefined ? null : listItems('denoisers', values.denoisers);
   for (const n of names ?? []) {
     if (!isKnownDenoiser(n)) throw new UsageError(`--denoisers: unknown denoiser '${n}' (known: ${KNOWN_DENOISERS.join(', ')}; and ${N2N_MODELS[0]}-x8 etc.: an n2n model with -x2, -x4 or -x8)`);
   }
